@@ -1,0 +1,37 @@
+/**
+ * Test-only access to the real market material kept beside the checkout in `../shared/data` (never copied into
+ * the repo). A user's clone lacks it: tests that need it skip and say why; `.ci/run` refuses to start without it,
+ * so in CI they always run.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe } from 'vitest';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SHARED_DATA_DIR = process.env.SHARED_DATA_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'data');
+export const HAS_SHARED_DATA = existsSync(join(SHARED_DATA_DIR, 'PROVENANCE.md'));
+export const SKIP_REASON = `real market data not found at ${SHARED_DATA_DIR} (a clone without ../shared/data); these tests skip`;
+
+/** `describe` when ../shared/data exists, otherwise a skipped suite whose name carries the reason. */
+export function describeWithData(name: string, fn: () => void): void {
+  if (HAS_SHARED_DATA) describe(name, fn);
+  else describe.skip(`${name} [skipped: ${SKIP_REASON}]`, fn);
+}
+
+export function dataPath(...parts: string[]): string {
+  return join(SHARED_DATA_DIR, ...parts);
+}
+
+export function readDataText(...parts: string[]): string {
+  return readFileSync(dataPath(...parts), 'utf8');
+}
+
+export function readDataJson<T = unknown>(...parts: string[]): T {
+  return JSON.parse(readDataText(...parts)) as T;
+}
+
+/** Freqtrade-format candles `[openTimeMs, o, h, l, c, v][]`. */
+export function readFreqtrade(dir: 'djienne-3EMA_SRSI_ATR' | 'SauloHenriqueAguiar-freqtrades', file: string): number[][] {
+  return readDataJson<number[][]>('freqtrade-binance-spot', dir, file);
+}
