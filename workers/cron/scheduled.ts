@@ -1,0 +1,30 @@
+/**
+ * The 5-minute cron cycle: ingest closed candles for each configured series, evaluate the live strategies on the
+ * newest closed candle, enqueue alerts, and beat the heartbeats. Each stage is isolated: one venue failing never
+ * blocks the others, and every stage reports to its heartbeat role.
+ */
+import { getConfig, type Env } from '../env';
+import { openDb } from '../db';
+import { beat } from '../heartbeat/monitor';
+import { runIngestion } from './ingest';
+
+export const CRON_INTERVAL_MS = 5 * 60_000;
+
+export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+  const config = getConfig(env);
+  const now = controller.scheduledTime;
+  const handle = openDb(config);
+  try {
+    const ingest = await runIngestion({ env, config, db: handle.db, now });
+    await beat(env, {
+      role: 'ingest',
+      ok: ingest.failed === 0,
+      detail: ingest.summary,
+      at: now,
+      intervalMs: CRON_INTERVAL_MS,
+      metrics: { series: ingest.series, rows: ingest.rows, failed: ingest.failed },
+    });
+  } finally {
+    ctx.waitUntil(handle.close());
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * HeartbeatMonitor: one Durable Object per worker role (ingest, signals, alerts, importer, research). It records
+ * each beat (time, ok/error, detail), keeps the last N, and sets an alarm for when the next beat is overdue
+ * (twice the expected interval by default). When the alarm finds no fresh beat it records the stale state and
+ * raises ONE alert; when beats resume it announces recovery once. Alerts go out through the jobs queue with
+ * idempotency keys, so a retried alarm never sends twice.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import type { Env } from '../env';
+
+export const ROLES = ['ingest', 'signals', 'alerts', 'importer', 'research'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface BeatInput {
+  role: Role;
+  ok: boolean;
+  detail?: string;
+  /** Beat time, ms UTC (defaults to now). */
+  at?: number;
+  /** Expected interval between beats; with it, silence for `staleAfterMs` raises a stale alert. */
+  intervalMs?: number;
+  /** Defaults to 2 × intervalMs. */
+  staleAfterMs?: number;
+  /** Optional numbers worth keeping: rows, latencyMs … */
+  metrics?: Record<string, number>;
+}
+
+export interface Beat {
+  at: number;
+  ok: boolean;
+  detail: string;
+  metrics: Record<string, number>;
+}
+
+export interface HeartbeatStatus {
+  role: string | null;
+  lastBeat: Beat | null;
+  lastOkAt: number | null;
+  stale: boolean;
+  staleSince: number | null;
+  staleAfterMs: number | null;
+  alertsRaised: number;
+  recoveriesRaised: number;
+  beats: Beat[];
+}
+
+interface State {
+  role: string | null;
+  beats: Beat[];
+  lastOkAt: number | null;
+  stale: boolean;
+  staleSince: number | null;
+  staleAfterMs: number | null;
+  alertsRaised: number;
+  recoveriesRaised: number;
+}
+
+const KEEP = 50;
+const EMPTY: State = {
+  role: null,
+  beats: [],
+  lastOkAt: null,
+  stale: false,
+  staleSince: null,
+  staleAfterMs: null,
+  alertsRaised: 0,
+  recoveriesRaised: 0,
+};
+
+export class HeartbeatMonitor extends DurableObject<Env> {
+  private async load(): Promise<State> {
+    return ((await this.ctx.storage.get<State>('state')) ?? { ...EMPTY, beats: [] }) as State;
+  }
+
+  private async save(s: State): Promise<void> {
+    await this.ctx.storage.put('state', s);
+  }
+
+  async beat(input: BeatInput): Promise<HeartbeatStatus> {
+    const s = await this.load();
+    const at = input.at ?? Date.now();
+    const beat: Beat = { at, ok: input.ok, detail: input.detail ?? '', metrics: input.metrics ?? {} };
+    s.role = input.role;
+    s.beats.push(beat);
+    if (s.beats.length > KEEP) s.beats.splice(0, s.beats.length - KEEP);
+    if (input.ok) s.lastOkAt = at;
+    if (input.intervalMs) s.staleAfterMs = input.staleAfterMs ?? input.intervalMs * 2;
+    if (s.stale) {
+      // Any beat ends the silence: announce recovery once, keyed by the stale episode.
+      const since = s.staleSince;
+      s.stale = false;
+      s.staleSince = null;
+      s.recoveriesRaised++;
+      await this.env.JOBS.send({
+        kind: 'system-alert',
+        key: `heartbeat-recovered:${s.role}:${since}`,
+        dedupeKey: `heartbeat-recovered:${s.role}:${since}`,
+        text: `✅ ${s.role} is beating again (silent since ${new Date(since ?? at).toISOString()}).`,
+      });
+    }
+    await this.save(s);
+    if (s.staleAfterMs) await this.ctx.storage.setAlarm(at + s.staleAfterMs);
+    return this.toStatus(s);
+  }
+
+  async status(): Promise<HeartbeatStatus> {
+    return this.toStatus(await this.load());
+  }
+
+  override async alarm(): Promise<void> {
+    const s = await this.load();
+    if (!s.staleAfterMs || s.stale) return;
+    const last = s.beats.at(-1)?.at ?? 0;
+    const now = Date.now();
+    if (now - last < s.staleAfterMs) {
+      await this.ctx.storage.setAlarm(last + s.staleAfterMs);
+      return;
+    }
+    s.stale = true;
+    s.staleSince = last;
+    s.alertsRaised++;
+    await this.save(s);
+    await this.env.JOBS.send({
+      kind: 'system-alert',
+      key: `heartbeat-stale:${s.role}:${last}`,
+      dedupeKey: `heartbeat-stale:${s.role}:${last}`,
+      text: `⚠️ ${s.role} has not beaten since ${new Date(last).toISOString()} (expected within ${Math.round(
+        s.staleAfterMs / 60_000,
+      )} min).`,
+    });
+  }
+
+  private toStatus(s: State): HeartbeatStatus {
+    return {
+      role: s.role,
+      lastBeat: s.beats.at(-1) ?? null,
+      lastOkAt: s.lastOkAt,
+      stale: s.stale,
+      staleSince: s.staleSince,
+      staleAfterMs: s.staleAfterMs,
+      alertsRaised: s.alertsRaised,
+      recoveriesRaised: s.recoveriesRaised,
+      beats: s.beats.slice(-10),
+    };
+  }
+}
+
+export function heartbeatStub(env: Env, role: Role): DurableObjectStub<HeartbeatMonitor> {
+  return env.HEARTBEATS.get(env.HEARTBEATS.idFromName(role));
+}
+
+export async function beat(env: Env, input: BeatInput): Promise<void> {
+  await heartbeatStub(env, input.role).beat(input);
+}
+
+export async function allHeartbeats(env: Env): Promise<HeartbeatStatus[]> {
+  return Promise.all(ROLES.map(async (role) => ({ ...(await heartbeatStub(env, role).status()), role })));
+}

@@ -1,0 +1,100 @@
+/**
+ * The queue consumer: parse each message with zod, run its handler, `ack` on success, `retry` with exponential
+ * backoff (or the handler's Retry-After) on failure — never ack a failure. Malformed messages are recorded in
+ * `dead_letters` with the reason and acked (retrying cannot fix them). Messages arriving on the dead-letter queue
+ * have exhausted their retries: the handler's `onDead` records the final state (file dead → job partial …).
+ */
+import { sql } from 'drizzle-orm';
+import { deadLetters } from '../../shared/db/schema';
+import { openDb, type Db } from '../db';
+import { getConfig, type AppConfig, type Env } from '../env';
+import { TransientError } from '../errors';
+import { JobMessageSchema, type JobMessage } from './messages';
+import { JOB_HANDLERS } from './handlers';
+
+export interface JobDeps {
+  env: Env;
+  config: AppConfig;
+  db: Db;
+  now: () => number;
+}
+
+export function backoffSeconds(attempts: number, err: unknown): number {
+  if (err instanceof TransientError && err.retryAfterSeconds !== undefined) return Math.max(1, Math.ceil(err.retryAfterSeconds));
+  // attempts starts at 1: 5 s, 10 s, 20 s, 40 s … capped at 10 min, plus up to 20 % jitter.
+  const base = Math.min(600, 5 * 2 ** Math.max(0, attempts - 1));
+  return Math.round(base * (1 + Math.random() * 0.2));
+}
+
+export async function recordDeadLetter(
+  db: Db,
+  row: { queue: string; messageId: string; kind: string | null; body: unknown; reason: string; attempts: number },
+): Promise<void> {
+  await db
+    .insert(deadLetters)
+    .values({ ...row, body: row.body as object })
+    .onConflictDoUpdate({
+      target: [deadLetters.queue, deadLetters.messageId],
+      set: { reason: row.reason, attempts: row.attempts, createdAt: sql`now()` },
+    });
+}
+
+function kindOf(body: unknown): string | null {
+  return body && typeof body === 'object' && 'kind' in body && typeof body.kind === 'string' ? body.kind : null;
+}
+
+export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
+  const config = getConfig(env);
+  const handle = openDb(config);
+  const deps: JobDeps = { env, config, db: handle.db, now: () => Date.now() };
+  const dead = batch.queue.endsWith('-dlq');
+  try {
+    for (const msg of batch.messages) {
+      const parsed = JobMessageSchema.safeParse(msg.body);
+      if (!parsed.success) {
+        const reason = `malformed message: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+        try {
+          await recordDeadLetter(deps.db, {
+            queue: batch.queue,
+            messageId: msg.id,
+            kind: kindOf(msg.body),
+            body: msg.body,
+            reason,
+            attempts: msg.attempts,
+          });
+          console.warn(JSON.stringify({ at: 'queue', queue: batch.queue, id: msg.id, reason }));
+          msg.ack();
+        } catch (err) {
+          msg.retry({ delaySeconds: backoffSeconds(msg.attempts, err) });
+        }
+        continue;
+      }
+      const job: JobMessage = parsed.data;
+      const handler = JOB_HANDLERS[job.kind];
+      try {
+        if (dead) {
+          await recordDeadLetter(deps.db, {
+            queue: batch.queue,
+            messageId: msg.id,
+            kind: job.kind,
+            body: job,
+            reason: 'retries exhausted',
+            attempts: msg.attempts,
+          });
+          await handler.onDead?.(job as never, deps);
+        } else {
+          await handler.run(job as never, deps);
+        }
+        msg.ack();
+      } catch (err) {
+        const delaySeconds = backoffSeconds(msg.attempts, err);
+        console.error(
+          JSON.stringify({ at: 'queue', queue: batch.queue, kind: job.kind, key: job.key, attempts: msg.attempts, delaySeconds, error: String(err) }),
+        );
+        msg.retry({ delaySeconds });
+      }
+    }
+  } finally {
+    ctx.waitUntil(handle.close());
+  }
+}
