@@ -1,0 +1,194 @@
+/**
+ * `npm run dev`: the whole platform on one machine with only Node.js — embedded Postgres (PGlite, persisted in
+ * .data/pglite) or DATABASE_URL, migrations, the strategy registry seeded, the Strategy Lab built, the local Neon
+ * wsproxy, the offline fake exchange and fake Telegram, and `wrangler dev` (workerd) with the scheduled-test
+ * endpoint and a local 5-minute cron ticker. Prints the URL and next commands; Ctrl-C stops every child.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openLocalDatabase } from '../db/local-db';
+import { migrateDatabase, MIGRATIONS_DIR } from '../db/migrate';
+import { seedDatabase } from '../db/seed';
+import { startWsProxy } from '../db/ws-proxy';
+import { startDevFakes } from './fakes';
+
+const ROOT = join(MIGRATIONS_DIR, '..');
+const { values: args } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.PORT ?? '8787' },
+    'db-port': { type: 'string', default: process.env.NX_DB_PORT ?? '54329' },
+    'proxy-port': { type: 'string', default: process.env.NX_PROXY_PORT ?? '8788' },
+    'live-venues': { type: 'boolean', default: false },
+    'no-cron': { type: 'boolean', default: false },
+    'skip-site': { type: 'boolean', default: false },
+  },
+});
+
+const t0 = performance.now();
+const timings: [string, number][] = [];
+let last = t0;
+function mark(step: string): void {
+  const now = performance.now();
+  timings.push([step, Math.round(now - last)]);
+  last = now;
+  console.log(`[dev] ${step} (${Math.round(now - last + (timings.at(-1)![1]))} ms)`);
+}
+
+const [major] = process.versions.node.split('.').map(Number);
+if ((major ?? 0) < 22) {
+  console.error(`[dev] Node ${process.versions.node} is too old: run through npm (npm run dev) so the bundled Node 24 is used.`);
+  process.exit(1);
+}
+
+const children: ChildProcess[] = [];
+const closers: (() => Promise<void>)[] = [];
+let stopping = false;
+async function stop(code = 0): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log('\n[dev] stopping…');
+  // Each child leads its own process group: signal the whole group so wrangler's workerd children go too.
+  for (const c of children) {
+    if (c.exitCode !== null || !c.pid) continue;
+    try {
+      process.kill(-c.pid, 'SIGTERM');
+    } catch {
+      c.kill('SIGTERM');
+    }
+  }
+  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+  for (const close of closers.reverse()) await close().catch(() => {});
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+process.on('SIGHUP', () => void stop(0));
+// Ctrl-C reaches npm and tsx first; if our parent goes away without signalling us, stop too.
+const parentPid = process.ppid;
+const parentWatch = setInterval(() => {
+  try {
+    process.kill(parentPid, 0);
+  } catch {
+    void stop(0);
+  }
+}, 1000);
+parentWatch.unref();
+
+function run(cmd: string, argv: string[], opts: { env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+  const child = spawn(cmd, argv, { cwd: ROOT, stdio: 'inherit', detached: true, env: { ...process.env, ...opts.env } });
+  children.push(child);
+  return child;
+}
+
+async function runToEnd(cmd: string, argv: string[]): Promise<void> {
+  const child = run(cmd, argv);
+  const code: number = await new Promise((r) => child.once('exit', (c) => r(c ?? 1)));
+  children.splice(children.indexOf(child), 1);
+  if (code !== 0) throw new Error(`${cmd} ${argv.join(' ')} exited ${code}`);
+}
+
+const dataDir = join(ROOT, '.data');
+mkdirSync(dataDir, { recursive: true });
+
+const db = await openLocalDatabase({ dataDir: join(dataDir, 'pglite'), port: Number(args['db-port']) });
+closers.push(db.close);
+mark(`database ready (${db.kind === 'embedded' ? 'embedded PGlite in .data/pglite' : 'DATABASE_URL'})`);
+
+await migrateDatabase(db.url);
+mark('migrations applied');
+
+const seeded = await seedDatabase(db.url);
+mark(`strategy registry seeded (${seeded.strategies} strategies)`);
+
+const proxy = await startWsProxy({ port: Number(args['proxy-port']) });
+closers.push(proxy.close);
+mark(`Neon wsproxy on ${proxy.endpoint}`);
+
+const fakes = await startDevFakes({ liveVenues: args['live-venues'] });
+closers.push(fakes.close);
+mark(fakes.summary);
+
+if (!args['skip-site'] || !existsSync(join(ROOT, 'site', 'dist', 'index.html'))) {
+  await runToEnd(join(ROOT, 'node_modules', '.bin', 'astro'), ['build', '--root', 'site', '--silent']);
+  mark('Strategy Lab built into site/dist');
+}
+
+const port = Number(args.port);
+const vars: Record<string, string> = {
+  APP_ENV: 'development',
+  ACCESS_DEV_BYPASS: 'true',
+  DATABASE_URL: db.kind === 'embedded' ? db.url : db.url,
+  DB_WS_PROXY: proxy.endpoint,
+  PUBLIC_LAB_URL: `http://127.0.0.1:${port}`,
+  CODE_VERSION: 'dev',
+  ...fakes.vars,
+};
+const envFile = join(dataDir, 'dev.env');
+writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n');
+const envFiles = ['--env-file', envFile];
+if (existsSync(join(ROOT, '.dev.vars'))) envFiles.push('--env-file', join(ROOT, '.dev.vars'));
+
+const wrangler = run(join(ROOT, 'node_modules', '.bin', 'wrangler'), [
+  'dev',
+  '--port',
+  String(port),
+  '--ip',
+  '127.0.0.1',
+  '--test-scheduled',
+  '--persist-to',
+  join(dataDir, 'wrangler'),
+  '--show-interactive-dev-session=false',
+  ...envFiles,
+]);
+wrangler.once('exit', (code) => {
+  if (!stopping) {
+    console.error(`[dev] wrangler dev exited (${code})`);
+    void stop(1);
+  }
+});
+
+const base = `http://127.0.0.1:${port}`;
+let health: { status?: string } = {};
+for (let i = 0; i < 240; i++) {
+  try {
+    const res = await fetch(`${base}/api/health`);
+    health = (await res.json()) as { status?: string };
+    if (health.status === 'ok') break;
+  } catch {
+    /* not up yet */
+  }
+  await new Promise((r) => setTimeout(r, 500));
+}
+mark(`worker up on workerd, /api/health: ${health.status ?? 'unreachable'}`);
+
+if (!args['no-cron']) {
+  const tick = async (): Promise<void> => {
+    try {
+      await fetch(`${base}/__scheduled?cron=${encodeURIComponent('*/5 * * * *')}`);
+    } catch (err) {
+      console.error('[dev] cron tick failed', err);
+    }
+  };
+  void tick();
+  const timer = setInterval(tick, 5 * 60_000);
+  closers.push(async () => clearInterval(timer));
+}
+
+const total = Math.round(performance.now() - t0);
+console.log(`
+  Nexara platform is up in ${(total / 1000).toFixed(1)} s
+
+  Strategy Lab   ${base}/
+  API health     ${base}/api/health
+  Run the cron   curl '${base}/__scheduled?cron=*/5+*+*+*+*'   (also ticks every 5 min${args['no-cron'] ? ': disabled' : ''})
+  Database       ${db.kind === 'embedded' ? `${db.url}  (embedded, data in .data/pglite)` : 'DATABASE_URL'}
+${fakes.lines.map((l) => `  ${l}`).join('\n')}
+
+  Next:  npm run research -- import-archive --symbol BTCUSDT --interval 1h --from-dir ../shared/data/binance-spot-klines/BTCUSDT/1h
+         npm run research -- backtest --strategy nexara-baseline-5m --symbol BTC/USDT --timeframe 5m --from 2022-01-06 --to 2022-04-16
+         npm test      npm run bench
+
+  Ctrl-C stops everything; data survives a restart.
+`);
