@@ -1,0 +1,26 @@
+/**
+ * Public surface of the venue adapters: the registry, the contract and error type, the transport pieces, and
+ * the per-venue parsers and mapping tables (for fixture tests and for callers that record venue codes).
+ */
+export { createVenue, DEFAULT_BASE_URLS, venueSpec, type CreateVenueOptions, type CreatedVenue } from './registry';
+export {
+  VENUE_IDS,
+  VENUE_ERROR_KINDS,
+  VenueError,
+  isVenueError,
+  isVenueId,
+  type FetchLike,
+  type FetchClosedCandlesRequest,
+  type FetchClosedCandlesResult,
+  type RejectedRow,
+  type Venue,
+  type VenueErrorKind,
+  type VenueId,
+} from './types';
+export { CircuitBreaker, Transport, parseRetryAfter, defaultSchedule, type BreakerState, type HttpResult, type ScheduleFn } from './transport';
+export { normaliseRows, toNumber, type ParsedPage, type ParsedRow } from './rows';
+export { BINANCE_SYMBOLS, BINANCE_TIMEFRAMES, parseBinanceKlines } from './binance';
+export { KRAKEN_SYMBOLS, KRAKEN_TIMEFRAMES, parseKrakenOhlc } from './kraken';
+export { COINBASE_SYMBOLS, COINBASE_TIMEFRAMES, parseCoinbaseCandles } from './coinbase';
+export { OKX_SYMBOLS, OKX_TIMEFRAMES, parseOkxCandles, type OkxEndpoint } from './okx';
+export { BYBIT_SYMBOLS, BYBIT_TIMEFRAMES, parseBybitKline } from './bybit';
