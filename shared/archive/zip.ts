@@ -49,7 +49,7 @@ export function unzipSingleCsv(zipBytes: Uint8Array, opts: UnzipOptions = {}): U
   if (!bytes) throw new ArchiveZipError(`could not extract ${fileName}`);
   if (bytes.length > maxBytes) throw new ArchiveZipError(`CSV too large: ${fileName} (${bytes.length} bytes) > ${maxBytes} bytes`);
   try {
-    return { fileName, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+    return { fileName, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };
   } catch {
     throw new ArchiveZipError(`${fileName} is not valid UTF-8`);
   }
