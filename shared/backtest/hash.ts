@@ -1,0 +1,111 @@
+/**
+ * Canonical JSON and result hashing: object keys sorted, `undefined` members dropped, numbers written stably
+ * (ECMAScript's shortest round-trip Number-to-String, which the language specifies exactly; -0 as 0). Non-finite
+ * numbers are refused: results use `null` for undefined metrics. `hashCanonical` is the sha256 hex of that text.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+
+export function canonicalNumber(x: number): string {
+  if (x === 0) return '0'; // also -0
+  if (x - x !== 0) throw new Error(`canonicalJson: non-finite number ${x}`);
+  return String(x);
+}
+
+function write(v: unknown): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'number':
+      return canonicalNumber(v);
+    case 'string':
+      return JSON.stringify(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object': {
+      if (Array.isArray(v) || ArrayBuffer.isView(v)) {
+        const a = v as ArrayLike<unknown>;
+        let out = '[';
+        for (let i = 0; i < a.length; i++) {
+          if (i > 0) out += ',';
+          const e = a[i];
+          out += e === undefined ? 'null' : write(e);
+        }
+        return out + ']';
+      }
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o).sort();
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const e = o[k];
+        if (e === undefined) continue;
+        if (!first) out += ',';
+        first = false;
+        out += JSON.stringify(k) + ':' + write(e);
+      }
+      return out + '}';
+    }
+    default:
+      throw new Error(`canonicalJson: unsupported ${typeof v}`);
+  }
+}
+
+/**
+ * Collect every object key in `v` (and refuse non-finite numbers). Returns null when `v` holds something the
+ * native fast path cannot serialise canonically (typed arrays, non-plain objects, undefined in arrays).
+ */
+function collectKeys(v: unknown, keys: Set<string>): boolean {
+  if (v === null) return true;
+  switch (typeof v) {
+    case 'number':
+      if (v - v !== 0) throw new Error(`canonicalJson: non-finite number ${v}`);
+      return true;
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'object': {
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const e: unknown = v[i];
+          if (e === undefined || !collectKeys(e, keys)) return false;
+        }
+        return true;
+      }
+      const proto: unknown = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      const o = v as Record<string, unknown>;
+      for (const k in o) {
+        keys.add(k);
+        if (o[k] !== undefined && !collectKeys(o[k], keys)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * Canonical JSON text of a plain value (objects, arrays, typed arrays, strings, finite numbers, booleans, null).
+ * Fast path: JSON.stringify with the sorted list of all keys as its property list, which the language defines to
+ * emit each object's properties in that list's order (so: sorted), numbers via Number::toString and -0 as 0 —
+ * the same text as the reference writer, natively.
+ */
+export function canonicalJson(v: unknown): string {
+  const keys = new Set<string>();
+  if (!collectKeys(v, keys)) return write(v);
+  return JSON.stringify(v, [...keys].sort());
+}
+
+/** The reference (slow, obviously correct) writer; `canonicalJson` must equal it. */
+export function canonicalJsonReference(v: unknown): string {
+  return write(v);
+}
+
+export function sha256Hex(text: string): string {
+  return bytesToHex(sha256(utf8ToBytes(text)));
+}
+
+export function hashCanonical(v: unknown): string {
+  return sha256Hex(canonicalJson(v));
+}

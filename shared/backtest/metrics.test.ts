@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { CurveAccumulator, median, singleSeriesCurve, stepsPerYear, tradeStats } from './metrics';
+
+describe('metrics', () => {
+  it('trade statistics on a hand-computed example', () => {
+    const s = tradeStats([0.1, -0.05, 0.2, -0.1]);
+    expect(s.trades).toBe(4);
+    expect(s.winRate).toBe(0.5);
+    expect(s.meanReturn).toBeCloseTo(0.0375, 15);
+    expect(s.medianReturn).toBeCloseTo(0.025, 15);
+    expect(s.avgWin).toBeCloseTo(0.15, 15);
+    expect(s.avgLoss).toBeCloseTo(-0.075, 15);
+    expect(s.profitFactor).toBeCloseTo(2, 12);
+    expect(s.expectancy).toBeCloseTo(0.0375, 15);
+    expect(s.compoundedReturn).toBeCloseTo(1.1 * 0.95 * 1.2 * 0.9 - 1, 12);
+    expect(s.maxDrawdownTrades).toBeCloseTo(0.1, 12); // peak 1.254 → 1.1286
+    const none = tradeStats([]);
+    expect(none.winRate).toBeNull();
+    expect(none.profitFactor).toBeNull();
+    expect(tradeStats([0.1]).profitFactor).toBeNull();
+    expect(median([3, 1, 2])).toBe(2);
+  });
+
+  it('curve statistics: Sharpe, Sortino, CAGR, Calmar annualised per step', () => {
+    const acc = new CurveAccumulator(100, 4, 3, 10);
+    acc.push(1, 110);
+    acc.push(2, 99);
+    acc.push(3, 121);
+    const { stats, curve } = acc.finish();
+    const r = [0.1, -0.1, 121 / 99 - 1];
+    const mean = (r[0]! + r[1]! + r[2]!) / 3;
+    const sd = Math.sqrt(r.reduce((s, x) => s + (x - mean) ** 2, 0) / 2);
+    expect(stats.totalReturn).toBeCloseTo(0.21, 12);
+    expect(stats.maxDrawdownEquity).toBeCloseTo(0.1, 12);
+    expect(stats.sharpe).toBeCloseTo((mean / sd) * 2, 10);
+    expect(stats.sortino).toBeCloseTo((mean / Math.sqrt(0.01 / 3)) * 2, 10);
+    expect(stats.cagr).toBeCloseTo(1.21 ** (4 / 3) - 1, 12);
+    expect(stats.calmar).toBeCloseTo((1.21 ** (4 / 3) - 1) / 0.1, 10);
+    expect(curve.equity).toEqual([110, 99, 121]);
+    expect(stepsPerYear(3_600_000)).toBe(8760);
+  });
+
+  it('downsampling keeps the last equity and the worst drawdown of each bucket', () => {
+    const acc = new CurveAccumulator(100, 1, 10, 5);
+    const eq = [101, 102, 90, 103, 104, 100, 105, 106, 107, 108];
+    eq.forEach((e, i) => acc.push(i, e));
+    const { curve, stats } = acc.finish();
+    expect(curve.time).toEqual([1, 3, 5, 7, 9]);
+    expect(curve.equity).toEqual([102, 103, 100, 106, 108]);
+    expect(curve.drawdown[1]).toBeCloseTo(1 - 90 / 102, 12);
+    expect(curve.drawdown[2]).toBeCloseTo(1 - 100 / 104, 12);
+    expect(stats.maxDrawdownEquity).toBeCloseTo(1 - 90 / 102, 12);
+  });
+
+  it('single-series curve marks open positions at each close and realises costs', () => {
+    const openTime = Float64Array.from([0, 1, 2, 3, 4]);
+    const close = Float64Array.from([100, 105, 95, 110, 110]);
+    // long entered at candle 1 open 100, exits at candle 3 at 110, 10 bps per side
+    const c = singleSeriesCurve(
+      openTime,
+      close,
+      0,
+      5,
+      [{ entryBar: 1, exitBar: 3, dir: 1, entryPrice: 100, exitPrice: 110, grossReturn: 0.1, entryCost: 0.001, exitCost: 0.001 }],
+      { kind: 'percent-equity', fraction: 0.5 },
+      1000,
+      1,
+      100,
+    );
+    expect(c.curve.equity[0]).toBe(1000);
+    expect(c.curve.equity[1]).toBeCloseTo(1000 - 0.5 + 500 * 0.05, 12);
+    expect(c.curve.equity[2]).toBeCloseTo(1000 - 0.5 - 500 * 0.05, 12);
+    expect(c.curve.equity[3]).toBeCloseTo(1000 + 500 * (0.1 - 0.001 - 0.0011), 12);
+    expect(c.curve.equity[4]).toBe(c.curve.equity[3]);
+    expect(c.turnover).toBeCloseTo((500 + 550) / 1000, 12);
+  });
+});

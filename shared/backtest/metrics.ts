@@ -1,0 +1,241 @@
+/**
+ * Performance metrics: per-trade statistics (win rate, mean/median, profit factor, expectancy, compounded return
+ * and its drawdown) and equity-curve statistics (total return, max drawdown, CAGR, Sharpe, Sortino, Calmar) with a
+ * downsampled equity / drawdown series.
+ *
+ * Annualisation: returns are taken per step of the equity curve (per candle in single-series mode, per slice in
+ * slices mode, per rebalance period in ranking mode) and scaled by sqrt(steps per year), a year being 365 × 24 h
+ * (crypto trades every day): Sharpe = mean(r) / sd(r) × sqrt(N), sd the sample standard deviation (n − 1);
+ * Sortino = mean(r) / sqrt(mean(min(r, 0)²)) × sqrt(N); CAGR = (E_end / E_0)^(N / steps) − 1;
+ * Calmar = CAGR / max drawdown of the curve. No risk-free rate.
+ */
+import type { EquityCurve, Metrics } from './types';
+
+export const YEAR_MS = 365 * 86_400_000;
+
+export function stepsPerYear(stepMs: number): number {
+  return YEAR_MS / stepMs;
+}
+
+export type TradeStats = Pick<
+  Metrics,
+  'trades' | 'winRate' | 'meanReturn' | 'medianReturn' | 'avgWin' | 'avgLoss' | 'profitFactor' | 'expectancy' | 'compoundedReturn' | 'maxDrawdownTrades'
+>;
+
+export function median(values: ArrayLike<number>): number | null {
+  const n = values.length;
+  if (n === 0) return null;
+  const a = Float64Array.from(values as ArrayLike<number>).sort();
+  return n % 2 === 1 ? a[(n - 1) / 2]! : (a[n / 2 - 1]! + a[n / 2]!) / 2;
+}
+
+/** Statistics of a list of per-trade returns (fractions). A win is a return > 0. */
+export function tradeStats(returns: ArrayLike<number>): TradeStats {
+  const n = returns.length;
+  let sum = 0;
+  let wins = 0;
+  let sumWin = 0;
+  let losses = 0;
+  let sumLoss = 0;
+  let eq = 1;
+  let peak = 1;
+  let mdd = 0;
+  for (let i = 0; i < n; i++) {
+    const r = returns[i]!;
+    sum += r;
+    if (r > 0) {
+      wins++;
+      sumWin += r;
+    } else if (r < 0) {
+      losses++;
+      sumLoss += r;
+    }
+    eq *= 1 + r;
+    if (eq > peak) peak = eq;
+    const dd = peak > 0 ? 1 - eq / peak : 1;
+    if (dd > mdd) mdd = dd;
+  }
+  const winRate = n > 0 ? wins / n : null;
+  const avgWin = wins > 0 ? sumWin / wins : null;
+  const avgLoss = losses > 0 ? sumLoss / losses : null;
+  return {
+    trades: n,
+    winRate,
+    meanReturn: n > 0 ? sum / n : null,
+    medianReturn: median(returns),
+    avgWin,
+    avgLoss,
+    profitFactor: losses > 0 ? sumWin / -sumLoss : null,
+    expectancy: winRate === null ? null : winRate * (avgWin ?? 0) + (1 - winRate) * (n > wins ? (sumLoss / (n - wins)) : 0),
+    compoundedReturn: eq - 1,
+    maxDrawdownTrades: mdd,
+  };
+}
+
+export interface CurveStats {
+  totalReturn: number;
+  maxDrawdownEquity: number;
+  cagr: number | null;
+  sharpe: number | null;
+  sortino: number | null;
+  calmar: number | null;
+}
+
+/**
+ * Streaming equity-curve statistics: push the equity at the end of each step; `finish` returns the statistics
+ * and a curve downsampled to at most `maxPoints` buckets (last equity and worst drawdown of each bucket).
+ */
+export class CurveAccumulator {
+  private prev: number;
+  private peak: number;
+  private mdd = 0;
+  private count = 0;
+  private sum = 0;
+  private sumSq = 0;
+  private downSq = 0;
+  private readonly bucket: number;
+  private inBucket = 0;
+  private bucketDd = 0;
+  private lastTime = 0;
+  private readonly curve: EquityCurve = { time: [], equity: [], drawdown: [] };
+
+  constructor(
+    private readonly initial: number,
+    private readonly perYear: number,
+    expectedSteps: number,
+    maxPoints: number,
+  ) {
+    this.prev = initial;
+    this.peak = initial;
+    this.bucket = Math.max(1, Math.ceil(expectedSteps / maxPoints));
+  }
+
+  /** Equity at the end of a step; `ret` overrides the step return (used by the non-compounding slices curve). */
+  push(time: number, equity: number, ret?: number): void {
+    const r = ret ?? (this.prev !== 0 ? equity / this.prev - 1 : 0);
+    this.prev = equity;
+    this.count++;
+    this.sum += r;
+    this.sumSq += r * r;
+    if (r < 0) this.downSq += r * r;
+    if (equity > this.peak) this.peak = equity;
+    const dd = this.peak > 0 ? Math.min(1, Math.max(0, 1 - equity / this.peak)) : 1;
+    if (dd > this.mdd) this.mdd = dd;
+    if (dd > this.bucketDd) this.bucketDd = dd;
+    this.lastTime = time;
+    if (++this.inBucket === this.bucket) this.flush();
+  }
+
+  /** Push the same equity for steps j0..j1−1 (times from `time`): one ordinary step, then zero-return steps in bulk. */
+  pushConst(time: Float64Array, j0: number, j1: number, equity: number): void {
+    if (j1 <= j0) return;
+    this.push(time[j0]!, equity);
+    let pos = j0 + 1;
+    if (pos >= j1) return;
+    const dd = this.peak > 0 ? Math.min(1, Math.max(0, 1 - equity / this.peak)) : 1;
+    const rest = j1 - pos;
+    this.count += rest;
+    while (pos < j1) {
+      const take = Math.min(j1 - pos, this.bucket - this.inBucket);
+      pos += take;
+      this.inBucket += take;
+      if (dd > this.bucketDd) this.bucketDd = dd;
+      this.lastTime = time[pos - 1]!;
+      if (this.inBucket === this.bucket) this.flush();
+    }
+  }
+
+  private flush(): void {
+    if (this.inBucket === 0) return;
+    this.curve.time.push(this.lastTime);
+    this.curve.equity.push(this.prev);
+    this.curve.drawdown.push(this.bucketDd);
+    this.inBucket = 0;
+    this.bucketDd = 0;
+  }
+
+  finish(): { stats: CurveStats; curve: EquityCurve } {
+    this.flush();
+    const n = this.count;
+    const end = this.prev;
+    const totalReturn = end / this.initial - 1;
+    const mean = n > 0 ? this.sum / n : 0;
+    const variance = n > 1 ? (this.sumSq - n * mean * mean) / (n - 1) : 0;
+    const sd = variance > 0 ? Math.sqrt(variance) : 0;
+    const down = n > 0 ? Math.sqrt(this.downSq / n) : 0;
+    const k = Math.sqrt(this.perYear);
+    const cagr = n > 0 ? (end > 0 ? Math.pow(end / this.initial, this.perYear / n) - 1 : -1) : null;
+    const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+    return {
+      stats: {
+        totalReturn,
+        maxDrawdownEquity: this.mdd,
+        cagr: cagr === null ? null : finite(cagr),
+        sharpe: n > 1 && sd > 0 ? (mean / sd) * k : null,
+        sortino: n > 0 && down > 0 ? (mean / down) * k : null,
+        calmar: cagr !== null && this.mdd > 0 ? finite(cagr / this.mdd) : null,
+      },
+      curve: this.curve,
+    };
+  }
+}
+
+/** A trade as the single-series equity curve needs it: window-relative candle indices and cost fractions. */
+export interface CurveTrade {
+  entryBar: number;
+  exitBar: number;
+  dir: 1 | -1;
+  entryPrice: number;
+  exitPrice: number;
+  grossReturn: number;
+  /** Entry and exit side costs as fractions (bps / 1e4). */
+  entryCost: number;
+  exitCost: number;
+}
+
+export type CurveSizing = { kind: 'fixed-notional'; notional: number } | { kind: 'percent-equity'; fraction: number };
+
+/**
+ * Mark-to-market equity per candle close over candles [w0, w1) for non-overlapping trades sorted by time.
+ * While a trade is open, equity = equity before − entry cost + side × notional × (close / entry − 1); at its exit
+ * candle the trade is realised: equity before + notional × net return. Returns curve statistics and the turnover
+ * (both legs' notional / initial equity).
+ */
+export function singleSeriesCurve(
+  openTime: Float64Array,
+  close: Float64Array,
+  w0: number,
+  w1: number,
+  trades: readonly CurveTrade[],
+  sizing: CurveSizing,
+  initialEquity: number,
+  perYear: number,
+  maxPoints: number,
+): { stats: CurveStats; curve: EquityCurve; turnover: number } {
+  const acc = new CurveAccumulator(initialEquity, perYear, Math.max(0, w1 - w0), maxPoints);
+  let e = initialEquity;
+  let traded = 0;
+  let j = w0;
+  for (const t of trades) {
+    const flatEnd = Math.min(t.entryBar, w1);
+    if (flatEnd > j) {
+      acc.pushConst(openTime, j, flatEnd, e);
+      j = flatEnd;
+    }
+    const notional = sizing.kind === 'fixed-notional' ? sizing.notional : sizing.fraction * e;
+    const e0 = e;
+    const base = e0 - notional * t.entryCost;
+    const inv = 1 / t.entryPrice;
+    for (; j < t.exitBar && j < w1; j++) acc.push(openTime[j]!, base + t.dir * notional * (close[j]! * inv - 1));
+    const ratio = t.exitPrice / t.entryPrice;
+    e = e0 + notional * (t.grossReturn - t.entryCost - t.exitCost * ratio);
+    traded += notional * (1 + ratio);
+    if (j === t.exitBar && j < w1) {
+      acc.push(openTime[j]!, e);
+      j++;
+    }
+  }
+  acc.pushConst(openTime, j, w1, e);
+  const { stats, curve } = acc.finish();
+  return { stats, curve, turnover: traded / initialEquity };
+}

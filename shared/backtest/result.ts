@@ -1,0 +1,142 @@
+/**
+ * Turning the engine's gross trades into a result: price every trade under every configured cost model, compute
+ * gross and per-model metrics and equity curves over the measured window, the break-even cost, and the
+ * `resultHash`. Whole runs and merged chunked runs both end here, so equal trades give equal results.
+ */
+import type { CandleSeries } from '../candles/candle';
+import { timeframeMs } from '../candles/timeframe';
+import { breakEvenRoundTripBps, netReturn, tradeSideCostsBps, type CostModel } from '../costs';
+import type { Params, Strategy } from '../strategies/types';
+import { costModelsOf, type BacktestConfig } from './config';
+import { hashCanonical } from './hash';
+import { singleSeriesCurve, stepsPerYear, tradeStats, type CurveTrade } from './metrics';
+import type { BacktestResult, EquityCurve, Metrics, RawTrade, SkipCounts, Trade } from './types';
+import { ENGINE_VERSION_ID, lowerBound } from './version';
+
+/** Price raw trades under each model: round-trip bps and net return per model id. */
+export function priceTrades(raw: readonly RawTrade[], models: readonly CostModel[]): { trades: Trade[]; sides: { entry: number; exit: number }[][] } {
+  const sides: { entry: number; exit: number }[][] = models.map(() => []);
+  const trades = raw.map((t, k) => {
+    const roundTrip: Record<string, number> = {};
+    const net: Record<string, number> = {};
+    const ratio = t.exitPrice / t.entryPrice;
+    models.forEach((m, mi) => {
+      const { entryBps, exitBps } = tradeSideCostsBps(m, t);
+      roundTrip[m.id] = entryBps + exitBps;
+      net[m.id] = netReturn(t.grossReturn, entryBps, exitBps, ratio);
+      sides[mi]![k] = { entry: entryBps / 1e4, exit: exitBps / 1e4 };
+    });
+    return { ...t, roundTripBps: roundTrip, net };
+  });
+  return { trades, sides };
+}
+
+/** Attach `resultHash` (sha256 of the canonical JSON of everything else). */
+export function withHash<T extends object>(body: T): T & { resultHash: string } {
+  return { ...body, resultHash: hashCanonical(body) };
+}
+
+export function buildResult<P extends Params, S>(
+  series: CandleSeries,
+  strategy: Strategy<P, S>,
+  params: P,
+  config: BacktestConfig,
+  window: { from: number; to: number },
+  raw: readonly RawTrade[],
+  skipped: SkipCounts,
+): BacktestResult {
+  const n = series.length;
+  const tf = timeframeMs(series.timeframe);
+  const { openTime, close } = series;
+  const models = costModelsOf(config);
+  const w0 = lowerBound(openTime, window.from);
+  const exitBarOf = (t: RawTrade): number => (t.exitKind === 'end-of-data' ? lowerBound(openTime, t.exitTime - tf) : lowerBound(openTime, t.exitTime));
+  const lastExit = raw.length > 0 ? exitBarOf(raw[raw.length - 1]!) : -1;
+  const w1 = Math.min(n, Math.max(lowerBound(openTime, window.to), lastExit + 1));
+  const perYear = stepsPerYear(tf);
+
+  const { trades, sides } = priceTrades(raw, models);
+  const base = raw.map((t) => ({
+    entryBar: lowerBound(openTime, t.entryTime),
+    exitBar: exitBarOf(t),
+    dir: (t.side === 'long' ? 1 : -1) as 1 | -1,
+    entryPrice: t.entryPrice,
+    exitPrice: t.exitPrice,
+    grossReturn: t.grossReturn,
+  }));
+  const bars = Math.max(0, w1 - w0);
+  let barsHeld = 0;
+  let holdMs = 0;
+  for (const t of raw) {
+    barsHeld += t.bars;
+    holdMs += t.exitTime - t.entryTime;
+  }
+  const common = {
+    exposure: bars > 0 ? barsHeld / bars : 0,
+    meanHoldingMs: raw.length > 0 ? holdMs / raw.length : null,
+    meanBarsHeld: raw.length > 0 ? barsHeld / raw.length : null,
+  };
+  const view = (returns: number[], costs: { entry: number; exit: number }[] | null): { metrics: Metrics; curve: EquityCurve } => {
+    const ct: CurveTrade[] = base.map((b, k) => ({ ...b, entryCost: costs ? costs[k]!.entry : 0, exitCost: costs ? costs[k]!.exit : 0 }));
+    const c = singleSeriesCurve(openTime, close, w0, w1, ct, config.sizing, config.initialEquity, perYear, config.equityPoints);
+    const years = bars / perYear;
+    return {
+      metrics: {
+        ...tradeStats(returns),
+        ...c.stats,
+        ...common,
+        turnover: c.turnover,
+        turnoverPerYear: years > 0 ? c.turnover / years : 0,
+      },
+      curve: c.curve,
+    };
+  };
+  const gross = view(
+    raw.map((t) => t.grossReturn),
+    null,
+  );
+  const net: Record<string, Metrics> = {};
+  const netCurves: Record<string, EquityCurve> = {};
+  // Models that cost every trade the same (e.g. several 10/10 bps venues) share one computed view.
+  const sameSides = (x: { entry: number; exit: number }[], y: { entry: number; exit: number }[]): boolean =>
+    x.every((e, k) => e.entry === y[k]!.entry && e.exit === y[k]!.exit);
+  models.forEach((m, mi) => {
+    const twin = models.findIndex((_, pj) => pj < mi && sameSides(sides[pj]!, sides[mi]!));
+    if (twin >= 0) {
+      const id = models[twin]!.id;
+      net[m.id] = { ...net[id]! };
+      const c = netCurves[id]!;
+      netCurves[m.id] = { time: [...c.time], equity: [...c.equity], drawdown: [...c.drawdown] };
+      return;
+    }
+    const v = view(
+      trades.map((t) => t.net[m.id]!),
+      sides[mi]!,
+    );
+    net[m.id] = v.metrics;
+    netCurves[m.id] = v.curve;
+  });
+  return withHash({
+    mode: 'single' as const,
+    engineVersion: ENGINE_VERSION_ID,
+    strategy: { id: strategy.id, version: strategy.version, params: { ...params } },
+    series: {
+      symbol: series.symbol,
+      timeframe: series.timeframe,
+      from: bars > 0 ? openTime[w0]! : window.from,
+      to: bars > 0 ? openTime[w1 - 1]! + tf : window.from,
+      bars,
+    },
+    config,
+    costModels: models,
+    trades,
+    skipped: { ...skipped },
+    gross: gross.metrics,
+    net,
+    breakEvenRoundTripBps: breakEvenRoundTripBps(
+      raw.map((t) => t.grossReturn),
+      raw.map((t) => t.exitPrice / t.entryPrice),
+    ),
+    equity: { gross: gross.curve, net: netCurves },
+  });
+}

@@ -1,0 +1,7 @@
+/**
+ * Venue cost models: fee schedules, presets (five venues × maker/taker, plus the 31 bps stress cost) and the
+ * functions that turn a trade's gross return into a net return per preset. All costs in bps.
+ */
+export * from './schema';
+export * from './presets';
+export * from './cost-model';
