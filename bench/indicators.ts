@@ -1,0 +1,314 @@
+/**
+ * Indicator benchmark: times our batch indicators (shared/indicators) against tulind (Tulip C via N-API/NAN),
+ * technicalindicators and trading-signals v8 on 1,000,000 synthetic-but-realistic 1h candles (seeded GARCH-like
+ * random walk; no Math.random), for EMA(20), RSI(14), ATR(14), BBANDS(20,2), MACD(12,26,9) and ADX(14).
+ * Reports the median ms per full-series run over a few repetitions and each library's ratio to ours.
+ * A pure-JS library that would take too long on 1M candles runs on a smaller n and is scaled linearly (marked).
+ *
+ * Run standalone: `npx tsx bench/indicators.ts`; or call `runIndicatorBench()`.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { ADX as TsADX, ATR as TsATR, BollingerBands as TsBB, EMA as TsEMA, MACD as TsMACD, RSI as TsRSI } from 'trading-signals';
+import { adx, atr, bbands, ema, macd, rsi } from '../shared/indicators';
+
+const require = createRequire(import.meta.url);
+
+export interface BenchRow {
+  suite: 'indicators';
+  indicator: string;
+  impl: 'ours' | 'tulind' | 'technicalindicators' | 'trading-signals';
+  /** Candles in the series the figure refers to (always the full n). */
+  n: number;
+  /** Median ms per run over the full n (extrapolated linearly when `measuredN` < n). */
+  msPerRun: number;
+  /** Candles actually run (less than n when scaled). */
+  measuredN: number;
+  reps: number;
+  /** msPerRun / ours' msPerRun (1 for ours). */
+  ratioVsOurs: number;
+}
+
+export const BENCH_N = 1_000_000;
+
+// ---------------------------------------------------------------- synthetic candles (seeded)
+
+/** mulberry32: a tiny seeded 32-bit PRNG, uniform in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface SyntheticCandles {
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+}
+
+/** 1h-like BTC candles: log-normal returns with GARCH(1,1)-style volatility clustering, wicks and volume. */
+export function syntheticCandles(n: number, seed = 42): SyntheticCandles {
+  const rnd = mulberry32(seed);
+  const gauss = () => {
+    const u = 1 - rnd();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd());
+  };
+  const high = new Float64Array(n);
+  const low = new Float64Array(n);
+  const close = new Float64Array(n);
+  const volume = new Float64Array(n);
+  let price = 30_000;
+  let variance = 0.006 ** 2;
+  let prevRet = 0;
+  for (let i = 0; i < n; i++) {
+    variance = 0.000002 + 0.08 * prevRet * prevRet + 0.9 * variance;
+    const sigma = Math.sqrt(variance);
+    const ret = sigma * gauss();
+    const open = price;
+    price = Math.max(1, open * Math.exp(ret));
+    const top = Math.max(open, price);
+    const bottom = Math.min(open, price);
+    high[i] = Math.round(top * (1 + Math.abs(gauss()) * sigma * 0.5) * 100) / 100;
+    low[i] = Math.round(bottom * (1 - Math.abs(gauss()) * sigma * 0.5) * 100) / 100;
+    close[i] = Math.round(price * 100) / 100;
+    volume[i] = Math.round(800 * Math.exp(0.6 * gauss() + 40 * Math.abs(ret)) * 1e4) / 1e4;
+    prevRet = ret;
+  }
+  return { high, low, close, volume };
+}
+
+// ---------------------------------------------------------------- the libraries
+
+type TulipCb = (err: unknown, res: number[][]) => void;
+interface TulipIndicator {
+  indicator(inputs: number[][], options: number[], cb: TulipCb): void;
+}
+const tulind = require('tulind') as { indicators: Record<string, TulipIndicator> };
+
+interface TiInput {
+  [k: string]: unknown;
+}
+type TiCalc = { calculate(input: TiInput): unknown[] };
+const ti = require('technicalindicators') as Record<'EMA' | 'RSI' | 'ATR' | 'BollingerBands' | 'MACD' | 'ADX', TiCalc>;
+
+function tulipRun(name: string, inputs: number[][], options: number[]): number[][] {
+  let out: number[][] = [];
+  tulind.indicators[name]!.indicator(inputs, options, (err, res) => {
+    if (err) throw new Error(`tulind ${name}: ${String(err)}`);
+    out = res;
+  });
+  return out;
+}
+
+interface Case {
+  indicator: string;
+  ours: () => unknown;
+  tulind: () => unknown;
+  technicalindicators: (n: number) => unknown;
+  tradingSignals: (n: number) => unknown;
+}
+
+function cases(c: SyntheticCandles, arr: { high: number[]; low: number[]; close: number[] }): Case[] {
+  const { high, low, close } = c;
+  const slice = (a: number[], n: number) => (n === a.length ? a : a.slice(0, n));
+  return [
+    {
+      indicator: 'EMA(20)',
+      ours: () => ema(close, 20),
+      tulind: () => tulipRun('ema', [arr.close], [20]),
+      technicalindicators: (n) => ti.EMA.calculate({ period: 20, values: slice(arr.close, n) }),
+      tradingSignals: (n) => {
+        const e = new TsEMA(20);
+        let last = 0;
+        for (let i = 0; i < n; i++) last = e.update(close[i]!, false);
+        return last;
+      },
+    },
+    {
+      indicator: 'RSI(14)',
+      ours: () => rsi(close, 14),
+      tulind: () => tulipRun('rsi', [arr.close], [14]),
+      technicalindicators: (n) => ti.RSI.calculate({ period: 14, values: slice(arr.close, n) }),
+      tradingSignals: (n) => {
+        const r = new TsRSI(14);
+        let last: number | null = 0;
+        for (let i = 0; i < n; i++) last = r.update(close[i]!, false);
+        return last;
+      },
+    },
+    {
+      indicator: 'ATR(14)',
+      ours: () => atr(high, low, close, 14),
+      tulind: () => tulipRun('atr', [arr.high, arr.low, arr.close], [14]),
+      technicalindicators: (n) =>
+        ti.ATR.calculate({ period: 14, high: slice(arr.high, n), low: slice(arr.low, n), close: slice(arr.close, n) }),
+      tradingSignals: (n) => {
+        const a = new TsATR(14);
+        let last: number | null = 0;
+        for (let i = 0; i < n; i++) last = a.update({ high: high[i]!, low: low[i]!, close: close[i]! }, false);
+        return last;
+      },
+    },
+    {
+      indicator: 'BBANDS(20,2)',
+      ours: () => bbands(close, 20, 2),
+      tulind: () => tulipRun('bbands', [arr.close], [20, 2]),
+      technicalindicators: (n) => ti.BollingerBands.calculate({ period: 20, stdDev: 2, values: slice(arr.close, n) }),
+      tradingSignals: (n) => {
+        const b = new TsBB(20, 2);
+        let last: unknown = null;
+        for (let i = 0; i < n; i++) last = b.update(close[i]!, false);
+        return last;
+      },
+    },
+    {
+      indicator: 'MACD(12,26,9)',
+      ours: () => macd(close, 12, 26, 9),
+      tulind: () => tulipRun('macd', [arr.close], [12, 26, 9]),
+      technicalindicators: (n) =>
+        ti.MACD.calculate({
+          values: slice(arr.close, n),
+          fastPeriod: 12,
+          slowPeriod: 26,
+          signalPeriod: 9,
+          SimpleMAOscillator: false,
+          SimpleMASignal: false,
+        }),
+      tradingSignals: (n) => {
+        const m = new TsMACD(new TsEMA(12), new TsEMA(26), new TsEMA(9));
+        let last: unknown = null;
+        for (let i = 0; i < n; i++) last = m.update(close[i]!, false);
+        return last;
+      },
+    },
+    {
+      indicator: 'ADX(14)',
+      ours: () => adx(high, low, close, 14),
+      tulind: () => tulipRun('adx', [arr.high, arr.low, arr.close], [14]),
+      technicalindicators: (n) =>
+        ti.ADX.calculate({ period: 14, high: slice(arr.high, n), low: slice(arr.low, n), close: slice(arr.close, n) }),
+      tradingSignals: (n) => {
+        const a = new TsADX(14);
+        let last: number | null = 0;
+        for (let i = 0; i < n; i++) last = a.update({ high: high[i]!, low: low[i]!, close: close[i]! }, false);
+        return last;
+      },
+    },
+  ];
+}
+
+// ---------------------------------------------------------------- timing
+
+let _sink: unknown;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function timeIt(fn: () => unknown, reps: number): number {
+  _sink = fn(); // warm-up (JIT, lazy init)
+  const ts: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    _sink = fn();
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+}
+
+/** Times `run(n)` on the full n, or on a smaller n scaled linearly if a probe says the full run is too slow. */
+function timeScaled(run: (n: number) => unknown, n: number, reps: number, budgetMs: number): { ms: number; measuredN: number } {
+  const probeN = Math.min(n, 50_000);
+  const t0 = performance.now();
+  _sink = run(probeN);
+  const projected = ((performance.now() - t0) * n) / probeN;
+  let measuredN = n;
+  while (measuredN > probeN && (projected * measuredN) / n > budgetMs) measuredN = Math.floor(measuredN / 2);
+  const ms = timeIt(() => run(measuredN), reps);
+  return { ms: (ms * n) / measuredN, measuredN };
+}
+
+export interface IndicatorBenchOptions {
+  n?: number;
+  /** Repetitions per measurement (median taken). */
+  reps?: number;
+  /** Max projected ms for one pure-JS library run before it is measured on a smaller n and scaled. */
+  budgetMs?: number;
+  log?: (line: string) => void;
+}
+
+export async function runIndicatorBench(opts: IndicatorBenchOptions = {}): Promise<BenchRow[]> {
+  const n = opts.n ?? BENCH_N;
+  const reps = opts.reps ?? 5;
+  const budgetMs = opts.budgetMs ?? 1_500;
+  const log = opts.log ?? (() => {});
+  const candles = syntheticCandles(n);
+  const arr = { high: Array.from(candles.high), low: Array.from(candles.low), close: Array.from(candles.close) };
+  const rows: BenchRow[] = [];
+  for (const c of cases(candles, arr)) {
+    const ours = timeIt(c.ours, reps + 4);
+    const add = (impl: BenchRow['impl'], ms: number, measuredN: number, r: number) =>
+      rows.push({ suite: 'indicators', indicator: c.indicator, impl, n, msPerRun: ms, measuredN, reps: r, ratioVsOurs: ms / ours });
+    add('ours', ours, n, reps + 4);
+    add('tulind', timeIt(c.tulind, reps), n, reps);
+    const t = timeScaled(c.technicalindicators, n, Math.max(3, reps - 2), budgetMs);
+    add('technicalindicators', t.ms, t.measuredN, Math.max(3, reps - 2));
+    const s = timeScaled(c.tradingSignals, n, Math.max(3, reps - 2), budgetMs);
+    add('trading-signals', s.ms, s.measuredN, Math.max(3, reps - 2));
+    log(`  ${c.indicator} done`);
+    await new Promise((r) => setTimeout(r, 0)); // let the event loop (and GC) breathe between indicators
+  }
+  return rows;
+}
+
+export function formatIndicatorTable(rows: BenchRow[]): string {
+  const impls: BenchRow['impl'][] = ['ours', 'tulind', 'technicalindicators', 'trading-signals'];
+  const indicators = [...new Set(rows.map((r) => r.indicator))];
+  const cell = (r: BenchRow | undefined) => {
+    if (!r) return '—';
+    const ms = r.msPerRun < 100 ? r.msPerRun.toFixed(1) : r.msPerRun.toFixed(0);
+    const scaled = r.measuredN < r.n ? `*` : '';
+    return r.impl === 'ours' ? `${ms} ms` : `${ms} ms${scaled} (${r.ratioVsOurs.toFixed(1)}×)`;
+  };
+  const header = ['indicator', ...impls];
+  const body = indicators.map((ind) => [ind, ...impls.map((im) => cell(rows.find((r) => r.indicator === ind && r.impl === im)))]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cols: string[]) => `| ${cols.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const n = rows[0]?.n ?? 0;
+  const scaledNotes = rows
+    .filter((r) => r.measuredN < r.n)
+    .map((r) => `${r.impl} ${r.indicator} on ${r.measuredN.toLocaleString('en-US')}`);
+  return [
+    `Indicators, ${n.toLocaleString('en-US')} synthetic 1h candles, median ms per full-series run (× = time / ours):`,
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+    scaledNotes.length
+      ? `* measured on fewer candles and scaled linearly to ${n.toLocaleString('en-US')}: ${scaledNotes.join('; ')}`
+      : '',
+    'tulind times include its JS-array → C → JS-array marshalling (its API takes and returns JS arrays).',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+async function main(): Promise<void> {
+  console.log(`node ${process.version}, ${BENCH_N.toLocaleString('en-US')} candles…`);
+  const rows = await runIndicatorBench({ log: (l) => console.log(l) });
+  console.log(formatIndicatorTable(rows));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}
