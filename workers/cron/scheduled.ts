@@ -6,9 +6,7 @@
 import { getConfig, type Env } from '../env';
 import { openDb } from '../db';
 import { beat } from '../heartbeat/monitor';
-import { runIngestion } from './ingest';
-
-export const CRON_INTERVAL_MS = 5 * 60_000;
+import { CRON_INTERVAL_MS, runIngestion } from './ingest';
 
 export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
   const config = getConfig(env);

@@ -6,10 +6,11 @@
  * idempotency keys, so a retried alarm never sends twice.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { Env } from '../env';
+import { getConfig, type Env } from '../env';
 
 export const ROLES = ['ingest', 'signals', 'alerts', 'importer', 'research'] as const;
-export type Role = (typeof ROLES)[number];
+/** A role, or a role with a qualifier (one per venue for ingestion: `ingest:binance`). */
+export type Role = (typeof ROLES)[number] | `${(typeof ROLES)[number]}:${string}`;
 
 export interface BeatInput {
   role: Role;
@@ -116,10 +117,8 @@ export class HeartbeatMonitor extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(last + s.staleAfterMs);
       return;
     }
-    s.stale = true;
-    s.staleSince = last;
-    s.alertsRaised++;
-    await this.save(s);
+    // Enqueue before recording the stale state: if the send throws, the alarm is retried and raises the alert
+    // then (recording first would make the retry return early and lose it). The dedupe key makes a repeat harmless.
     await this.env.JOBS.send({
       kind: 'system-alert',
       key: `heartbeat-stale:${s.role}:${last}`,
@@ -128,6 +127,10 @@ export class HeartbeatMonitor extends DurableObject<Env> {
         s.staleAfterMs / 60_000,
       )} min).`,
     });
+    s.stale = true;
+    s.staleSince = last;
+    s.alertsRaised++;
+    await this.save(s);
   }
 
   private toStatus(s: State): HeartbeatStatus {
@@ -154,5 +157,11 @@ export async function beat(env: Env, input: BeatInput): Promise<void> {
 }
 
 export async function allHeartbeats(env: Env): Promise<HeartbeatStatus[]> {
-  return Promise.all(ROLES.map(async (role) => ({ ...(await heartbeatStub(env, role).status()), role })));
+  const names: Role[] = [...ROLES];
+  try {
+    for (const venue of new Set(getConfig(env).INGEST_SERIES.map((s) => s.venue))) names.push(`ingest:${venue}`);
+  } catch {
+    /* configuration errors are reported by /api/health itself */
+  }
+  return Promise.all(names.map(async (role) => ({ ...(await heartbeatStub(env, role).status()), role })));
 }

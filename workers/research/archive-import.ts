@@ -1,0 +1,68 @@
+/**
+ * Turning an archive import request (symbol, interval, month range) into a job row, one file row per monthly
+ * archive, and one queue message per file.
+ */
+import { z } from 'zod';
+import { archiveUrl, checksumUrl, listArchiveFiles } from '../../shared/archive/layout';
+import { canonicalSymbol } from '../../shared/archive/process';
+import { createImportJob } from '../../shared/db/queries/imports';
+import { TIMEFRAMES } from '../../shared/candles/timeframe';
+import type { Db } from '../db';
+import type { Env } from '../env';
+import type { ImportFileJob } from '../jobs/import-file';
+
+export const ArchiveImportRequest = z
+  .object({
+    symbol: z.string().regex(/^[A-Z0-9]{5,20}$/, 'Binance symbol like BTCUSDT'),
+    interval: z.enum(TIMEFRAMES),
+    from: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM'),
+    to: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM'),
+  })
+  .refine((r) => r.from <= r.to, { message: 'from must not be after to', path: ['to'] })
+  .refine((r) => monthsBetween(r.from, r.to) <= 120, { message: 'at most 120 months per request', path: ['to'] });
+
+function monthsBetween(a: string, b: string): number {
+  const [ya, ma] = a.split('-').map(Number) as [number, number];
+  const [yb, mb] = b.split('-').map(Number) as [number, number];
+  return (yb - ya) * 12 + (mb - ma) + 1;
+}
+
+export async function startArchiveImport(
+  db: Db,
+  env: Env,
+  baseUrl: string,
+  input: z.infer<typeof ArchiveImportRequest>,
+  jobId: string = crypto.randomUUID(),
+) {
+  const symbol = canonicalSymbol(input.symbol);
+  const refs = listArchiveFiles(input.symbol, input.interval, input.from, input.to);
+  const files = refs.map((f) => ({
+    fileName: f.fileName,
+    url: archiveUrl(baseUrl, 'spot', 'monthly', input.symbol, input.interval, f.period),
+    checksumUrl: checksumUrl(baseUrl, 'spot', 'monthly', input.symbol, input.interval, f.period),
+  }));
+  const created = await createImportJob(db, {
+    id: jobId,
+    symbol: input.symbol,
+    interval: input.interval,
+    fromPeriod: input.from,
+    toPeriod: input.to,
+    request: { ...input, baseUrl },
+    files: files.map(({ fileName, url }) => ({ fileName, url })),
+  });
+  const messages: ImportFileJob[] = files.map((f) => ({
+    kind: 'import-file',
+    key: `import:${jobId}:${f.fileName}`,
+    jobId,
+    fileName: f.fileName,
+    url: f.url,
+    checksumUrl: f.checksumUrl,
+    venue: 'binance',
+    symbol,
+    timeframe: input.interval,
+  }));
+  for (let i = 0; i < messages.length; i += 100) {
+    await env.JOBS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
+  }
+  return created;
+}
