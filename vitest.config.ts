@@ -22,6 +22,12 @@ async function freePort(): Promise<number> {
 export default defineConfig(async () => {
   process.env.NX_TEST_DB_PORT ??= String(await freePort());
   process.env.NX_TEST_PROXY_PORT ??= String(await freePort());
+  // The fake Telegram Bot API (tools/fake-telegram) started by test/global-setup.ts.
+  process.env.NX_TEST_TELEGRAM_PORT ??= String(await freePort());
+  // The fake exchange (five venues' wire formats) and the fake Binance archive, started by test/global-setup.ts.
+  process.env.NX_TEST_EXCHANGE_PORT ??= String(await freePort());
+  process.env.NX_TEST_ARCHIVE_PORT ??= String(await freePort());
+  const exchange = `http://127.0.0.1:${process.env.NX_TEST_EXCHANGE_PORT}`;
   const databaseUrl =
     process.env.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${process.env.NX_TEST_DB_PORT}/postgres?sslmode=disable`;
   return {
@@ -46,7 +52,23 @@ export default defineConfig(async () => {
                   DATABASE_URL: databaseUrl,
                   DB_WS_PROXY: `127.0.0.1:${process.env.NX_TEST_PROXY_PORT}/v1`,
                   INGEST_SERIES: '',
+                  ARCHIVE_BASE_URL: `http://127.0.0.1:${process.env.NX_TEST_ARCHIVE_PORT}/ms`,
+                  BINANCE_BASE_URL: `${exchange}/binance`,
+                  KRAKEN_BASE_URL: `${exchange}/kraken`,
+                  COINBASE_BASE_URL: `${exchange}/coinbase`,
+                  OKX_BASE_URL: `${exchange}/okx`,
+                  BYBIT_BASE_URL: `${exchange}/bybit`,
                   CODE_VERSION: 'test',
+                  // A dummy token (not the shape of a real one); the chat allow-list; the fake Bot API.
+                  TELEGRAM_BOT_TOKEN: '123456:TEST_TOKEN_not_real',
+                  TELEGRAM_WEBHOOK_SECRET: 'test-webhook-secret',
+                  TELEGRAM_CHAT_ID: '1111111,-100200300',
+                  TELEGRAM_BOT_USERNAME: 'lab_test_bot',
+                  TELEGRAM_API_ROOT: `http://127.0.0.1:${process.env.NX_TEST_TELEGRAM_PORT}`,
+                  PUBLIC_LAB_URL: 'https://lab.test',
+                  // Cloudflare Access for /api: tests install a local JWKS for this team (workers/api/test-access.ts).
+                  ACCESS_TEAM_DOMAIN: 'lab-test.cloudflareaccess.com',
+                  ACCESS_AUD: 'lab-test-aud',
                 },
               },
             }),

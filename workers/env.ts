@@ -19,8 +19,11 @@ export interface Env {
   DATABASE_URL?: string;
   TELEGRAM_BOT_TOKEN?: string;
   TELEGRAM_WEBHOOK_SECRET?: string;
+  /** One chat id or several, comma-separated: the bot answers only these; alerts go to the first. */
   TELEGRAM_CHAT_ID?: string;
   TELEGRAM_API_ROOT?: string;
+  /** The bot's @username (without @), so `/cmd@username` matches in groups without a getMe call. */
+  TELEGRAM_BOT_USERNAME?: string;
   ACCESS_TEAM_DOMAIN?: string;
   ACCESS_AUD?: string;
   ARCHIVE_BASE_URL?: string;
@@ -31,6 +34,7 @@ export interface Env {
   BYBIT_BASE_URL?: string;
   INGEST_SERIES?: string;
   INGEST_BACKFILL_LIMIT?: string;
+  LIVE_SIGNALS?: string;
   PUBLIC_LAB_URL?: string;
   CODE_VERSION?: string;
 }
@@ -60,6 +64,27 @@ const seriesSpec = z
     ),
   );
 
+const liveSpec = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^[a-z0-9-]+@[a-z]+:[A-Z0-9]+\/[A-Z0-9]+:(1m|5m|15m|1h|4h|1d)$/, 'expected strategy-id@venue:BASE/QUOTE:timeframe')
+        .transform((x) => {
+          const [strategyId, rest] = x.split('@') as [string, string];
+          const [venue, symbol, timeframe] = rest.split(':') as [string, string, string];
+          return { strategyId, venue, symbol, timeframe };
+        }),
+    ),
+  );
+
 const ConfigSchema = z
   .object({
     APP_ENV: z.enum(['production', 'staging', 'development', 'test']),
@@ -68,8 +93,14 @@ const ConfigSchema = z
     DATABASE_URL: z.string({ error: 'DATABASE_URL is required (a Neon connection string in production)' }).url(),
     TELEGRAM_BOT_TOKEN: optionalString,
     TELEGRAM_WEBHOOK_SECRET: optionalString,
-    TELEGRAM_CHAT_ID: optionalString,
+    TELEGRAM_CHAT_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^-?\d+(\s*,\s*-?\d+)*$/, 'expected numeric chat ids, comma-separated')
+        .optional(),
+    ),
     TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
+    TELEGRAM_BOT_USERNAME: optionalString,
     ACCESS_TEAM_DOMAIN: optionalString,
     ACCESS_AUD: optionalString,
     ARCHIVE_BASE_URL: z.string().url().default('https://data.binance.vision'),
@@ -80,6 +111,7 @@ const ConfigSchema = z
     BYBIT_BASE_URL: z.string().url().default('https://api.bybit.com'),
     INGEST_SERIES: seriesSpec.default([]),
     INGEST_BACKFILL_LIMIT: z.coerce.number().int().min(1).max(100_000).default(2000),
+    LIVE_SIGNALS: liveSpec.default([]),
     PUBLIC_LAB_URL: optionalString,
     CODE_VERSION: optionalString,
   })

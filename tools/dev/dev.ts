@@ -22,6 +22,7 @@ const { values: args } = parseArgs({
     'proxy-port': { type: 'string', default: process.env.NX_PROXY_PORT ?? '8788' },
     'live-venues': { type: 'boolean', default: false },
     'no-cron': { type: 'boolean', default: false },
+    'tick-seconds': { type: 'string', default: '' },
     'skip-site': { type: 'boolean', default: false },
   },
 });
@@ -106,7 +107,12 @@ const proxy = await startWsProxy({ port: Number(args['proxy-port']) });
 closers.push(proxy.close);
 mark(`Neon wsproxy on ${proxy.endpoint}`);
 
-const fakes = await startDevFakes({ liveVenues: args['live-venues'] });
+const fakes = await startDevFakes({
+  liveVenues: args['live-venues'],
+  exchangePort: Number(process.env.NX_EXCHANGE_PORT ?? 8790),
+  telegramPort: Number(process.env.NX_TELEGRAM_PORT ?? 8791),
+  archivePort: Number(process.env.NX_ARCHIVE_PORT ?? 8792),
+});
 closers.push(fakes.close);
 mark(fakes.summary);
 
@@ -119,7 +125,7 @@ const port = Number(args.port);
 const vars: Record<string, string> = {
   APP_ENV: 'development',
   ACCESS_DEV_BYPASS: 'true',
-  DATABASE_URL: db.kind === 'embedded' ? db.url : db.url,
+  DATABASE_URL: db.url,
   DB_WS_PROXY: proxy.endpoint,
   PUBLIC_LAB_URL: `http://127.0.0.1:${port}`,
   CODE_VERSION: 'dev',
@@ -163,16 +169,25 @@ for (let i = 0; i < 240; i++) {
 }
 mark(`worker up on workerd, /api/health: ${health.status ?? 'unreachable'}`);
 
+// Offline, each tick replays the next 5 minutes of recorded market data (every 30 s by default);
+// with --live-venues it runs the real cron schedule (every 5 min, at the real time).
+const tickMs = Number(args['tick-seconds'] || (args['live-venues'] ? 300 : 30)) * 1000;
 if (!args['no-cron']) {
+  let busy = false;
   const tick = async (): Promise<void> => {
+    if (busy) return;
+    busy = true;
     try {
-      await fetch(`${base}/__scheduled?cron=${encodeURIComponent('*/5 * * * *')}`);
+      const time = await fakes.nextTickTime();
+      await fetch(`${base}/__scheduled?cron=${encodeURIComponent('*/5 * * * *')}&time=${time}`);
     } catch (err) {
       console.error('[dev] cron tick failed', err);
+    } finally {
+      busy = false;
     }
   };
   void tick();
-  const timer = setInterval(tick, 5 * 60_000);
+  const timer = setInterval(() => void tick(), tickMs);
   closers.push(async () => clearInterval(timer));
 }
 
@@ -182,7 +197,7 @@ console.log(`
 
   Strategy Lab   ${base}/
   API health     ${base}/api/health
-  Run the cron   curl '${base}/__scheduled?cron=*/5+*+*+*+*'   (also ticks every 5 min${args['no-cron'] ? ': disabled' : ''})
+  Run the cron   curl '${base}/__scheduled?cron=*/5+*+*+*+*'   (the dev ticker runs it every ${tickMs / 1000} s${args['no-cron'] ? ': disabled' : ''})
   Database       ${db.kind === 'embedded' ? `${db.url}  (embedded, data in .data/pglite)` : 'DATABASE_URL'}
 ${fakes.lines.map((l) => `  ${l}`).join('\n')}
 

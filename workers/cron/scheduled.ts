@@ -7,6 +7,7 @@ import { getConfig, type Env } from '../env';
 import { openDb } from '../db';
 import { beat } from '../heartbeat/monitor';
 import { CRON_INTERVAL_MS, runIngestion } from './ingest';
+import { runSignals } from './signals';
 
 export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
   const config = getConfig(env);
@@ -21,6 +22,18 @@ export async function runScheduled(controller: ScheduledController, env: Env, ct
       at: now,
       intervalMs: CRON_INTERVAL_MS,
       metrics: { series: ingest.series, rows: ingest.rows, failed: ingest.failed },
+    });
+    const outcomes = await runSignals({ env, config, db: handle.db, now });
+    const errors = outcomes.filter((o) => o.status === 'error' || o.status === 'stale');
+    await beat(env, {
+      role: 'signals',
+      ok: errors.length === 0,
+      at: now,
+      intervalMs: CRON_INTERVAL_MS,
+      detail: outcomes.length
+        ? outcomes.map((o) => `${o.strategyId} ${o.venue} ${o.symbol}: ${o.action ?? o.status}${o.status === 'signal' || o.status === 'hold' ? '' : ` (${o.detail})`}`).join('; ')
+        : 'no live strategies configured',
+      metrics: { evaluated: outcomes.length, signals: outcomes.filter((o) => o.status === 'signal').length, errors: errors.length },
     });
   } finally {
     ctx.waitUntil(handle.close());
