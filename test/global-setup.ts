@@ -1,4 +1,3 @@
-/// <reference path="../workers/test-context.d.ts" />
 /**
  * Global setup for the workerd tests: start the database (embedded PGlite behind the session gate, or use
  * DATABASE_URL), apply the migrations, and start the local Neon wsproxy the Worker connects through.

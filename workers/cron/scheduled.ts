@@ -8,6 +8,7 @@ import { openDb } from '../db';
 import { beat } from '../heartbeat/monitor';
 import { CRON_INTERVAL_MS, runIngestion } from './ingest';
 import { runSignals } from './signals';
+import { requeueStuckAlerts } from '../jobs/alert';
 
 export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
   const config = getConfig(env);
@@ -34,6 +35,16 @@ export async function runScheduled(controller: ScheduledController, env: Env, ct
         ? outcomes.map((o) => `${o.strategyId} ${o.venue} ${o.symbol}: ${o.action ?? o.status}${o.status === 'signal' || o.status === 'hold' ? '' : ` (${o.detail})`}`).join('; ')
         : 'no live strategies configured',
       metrics: { evaluated: outcomes.length, signals: outcomes.filter((o) => o.status === 'signal').length, errors: errors.length },
+    });
+    // Safety net for alert delivery: re-enqueue alerts stuck in pending/failed/sending (delivery is idempotent).
+    const requeued = await requeueStuckAlerts(handle.db, env);
+    await beat(env, {
+      role: 'alerts',
+      ok: true,
+      at: now,
+      intervalMs: CRON_INTERVAL_MS,
+      detail: requeued ? `re-enqueued ${requeued} stuck alert(s)` : 'no stuck alerts',
+      metrics: { requeued },
     });
   } finally {
     ctx.waitUntil(handle.close());

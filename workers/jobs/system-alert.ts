@@ -1,14 +1,35 @@
 /**
  * system-alert job: records an operational alert (stale heartbeat, recovery, import partial …) exactly once per
- * dedupe key; delivery goes through the same alert pipeline as signal alerts.
+ * dedupe key, then delivers it through the same path as signal alerts (`deliverAlert`: guarded status transition,
+ * so a redelivered job never sends twice; a 429 retries after Telegram's retry_after).
  */
+import { and, eq } from 'drizzle-orm';
 import { alerts } from '../../shared/db/schema';
+import { ALERT_CHANNEL, deliverAlert, markAlertDead } from './alert';
 import type { JobDeps } from './consumer';
 import type { JobMessage } from './messages';
 
-export async function runSystemAlert(msg: Extract<JobMessage, { kind: 'system-alert' }>, deps: JobDeps): Promise<void> {
-  await deps.db
+type SystemAlertJob = Extract<JobMessage, { kind: 'system-alert' }>;
+
+export async function runSystemAlert(msg: SystemAlertJob, deps: JobDeps): Promise<void> {
+  const inserted = await deps.db
     .insert(alerts)
-    .values({ dedupeKey: msg.dedupeKey, channel: 'telegram', message: msg.text, status: 'pending' })
-    .onConflictDoNothing();
+    .values({ dedupeKey: msg.dedupeKey, channel: ALERT_CHANNEL, message: msg.text, status: 'pending' })
+    .onConflictDoNothing()
+    .returning({ id: alerts.id });
+  let alertId = inserted[0]?.id;
+  if (alertId === undefined) {
+    const [existing] = await deps.db
+      .select({ id: alerts.id })
+      .from(alerts)
+      .where(and(eq(alerts.dedupeKey, msg.dedupeKey), eq(alerts.channel, ALERT_CHANNEL)))
+      .limit(1);
+    if (!existing) throw new Error(`system-alert ${msg.dedupeKey}: neither inserted nor found`);
+    alertId = existing.id;
+  }
+  await deliverAlert(deps, alertId);
+}
+
+export async function onDeadSystemAlert(msg: SystemAlertJob, deps: JobDeps): Promise<void> {
+  await markAlertDead(deps.db, { dedupeKey: msg.dedupeKey });
 }

@@ -1,0 +1,260 @@
+/**
+ * Plain-text formatting for Telegram (no parse_mode, so nothing needs escaping and a strategy's reason text can
+ * never break a message). Pure functions over rows; the clock is passed in.
+ */
+import type { HeartbeatStatus } from '../heartbeat/monitor';
+
+/** Telegram's limit for one message's text. */
+export const TELEGRAM_MAX_TEXT = 4096;
+
+const TIMEFRAME_MS: Record<string, number> = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '1h': 3_600_000,
+  '4h': 14_400_000,
+  '1d': 86_400_000,
+};
+
+export function timeframeMs(tf: string): number | undefined {
+  return TIMEFRAME_MS[tf];
+}
+
+export function clip(text: string, max = TELEGRAM_MAX_TEXT): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export function utc(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 90) return `${s}s`;
+  const m = Math.round(s / 60);
+  if (m < 90) return `${m} min`;
+  const h = Math.round(m / 60);
+  if (h < 48) return `${h} h`;
+  return `${Math.round(h / 24)} d`;
+}
+
+export function price(p: number): string {
+  if (!Number.isFinite(p)) return String(p);
+  const abs = Math.abs(p);
+  const digits = abs >= 1000 ? 2 : abs >= 1 ? 4 : 8;
+  return p.toLocaleString('en-US', { maximumFractionDigits: digits, useGrouping: abs >= 1000 });
+}
+
+const pct = (x: number | null | undefined): string => (typeof x === 'number' && Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '–');
+const num = (x: number | null | undefined, d = 2): string => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '–');
+
+const ACTION_ICON: Record<string, string> = { BUY: '🟢', SELL: '🔴', EXIT: '⚪' };
+
+export interface SignalLike {
+  id: number;
+  strategyId: string;
+  strategyVersion: string;
+  venue: string;
+  symbol: string;
+  timeframe: string;
+  candleOpenTime: number;
+  candleCloseTime: number;
+  action: string;
+  price: number;
+  reason: string;
+  mode: string;
+  sentAt?: Date | null;
+}
+
+export function signalLink(labUrl: string | undefined, id: number): string | undefined {
+  return labUrl ? `${labUrl}/signals/#${id}` : undefined;
+}
+
+export function runLink(labUrl: string | undefined, id: string): string | undefined {
+  return labUrl ? `${labUrl}/runs/#${encodeURIComponent(id)}` : undefined;
+}
+
+/** The alert text for a new signal: strategy, symbol, side, price, reason and a link to the Lab. */
+export function formatSignalAlert(s: SignalLike, labUrl: string | undefined): string {
+  const icon = ACTION_ICON[s.action] ?? '•';
+  const lines = [
+    `${icon} ${s.action} ${s.symbol} @ ${price(s.price)}${s.mode === 'paper' ? ' (paper)' : ''}`,
+    `Strategy: ${s.strategyId} v${s.strategyVersion}`,
+    `Market: ${s.venue} ${s.symbol} ${s.timeframe}, candle ${utc(s.candleOpenTime)}`,
+    `Reason: ${s.reason}`,
+  ];
+  const link = signalLink(labUrl, s.id);
+  if (link) lines.push(`Lab: ${link}`);
+  return clip(lines.join('\n'));
+}
+
+export const HELP_TEXT = [
+  'Strategy Lab bot — commands:',
+  '/status — heartbeats, last candle per series, last signals',
+  '/signals [n] — the last n signals (default 5, max 20)',
+  '/runs [n] — the last n backtest runs (default 5, max 20)',
+  '/run <id> — one backtest run',
+  '/health — database, migrations, alert backlog',
+  '/mute <strategy> — stop alerts for a strategy (signals are still recorded)',
+  '/unmute <strategy> — resume its alerts',
+  '/help — this text',
+].join('\n');
+
+export const START_TEXT = `Hello! This bot reports the live signal loop of the Strategy Lab.\n\n${HELP_TEXT}`;
+
+export interface SeriesFreshness {
+  venue: string;
+  symbol: string;
+  timeframe: string;
+  lastOpenTime: number | null;
+}
+
+export function formatHeartbeat(h: HeartbeatStatus, now: number): string {
+  const role = h.role ?? '?';
+  if (!h.lastBeat) return `· ${role} — no beats yet`;
+  if (h.stale) return `⚠️ ${role} — STALE, silent since ${utc(h.staleSince ?? h.lastBeat.at)} (${ago(now - (h.staleSince ?? h.lastBeat.at))})`;
+  const icon = h.lastBeat.ok ? '✅' : '❌';
+  const detail = h.lastBeat.detail ? ` — ${clip(h.lastBeat.detail, 120)}` : '';
+  return `${icon} ${role} — ${ago(now - h.lastBeat.at)} ago${h.lastBeat.ok ? '' : ' (error)'}${detail}`;
+}
+
+export function formatSeriesFreshness(s: SeriesFreshness, now: number): string {
+  const name = `${s.venue} ${s.symbol} ${s.timeframe}`;
+  if (s.lastOpenTime === null) return `· ${name} — no candles`;
+  const close = s.lastOpenTime + (timeframeMs(s.timeframe) ?? 0);
+  return `· ${name} — last candle ${utc(s.lastOpenTime)}, closed ${ago(now - close)} ago`;
+}
+
+export function formatSignalLine(s: SignalLike): string {
+  const icon = ACTION_ICON[s.action] ?? '•';
+  return `#${s.id} ${icon} ${s.action} ${s.symbol} @ ${price(s.price)} · ${s.venue} ${s.timeframe} · ${utc(s.candleOpenTime)} · ${s.strategyId}${
+    s.mode === 'paper' ? ' (paper)' : ''
+  }`;
+}
+
+export function formatStatus(input: {
+  now: number;
+  heartbeats: HeartbeatStatus[] | { error: string };
+  series: SeriesFreshness[];
+  signals: SignalLike[];
+}): string {
+  const lines = [`📊 Status · ${utc(input.now)}`, '', 'Heartbeats'];
+  if (Array.isArray(input.heartbeats)) lines.push(...input.heartbeats.map((h) => formatHeartbeat(h, input.now)));
+  else lines.push(`unavailable: ${clip(input.heartbeats.error, 200)}`);
+  lines.push('', 'Last candles');
+  if (input.series.length === 0) lines.push('· no series configured or stored');
+  else lines.push(...input.series.map((s) => formatSeriesFreshness(s, input.now)));
+  lines.push('', 'Last signals');
+  if (input.signals.length === 0) lines.push('· none yet');
+  else lines.push(...input.signals.map(formatSignalLine));
+  return clip(lines.join('\n'));
+}
+
+export function formatSignals(signals: SignalLike[], labUrl: string | undefined): string {
+  if (signals.length === 0) return 'No signals yet.';
+  const lines = [`Last ${signals.length} signal${signals.length === 1 ? '' : 's'}:`];
+  for (const s of signals) {
+    lines.push('', formatSignalLine(s), `  ${clip(s.reason, 160)}`);
+  }
+  if (labUrl) lines.push('', `Lab: ${labUrl}/signals/`);
+  return clip(lines.join('\n'));
+}
+
+export interface RunLike {
+  id: string;
+  kind: string;
+  strategyId: string;
+  strategyVersion: string;
+  venue: string;
+  symbol: string;
+  timeframe: string;
+  mode: string;
+  windowFrom: number;
+  windowTo: number;
+  dataSource: string;
+  candleCount: number;
+  codeVersion: string;
+  status: string;
+  progress: number;
+  verdict: string | null;
+  verdictReason: string | null;
+  result: unknown;
+  error: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+  durationMs: number | null;
+}
+
+export function formatRunLine(r: Pick<RunLike, 'id' | 'strategyId' | 'venue' | 'symbol' | 'timeframe' | 'status' | 'verdict' | 'progress'>): string {
+  const state = r.status === 'running' ? `running ${Math.round(r.progress * 100)}%` : r.status;
+  return `${r.id} · ${r.strategyId} · ${r.venue} ${r.symbol} ${r.timeframe} · ${state}${r.verdict ? ` · ${r.verdict}` : ''}`;
+}
+
+export function formatRuns(runs: RunLike[], labUrl: string | undefined): string {
+  if (runs.length === 0) return 'No backtest runs yet.';
+  const lines = [`Last ${runs.length} backtest run${runs.length === 1 ? '' : 's'}:`, ...runs.map(formatRunLine), '', 'Details: /run <id>'];
+  if (labUrl) lines.push(`Lab: ${labUrl}/runs/`);
+  return clip(lines.join('\n'));
+}
+
+interface MetricsLike {
+  trades?: number;
+  winRate?: number | null;
+  profitFactor?: number | null;
+  totalReturn?: number;
+  maxDrawdownEquity?: number;
+  sharpe?: number | null;
+}
+
+function metricsLine(name: string, m: MetricsLike): string {
+  return `${name}: ${m.trades ?? '–'} trades, return ${pct(m.totalReturn)}, max DD ${pct(m.maxDrawdownEquity)}, win ${pct(
+    m.winRate,
+  )}, PF ${num(m.profitFactor)}, Sharpe ${num(m.sharpe)}`;
+}
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+export function formatRun(r: RunLike, labUrl: string | undefined): string {
+  const lines = [
+    `Run ${r.id} (${r.kind}, ${r.mode})`,
+    `Strategy: ${r.strategyId} v${r.strategyVersion}`,
+    `Market: ${r.venue} ${r.symbol} ${r.timeframe}`,
+    `Window: ${utc(r.windowFrom)} → ${utc(r.windowTo)} (${r.candleCount} candles, ${r.dataSource})`,
+    `Status: ${r.status === 'running' ? `running ${Math.round(r.progress * 100)}%` : r.status}${
+      r.durationMs !== null ? ` in ${(r.durationMs / 1000).toFixed(1)}s` : ''
+    } · code ${r.codeVersion}`,
+  ];
+  if (r.verdict) lines.push(`Verdict: ${r.verdict}${r.verdictReason ? ` — ${clip(r.verdictReason, 300)}` : ''}`);
+  if (r.error) lines.push(`Error: ${clip(r.error, 300)}`);
+  if (isObj(r.result)) {
+    if (isObj(r.result.gross)) lines.push(metricsLine('Gross', r.result.gross as MetricsLike));
+    if (isObj(r.result.net)) {
+      for (const [model, m] of Object.entries(r.result.net)) if (isObj(m)) lines.push(metricsLine(`Net (${model})`, m as MetricsLike));
+    }
+  }
+  const link = runLink(labUrl, r.id);
+  if (link) lines.push(`Lab: ${link}`);
+  return clip(lines.join('\n'));
+}
+
+export interface HealthInfo {
+  now: number;
+  database: { ok: boolean; latencyMs: number; error?: string };
+  migration: { latest: string | null; expected: string | null; upToDate: boolean };
+  alerts: Record<string, number>;
+  staleRoles: string[];
+  codeVersion: string | undefined;
+  env: string;
+}
+
+export function formatHealth(h: HealthInfo): string {
+  const ok = h.database.ok && h.migration.upToDate && h.staleRoles.length === 0;
+  const backlog = ['pending', 'sending', 'failed', 'dead'].map((s) => `${s} ${h.alerts[s] ?? 0}`).join(', ');
+  return [
+    `${ok ? '✅ healthy' : '⚠️ degraded'} · ${h.env} · code ${h.codeVersion ?? 'unknown'}`,
+    `Database: ${h.database.ok ? `ok (${h.database.latencyMs} ms)` : `DOWN — ${clip(h.database.error ?? 'unknown error', 200)}`}`,
+    `Migrations: ${h.migration.upToDate ? `up to date (${h.migration.latest})` : `behind — latest ${h.migration.latest ?? 'none'}, expected ${h.migration.expected ?? '?'}`}`,
+    `Heartbeats: ${h.staleRoles.length === 0 ? 'none stale' : `stale: ${h.staleRoles.join(', ')}`}`,
+    `Alerts: sent ${h.alerts.sent ?? 0}; ${backlog}`,
+  ].join('\n');
+}

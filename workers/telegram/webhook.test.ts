@@ -1,0 +1,273 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { eq, inArray } from 'drizzle-orm';
+import { backtestRuns, candles, signals, strategies } from '../../shared/db/schema';
+import { beat } from '../heartbeat/monitor';
+import {
+  ALERT_CHAT,
+  BOT_USERNAME,
+  GROUP_CHAT,
+  STRANGER_CHAT,
+  env,
+  fakeCalls,
+  messageUpdate,
+  postWebhook,
+  resetFake,
+  sentMessages,
+  testDb,
+} from './fake-telegram.test-util';
+import { commandOf } from './bot';
+import { parseChatIds } from './config';
+
+// Far-future candle times keep the seeded rows first in "latest" lists whatever other test files stored.
+const T0 = Date.UTC(2099, 0, 1);
+const RUN_ID = 'tg-test-run-1';
+const STRAT = 'tg-test-strategy';
+
+const h = testDb();
+const db = h.db;
+let signalIds: number[] = [];
+
+beforeAll(async () => {
+  await db.delete(signals).where(eq(signals.strategyId, STRAT));
+  await db.delete(backtestRuns).where(eq(backtestRuns.id, RUN_ID));
+  await db
+    .insert(strategies)
+    .values({ id: STRAT, title: 'Webhook test', version: '1', origin: 'test', family: 'test', timeframe: '5m', params: {} })
+    .onConflictDoUpdate({ target: strategies.id, set: { muted: false } });
+  const rows = await db
+    .insert(signals)
+    .values(
+      [0, 1, 2].map((i) => ({
+        strategyId: STRAT,
+        strategyVersion: '1',
+        venue: 'tgvenue',
+        symbol: 'BTC/USDT',
+        timeframe: '5m',
+        candleOpenTime: T0 + i * 300_000,
+        candleCloseTime: T0 + (i + 1) * 300_000 - 1,
+        action: i === 1 ? 'SELL' : 'BUY',
+        price: 97_000 + i,
+        reason: `test reason ${i}`,
+        computedAt: new Date(T0),
+      })),
+    )
+    .returning({ id: signals.id });
+  signalIds = rows.map((r) => r.id);
+  await db.insert(backtestRuns).values({
+    id: RUN_ID,
+    strategyId: STRAT,
+    strategyVersion: '1',
+    params: {},
+    venue: 'tgvenue',
+    symbol: 'ETH/USDT',
+    timeframe: '5m',
+    windowFrom: Date.UTC(2024, 0, 1),
+    windowTo: Date.UTC(2024, 6, 1),
+    dataSource: 'archive',
+    candleCount: 52_000,
+    costModels: [],
+    codeVersion: 'test',
+    status: 'done',
+    progress: 1,
+    verdict: 'reject',
+    verdictReason: 'no edge after costs',
+    result: { gross: { trades: 12, totalReturn: 0.05, maxDrawdownEquity: 0.1, winRate: 0.5, profitFactor: 1.2, sharpe: 0.8 } },
+    createdAt: new Date(T0),
+  });
+  await db
+    .insert(candles)
+    .values({ venue: 'tgvenue', symbol: 'BTC/USDT', timeframe: '5m', openTime: Date.UTC(2025, 0, 1), open: 1, high: 2, low: 0.5, close: 1.5, volume: 10, source: 'test' })
+    .onConflictDoNothing();
+  await beat(env, { role: 'research', ok: true, detail: 'webhook test beat', intervalMs: 3_600_000 });
+});
+
+afterAll(async () => {
+  await db.delete(signals).where(inArray(signals.id, signalIds));
+  await db.delete(backtestRuns).where(eq(backtestRuns.id, RUN_ID));
+  await db.delete(candles).where(eq(candles.venue, 'tgvenue'));
+  await h.close();
+});
+
+beforeEach(async () => {
+  await resetFake();
+});
+
+async function command(text: string, chatId = ALERT_CHAT): Promise<string> {
+  const res = await postWebhook(messageUpdate(text, chatId));
+  expect(res.status).toBe(200);
+  const sent = await sentMessages();
+  expect(sent, `one reply to ${text}`).toHaveLength(1);
+  expect(sent[0]!.chatId).toBe(chatId);
+  return sent[0]!.text;
+}
+
+async function muted(): Promise<boolean> {
+  const [row] = await db.select({ muted: strategies.muted }).from(strategies).where(eq(strategies.id, STRAT));
+  return row!.muted;
+}
+
+describe('POST /telegram/webhook: the secret token', () => {
+  it('answers 401 to a forged or missing secret and writes nothing', async () => {
+    for (const secret of ['forged-secret', null, '', 'test-webhook-secreT']) {
+      const res = await postWebhook(messageUpdate(`/mute ${STRAT}`, ALERT_CHAT), { secret });
+      expect(res.status, `secret ${String(secret)}`).toBe(401);
+    }
+    expect(await muted()).toBe(false);
+    expect(await fakeCalls()).toEqual([]);
+  });
+});
+
+describe('POST /telegram/webhook: the chat allow-list', () => {
+  it('gives a chat that is not allow-listed no data', async () => {
+    for (const text of ['/status', '/signals 5', `/run ${RUN_ID}`, `/mute ${STRAT}`, '/help', 'hello']) {
+      const res = await postWebhook(messageUpdate(text, STRANGER_CHAT));
+      expect(res.status).toBe(200);
+    }
+    expect(await fakeCalls()).toEqual([]);
+    expect(await muted()).toBe(false);
+  });
+
+  it('ignores the real captured updates from chats that are not allow-listed', async () => {
+    const samples = inject('telegramSamples');
+    if (!samples) return console.warn('[skipped] ../shared/data/telegram not found');
+    const captured = samples.samples.filter((s) => s.source === 'pytelegrambotapi-captured');
+    expect(captured.length).toBeGreaterThanOrEqual(5);
+    for (const s of captured) {
+      const res = await postWebhook(s.update);
+      expect(res.status, s.name).toBe(200);
+    }
+    expect(await fakeCalls()).toEqual([]);
+  });
+
+  it("answers Telegram's official examples for an allow-listed chat the way real updates would be", async () => {
+    const samples = inject('telegramSamples');
+    if (!samples) return console.warn('[skipped] ../shared/data/telegram not found');
+    const official = Object.fromEntries(samples.samples.filter((s) => s.source === 'telegram-official-examples').map((s) => [s.name, s.update]));
+    // Hand-written: `/start` without a bot_command entity → treated as a command anyway (help text).
+    expect((await postWebhook(official.message_text_start)).status).toBe(200);
+    expect((await postWebhook(official.message_with_reply)).status).toBe(200);
+    // Plain formatted text → no reply; a callback_query without a message has no chat → dropped.
+    expect((await postWebhook(official.message_with_entities)).status).toBe(200);
+    expect((await postWebhook(official.callback_query)).status).toBe(200);
+    const sent = await sentMessages();
+    expect(sent.map((m) => m.chatId)).toEqual([ALERT_CHAT, ALERT_CHAT]);
+    for (const m of sent) expect(m.text).toContain('/signals [n]');
+    expect((await fakeCalls()).map((c) => c.method)).toEqual(['sendMessage', 'sendMessage']);
+  });
+});
+
+describe('POST /telegram/webhook: commands', () => {
+  it('/start and /help', async () => {
+    expect(await command('/start')).toMatch(/^Hello!.*\n[\s\S]*\/status/);
+    await resetFake();
+    const help = await command('/help');
+    for (const c of ['/status', '/signals', '/runs', '/run <id>', '/health', '/mute', '/unmute']) expect(help).toContain(c);
+  });
+
+  it('/status: heartbeats, last candle per series, last signals', async () => {
+    const text = await command('/status');
+    expect(text).toContain('Heartbeats');
+    expect(text).toMatch(/✅ research — \d+s ago — webhook test beat/);
+    expect(text).toContain('tgvenue BTC/USDT 5m — last candle 2025-01-01 00:00 UTC');
+    expect(text).toContain(`#${signalIds[2]} 🟢 BUY BTC/USDT @ 97,002`);
+  });
+
+  it('/signals [n]', async () => {
+    const two = await command('/signals 2');
+    expect(two).toContain('Last 2 signals:');
+    expect(two).toContain(`#${signalIds[2]} `);
+    expect(two).toContain(`#${signalIds[1]} 🔴 SELL`);
+    expect(two).not.toContain(`#${signalIds[0]} `);
+    expect(two).toContain('test reason 1');
+    expect(two).toContain('Lab: https://lab.test/signals/');
+    await resetFake();
+    expect(await command('/signals')).toContain(`#${signalIds[0]} `);
+  });
+
+  it('/runs [n] and /run <id>', async () => {
+    const runs = await command('/runs 1');
+    expect(runs).toContain(`${RUN_ID} · ${STRAT} · tgvenue ETH/USDT 5m · done · reject`);
+    await resetFake();
+    const run = await command(`/run ${RUN_ID}`);
+    expect(run).toContain(`Run ${RUN_ID}`);
+    expect(run).toContain('Verdict: reject — no edge after costs');
+    expect(run).toContain('Gross: 12 trades, return 5.00%, max DD 10.00%');
+    expect(run).toContain(`Lab: https://lab.test/runs/#${RUN_ID}`);
+    await resetFake();
+    expect(await command('/run no-such-run')).toContain('No run with id no-such-run');
+    await resetFake();
+    expect(await command('/run')).toContain('Usage: /run <id>');
+  });
+
+  it('/health', async () => {
+    const text = await command('/health');
+    expect(text).toMatch(/Database: ok \(\d+ ms\)/);
+    expect(text).toContain('Migrations: up to date');
+    expect(text).toMatch(/Alerts: sent \d+; pending \d+/);
+  });
+
+  it('/mute and /unmute a strategy; an unknown strategy is said so', async () => {
+    expect(await command(`/mute ${STRAT}`)).toContain(`${STRAT} muted`);
+    expect(await muted()).toBe(true);
+    await resetFake();
+    expect(await command(`/unmute ${STRAT}`)).toContain(`${STRAT} unmuted`);
+    expect(await muted()).toBe(false);
+    await resetFake();
+    const unknown = await command('/mute no-such-strategy');
+    expect(unknown).toContain('Unknown strategy: no-such-strategy.');
+    expect(unknown).toMatch(/Known: \S+/);
+    await resetFake();
+    expect(await command('/mute')).toBe('Usage: /mute <strategy id>');
+  });
+
+  it('an unknown command gets the help text; commands for another bot and chatter are ignored', async () => {
+    const text = await command('/frobnicate now');
+    expect(text).toMatch(/^Unknown command \/frobnicate\./);
+    expect(text).toContain('/status');
+    await resetFake();
+    expect(await command(`/health@${BOT_USERNAME}`)).toContain('Database: ok');
+    await resetFake();
+    await postWebhook(messageUpdate('/status@some_other_bot', ALERT_CHAT));
+    await postWebhook(messageUpdate('just chatting', ALERT_CHAT));
+    expect(await fakeCalls()).toEqual([]);
+  });
+
+  it('answers commands posted in an allow-listed channel', async () => {
+    const res = await postWebhook(messageUpdate('/signals 1', GROUP_CHAT, { channel: true }));
+    expect(res.status).toBe(200);
+    const sent = await sentMessages();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ chatId: GROUP_CHAT });
+    expect(sent[0]!.text).toContain('Last 1 signal:');
+  });
+});
+
+describe('POST /telegram/webhook: malformed updates', () => {
+  it('answers 200 with no side effect to a body that is not JSON or not an Update', async () => {
+    const bodies: [unknown, boolean][] = [
+      ['{not json', true],
+      ['', true],
+      [[1, 2, 3], false],
+      [{ hello: 'world' }, false],
+      [{ update_id: 'x' }, false],
+      [{ update_id: 1, message: { text: `/mute ${STRAT}` } }, false],
+      [{ update_id: 2, message: { message_id: 1, date: 1, chat: { id: ALERT_CHAT, type: 'private' }, text: '/mute x', entities: 'bad' } }, false],
+    ];
+    for (const [body, raw] of bodies) {
+      const res = await postWebhook(body, { raw });
+      expect(res.status, JSON.stringify(body)).toBe(200);
+    }
+    expect(await fakeCalls()).toEqual([]);
+    expect(await muted()).toBe(false);
+  });
+});
+
+describe('small parsers', () => {
+  it('commandOf and parseChatIds', () => {
+    expect(commandOf('/Status@Lab_Bot 5')).toEqual({ name: 'status', target: 'lab_bot' });
+    expect(commandOf('  /help')).toEqual({ name: 'help', target: undefined });
+    expect(commandOf('hello /help')).toBeUndefined();
+    expect(parseChatIds(' 1, -1002, 1 ')).toEqual([1, -1002]);
+    expect(() => parseChatIds('1,@channel')).toThrow(/TELEGRAM_CHAT_ID/);
+  });
+});
