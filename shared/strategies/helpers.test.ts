@@ -29,7 +29,7 @@ describe('strategy helpers', () => {
   });
 
   it('sizes warm-ups for EMA-type and Wilder smoothing', () => {
-    expect(emaSeed(200)).toBe(1000);
-    expect(wilderSeed(14)).toBe(140);
+    expect(emaSeed(200)).toBe(2000);
+    expect(wilderSeed(14)).toBe(280);
   });
 });

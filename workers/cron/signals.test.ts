@@ -14,7 +14,7 @@ const fx = inject('fakeExchangeUrl');
 const e = {
   ...env,
   INGEST_SERIES: 'binance:BTC/USDT:5m',
-  INGEST_BACKFILL_LIMIT: '1500',
+  INGEST_BACKFILL_LIMIT: '2500',
   LIVE_SIGNALS: 'nexara-baseline-5m@binance:BTC/USDT:5m',
 } as Env;
 

@@ -1,0 +1,33 @@
+/**
+ * `npm run bench`: every performance target in one run, each printed side by side with the peers its issue names —
+ * indicators vs tulind / technicalindicators / trading-signals, the one-year 1m backtest, archive import vs
+ * `psql \copy`, the cron cycle, and (when its suite is present) API latency under load. Performance targets live
+ * here, never in timed unit tests. `npm run bench -- indicators backtest` runs a subset.
+ */
+import { formatIndicatorTable, runIndicatorBench } from './indicators';
+import { BACKTEST_GOAL_MS, runBacktestBench } from './backtest';
+import { runImportBench } from './import';
+
+const wanted = new Set(process.argv.slice(2));
+const want = (s: string) => wanted.size === 0 || wanted.has(s);
+const started = performance.now();
+console.log(`npm run bench — Node ${process.versions.node}, ${new Date().toISOString()}`);
+
+if (want('indicators')) {
+  const rows = await runIndicatorBench();
+  console.log(formatIndicatorTable(rows));
+}
+if (want('backtest')) {
+  const r = await runBacktestBench();
+  console.log(
+    `\nBacktest of one year of 1m candles (${r.n.toLocaleString('en-US')}), EMA cross + ATR stops, ${r.trades} trades, all cost presets, metrics and hash:` +
+      `\n  median ${r.medianMs.toFixed(0)} ms (min ${r.minMs.toFixed(0)}, max ${r.maxMs.toFixed(0)}, ${r.reps} runs); prepare ${r.prepareMs.toFixed(0)} ms, prepare+loop ${r.loopMs.toFixed(0)} ms` +
+      `\n  goal < ${BACKTEST_GOAL_MS} ms: ${r.pass ? 'met' : 'NOT met'}`,
+  );
+}
+if (want('import')) await runImportBench();
+if (want('api')) {
+  const api = await import('./api').catch(() => null);
+  if (api && 'runApiBench' in api) await (api as { runApiBench: () => Promise<unknown> }).runApiBench();
+}
+console.log(`\nbench finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
