@@ -1,0 +1,343 @@
+/**
+ * Parameter sweeps: generate combos (full grid or seeded random draws over a strategy's `paramSpace`, merged onto
+ * its defaults and validated by its `paramsSchema`), split them into chunks (the unit of parallel work on the
+ * queue), run a chunk into compact per-combo summaries, and merge chunk outputs into one result that does not
+ * depend on how the combos were chunked or in which order the chunks arrived (sorted by combo key, hashed).
+ */
+import { parseBacktestConfig, type BacktestConfigInput } from '../backtest/config';
+import { runBacktest } from '../backtest/engine';
+import { canonicalJson, hashCanonical } from '../backtest/hash';
+import { mulberry32 } from './prng';
+import { runSlices, slicesConfigSchema, type SlicesConfigInput } from '../backtest/slices';
+import { ENGINE_VERSION_ID } from '../backtest/version';
+import type { CandleSeries } from '../candles/candle';
+import type { ParamRange, ParamSpace, ParamValue, Params, Strategy } from '../strategies/types';
+import { comboKey, objectiveId, objectiveSchema, pickBest, summarizeResult, type BestCombo, type ComboSummary, type ObjectiveInput } from './summary';
+
+/** What combo generation needs from a strategy. */
+export interface SweepableStrategy<P extends Params = Params> {
+  readonly defaults: Readonly<P>;
+  readonly paramsSchema: { safeParse(x: unknown): { success: true; data: P } | { success: false; error: { message: string } } };
+  readonly paramSpace: ParamSpace<P>;
+}
+
+export interface ComboSet<P extends Params = Params> {
+  /** Valid, de-duplicated, defaults-filled params in generation order. */
+  combos: P[];
+  /** Param names swept, sorted (the generation order of axes). */
+  names: string[];
+  /** Raw combos generated (grid: the cartesian product size; random: draws attempted). */
+  generated: number;
+  /** Rejected by `paramsSchema` (e.g. fast ≥ slow), with up to 5 examples. */
+  invalid: number;
+  invalidSamples: { params: Params; error: string }[];
+  /** Valid combos equal to one already kept (after defaults and schema normalisation). */
+  duplicates: number;
+}
+
+function decimals(x: number): number {
+  const s = String(x);
+  const e = s.indexOf('e-');
+  if (e >= 0) return Number(s.slice(e + 2)) + decimals(Number(s.slice(0, e)));
+  const dot = s.indexOf('.');
+  return dot < 0 ? 0 : s.length - dot - 1;
+}
+
+/**
+ * The values of one range: `choice` as listed; `int` / `float` the inclusive grid min, min + step, … ≤ max, each
+ * value rounded to the decimals of min and step (so 0.1 steps give 0.3, not 0.30000000000000004).
+ */
+export function rangeValues(r: ParamRange): ParamValue[] {
+  if (r.kind === 'choice') return [...r.values];
+  if (!(r.step > 0) || !Number.isFinite(r.min) || !Number.isFinite(r.max) || r.max < r.min) {
+    throw new Error(`bad ${r.kind} range: min ${r.min}, max ${r.max}, step ${r.step}`);
+  }
+  const d = Math.min(20, Math.max(decimals(r.min), decimals(r.step)));
+  const count = Math.floor((r.max - r.min) / r.step + 1e-9) + 1;
+  if (count > 1_000_000) throw new Error(`range with ${count} values`);
+  const out: ParamValue[] = [];
+  for (let k = 0; k < count; k++) {
+    const v = Number((r.min + k * r.step).toFixed(d));
+    out.push(r.kind === 'int' ? Math.round(v) : v);
+  }
+  return out;
+}
+
+function axesOf<P extends Params>(space: ParamSpace<P>): { names: string[]; axes: ParamValue[][] } {
+  const names = Object.keys(space)
+    .filter((k) => (space as Record<string, ParamRange | undefined>)[k] !== undefined)
+    .sort();
+  const axes = names.map((k) => rangeValues((space as Record<string, ParamRange>)[k]!));
+  for (let j = 0; j < names.length; j++) if (axes[j]!.length === 0) throw new Error(`param ${names[j]} has an empty range`);
+  return { names, axes };
+}
+
+class Collector<P extends Params> {
+  readonly combos: P[] = [];
+  readonly seen = new Set<string>();
+  invalid = 0;
+  duplicates = 0;
+  readonly invalidSamples: { params: Params; error: string }[] = [];
+  constructor(private readonly strategy: SweepableStrategy<P>) {}
+  offer(raw: Params): void {
+    const candidate = { ...this.strategy.defaults, ...raw };
+    const parsed = this.strategy.paramsSchema.safeParse(candidate);
+    if (!parsed.success) {
+      this.invalid++;
+      if (this.invalidSamples.length < 5) this.invalidSamples.push({ params: candidate, error: parsed.error.message });
+      return;
+    }
+    const key = comboKey(parsed.data);
+    if (this.seen.has(key)) {
+      this.duplicates++;
+      return;
+    }
+    this.seen.add(key);
+    this.combos.push(parsed.data);
+  }
+}
+
+/**
+ * Every combination of the space's values (default: the strategy's `paramSpace`), merged onto the defaults and
+ * validated. Axes are the param names sorted; the last name varies fastest. Throws when the cartesian product
+ * exceeds `maxCombos` (default 10,000) rather than silently truncating the grid.
+ */
+export function gridCombos<P extends Params>(strategy: SweepableStrategy<P>, opts: { space?: ParamSpace<P>; maxCombos?: number } = {}): ComboSet<P> {
+  const { names, axes } = axesOf(opts.space ?? strategy.paramSpace);
+  const maxCombos = opts.maxCombos ?? 10_000;
+  const total = axes.reduce((a, x) => a * x.length, 1);
+  if (total > maxCombos) throw new Error(`grid has ${total} combos (${names.map((n, j) => `${n}:${axes[j]!.length}`).join(' × ')}) > maxCombos ${maxCombos}`);
+  const c = new Collector(strategy);
+  const idx = names.map(() => 0);
+  for (let q = 0; q < total; q++) {
+    const raw: Params = {};
+    names.forEach((n, j) => (raw[n] = axes[j]![idx[j]!]!));
+    c.offer(raw);
+    for (let j = names.length - 1; j >= 0; j--) {
+      idx[j]!++;
+      if (idx[j]! < axes[j]!.length) break;
+      idx[j] = 0;
+    }
+  }
+  return { combos: c.combos, names, generated: total, invalid: c.invalid, invalidSamples: c.invalidSamples, duplicates: c.duplicates };
+}
+
+/**
+ * `n` distinct valid combos drawn with `mulberry32(seed)`: each param uniformly among its range's grid values
+ * (floats snap to the step, so random and grid sweeps share neighbours). Stops after `maxAttempts` draws
+ * (default 20·n + 100) when the space has fewer than `n` valid combos. Same seed → same combos, same order.
+ */
+export function randomCombos<P extends Params>(
+  strategy: SweepableStrategy<P>,
+  n: number,
+  seed: number,
+  opts: { space?: ParamSpace<P>; maxAttempts?: number } = {},
+): ComboSet<P> {
+  const { names, axes } = axesOf(opts.space ?? strategy.paramSpace);
+  const rng = mulberry32(seed);
+  const maxAttempts = opts.maxAttempts ?? 20 * n + 100;
+  const c = new Collector(strategy);
+  let attempts = 0;
+  while (c.combos.length < n && attempts < maxAttempts) {
+    attempts++;
+    const raw: Params = {};
+    names.forEach((name, j) => (raw[name] = axes[j]![rng.int(0, axes[j]!.length)]!));
+    c.offer(raw);
+  }
+  return { combos: c.combos, names, generated: attempts, invalid: c.invalid, invalidSamples: c.invalidSamples, duplicates: c.duplicates };
+}
+
+/** One unit of sweep work: chunk `index` of `of`, with its combos (JSON-safe, for the queue). */
+export interface SweepChunkSpec<P extends Params = Params> {
+  index: number;
+  of: number;
+  combos: P[];
+}
+
+/** Split combos, in order, into chunks of at most `chunkSize`. */
+export function planSweep<P extends Params>(combos: readonly P[], chunkSize: number): SweepChunkSpec<P>[] {
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new Error(`chunkSize must be a positive integer, got ${chunkSize}`);
+  const of = Math.ceil(combos.length / chunkSize);
+  const out: SweepChunkSpec<P>[] = [];
+  for (let k = 0; k < of; k++) out.push({ index: k, of, combos: combos.slice(k * chunkSize, (k + 1) * chunkSize) });
+  return out;
+}
+
+/** How each combo is run: the single-series engine (default) or the 4h platform's sliding slices. */
+export interface SweepRunConfig {
+  mode?: 'single' | 'slices';
+  backtest?: BacktestConfigInput;
+  slices?: SlicesConfigInput;
+}
+
+/** What every chunk of one sweep must share; merge refuses outputs whose contexts differ. */
+export interface SweepContext {
+  strategyId: string;
+  strategyVersion: string;
+  engineVersion: string;
+  mode: 'single' | 'slices';
+  series: { symbol: string; timeframe: string; length: number; firstOpen: number | null; lastOpen: number | null };
+  /** sha256 of the canonical JSON of the parsed (defaults-filled) run config. */
+  configHash: string;
+}
+
+export interface ChunkOutput {
+  index: number;
+  of: number;
+  context: SweepContext;
+  combos: ComboSummary[];
+}
+
+/** Run every combo of a chunk (a full backtest each) and keep only compact summaries. */
+export function runSweepChunk<P extends Params, S>(
+  series: CandleSeries,
+  strategy: Strategy<P, S>,
+  chunk: SweepChunkSpec<Params>,
+  config: SweepRunConfig = {},
+): ChunkOutput {
+  const mode = config.mode ?? 'single';
+  const parsedConfig = mode === 'single' ? parseBacktestConfig(config.backtest ?? {}) : slicesConfigSchema.parse(config.slices ?? {});
+  const context: SweepContext = {
+    strategyId: strategy.id,
+    strategyVersion: strategy.version,
+    engineVersion: ENGINE_VERSION_ID,
+    mode,
+    series: {
+      symbol: series.symbol,
+      timeframe: series.timeframe,
+      length: series.length,
+      firstOpen: series.length > 0 ? series.openTime[0]! : null,
+      lastOpen: series.length > 0 ? series.openTime[series.length - 1]! : null,
+    },
+    configHash: hashCanonical(parsedConfig),
+  };
+  const combos = chunk.combos.map((raw) => {
+    const parsed = strategy.paramsSchema.safeParse({ ...strategy.defaults, ...raw });
+    if (!parsed.success) throw new Error(`chunk ${chunk.index}: invalid params ${canonicalJson(raw)}: ${parsed.error.message}`);
+    const params = parsed.data;
+    const result = mode === 'single' ? runBacktest(series, strategy, params, parsedConfig as ReturnType<typeof parseBacktestConfig>) : runSlices(series, strategy, params, parsedConfig);
+    return summarizeResult(result, params);
+  });
+  return { index: chunk.index, of: chunk.of, context, combos };
+}
+
+export interface SweepResult {
+  context: SweepContext;
+  /** True when every chunk 0..of−1 was merged. */
+  complete: boolean;
+  /** Summaries sorted by combo key. */
+  combos: ComboSummary[];
+  /** Best combo per objective id (see `objectiveId`), null when no combo qualifies. */
+  best: Record<string, BestCombo | null>;
+  /** For the deflated Sharpe ratio: trial count and variance of per-trade Sharpes across combos, per view. */
+  trials: { count: number; tradeSharpeVariance: Record<string, number | null> };
+  /** sha256 of the canonical JSON of everything above. */
+  resultHash: string;
+}
+
+/** Default objectives: net mean bps at binance-taker, binance-maker and stress-31, binance-taker and gross Sharpe. */
+export const DEFAULT_SWEEP_OBJECTIVES: readonly ObjectiveInput[] = Object.freeze([
+  { view: 'binance-taker', metric: 'meanBps' },
+  { view: 'binance-maker', metric: 'meanBps' },
+  { view: 'stress-31', metric: 'meanBps' },
+  { view: 'binance-taker', metric: 'sharpe' },
+  { view: 'gross', metric: 'sharpe' },
+] as const);
+
+function sampleVariance(xs: readonly number[]): number | null {
+  if (xs.length < 2) return null;
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1);
+}
+
+/**
+ * Merge chunk outputs into the sweep result. Order-independent: combos are sorted by key and the result carries
+ * no trace of the chunking, so N chunks in any order hash the same as one serial chunk of all combos. A chunk
+ * delivered twice must be identical (queue redelivery); contexts must match. Missing chunks throw unless
+ * `allowPartial` (then `complete` is false). Objectives whose view is absent from the results are skipped.
+ */
+export function mergeSweep(outputs: readonly ChunkOutput[], opts: { objectives?: readonly ObjectiveInput[]; allowPartial?: boolean } = {}): SweepResult {
+  if (outputs.length === 0) throw new Error('mergeSweep: no chunk outputs');
+  const context = outputs[0]!.context;
+  const ctxJson = canonicalJson(context);
+  const of = outputs[0]!.of;
+  const byIndex = new Map<number, string>();
+  for (const o of outputs) {
+    if (canonicalJson(o.context) !== ctxJson) throw new Error(`mergeSweep: chunk ${o.index} has a different context`);
+    if (o.of !== of) throw new Error(`mergeSweep: chunk ${o.index} says of=${o.of}, expected ${of}`);
+    const j = canonicalJson(o.combos);
+    const prev = byIndex.get(o.index);
+    if (prev !== undefined && prev !== j) throw new Error(`mergeSweep: chunk ${o.index} delivered twice with different results`);
+    byIndex.set(o.index, j);
+  }
+  let complete = true;
+  for (let k = 0; k < of; k++) if (!byIndex.has(k)) complete = false;
+  if (!complete && !opts.allowPartial) throw new Error(`mergeSweep: ${of - byIndex.size} of ${of} chunks missing`);
+
+  const byKey = new Map<string, ComboSummary>();
+  for (const o of outputs) {
+    for (const c of o.combos) {
+      const prev = byKey.get(c.key);
+      if (prev && canonicalJson(prev) !== canonicalJson(c)) throw new Error(`mergeSweep: combo ${c.key} has two different results`);
+      byKey.set(c.key, c);
+    }
+  }
+  const combos = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+
+  const views = new Set<string>(['gross']);
+  for (const c of combos) for (const id of Object.keys(c.net)) views.add(id);
+  const best: Record<string, BestCombo | null> = {};
+  for (const input of opts.objectives ?? DEFAULT_SWEEP_OBJECTIVES) {
+    const o = objectiveSchema.parse(input);
+    if (!views.has(o.view)) continue;
+    best[objectiveId(o)] = pickBest(combos, o);
+  }
+  const tradeSharpeVariance: Record<string, number | null> = {};
+  for (const v of [...views].sort()) {
+    const xs: number[] = [];
+    for (const c of combos) {
+      const s = v === 'gross' ? c.gross : c.net[v];
+      if (s && s.tradeSharpe !== null) xs.push(s.tradeSharpe);
+    }
+    tradeSharpeVariance[v] = sampleVariance(xs);
+  }
+  const body = { context, complete, combos, best, trials: { count: combos.length, tradeSharpeVariance } };
+  return { ...body, resultHash: hashCanonical(body) };
+}
+
+function compareValues(a: ParamValue, b: ParamValue): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Grid neighbours of the combo `key` within `combos`: combos equal to it except for one swept param, moved one
+ * step up or down among the distinct values that param takes in `combos` (numbers in numeric order, other values
+ * in string order). Params that never vary are not axes. Returned sorted by key; missing neighbours (invalid or
+ * not swept) are simply absent.
+ */
+export function sweepNeighbours(combos: readonly ComboSummary[], key: string): ComboSummary[] {
+  const byKey = new Map(combos.map((c) => [c.key, c]));
+  const centre = byKey.get(key);
+  if (!centre) throw new Error(`sweepNeighbours: combo ${key} not in the sweep`);
+  const out = new Map<string, ComboSummary>();
+  for (const name of Object.keys(centre.params).sort()) {
+    const distinct = new Map<string, ParamValue>();
+    for (const c of combos) {
+      const v = c.params[name];
+      if (v !== undefined) distinct.set(canonicalJson(v), v);
+    }
+    if (distinct.size < 2) continue;
+    const values = [...distinct.values()].sort(compareValues);
+    const at = values.findIndex((v) => canonicalJson(v) === canonicalJson(centre.params[name]!));
+    for (const j of [at - 1, at + 1]) {
+      if (j < 0 || j >= values.length) continue;
+      const k = comboKey({ ...centre.params, [name]: values[j]! });
+      const hit = byKey.get(k);
+      if (hit) out.set(k, hit);
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
