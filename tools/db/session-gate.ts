@@ -47,7 +47,7 @@ export async function startSessionGate(opts: {
     upstream.setNoDelay(true);
     open.add(upstream);
     let finished = false;
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     let inStartup = true;
 
     const finish = (): void => {
