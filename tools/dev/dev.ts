@@ -78,7 +78,13 @@ const parentWatch = setInterval(() => {
 parentWatch.unref();
 
 function run(cmd: string, argv: string[], opts: { env?: NodeJS.ProcessEnv } = {}): ChildProcess {
-  const child = spawn(cmd, argv, { cwd: ROOT, stdio: 'inherit', detached: true, env: { ...process.env, ...opts.env } });
+  const child = spawn(cmd, argv, {
+    cwd: ROOT,
+    stdio: 'inherit',
+    detached: true,
+    // Offline machine: no metrics or update checks to Cloudflare.
+    env: { WRANGLER_SEND_METRICS: 'false', ...process.env, ...opts.env },
+  });
   children.push(child);
   return child;
 }
@@ -179,7 +185,9 @@ if (!args['no-cron']) {
     busy = true;
     try {
       const time = await fakes.nextTickTime();
-      await fetch(`${base}/__scheduled?cron=${encodeURIComponent('*/5 * * * *')}&time=${time}`);
+      // Miniflare's trigger endpoint (wrangler's /__scheduled is shadowed by the Lab's 404 page).
+      const res = await fetch(`${base}/cdn-cgi/local/scheduled?cron=${encodeURIComponent('*/5 * * * *')}&time=${time}`);
+      if (!res.ok) console.error(`[dev] cron tick: HTTP ${res.status} ${await res.text()}`);
     } catch (err) {
       console.error('[dev] cron tick failed', err);
     } finally {
@@ -197,7 +205,7 @@ console.log(`
 
   Strategy Lab   ${base}/
   API health     ${base}/api/health
-  Run the cron   curl '${base}/__scheduled?cron=*/5+*+*+*+*'   (the dev ticker runs it every ${tickMs / 1000} s${args['no-cron'] ? ': disabled' : ''})
+  Run the cron   curl '${base}/cdn-cgi/local/scheduled?cron=*/5+*+*+*+*'   (the dev ticker runs it every ${tickMs / 1000} s${args['no-cron'] ? ': disabled' : ''})
   Database       ${db.kind === 'embedded' ? `${db.url}  (embedded, data in .data/pglite)` : 'DATABASE_URL'}
 ${fakes.lines.map((l) => `  ${l}`).join('\n')}
 

@@ -4,7 +4,7 @@
  *
  * The recorded candles end on 2022-04-16, so offline dev replays them: a simulated clock starts two days before
  * the end of the recording and advances one cron period (5 min) per tick; each tick sets the fake exchange's
- * clock and runs the Worker's `scheduled` with that time (`/__scheduled?time=`), so ingestion, signals and alerts
+ * clock and runs the Worker's `scheduled` with that time (`/cdn-cgi/local/scheduled?time=`), so ingestion, signals and alerts
  * run exactly as they would live, on real market data.
  */
 import { startFakeArchive } from '../fake-archive/server';

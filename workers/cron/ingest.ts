@@ -94,7 +94,6 @@ export async function runIngestion(deps: { env: Env; config: AppConfig; db: Db; 
       await beat(env, {
         role: `ingest:${venueName}`,
         ok: failed.length === 0,
-        at: now,
         intervalMs: CRON_INTERVAL_MS,
         detail: outcomes
           .map((o) => `${o.symbol} ${o.timeframe}: ${o.ok ? `+${o.written}${o.rejected ? `, ${o.rejected} rejected` : ''}` : `error ${o.error}`}`)

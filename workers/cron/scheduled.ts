@@ -1,7 +1,9 @@
 /**
  * The 5-minute cron cycle: ingest closed candles for each configured series, evaluate the live strategies on the
  * newest closed candle, enqueue alerts, and beat the heartbeats. Each stage is isolated: one venue failing never
- * blocks the others, and every stage reports to its heartbeat role.
+ * blocks the others, and every stage reports to its heartbeat role. Beats carry the wall-clock time of the beat
+ * (the Durable Object's own clock), not the cycle's scheduled time: a heartbeat says the Worker is alive now, even
+ * when a cycle is replaying recorded market time.
  */
 import { getConfig, type Env } from '../env';
 import { openDb } from '../db';
@@ -20,7 +22,6 @@ export async function runScheduled(controller: ScheduledController, env: Env, ct
       role: 'ingest',
       ok: ingest.failed === 0,
       detail: ingest.summary,
-      at: now,
       intervalMs: CRON_INTERVAL_MS,
       metrics: { series: ingest.series, rows: ingest.rows, failed: ingest.failed },
     });
@@ -29,7 +30,6 @@ export async function runScheduled(controller: ScheduledController, env: Env, ct
     await beat(env, {
       role: 'signals',
       ok: errors.length === 0,
-      at: now,
       intervalMs: CRON_INTERVAL_MS,
       detail: outcomes.length
         ? outcomes.map((o) => `${o.strategyId} ${o.venue} ${o.symbol}: ${o.action ?? o.status}${o.status === 'signal' || o.status === 'hold' ? '' : ` (${o.detail})`}`).join('; ')
@@ -41,7 +41,6 @@ export async function runScheduled(controller: ScheduledController, env: Env, ct
     await beat(env, {
       role: 'alerts',
       ok: true,
-      at: now,
       intervalMs: CRON_INTERVAL_MS,
       detail: requeued ? `re-enqueued ${requeued} stuck alert(s)` : 'no stuck alerts',
       metrics: { requeued },
