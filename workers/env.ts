@@ -44,46 +44,41 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-const seriesSpec = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z.array(
-      z
-        .string()
-        .regex(/^[a-z]+:[A-Z0-9]+\/[A-Z0-9]+:(1m|5m|15m|1h|4h|1d)$/, 'expected venue:BASE/QUOTE:timeframe')
-        .transform((x) => {
-          const [venue, symbol, timeframe] = x.split(':') as [string, string, string];
-          return { venue, symbol, timeframe };
-        }),
-    ),
-  );
+/** A comma-separated list var, split into trimmed non-empty items (each list pipes them through its item schema). */
+const csvItems = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
 
-const liveSpec = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z.array(
-      z
-        .string()
-        .regex(/^[a-z0-9-]+@[a-z]+:[A-Z0-9]+\/[A-Z0-9]+:(1m|5m|15m|1h|4h|1d)$/, 'expected strategy-id@venue:BASE/QUOTE:timeframe')
-        .transform((x) => {
-          const [strategyId, rest] = x.split('@') as [string, string];
-          const [venue, symbol, timeframe] = rest.split(':') as [string, string, string];
-          return { strategyId, venue, symbol, timeframe };
-        }),
-    ),
-  );
+const SERIES = '([a-z]+):([A-Z0-9]+/[A-Z0-9]+):(1m|5m|15m|1h|4h|1d)';
+const SERIES_RE = new RegExp(`^${SERIES}$`);
+const LIVE_RE = new RegExp(`^([a-z0-9-]+)@${SERIES}$`);
+
+const seriesSpec = csvItems.pipe(
+  z.array(
+    z
+      .string()
+      .regex(SERIES_RE, 'expected venue:BASE/QUOTE:timeframe')
+      .transform((x) => {
+        const [, venue, symbol, timeframe] = SERIES_RE.exec(x)!;
+        return { venue: venue!, symbol: symbol!, timeframe: timeframe! };
+      }),
+  ),
+);
+
+const liveSpec = csvItems.pipe(
+  z.array(
+    z
+      .string()
+      .regex(LIVE_RE, 'expected strategy-id@venue:BASE/QUOTE:timeframe')
+      .transform((x) => {
+        const [, strategyId, venue, symbol, timeframe] = LIVE_RE.exec(x)!;
+        return { strategyId: strategyId!, venue: venue!, symbol: symbol!, timeframe: timeframe! };
+      }),
+  ),
+);
 
 const ConfigSchema = z
   .object({

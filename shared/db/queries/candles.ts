@@ -42,6 +42,20 @@ export async function upsertCandles(
   return { rows: candles.length, written };
 }
 
+/** A `candles` row as any driver returns it (bigint and float8 may arrive as strings). */
+export type CandleDbRow = Record<'open_time' | 'open' | 'high' | 'low' | 'close' | 'volume', string | number>;
+
+export function candleFromRow(r: CandleDbRow): Candle {
+  return {
+    openTime: Number(r.open_time),
+    open: Number(r.open),
+    high: Number(r.high),
+    low: Number(r.low),
+    close: Number(r.close),
+    volume: Number(r.volume),
+  };
+}
+
 /** Candles of a series with from <= openTime < to, oldest first. */
 export async function loadCandles(db: Database, key: SeriesKey, from: number, to: number): Promise<Candle[]> {
   const res = await db.execute(sql`
@@ -49,14 +63,7 @@ export async function loadCandles(db: Database, key: SeriesKey, from: number, to
     WHERE venue = ${key.venue} AND symbol = ${key.symbol} AND timeframe = ${key.timeframe}
       AND open_time >= ${from} AND open_time < ${to}
     ORDER BY open_time`);
-  return rowsOf<Record<string, string | number>>(res).map((r) => ({
-    openTime: Number(r.open_time),
-    open: Number(r.open),
-    high: Number(r.high),
-    low: Number(r.low),
-    close: Number(r.close),
-    volume: Number(r.volume),
-  }));
+  return rowsOf<CandleDbRow>(res).map(candleFromRow);
 }
 
 /** The newest `limit` candles with openTime < before, oldest first (for the live loop's evaluation window). */
@@ -67,14 +74,7 @@ export async function loadRecentCandles(db: Database, key: SeriesKey, before: nu
       WHERE venue = ${key.venue} AND symbol = ${key.symbol} AND timeframe = ${key.timeframe} AND open_time < ${before}
       ORDER BY open_time DESC LIMIT ${limit}) t
     ORDER BY open_time`);
-  return rowsOf<Record<string, string | number>>(res).map((r) => ({
-    openTime: Number(r.open_time),
-    open: Number(r.open),
-    high: Number(r.high),
-    low: Number(r.low),
-    close: Number(r.close),
-    volume: Number(r.volume),
-  }));
+  return rowsOf<CandleDbRow>(res).map(candleFromRow);
 }
 
 export async function lastCandleTime(db: Database, key: SeriesKey): Promise<number | null> {
