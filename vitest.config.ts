@@ -82,6 +82,17 @@ export default defineConfig(async () => {
             fileParallelism: false,
           },
         },
+        {
+          // The Strategy Lab in headless Chromium against `wrangler dev` + embedded PGlite (tools/browser/stack.ts).
+          test: {
+            name: 'browser',
+            include: ['test/browser/**/*.test.ts'],
+            environment: 'node',
+            testTimeout: 180_000,
+            hookTimeout: 300_000,
+            fileParallelism: false,
+          },
+        },
       ],
     },
   };

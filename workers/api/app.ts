@@ -9,6 +9,10 @@ import { AppError, errorBody } from '../errors';
 import { openDb, type Db } from '../db';
 import { accessGuard } from './access';
 import { healthRoutes } from './routes/health';
+import { mountLabRoutes } from './routes';
+import { telegramRoutes } from '../telegram/webhook';
+import { researchBacktestRoutes } from './routes/research-backtests';
+import { researchSweepRoutes } from './routes/research-sweeps';
 
 export interface AppVariables {
   config: AppConfig;
@@ -48,7 +52,11 @@ export function createApp(): Hono<AppEnv> {
   });
 
   app.route('/api/health', healthRoutes);
+  app.route('/telegram', telegramRoutes);
   app.use('/api/*', accessGuard);
+  mountLabRoutes(app);
+  app.route('/api/research/backtests', researchBacktestRoutes);
+  app.route('/api/research/sweeps', researchSweepRoutes);
 
   return app;
 }

@@ -1,0 +1,279 @@
+/**
+ * Backtest runs for the Lab: a filtered, keyset-paged list carrying only the small parts of each result
+ * (headline metrics and per-venue verdicts picked out in SQL, never the trades), one run with its result minus
+ * the embedded trade list, trades by sequence, and the equity curve downsampled in the database.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { rowsOf, type Database } from '../database';
+
+export interface RunFilter {
+  strategy?: string;
+  venue?: string;
+  symbol?: string;
+  timeframe?: string;
+  verdict?: string;
+  status?: string;
+  kind?: string;
+  sweepId?: string;
+  /** Runs whose window starts at or after `from` … */
+  from?: number;
+  /** … and ends at or before `to`. */
+  to?: number;
+  /** Keyset: rows strictly after this (created_at µs since the epoch, id) in newest-first order. */
+  after?: { time: number; id: string } | null;
+}
+
+/** Columns of a run row without its result, as snake_case → camelCase. */
+const RUN_COLUMNS = sql`id, kind, strategy_id, strategy_version, params, venue, symbol, timeframe, mode, window_from, window_to,
+  data_source, candle_count, data_hash, cost_models, code_version, status, progress, verdict, verdict_reason, result_hash,
+  error, sweep_id, created_at, started_at, finished_at, duration_ms`;
+
+export interface RunRow {
+  id: string;
+  kind: string;
+  strategyId: string;
+  strategyVersion: string;
+  params: unknown;
+  venue: string;
+  symbol: string;
+  timeframe: string;
+  mode: string;
+  windowFrom: number;
+  windowTo: number;
+  dataSource: string;
+  candleCount: number;
+  dataHash: string | null;
+  costModels: unknown;
+  codeVersion: string;
+  status: string;
+  progress: number;
+  verdict: string | null;
+  verdictReason: string | null;
+  resultHash: string | null;
+  error: string | null;
+  sweepId: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
+
+function toRun(r: Record<string, unknown>): RunRow {
+  return {
+    id: String(r.id),
+    kind: String(r.kind),
+    strategyId: String(r.strategy_id),
+    strategyVersion: String(r.strategy_version),
+    params: r.params,
+    venue: String(r.venue),
+    symbol: String(r.symbol),
+    timeframe: String(r.timeframe),
+    mode: String(r.mode),
+    windowFrom: Number(r.window_from),
+    windowTo: Number(r.window_to),
+    dataSource: String(r.data_source),
+    candleCount: Number(r.candle_count),
+    dataHash: (r.data_hash as string | null) ?? null,
+    costModels: r.cost_models,
+    codeVersion: String(r.code_version),
+    status: String(r.status),
+    progress: Number(r.progress),
+    verdict: (r.verdict as string | null) ?? null,
+    verdictReason: (r.verdict_reason as string | null) ?? null,
+    resultHash: (r.result_hash as string | null) ?? null,
+    error: (r.error as string | null) ?? null,
+    sweepId: (r.sweep_id as string | null) ?? null,
+    createdAt: iso(r.created_at)!,
+    startedAt: iso(r.started_at),
+    finishedAt: iso(r.finished_at),
+    durationMs: r.duration_ms === null || r.duration_ms === undefined ? null : Number(r.duration_ms),
+  };
+}
+
+const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : (v ?? null));
+
+const CREATED_US = sql`(extract(epoch from created_at) * 1000000)::bigint`;
+
+export interface RunListRow extends RunRow {
+  /** created_at in µs since the epoch (the keyset cursor). */
+  createdUs: number;
+  /** Small, known parts of the result jsonb (each null when absent): gross, net (per cost model), metrics, venues, verdicts. */
+  summary: Record<string, unknown> | null;
+}
+
+/** Runs newest first (created_at desc, id desc), `limit` rows. Sweep members are left out unless asked for. */
+export async function listRuns(db: Database, f: RunFilter, limit: number): Promise<RunListRow[]> {
+  const where: SQL[] = [sql`true`];
+  if (f.strategy) where.push(sql`strategy_id = ${f.strategy}`);
+  if (f.venue) where.push(sql`venue = ${f.venue}`);
+  if (f.symbol) where.push(sql`symbol = ${f.symbol}`);
+  if (f.timeframe) where.push(sql`timeframe = ${f.timeframe}`);
+  if (f.verdict) where.push(sql`verdict = ${f.verdict}`);
+  if (f.status) where.push(sql`status = ${f.status}`);
+  if (f.kind) where.push(sql`kind = ${f.kind}`);
+  else if (!f.sweepId) where.push(sql`kind <> 'sweep-member'`);
+  if (f.sweepId) where.push(sql`sweep_id = ${f.sweepId}`);
+  if (f.from !== undefined) where.push(sql`window_from >= ${f.from}`);
+  if (f.to !== undefined) where.push(sql`window_to <= ${f.to}`);
+  if (f.after) {
+    where.push(sql`(${CREATED_US}, id) < (${f.after.time}::bigint, ${f.after.id})`);
+  }
+  const res = await db.execute(sql`
+    SELECT ${RUN_COLUMNS}, ${CREATED_US} AS created_us,
+      CASE WHEN result IS NULL OR jsonb_typeof(result) <> 'object' THEN NULL ELSE jsonb_build_object(
+        'gross', result->'gross', 'net', result->'net', 'metrics', result->'metrics',
+        'venues', result->'venues', 'verdicts', result->'verdicts', 'breakEvenRoundTripBps', result->'breakEvenRoundTripBps') END AS summary
+    FROM backtest_runs
+    WHERE ${sql.join(where, sql` AND `)}
+    ORDER BY created_at DESC, id DESC
+    LIMIT ${limit}`);
+  return rowsOf<Record<string, unknown>>(res).map((r) => ({ ...toRun(r), createdUs: Number(r.created_us), summary: json(r.summary) as Record<string, unknown> | null }));
+}
+
+export interface RunWithResult extends RunRow {
+  /** The result jsonb without its `trades` array (trades are served from backtest_trades, paged). */
+  result: unknown;
+  /** Length of the result's own `trades` array, when it has one. */
+  resultTradeCount: number | null;
+}
+
+export async function getRun(db: Database, id: string): Promise<RunWithResult | null> {
+  const res = await db.execute(sql`
+    SELECT ${RUN_COLUMNS},
+      CASE WHEN jsonb_typeof(result) = 'object' THEN result - 'trades' ELSE result END AS result,
+      CASE WHEN jsonb_typeof(result->'trades') = 'array' THEN jsonb_array_length(result->'trades') END AS result_trade_count
+    FROM backtest_runs WHERE id = ${id}`);
+  const r = rowsOf<Record<string, unknown>>(res)[0];
+  if (!r) return null;
+  return {
+    ...toRun(r),
+    result: json(r.result),
+    resultTradeCount: r.result_trade_count === null || r.result_trade_count === undefined ? null : Number(r.result_trade_count),
+  };
+}
+
+export interface TradeOut {
+  seq: number;
+  side: string;
+  entryTime: number;
+  entryPrice: number;
+  exitTime: number;
+  exitPrice: number;
+  entryReason: string;
+  exitReason: string;
+  grossReturn: number;
+  netReturns: Record<string, number>;
+}
+
+function toTrade(r: Record<string, unknown>): TradeOut {
+  return {
+    seq: Number(r.seq),
+    side: String(r.side),
+    entryTime: Number(r.entry_time),
+    entryPrice: Number(r.entry_price),
+    exitTime: Number(r.exit_time),
+    exitPrice: Number(r.exit_price),
+    entryReason: String(r.entry_reason),
+    exitReason: String(r.exit_reason),
+    grossReturn: Number(r.gross_return),
+    netReturns: json(r.net_returns) as Record<string, number>,
+  };
+}
+
+/** Trades with seq > afterSeq, in sequence order, `limit` rows. */
+export async function listRunTrades(db: Database, runId: string, afterSeq: number | null, limit: number): Promise<TradeOut[]> {
+  const res = await db.execute(sql`
+    SELECT seq, side, entry_time, entry_price, exit_time, exit_price, entry_reason, exit_reason, gross_return, net_returns
+    FROM backtest_trades WHERE run_id = ${runId} AND seq > ${afterSeq ?? -2147483648}
+    ORDER BY seq LIMIT ${limit}`);
+  return rowsOf<Record<string, unknown>>(res).map(toTrade);
+}
+
+export async function countRunTrades(db: Database, runId: string): Promise<number> {
+  const res = await db.execute(sql`SELECT count(*)::int AS n FROM backtest_trades WHERE run_id = ${runId}`);
+  return Number(rowsOf<{ n: number }>(res)[0]?.n ?? 0);
+}
+
+export interface EquityPoint {
+  time: number;
+  equityGross: number;
+  equityNet: number;
+  drawdown: number;
+}
+
+/**
+ * The equity curve with at most `maxPoints` points: every k-th row plus the last one, and in each bucket the
+ * worst drawdown (so downsampling never hides the max drawdown).
+ */
+export async function runEquity(db: Database, runId: string, maxPoints: number): Promise<{ total: number; points: EquityPoint[] }> {
+  const res = await db.execute(sql`
+    WITH e AS (
+      SELECT time, equity_gross, equity_net, drawdown, row_number() OVER (ORDER BY seq) - 1 AS i, count(*) OVER () AS n
+      FROM backtest_equity WHERE run_id = ${runId}
+    ), k AS (SELECT greatest(1, ceil(max(n)::float8 / ${maxPoints})::int) AS step, max(n) AS n FROM e)
+    SELECT max(e.time) AS time, (array_agg(e.equity_gross ORDER BY e.i DESC))[1] AS equity_gross,
+           (array_agg(e.equity_net ORDER BY e.i DESC))[1] AS equity_net, max(e.drawdown) AS drawdown, max(k.n) AS n
+    FROM e, k GROUP BY e.i / k.step ORDER BY 1`);
+  const rows = rowsOf<Record<string, unknown>>(res);
+  return {
+    total: rows.length ? Number(rows[0]!.n) : 0,
+    points: rows.map((r) => ({
+      time: Number(r.time),
+      equityGross: Number(r.equity_gross),
+      equityNet: Number(r.equity_net),
+      drawdown: Number(r.drawdown),
+    })),
+  };
+}
+
+export interface RunDetailRows {
+  run: RunWithResult;
+  equity: { total: number; points: EquityPoint[] };
+  /** Up to `trades` + 1 trades from the start (the extra one tells whether there is a next page). */
+  trades: TradeOut[];
+  tradeCount: number;
+}
+
+/**
+ * Everything the run detail needs in ONE round trip (run without its embedded trades, the downsampled equity curve,
+ * the first trades and the trade count), built as JSON by Postgres: per request the connection and round trips
+ * dominate, not the queries themselves.
+ */
+export async function getRunDetail(db: Database, id: string, opts: { trades: number; maxPoints: number }): Promise<RunDetailRows | null> {
+  const res = await db.execute(sql`
+    SELECT
+      (SELECT row_to_json(r) FROM (
+         SELECT ${RUN_COLUMNS},
+           CASE WHEN jsonb_typeof(result) = 'object' THEN result - 'trades' ELSE result END AS result,
+           CASE WHEN jsonb_typeof(result->'trades') = 'array' THEN jsonb_array_length(result->'trades') END AS result_trade_count
+         FROM backtest_runs WHERE id = ${id}) r) AS run,
+      (SELECT json_build_object('total', coalesce(max(n), 0), 'points', coalesce(json_agg(json_build_object(
+           'time', time, 'equityGross', equity_gross, 'equityNet', equity_net, 'drawdown', drawdown) ORDER BY time), '[]'::json))
+       FROM (
+         SELECT max(e.time) AS time, (array_agg(e.equity_gross ORDER BY e.i DESC))[1] AS equity_gross,
+                (array_agg(e.equity_net ORDER BY e.i DESC))[1] AS equity_net, max(e.drawdown) AS drawdown, max(e.n) AS n
+         FROM (SELECT time, equity_gross, equity_net, drawdown, row_number() OVER (ORDER BY seq) - 1 AS i, count(*) OVER () AS n
+               FROM backtest_equity WHERE run_id = ${id}) e
+         GROUP BY e.i / greatest(1, ceil(e.n::float8 / ${opts.maxPoints})::int)) b) AS equity,
+      (SELECT coalesce(json_agg(json_build_object(
+           'seq', seq, 'side', side, 'entryTime', entry_time, 'entryPrice', entry_price, 'exitTime', exit_time, 'exitPrice', exit_price,
+           'entryReason', entry_reason, 'exitReason', exit_reason, 'grossReturn', gross_return, 'netReturns', net_returns) ORDER BY seq), '[]'::json)
+       FROM (SELECT * FROM backtest_trades WHERE run_id = ${id} ORDER BY seq LIMIT ${opts.trades + 1}) t) AS trades,
+      (SELECT count(*)::int FROM backtest_trades WHERE run_id = ${id}) AS trade_count`);
+  const r = rowsOf<Record<string, unknown>>(res)[0];
+  const run = json(r?.run) as Record<string, unknown> | null;
+  if (!r || !run) return null;
+  const equity = json(r.equity) as { total: number; points: EquityPoint[] };
+  return {
+    run: {
+      ...toRun(run),
+      result: run.result ?? null,
+      resultTradeCount: run.result_trade_count === null || run.result_trade_count === undefined ? null : Number(run.result_trade_count),
+    },
+    equity: { total: Number(equity.total), points: equity.points },
+    trades: json(r.trades) as TradeOut[],
+    tradeCount: Number(r.trade_count),
+  };
+}

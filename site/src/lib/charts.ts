@@ -1,0 +1,118 @@
+/**
+ * lightweight-charts wrappers for the run detail page (the only pages importing this module pay for the library):
+ * a candle chart with price overlays and trade markers, an equity chart (gross and net) and a drawdown chart.
+ */
+import {
+  AreaSeries,
+  CandlestickSeries,
+  createChart,
+  createSeriesMarkers,
+  LineSeries,
+  type IChartApi,
+  type SeriesMarker,
+  type Time,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+
+const sec = (ms: number): UTCTimestamp => Math.floor(ms / 1000) as UTCTimestamp;
+
+function base(el: HTMLElement): IChartApi {
+  const chart = createChart(el, {
+    autoSize: true,
+    layout: { background: { color: '#ffffff' }, textColor: '#374151', attributionLogo: false },
+    grid: { vertLines: { color: '#f3f4f6' }, horzLines: { color: '#f3f4f6' } },
+    timeScale: { timeVisible: true, secondsVisible: false },
+    rightPriceScale: { borderColor: '#e5e7eb' },
+  });
+  return chart;
+}
+
+export interface CandleIn {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+}
+export interface OverlayIn {
+  id: string;
+  pane: 'price' | 'separate';
+  lines: Record<string, (number | null)[]>;
+}
+export interface TradeIn {
+  entryTime: number;
+  exitTime: number;
+  entryPrice: number;
+  exitPrice: number;
+  side: string;
+  grossReturn: number;
+}
+
+const COLORS = ['#2563eb', '#d97706', '#7c3aed', '#059669', '#db2777', '#0891b2'];
+
+/** Candles, price-pane overlays, and one marker per trade entry and exit (snapped to the candle grid). */
+export function candleChart(el: HTMLElement, candles: CandleIn[], overlays: OverlayIn[], trades: TradeIn[], tfMs: number): IChartApi {
+  const chart = base(el);
+  const series = chart.addSeries(CandlestickSeries, { upColor: '#16a34a', downColor: '#dc2626', wickUpColor: '#16a34a', wickDownColor: '#dc2626', borderVisible: false });
+  series.setData(candles.map((c) => ({ time: sec(c.time), open: c.open, high: c.high, low: c.low, close: c.close })));
+  let k = 0;
+  for (const o of overlays.filter((x) => x.pane === 'price')) {
+    for (const [name, values] of Object.entries(o.lines)) {
+      const line = chart.addSeries(LineSeries, { color: COLORS[k++ % COLORS.length], lineWidth: 1, priceLineVisible: false, lastValueVisible: false, title: `${o.id}${name === 'value' ? '' : ' ' + name}` });
+      line.setData(candles.flatMap((c, i) => (values[i] === null || values[i] === undefined ? [] : [{ time: sec(c.time), value: values[i]! }])));
+    }
+  }
+  const first = candles[0]?.time ?? 0;
+  const last = candles.at(-1)?.time ?? 0;
+  const snap = (t: number) => Math.floor(t / tfMs) * tfMs;
+  const markers: SeriesMarker<Time>[] = [];
+  for (const t of trades) {
+    const e = snap(t.entryTime);
+    const x = snap(t.exitTime);
+    const long = t.side !== 'short';
+    if (e >= first && e <= last) markers.push({ time: sec(e), position: long ? 'belowBar' : 'aboveBar', shape: long ? 'arrowUp' : 'arrowDown', color: '#16a34a', text: 'in' });
+    if (x >= first && x <= last) markers.push({ time: sec(x), position: long ? 'aboveBar' : 'belowBar', shape: long ? 'arrowDown' : 'arrowUp', color: t.grossReturn >= 0 ? '#2563eb' : '#dc2626', text: 'out' });
+  }
+  markers.sort((a, b) => (a.time as number) - (b.time as number));
+  createSeriesMarkers(series, markers);
+  chart.timeScale().fitContent();
+  return chart;
+}
+
+export interface EquityIn {
+  time: number;
+  equityGross: number;
+  equityNet: number;
+  drawdown: number;
+}
+
+/** Strictly increasing times (lightweight-charts rejects duplicates): keep the last point per second. */
+function dedupe<T extends { time: UTCTimestamp }>(pts: T[]): T[] {
+  const out: T[] = [];
+  for (const p of pts) {
+    if (out.length && out[out.length - 1]!.time >= p.time) {
+      if (out[out.length - 1]!.time === p.time) out[out.length - 1] = p;
+      continue;
+    }
+    out.push(p);
+  }
+  return out;
+}
+
+export function equityChart(el: HTMLElement, points: EquityIn[], netLabel: string): IChartApi {
+  const chart = base(el);
+  const gross = chart.addSeries(LineSeries, { color: '#9ca3af', lineWidth: 1, title: 'gross' });
+  const net = chart.addSeries(LineSeries, { color: '#2563eb', lineWidth: 2, title: netLabel });
+  gross.setData(dedupe(points.map((p) => ({ time: sec(p.time), value: p.equityGross }))));
+  net.setData(dedupe(points.map((p) => ({ time: sec(p.time), value: p.equityNet }))));
+  chart.timeScale().fitContent();
+  return chart;
+}
+
+export function drawdownChart(el: HTMLElement, points: EquityIn[]): IChartApi {
+  const chart = base(el);
+  const dd = chart.addSeries(AreaSeries, { lineColor: '#dc2626', topColor: 'rgba(220,38,38,0.05)', bottomColor: 'rgba(220,38,38,0.35)', lineWidth: 1, title: 'drawdown %', invertFilledArea: true });
+  dd.setData(dedupe(points.map((p) => ({ time: sec(p.time), value: -Math.abs(p.drawdown) * 100 }))));
+  chart.timeScale().fitContent();
+  return chart;
+}

@@ -1,0 +1,163 @@
+/**
+ * Cloudflare Access on /api (in workerd): every mounted /api route but /api/health answers 401 without a valid
+ * Cf-Access-Jwt-Assertion and gets through with one (200 for reads); wrong audience, wrong issuer, another key
+ * and an expired token are 401; the local-dev bypass is on only for APP_ENV=development + ACCESS_DEV_BYPASS=true.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { env, exports } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { generateKeyPair } from 'jose';
+import { createApp } from './app';
+import { getConfig, type Env } from '../env';
+import { withDb } from '../db';
+import { accessHeaders, installTestAccess } from './test-access';
+import { buildRunFixture, buildSweepFixture, insertRunFixture, insertSweepFixture, syntheticTrades } from '../../tools/browser/lab-fixtures';
+import { createImportJob } from '../../shared/db/queries/imports';
+
+const BASE = 'http://lab.local';
+const RUN = 'access-test-run';
+const RUN2 = 'access-test-run-2';
+const SWEEP = 'access-test-sweep';
+const JOB = 'access-test-job';
+const STRATEGY = 'nexara-baseline-5m';
+
+/** Concrete URL for a mounted route pattern. */
+function concrete(path: string): string {
+  const id = path.startsWith('/api/runs') ? RUN : path.startsWith('/api/sweeps') ? SWEEP : path.startsWith('/api/research/imports') ? JOB : STRATEGY;
+  let url = path.replace(':action', 'mute').replace(/:id(\{[^}]*\})?/, id);
+  if (url === '/api/candles') url += '?venue=binance&symbol=BTC/USDT&timeframe=1h';
+  if (url === '/api/runs/compare') url += `?a=${RUN}&b=${RUN2}`;
+  return url;
+}
+
+function apiRoutes(): { method: string; path: string }[] {
+  const seen = new Set<string>();
+  return createApp()
+    .routes.filter((r) => r.path.startsWith('/api') && r.method !== 'ALL' && !r.path.includes('*') && !r.path.startsWith('/api/health'))
+    .filter((r) => (seen.has(`${r.method} ${r.path}`) ? false : (seen.add(`${r.method} ${r.path}`), true)));
+}
+
+const fetchApi = (url: string, init: RequestInit = {}): Promise<Response> => exports.default.fetch(new Request(BASE + url, init));
+
+beforeAll(async () => {
+  await installTestAccess();
+  const config = getConfig(env as unknown as Env);
+  await withDb(config, async (db) => {
+    const trades = syntheticTrades(20, Date.UTC(2022, 0, 1), 3_600_000);
+    for (const id of [RUN, RUN2]) {
+      await insertRunFixture(db, buildRunFixture({ id, strategyId: 'access-test', venue: 'binance', symbol: 'BTC/USDT', timeframe: '1h', windowFrom: Date.UTC(2022, 0, 1), windowTo: Date.UTC(2022, 0, 3), candleCount: 48, trades }));
+    }
+    await insertSweepFixture(db, buildSweepFixture({ id: SWEEP, strategyId: 'access-test', venue: 'binance', symbol: 'BTC/USDT', timeframe: '1h', candles: [], fast: [5], slow: [10], chunkSize: 1 }));
+    await createImportJob(db, { id: JOB, symbol: 'BTCUSDT', interval: '1h', fromPeriod: '2022-01', toPeriod: '2022-01', request: {}, files: [] });
+  });
+});
+
+describe('Cloudflare Access on /api', () => {
+  it('enumerates the mounted routes (the list the checks below run over)', () => {
+    const paths = apiRoutes().map((r) => `${r.method} ${r.path}`);
+    expect(paths.length).toBeGreaterThanOrEqual(18);
+    for (const p of ['GET /api/dashboard', 'GET /api/candles', 'GET /api/runs/:id', 'GET /api/sweeps/:id', 'POST /api/research/imports', 'GET /api/openapi.json']) {
+      expect(paths).toContain(p);
+    }
+  });
+
+  it('answers 401 with the stable error shape without a token, and with a malformed one', async () => {
+    for (const r of apiRoutes()) {
+      for (const headers of [{}, { 'Cf-Access-Jwt-Assertion': 'not-a-jwt' }] as Record<string, string>[]) {
+        const res = await fetchApi(concrete(r.path), { method: r.method, headers, ...(r.method === 'POST' ? { body: '{}' } : {}) });
+        const body = (await res.json()) as { error: { code: string; message: string } };
+        expect(res.status, `${r.method} ${r.path}`).toBe(401);
+        expect(body.error.code).toBe('unauthorized');
+        expect(typeof body.error.message).toBe('string');
+      }
+    }
+  });
+
+  it('lets a valid token through: 200 for every read, 200 for the strategy switches, no 401 for other actions', async () => {
+    const headers = await accessHeaders();
+    for (const r of apiRoutes()) {
+      const url = concrete(r.path);
+      if (r.method === 'GET') {
+        const res = await fetchApi(url, { headers });
+        expect(res.status, `${r.method} ${url}: ${res.status === 200 ? '' : await res.clone().text()}`).toBe(200);
+        expect(res.headers.get('X-Access-Subject')).toBe('lab-tester@example.com');
+        await res.arrayBuffer();
+      } else if (r.path.startsWith('/api/strategies/')) {
+        const res = await fetchApi(url, { method: r.method, headers });
+        expect(res.status, `${r.method} ${url}`).toBe(200);
+        await res.arrayBuffer();
+      } else {
+        // Research actions: an empty body is refused by validation (past the guard) — nothing gets queued.
+        const res = await fetchApi(url, { method: r.method, headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+        expect([400, 422], `${r.method} ${url} → ${res.status}`).toContain(res.status);
+        await res.arrayBuffer();
+      }
+    }
+  });
+
+  it('/api/health stays open without a token', async () => {
+    const res = await fetchApi('/api/health');
+    expect(res.status).not.toBe(401);
+    await res.arrayBuffer();
+  });
+
+  it('rejects a wrong audience, a wrong issuer, an expired token and a token signed by another key', async () => {
+    const other = await generateKeyPair('RS256');
+    const bad = [
+      await accessHeaders({ aud: 'some-other-app' }),
+      await accessHeaders({ iss: 'https://evil.cloudflareaccess.com' }),
+      await accessHeaders({ exp: Math.floor(Date.now() / 1000) - 120 }),
+      await accessHeaders({ key: other.privateKey }),
+    ];
+    for (const headers of bad) {
+      const res = await fetchApi('/api/strategies', { headers });
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(res.status).toBe(401);
+      expect(body.error.code).toBe('unauthorized');
+    }
+  });
+});
+
+describe('the local-dev bypass', () => {
+  const base = env as unknown as Env;
+
+  it('is on only for APP_ENV=development with ACCESS_DEV_BYPASS=true (config level)', () => {
+    const cfg = (APP_ENV: string, ACCESS_DEV_BYPASS?: string) =>
+      getConfig({ ...base, APP_ENV, ACCESS_DEV_BYPASS, DB_WS_PROXY: APP_ENV === 'production' ? '' : base.DB_WS_PROXY }).accessBypass;
+    expect(cfg('development', 'true')).toBe(true);
+    expect(cfg('development', 'false')).toBe(false);
+    expect(cfg('development', undefined)).toBe(false);
+    expect(cfg('production', 'true')).toBe(false);
+    expect(cfg('staging', 'true')).toBe(false);
+    expect(cfg('test', 'true')).toBe(false);
+  });
+
+  async function call(e: Env, path: string, headers: Record<string, string> = {}): Promise<Response> {
+    const ctx = createExecutionContext();
+    const res = await createApp().fetch(new Request(BASE + path, { headers }), e, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  }
+
+  it('APP_ENV=production with ACCESS_DEV_BYPASS=true still requires a token', async () => {
+    const prod = { ...base, APP_ENV: 'production', ACCESS_DEV_BYPASS: 'true', DB_WS_PROXY: '' } as Env;
+    for (const path of ['/api/openapi.json', '/api/heartbeats']) {
+      const res = await call(prod, path);
+      expect(res.status, path).toBe(401);
+      expect(res.headers.get('X-Access-Bypass')).toBeNull();
+      const ok = await call(prod, path, await accessHeaders());
+      expect(ok.status, path).toBe(200);
+      await ok.arrayBuffer();
+    }
+  });
+
+  it('APP_ENV=development with ACCESS_DEV_BYPASS=true lets a request through without a token (marked)', async () => {
+    const dev = { ...base, APP_ENV: 'development', ACCESS_DEV_BYPASS: 'true' } as Env;
+    const res = await call(dev, '/api/strategies');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('X-Access-Bypass')).toBe('local-dev');
+    await res.arrayBuffer();
+    const off = await call({ ...base, APP_ENV: 'development', ACCESS_DEV_BYPASS: 'false' } as Env, '/api/strategies');
+    expect(off.status).toBe(401);
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * `POST /api/research/sweeps` — a parameter sweep fanned out over the JOBS queue: the sweep row, one
+ * `sweep_chunks` row per chunk and one `sweep-chunk` message per chunk; 202 `{ sweep: { id, status, combos,
+ * chunksTotal } }`. `GET /api/sweeps/:id` shows progress and, once merged, the result.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { AppError } from '../../errors';
+import { createSweepRows, SweepRequest } from '../../research/sweep';
+import { RunInputError } from '../../research/run-backtest';
+import { documentRoutes } from '../openapi';
+import type { AppEnv } from '../app';
+import { parseJsonBody } from './common';
+
+const createdSchema = z.object({ sweep: z.object({ id: z.string(), status: z.string(), combos: z.number(), chunksTotal: z.number() }) });
+
+export const researchSweepRoutes = new Hono<AppEnv>().post('/', async (c) => {
+  const body = await parseJsonBody(c, SweepRequest, 16 * 1024);
+  let created;
+  try {
+    created = await createSweepRows(c.var.getDb(), body, { codeVersion: c.get('config').CODE_VERSION ?? 'unknown' });
+  } catch (err) {
+    if (err instanceof RunInputError) throw new AppError('validation', err.message);
+    throw err;
+  }
+  for (let i = 0; i < created.messages.length; i += 100) {
+    await c.env.JOBS.sendBatch(created.messages.slice(i, i + 100).map((body) => ({ body })));
+  }
+  const s = created.sweep;
+  return c.json({ sweep: { id: s.id, status: s.status, combos: s.combos, chunksTotal: s.chunksTotal } }, 202);
+});
+
+documentRoutes([
+  {
+    method: 'post',
+    path: '/api/research/sweeps',
+    tag: 'research',
+    summary: 'Queue a parameter sweep (one queue message per chunk; the last chunk merges)',
+    body: SweepRequest,
+    response: createdSchema,
+    status: 202,
+  },
+]);
