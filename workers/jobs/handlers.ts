@@ -4,7 +4,11 @@
  */
 import type { JobDeps } from './consumer';
 import type { JobKind, JobMessage } from './messages';
-import { runSystemAlert } from './system-alert';
+import { onDeadAlert, runAlert } from './alert';
+import { onDeadSystemAlert, runSystemAlert } from './system-alert';
+import { onDeadImportFile, runImportFile } from './import-file';
+import { onDeadBacktest, runBacktestJob } from './backtest';
+import { onDeadSweepChunk, runSweepChunkJob } from './sweep-chunk';
 
 export interface JobHandler<M extends JobMessage> {
   run(msg: M, deps: JobDeps): Promise<void>;
@@ -14,5 +18,9 @@ export interface JobHandler<M extends JobMessage> {
 type HandlerMap = { [K in JobKind]: JobHandler<Extract<JobMessage, { kind: K }>> };
 
 export const JOB_HANDLERS: HandlerMap = {
-  'system-alert': { run: runSystemAlert },
+  'system-alert': { run: runSystemAlert, onDead: onDeadSystemAlert },
+  alert: { run: runAlert, onDead: onDeadAlert },
+  'import-file': { run: runImportFile, onDead: onDeadImportFile },
+  backtest: { run: runBacktestJob, onDead: onDeadBacktest },
+  'sweep-chunk': { run: runSweepChunkJob, onDead: onDeadSweepChunk },
 };

@@ -3,6 +3,9 @@
  * reject malformed messages with a recorded reason instead of retrying them forever.
  */
 import { z } from 'zod';
+import { ImportFileMessage } from './import-file';
+import { BacktestMessage } from './backtest';
+import { SweepChunkMessage } from './sweep-chunk';
 
 export const SystemAlertMessage = z.object({
   kind: z.literal('system-alert'),
@@ -11,7 +14,14 @@ export const SystemAlertMessage = z.object({
   text: z.string().min(1).max(4000),
 });
 
-export const JobMessageSchema = z.discriminatedUnion('kind', [SystemAlertMessage]);
+/** Deliver one `alerts` row (signal or system alert) to Telegram; idempotent by the row's status. */
+export const AlertMessage = z.object({
+  kind: z.literal('alert'),
+  key: z.string().min(1),
+  alertId: z.number().int().positive(),
+});
+
+export const JobMessageSchema = z.discriminatedUnion('kind', [SystemAlertMessage, AlertMessage, ImportFileMessage, BacktestMessage, SweepChunkMessage]);
 
 export type JobMessage = z.infer<typeof JobMessageSchema>;
 export type JobKind = JobMessage['kind'];

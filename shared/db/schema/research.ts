@@ -142,6 +142,18 @@ export const sweeps = pgTable('sweeps', {
   status: text('status').notNull().default('queued'),
   result: jsonb('result'),
   resultHash: text('result_hash'),
+  /** Combos per chunk (chunk k holds combos [k·chunkSize, (k+1)·chunkSize) of the deterministic combo list). */
+  chunkSize: integer('chunk_size'),
+  /** Params held fixed under the swept ones (merged over the strategy defaults). */
+  baseParams: jsonb('base_params'),
+  /** portfolio | slices */
+  mode: text('mode').notNull().default('portfolio'),
+  /** Set atomically by the chunk update that completes the sweep (or a stale-lease takeover): the merge owner. */
+  mergeClaimedAt: timestamp('merge_claimed_at', { withTimezone: true }),
+  codeVersion: text('code_version'),
+  dataHash: text('data_hash'),
+  candleCount: integer('candle_count'),
+  error: text('error'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   finishedAt: timestamp('finished_at', { withTimezone: true }),
 });
@@ -157,7 +169,10 @@ export const sweepChunks = pgTable(
     status: text('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     result: jsonb('result'),
+    /** Wall-clock ms of the chunk's compute plus one DB round trip (Workers' clocks advance only across I/O). */
     cpuMs: doublePrecision('cpu_ms'),
+    /** Combos in this chunk. */
+    combos: integer('combos'),
     error: text('error'),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,0 +1,41 @@
+/**
+ * backtest job: run one `backtest_runs` row (created `queued` by `POST /api/research/backtests`). Idempotent by
+ * the run's status: a `done` or `failed` run is skipped (acked); a `running` one under a live lease is retried
+ * after the lease (its consumer may have died); once the lease expired it is claimed and recomputed (same inputs →
+ * same result hash). Input errors end the run `failed` with the error and ack; other failures release the claim
+ * and retry with backoff; after the last retry `onDead` marks the run failed.
+ */
+import { z } from 'zod';
+import { failRun, releaseRun, RUN_LEASE_MS } from '../../shared/db/queries/research';
+import { TransientError } from '../errors';
+import { executeBacktestRun } from '../research/run-backtest';
+import type { JobDeps } from './consumer';
+
+export const BacktestMessage = z.object({
+  kind: z.literal('backtest'),
+  key: z.string().min(1),
+  runId: z.string().min(1).max(100),
+});
+export type BacktestJob = z.infer<typeof BacktestMessage>;
+
+export function backtestJob(runId: string): BacktestJob {
+  return { kind: 'backtest', key: `backtest:${runId}`, runId };
+}
+
+export async function runBacktestJob(msg: BacktestJob, deps: JobDeps): Promise<void> {
+  let out: Awaited<ReturnType<typeof executeBacktestRun>>;
+  try {
+    out = await executeBacktestRun(deps.db, msg.runId, { codeVersion: deps.config.CODE_VERSION ?? 'unknown' });
+    console.log(JSON.stringify({ at: 'backtest', runId: msg.runId, status: out.status, ...(out.status === 'skipped' ? { reason: out.reason } : {}) }));
+  } catch (err) {
+    await releaseRun(deps.db, msg.runId).catch(() => {});
+    throw err;
+  }
+  // Running under another consumer's live lease: if that consumer died, this message is the only one left —
+  // retry after the lease instead of acking (the run is then re-claimed, or found done → ack).
+  if (out.status === 'skipped' && out.reason === 'run is running') throw new TransientError(out.reason, RUN_LEASE_MS / 1000 + 5);
+}
+
+export async function onDeadBacktest(msg: BacktestJob, deps: JobDeps): Promise<void> {
+  await failRun(deps.db, msg.runId, 'retries exhausted (dead-lettered)');
+}

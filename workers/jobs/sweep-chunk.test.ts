@@ -1,0 +1,139 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
+import { exports } from 'cloudflare:workers';
+import { sql } from 'drizzle-orm';
+import { rowsOf } from '../../shared/db/database';
+import { familyTrialCount, getSweepRow } from '../../shared/db/queries/research';
+import { openDb, withDb } from '../db';
+import type { Env } from '../env';
+import { accessHeaders } from '../api/test-access';
+import { config, LAB_VENUE, seedLabCandles, waitUntil, Y2021 } from '../research/lab-fixtures.test-util';
+import { createSweepRows, executeSweepChunk, runSweepSerial, SweepRequest } from '../research/sweep';
+import { familyOf } from '../research/run-backtest';
+import { handleQueue } from './consumer';
+import type { JobMessage } from './messages';
+
+const REQ = { strategy: 'nexara-div006', venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Y2021.from, to: Y2021.to, method: 'grid', chunkSize: 25 } as const;
+
+async function runBatch(messages: JobMessage[]) {
+  const batch = createMessageBatch(
+    'jobs',
+    messages.map((body, k) => ({ id: `sw-${k}-${Math.random()}`, timestamp: new Date(), attempts: 1, body })),
+  );
+  const ctx = createExecutionContext();
+  await handleQueue(batch as MessageBatch<unknown>, env as Env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+describe('distributed sweeps over Queues (workerd + Postgres)', () => {
+  beforeAll(async () => {
+    await seedLabCandles();
+  }, 180_000);
+
+  it('a 200-combo grid over a year of 4h data completes through the queue and equals the serial result', async () => {
+    const res = await exports.default.fetch(
+      new Request('http://lab.local/api/research/sweeps', {
+        method: 'POST',
+        headers: { ...(await accessHeaders()), 'content-type': 'application/json' },
+        body: JSON.stringify({ ...REQ, from: '2021-01-01', to: '2022-01-01T00:00:00Z' }),
+      }),
+    );
+    expect(res.status).toBe(202);
+    const { sweep } = (await res.json()) as { sweep: { id: string; combos: number; chunksTotal: number } };
+    expect(sweep.combos).toBeGreaterThanOrEqual(200);
+    expect(sweep.chunksTotal).toBe(Math.ceil(sweep.combos / 25));
+
+    const done = await waitUntil(
+      async () => {
+        const s = await withDb(config, (db) => getSweepRow(db, sweep.id));
+        return s && (s.status === 'done' || s.status === 'failed') ? s : null;
+      },
+      120_000,
+      'sweep',
+    );
+    expect(done.status, done.error ?? '').toBe('done');
+    expect(done.chunksDone).toBe(done.chunksTotal);
+    const chunks = await withDb(config, async (db) => rowsOf<{ status: string; cpu_ms: number; attempts: number }>(await db.execute(sql`SELECT status, cpu_ms, attempts FROM sweep_chunks WHERE sweep_id = ${sweep.id} ORDER BY chunk_index`)));
+    expect(chunks.every((c) => c.status === 'done' && c.cpu_ms !== null)).toBe(true);
+    const timing = (done.result as { timing: { chunkWallMs: number[]; maxChunkWallMs: number } }).timing;
+    console.log(JSON.stringify({ sweep: sweep.id, combos: sweep.combos, chunks: sweep.chunksTotal, chunkWallMs: timing.chunkWallMs, maxChunkWallMs: timing.maxChunkWallMs }));
+
+    const serial = await withDb(config, (db) => runSweepSerial(db, SweepRequest.parse(REQ)));
+    expect(done.resultHash).toBe(serial.merged.resultHash);
+    expect(done.dataHash).toBe(serial.window.dataHash);
+    expect((done.result as { combos: unknown[] }).combos).toEqual(JSON.parse(JSON.stringify(serial.merged.combos)));
+
+    // The sweep's combos count as trials of the family.
+    const trials = await withDb(config, (db) => familyTrialCount(db, familyOf('nexara-div006').ids));
+    expect(trials.sweepCombos).toBeGreaterThanOrEqual(sweep.combos);
+  });
+
+  it('redelivery: a chunk delivered twice runs once; the final chunk delivered twice concurrently merges once', async () => {
+    const created = await withDb(config, (db) => createSweepRows(db, SweepRequest.parse({ ...REQ, method: 'random', samples: 30, seed: 7, chunkSize: 10 }), { codeVersion: 'test' }));
+    const [m0, m1, m2] = created.messages;
+    expect(created.messages).toHaveLength(3);
+
+    // Chunk 0 twice through the consumer: both acked, one attempt recorded.
+    const r = await runBatch([m0!, m0!]);
+    expect(r.explicitAcks.length).toBe(2);
+    const c0 = await withDb(config, async (db) => rowsOf<{ attempts: number; status: string }>(await db.execute(sql`SELECT attempts, status FROM sweep_chunks WHERE sweep_id = ${created.sweep.id} AND chunk_index = 0`))[0]!);
+    expect(c0).toEqual({ attempts: 1, status: 'done' });
+    // A delivery while another consumer holds the chunk is not acked: it comes back after the lease.
+    await withDb(config, (db) => db.execute(sql`UPDATE sweep_chunks SET status = 'running', updated_at = now() WHERE sweep_id = ${created.sweep.id} AND chunk_index = 1`));
+    const held = await runBatch([m1!]);
+    expect(held.explicitAcks.length).toBe(0);
+    expect(held.retryMessages.length).toBe(1);
+    await withDb(config, (db) => db.execute(sql`UPDATE sweep_chunks SET status = 'pending' WHERE sweep_id = ${created.sweep.id} AND chunk_index = 1`));
+    await runBatch([m1!]);
+
+    // The last chunk, twice at once (two consumers, two pools): exactly one completes it and merges.
+    const a = openDb(config);
+    const b = openDb(config);
+    try {
+      const outs = await Promise.all([executeSweepChunk(a.db, m2!.sweepId, m2!.chunkIndex), executeSweepChunk(b.db, m2!.sweepId, m2!.chunkIndex)]);
+      expect(outs.filter((o) => o.status === 'done')).toHaveLength(1);
+      expect(outs.filter((o) => o.merged === true)).toHaveLength(1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+    const s = (await withDb(config, (db) => getSweepRow(db, created.sweep.id)))!;
+    expect(s.status).toBe('done');
+    expect(s.chunksDone).toBe(3);
+    const hash = s.resultHash;
+    const finished = s.finishedAt!.getTime();
+
+    // Redelivering every chunk after the merge changes nothing.
+    await runBatch(created.messages);
+    const again = (await withDb(config, (db) => getSweepRow(db, created.sweep.id)))!;
+    expect(again.resultHash).toBe(hash);
+    expect(again.finishedAt!.getTime()).toBe(finished);
+    expect(again.chunksDone).toBe(3);
+
+    // And it equals the serial run of the same request.
+    const serial = await withDb(config, (db) => runSweepSerial(db, SweepRequest.parse({ ...REQ, method: 'random', samples: 30, seed: 7, chunkSize: 10 })));
+    expect(hash).toBe(serial.merged.resultHash);
+  });
+
+  it('a merge owner that died is taken over by a redelivery after its lease', async () => {
+    const created = await withDb(config, (db) => createSweepRows(db, SweepRequest.parse({ ...REQ, method: 'random', samples: 4, seed: 3, chunkSize: 2 }), { codeVersion: 'test' }));
+    await runBatch(created.messages);
+    const merged = (await withDb(config, (db) => getSweepRow(db, created.sweep.id)))!;
+    expect(merged.status).toBe('done');
+    // Simulate: the last chunk's consumer claimed the merge and died before writing it.
+    const unmerge = (claimedAgo: string) =>
+      withDb(config, (db) => db.execute(sql`UPDATE sweeps SET status = 'running', result = NULL, result_hash = NULL, finished_at = NULL, merge_claimed_at = now() - ${claimedAgo}::interval WHERE id = ${created.sweep.id}`));
+    // Under a live claim a redelivery leaves the merge to its owner…
+    await unmerge('1 second');
+    const live = await withDb(config, (db) => executeSweepChunk(db, created.sweep.id, 1));
+    expect(live).toEqual({ status: 'skipped', reason: 'chunk is done', running: false });
+    // …after the lease it takes over, and writes the same result.
+    await unmerge('1 hour');
+    const out = await withDb(config, (db) => executeSweepChunk(db, created.sweep.id, 1));
+    expect(out.status).toBe('skipped');
+    expect(out.merged).toBe(true);
+    const after = (await withDb(config, (db) => getSweepRow(db, created.sweep.id)))!;
+    expect(after.status).toBe('done');
+    expect(after.resultHash).toBe(merged.resultHash);
+  });
+});

@@ -1,0 +1,31 @@
+/**
+ * sweep-chunk job: compute one chunk of a sweep (its slice of the deterministic combo list), store its output and
+ * wall time, count it on the sweep, and — for the one delivery whose update completes the last chunk — merge all
+ * chunk outputs in chunk order into the sweep's result. A done chunk is skipped; a chunk running under a live
+ * lease is retried after the lease (never acked: its owner may have died). After the last retry `onDead` marks the chunk dead and the sweep failed.
+ */
+import { z } from 'zod';
+import { CHUNK_LEASE_MS, failSweepChunk } from '../../shared/db/queries/research';
+import { TransientError } from '../errors';
+import { executeSweepChunk } from '../research/sweep';
+import type { JobDeps } from './consumer';
+
+export const SweepChunkMessage = z.object({
+  kind: z.literal('sweep-chunk'),
+  key: z.string().min(1),
+  sweepId: z.string().min(1).max(100),
+  chunkIndex: z.number().int().min(0),
+});
+export type SweepChunkJob = z.infer<typeof SweepChunkMessage>;
+
+export async function runSweepChunkJob(msg: SweepChunkJob, deps: JobDeps): Promise<void> {
+  const out = await executeSweepChunk(deps.db, msg.sweepId, msg.chunkIndex);
+  console.log(JSON.stringify({ at: 'sweep-chunk', sweepId: msg.sweepId, chunk: msg.chunkIndex, ...out }));
+  // Another delivery holds the chunk. If its consumer died (e.g. hit the CPU limit) this message is the only one
+  // left: never ack it, come back after the lease (the claim is then re-taken, or the chunk is done → ack).
+  if (out.status === 'skipped' && out.running) throw new TransientError(out.reason, CHUNK_LEASE_MS / 1000 + 5);
+}
+
+export async function onDeadSweepChunk(msg: SweepChunkJob, deps: JobDeps): Promise<void> {
+  await failSweepChunk(deps.db, msg.sweepId, msg.chunkIndex, 'retries exhausted (dead-lettered)', true);
+}

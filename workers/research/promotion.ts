@@ -1,0 +1,349 @@
+/**
+ * Strategy promotion and demotion driven by the gates (rules in research-log/methodology.md, "Promotion"):
+ *
+ * - After a backtest run's, a walk-forward run's (OOS) or a sweep's best combo's verdicts are stored, the strategy's
+ *   current status and those verdicts go through `decidePromotion` (shared/research/verdict.ts): `paper` only when
+ *   every gate passes on at least one venue preset (stress-31 excluded) and the caller's checks pass; `watch` when
+ *   some venue preset keeps or watches; `rejected` when every venue preset rejects.
+ * - A strategy in `paper` leaves it only on evidence that FAILS: while some venue preset keeps, or watches with
+ *   nothing failed (only gates not yet checked — a plain backtest cannot check OOS consistency or parameter
+ *   stability), it stays in paper.
+ * - A plain backtest speaks for the strategy only when it ran the strategy's registered params; other params are
+ *   recorded as not applicable (no status change). A sweep promoted to paper registers the best combo's params,
+ *   so paper trades exactly what passed the gates.
+ * - Every decision is recorded once per (strategy, source) with its evidence (`strategy_promotions`); a change also
+ *   writes `strategy_status_changes` and updates `strategies` in the same transaction.
+ * - Manual decisions (CLI `promote`) move to research / watch / rejected freely and to paper only when the latest
+ *   evidence decision says paper.
+ */
+import { toSeries } from '../../shared/candles/candle';
+import type { Timeframe } from '../../shared/candles/timeframe';
+import { parseBacktestConfig } from '../../shared/backtest/config';
+import { runBacktest } from '../../shared/backtest/engine';
+import { canonicalJson } from '../../shared/backtest/hash';
+import { runSlices, slicesConfigSchema } from '../../shared/backtest/slices';
+import type { Database } from '../../shared/db/database';
+import type { BacktestRunRow } from '../../shared/db/schema';
+import {
+  getStrategyRow,
+  latestEvidencePromotion,
+  latestWalkForwardRun,
+  recordPromotion,
+  storeSweepJudgement,
+  type PlannedPromotion,
+  type PromotionSourceKind,
+  type RecordOutcome,
+} from '../../shared/db/queries/promotion';
+import { familyTrialCount, familyTrialSharpeVariance, getSweepRow } from '../../shared/db/queries/research';
+import { sweepNeighbours, type SweepResult } from '../../shared/research/sweep';
+import { objectiveId, objectiveSchema, type ComboSummary } from '../../shared/research/summary';
+import { decidePromotion, type PromotionDecision, type VenueVerdict, type WalkForwardEvidence } from '../../shared/research/verdict';
+import type { Params, StrategyStatus } from '../../shared/strategies/types';
+import { judgeRun, type RunJudgement, type VenueVerdictRow } from './core';
+import { familyOf, primaryCostModel, resolveParams, singleStrategy } from './run-backtest';
+import { loadSweepWindow, planSweepCombos, DEFAULT_CHUNK_SIZE } from './sweep';
+
+export const STATUSES: readonly StrategyStatus[] = ['research', 'watch', 'paper', 'rejected'];
+
+export interface PromotionPlan {
+  decision: PromotionDecision;
+  proposed: StrategyStatus;
+  to: StrategyStatus;
+  reason: string;
+  /** Why the evidence's proposal was not applied (params differ, paper held), or null. */
+  override: 'not-applicable' | 'paper-held' | null;
+}
+
+const isVenue = (v: VenueVerdict): boolean => v.venue !== 'stress';
+
+/**
+ * The status a strategy should take (pure): `decidePromotion`, then the two rules above — evidence about other
+ * params changes nothing; a paper strategy is held while some venue preset has no failed gate.
+ */
+export function planPromotion(
+  current: StrategyStatus,
+  verdicts: readonly VenueVerdict[],
+  opts: { gatesPassedAll?: boolean; applicable?: { ok: boolean; reason?: string } } = {},
+): PromotionPlan {
+  const decision = decidePromotion(current, verdicts, opts.gatesPassedAll);
+  if (opts.applicable && !opts.applicable.ok) {
+    return { decision, proposed: decision.to, to: current, reason: `stays ${current}: not applicable (${opts.applicable.reason ?? 'other params'}); the evidence alone says ${decision.to}`, override: 'not-applicable' };
+  }
+  if (current === 'paper' && decision.to !== 'paper') {
+    const unfailed = verdicts.filter((v) => isVenue(v) && (v.verdict === 'keep' || (v.verdict === 'watch' && v.failed.length === 0)));
+    if (unfailed.length > 0) {
+      return {
+        decision,
+        proposed: decision.to,
+        to: 'paper',
+        reason: `stays paper: nothing failed on ${unfailed.map((v) => v.label).join(', ')} (not yet checked: ${[...new Set(unfailed.flatMap((v) => v.skipped))].join(', ') || 'none'}); ${decision.reason}`,
+        override: 'paper-held',
+      };
+    }
+  }
+  return { decision, proposed: decision.to, to: decision.to, reason: decision.reason, override: null };
+}
+
+/** Verdicts per preset with their numbers and gates, as stored in the evidence. */
+export function verdictEvidence(verdicts: readonly VenueVerdict[]): Record<string, unknown>[] {
+  return verdicts.map((v) => ({
+    presetId: v.presetId,
+    label: v.label,
+    verdict: v.verdict,
+    trades: v.trades,
+    netMeanBps: v.netMeanBps,
+    grossMeanBps: v.grossMeanBps,
+    netMeanBpsAt2xCost: v.netMeanBpsAt2xCost,
+    roundTripBps: v.roundTripBps,
+    ci: v.ci,
+    tradeSharpe: v.tradeSharpe,
+    psr: v.psr,
+    dsr: v.dsr,
+    gatesPassed: v.gates.filter((g) => g.status === 'pass').map((g) => g.gate),
+    gatesFailed: v.failed,
+    gatesSkipped: v.skipped,
+    gates: v.gates.map((g) => ({ gate: g.gate, status: g.status, value: g.value, threshold: g.threshold, detail: g.detail })),
+    reason: v.reason,
+  }));
+}
+
+/** Rebuild VenueVerdicts from a stored run's `result.venues` rows (see `judgeRun`). */
+export function verdictsFromRows(rows: readonly VenueVerdictRow[]): VenueVerdict[] {
+  return rows.map((r) => {
+    const { net: _net, ...m } = (r.metrics ?? {}) as Record<string, unknown>;
+    return { ...(m as Omit<VenueVerdict, 'presetId' | 'venue' | 'label' | 'verdict' | 'reason'>), presetId: r.key, venue: r.venue ?? r.key, label: r.label ?? r.key, verdict: r.verdict, reason: r.reason } as VenueVerdict;
+  });
+}
+
+export interface PromotionInput {
+  strategyId: string;
+  source: { kind: PromotionSourceKind; id: string };
+  verdicts: readonly VenueVerdict[];
+  gatesPassedAll?: boolean;
+  applicable?: { ok: boolean; reason?: string };
+  /** Params, series, window … of the evidence (stored with it). */
+  context?: Record<string, unknown>;
+  /** Registered with the strategy when this evidence promotes it to paper. */
+  paramsOnPaper?: Params;
+}
+
+export interface PromotionOutcome {
+  status: 'changed' | 'unchanged' | 'duplicate';
+  from: string;
+  to: string;
+  reason: string;
+  promotionId: number;
+  statusChangeId: number | null;
+}
+
+function outcomeOf(r: RecordOutcome): PromotionOutcome {
+  const p = r.promotion;
+  if (r.status === 'duplicate') return { status: 'duplicate', from: p.fromStatus, to: p.toStatus, reason: p.reason, promotionId: p.id, statusChangeId: p.statusChangeId };
+  return { status: p.changed ? 'changed' : 'unchanged', from: p.fromStatus, to: p.toStatus, reason: p.reason, promotionId: p.id, statusChangeId: r.statusChangeId };
+}
+
+/** Decide and record (once per strategy and source) — the transaction lives in shared/db/queries/promotion.ts. */
+export async function applyPromotion(db: Database, input: PromotionInput): Promise<PromotionOutcome> {
+  const r = await recordPromotion(db, { strategyId: input.strategyId, sourceKind: input.source.kind, sourceId: input.source.id }, (row): PlannedPromotion => {
+    const current = (STATUSES.includes(row.status as StrategyStatus) ? row.status : 'research') as StrategyStatus;
+    const plan = planPromotion(current, input.verdicts, { gatesPassedAll: input.gatesPassedAll, applicable: input.applicable });
+    const evidence = {
+      source: input.source,
+      runId: input.source.kind === 'backtest' || input.source.kind === 'walk-forward' ? input.source.id : null,
+      sweepId: input.source.kind === 'sweep' ? input.source.id : null,
+      ...(input.context ?? {}),
+      gatesPassedAll: input.gatesPassedAll ?? null,
+      proposed: plan.proposed,
+      override: plan.override,
+      eligible: plan.decision.evidence.eligible,
+      verdicts: verdictEvidence(input.verdicts),
+    };
+    return {
+      proposedStatus: plan.proposed,
+      toStatus: plan.to,
+      reason: plan.reason,
+      evidence,
+      adoptParams: plan.to === 'paper' && current !== 'paper' && input.paramsOnPaper ? input.paramsOnPaper : null,
+    };
+  });
+  return outcomeOf(r);
+}
+
+/** Promotion after a finished backtest or walk-forward run (its verdicts as judged, or as stored). */
+export async function promoteFromRun(db: Database, run: BacktestRunRow, judgement?: RunJudgement): Promise<PromotionOutcome | null> {
+  if (run.status !== 'done') return null;
+  const kind: PromotionSourceKind = run.kind === 'walk-forward' ? 'walk-forward' : 'backtest';
+  if (run.kind !== 'backtest' && run.kind !== 'walk-forward' && run.kind !== 'reproduction') return null;
+  const stored = (run.result ?? {}) as { venues?: VenueVerdictRow[] };
+  const verdicts = judgement?.venueVerdicts ?? verdictsFromRows(stored.venues ?? []);
+  const row = await getStrategyRow(db, run.strategyId);
+  if (!row) return null; // not in the registry (an unseeded database): nothing to promote
+  let applicable: { ok: boolean; reason?: string } = { ok: true };
+  if (kind === 'backtest') {
+    const strategy = singleStrategy(run.strategyId);
+    const registered = canonicalJson(resolveParams(strategy, row.params ?? {}));
+    const ran = canonicalJson(resolveParams(strategy, run.params));
+    if (registered !== ran) applicable = { ok: false, reason: `the run's params ${ran} are not the registered ${registered}` };
+  }
+  return applyPromotion(db, {
+    strategyId: run.strategyId,
+    source: { kind, id: run.id },
+    verdicts,
+    applicable,
+    context: {
+      kind: run.kind,
+      series: `${run.venue}:${run.symbol}:${run.timeframe}`,
+      window: { from: run.windowFrom, to: run.windowTo },
+      params: kind === 'backtest' ? run.params : null,
+      resultHash: run.resultHash,
+      verdict: run.verdict,
+    },
+  });
+}
+
+/** Call `promoteFromRun` without letting a promotion failure fail the (already stored) run. */
+export async function promoteFromRunSafely(db: Database, run: BacktestRunRow, judgement?: RunJudgement): Promise<PromotionOutcome | null> {
+  try {
+    return await promoteFromRun(db, run, judgement);
+  } catch (err) {
+    console.error(JSON.stringify({ at: 'promotion', runId: run.id, error: String(err) }));
+    return null;
+  }
+}
+
+/** Walk-forward evidence from a stored walk-forward result (folds carry `outOfSample` since paper trading). */
+export function walkForwardEvidenceOf(result: unknown): WalkForwardEvidence | null {
+  const folds = (result as { walkForward?: { folds?: { outOfSample?: ComboSummary | null }[] } } | null)?.walkForward?.folds;
+  if (!folds || folds.length === 0 || !folds.some((f) => f.outOfSample !== undefined)) return null;
+  return { folds: folds.map((f) => ({ outOfSample: f.outOfSample ?? null })) };
+}
+
+export interface SweepJudgement {
+  best: { objective: string; key: string; params: Params; value: number } | null;
+  reproduced: boolean | null;
+  walkForwardRunId: string | null;
+  neighbours: number;
+  judgement: RunJudgement | null;
+  promotion: PromotionOutcome | null;
+}
+
+/**
+ * Judge a finished sweep's best combo (by net mean bps at the series venue's taker preset, else the first objective
+ * with a best): re-run it on the sweep's data (its resultHash must equal the sweep's — the reproduction check,
+ * `gatesPassedAll`), judge it with the combo's grid neighbours (parameter stability) and the newest walk-forward
+ * run on the same series (OOS consistency), store the judgement on the sweep and apply promotion.
+ */
+export async function promoteFromSweep(db: Database, sweepId: string): Promise<SweepJudgement> {
+  const sweep = await getSweepRow(db, sweepId);
+  if (!sweep || sweep.status !== 'done') throw new Error(`sweep ${sweepId} is not done`);
+  const res = sweep.result as SweepResult | null;
+  const none: SweepJudgement = { best: null, reproduced: null, walkForwardRunId: null, neighbours: 0, judgement: null, promotion: null };
+  if (!res?.combos?.length || !(await getStrategyRow(db, sweep.strategyId))) return none;
+  const preferred = objectiveId(objectiveSchema.parse({ view: primaryCostModel(sweep.venue), metric: 'meanBps' }));
+  const entry = res.best[preferred] ? ([preferred, res.best[preferred]] as const) : Object.entries(res.best).find(([, b]) => b !== null);
+  if (!entry || !entry[1]) {
+    await storeSweepJudgement(db, sweepId, { best: null, reason: 'no combo meets any objective’s trade floor' });
+    return none;
+  }
+  const [objective, best] = entry;
+  const centre = res.combos.find((c) => c.key === best.key)!;
+  const neighbours = sweepNeighbours(res.combos, best.key);
+  const plan = planSweepCombos({ strategyId: sweep.strategyId, baseParams: sweep.baseParams, method: sweep.method, samples: (sweep.space as { samples?: number | null }).samples ?? null, seed: sweep.seed, chunkSize: sweep.chunkSize ?? DEFAULT_CHUNK_SIZE });
+  const key = { venue: sweep.venue, symbol: sweep.symbol, timeframe: sweep.timeframe as Timeframe };
+  const win = await loadSweepWindow(db, plan, key, sweep.windowFrom, sweep.windowTo);
+  const series = toSeries(win.candles, key.timeframe, key.symbol);
+  const strategy = singleStrategy(sweep.strategyId);
+  const params = resolveParams(strategy, best.params);
+  const window = { from: win.from, to: win.to };
+  const result = sweep.mode === 'slices' ? runSlices(series, strategy, params, slicesConfigSchema.parse(window)) : runBacktest(series, strategy, params, parseBacktestConfig(window));
+  const reproduced = result.resultHash === centre.resultHash;
+  const wfRun = await latestWalkForwardRun(db, sweep.strategyId, key);
+  const wf = wfRun ? walkForwardEvidenceOf(wfRun.result) : null;
+  const fam = familyOf(sweep.strategyId);
+  const trials = await familyTrialCount(db, fam.ids);
+  const judgement = judgeRun(result, {
+    trials: Math.max(1, trials.total),
+    venue: sweep.venue,
+    family: fam.family,
+    timeframe: key.timeframe,
+    trialSharpeVariance: res.trials?.tradeSharpeVariance ?? (await familyTrialSharpeVariance(db, fam.ids)),
+    sweepNeighbours: neighbours,
+    sweepCentre: centre,
+    ...(wf ? { walkForward: wf } : {}),
+  });
+  const bestOut = { objective, key: best.key, params, value: best.value };
+  await storeSweepJudgement(db, sweepId, {
+    best: bestOut,
+    reproduced,
+    walkForwardRunId: wf ? wfRun!.id : null,
+    neighbours: neighbours.length,
+    verdict: judgement.verdict,
+    verdictReason: judgement.reason,
+    trials: judgement.trials,
+    verdicts: judgement.verdicts,
+    venues: judgement.venues,
+  });
+  const promotion = await applyPromotion(db, {
+    strategyId: sweep.strategyId,
+    source: { kind: 'sweep', id: sweepId },
+    verdicts: judgement.venueVerdicts ?? [],
+    gatesPassedAll: reproduced,
+    context: {
+      kind: 'sweep',
+      series: `${sweep.venue}:${sweep.symbol}:${sweep.timeframe}`,
+      window: { from: sweep.windowFrom, to: sweep.windowTo },
+      params,
+      objective,
+      comboKey: best.key,
+      reproduced,
+      neighbours: neighbours.length,
+      walkForwardRunId: wf ? wfRun!.id : null,
+      resultHash: result.resultHash,
+    },
+    paramsOnPaper: params,
+  });
+  return { best: bestOut, reproduced, walkForwardRunId: wf ? wfRun!.id : null, neighbours: neighbours.length, judgement, promotion };
+}
+
+export async function promoteFromSweepSafely(db: Database, sweepId: string): Promise<SweepJudgement | null> {
+  try {
+    return await promoteFromSweep(db, sweepId);
+  } catch (err) {
+    console.error(JSON.stringify({ at: 'promotion', sweepId, error: String(err) }));
+    return null;
+  }
+}
+
+export class PromotionRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PromotionRefused';
+  }
+}
+
+/**
+ * A person's decision (CLI `promote`), recorded as manual with the reason. To research / watch / rejected: always
+ * allowed. To paper: only when the latest evidence decision proposed paper (every gate passed there).
+ */
+export async function manualPromotion(db: Database, input: { strategyId: string; to: StrategyStatus; reason: string; by?: string }): Promise<PromotionOutcome> {
+  if (!STATUSES.includes(input.to)) throw new PromotionRefused(`unknown status ${input.to}`);
+  if (!input.reason.trim()) throw new PromotionRefused('a manual decision needs a --reason');
+  const row = await getStrategyRow(db, input.strategyId);
+  if (!row) throw new PromotionRefused(`no strategy ${input.strategyId}`);
+  let latest: Awaited<ReturnType<typeof latestEvidencePromotion>> = null;
+  if (input.to === 'paper') {
+    latest = await latestEvidencePromotion(db, input.strategyId);
+    if (!latest || latest.proposedStatus !== 'paper') {
+      throw new PromotionRefused(
+        `refused: manual promotion to paper needs the latest evidence to pass every gate; ${latest ? `the latest (${latest.sourceKind} ${latest.sourceId}) proposed ${latest.proposedStatus}: ${latest.reason}` : 'there is no evidence decision yet'}`,
+      );
+    }
+  }
+  const r = await recordPromotion(db, { strategyId: input.strategyId, sourceKind: 'manual', sourceId: `manual:${crypto.randomUUID()}` }, (s) => ({
+    proposedStatus: input.to,
+    toStatus: input.to,
+    reason: `manual: ${input.reason.trim()}`,
+    evidence: { source: { kind: 'manual' }, manual: true, by: input.by ?? null, from: s.status, basedOn: latest ? { promotionId: latest.id, sourceKind: latest.sourceKind, sourceId: latest.sourceId } : null },
+  }));
+  return outcomeOf(r);
+}

@@ -1,0 +1,347 @@
+/**
+ * One backtest run end to end, shared by the Worker's `backtest` job and the CLI (no Node or Workers-only APIs):
+ * validate the request → create the run row `queued` → (claim) → load exactly the date window plus the strategy's
+ * warm-up candles → hash the data → run the core (chunked in ~10 % steps with the engine's carry, so progress is
+ * written as it goes) → judge every venue preset with the lab-wide trial count of the strategy's family → persist
+ * trades, the downsampled equity/drawdown and the finished row with full provenance in one transaction.
+ * A run that cannot be computed (unknown strategy, bad params, no data) ends `failed` with the error.
+ */
+import { z } from 'zod';
+import { toSeries } from '../../shared/candles/candle';
+import { TIMEFRAMES, timeframeMs, type Timeframe } from '../../shared/candles/timeframe';
+import { costModelsOf, parseBacktestConfig, type BacktestConfig } from '../../shared/backtest/config';
+import { INITIAL_CARRY, runChunk, warmupCandles } from '../../shared/backtest/engine';
+import { mergeChunks, normalizeCarry, planChunks } from '../../shared/backtest/chunking';
+import { buildResult } from '../../shared/backtest/result';
+import { runSlices, type SlicesResult } from '../../shared/backtest/slices';
+import type { BacktestResult, ChunkResult, EquityCurve, Trade } from '../../shared/backtest/types';
+import { VENUE_IDS } from '../../shared/costs';
+import { getStrategy, STRATEGIES } from '../../shared/strategies/registry';
+import type { Params, Strategy } from '../../shared/strategies/types';
+import type { Database } from '../../shared/db/database';
+import type { BacktestRunRow } from '../../shared/db/schema';
+import {
+  claimRun,
+  completeRun,
+  createRun,
+  failRun,
+  familyTrialCount,
+  familyTrialSharpeVariance,
+  getRunRow,
+  setRunProgress,
+  type EquityInsert,
+  type TradeInsert,
+} from '../../shared/db/queries/research';
+import { loadWindow, type LoadedWindow } from './window';
+import { judgeRun, type RunJudgement } from './core';
+
+/** A date: ISO 8601 (`2021-01-01`, `2021-01-01T00:00:00Z`) or epoch milliseconds. */
+export const dateInput = z.union([z.number().int(), z.string().min(4)]).transform((v, ctx) => {
+  const t = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v);
+  if (!Number.isFinite(t)) {
+    ctx.addIssue({ code: 'custom', message: `not a date: ${String(v)}` });
+    return z.NEVER;
+  }
+  return t;
+});
+
+const strategyId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+  .refine((id) => getStrategy(id) !== undefined, { message: 'unknown strategy' });
+
+export const BacktestRequest = z
+  .object({
+    strategy: strategyId,
+    venue: z.string().regex(/^[a-z]+$/),
+    symbol: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'canonical BASE/QUOTE, e.g. BTC/USDT'),
+    timeframe: z.enum(TIMEFRAMES),
+    from: dateInput,
+    to: dateInput,
+    params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
+    mode: z.enum(['portfolio', 'slices']).default('portfolio'),
+    kind: z.enum(['backtest', 'reproduction', 'walk-forward']).default('backtest'),
+  })
+  .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] })
+  .refine((r) => getStrategy(r.strategy)?.kind === 'single', { message: 'ranking strategies run through the ranking mode (not here)', path: ['strategy'] })
+  .superRefine((r, ctx) => {
+    const s = getStrategy(r.strategy);
+    if (!s) return;
+    const parsed = s.paramsSchema.safeParse({ ...(s.defaults as Params), ...(r.params ?? {}) });
+    if (!parsed.success) ctx.addIssue({ code: 'custom', path: ['params'], message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+  });
+export type BacktestRequestInput = z.input<typeof BacktestRequest>;
+export type BacktestRequestParsed = z.output<typeof BacktestRequest>;
+
+/** A failure that retrying cannot fix (bad input, no data): the run ends `failed`, the message is acked. */
+export class RunInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunInputError';
+  }
+}
+
+export function singleStrategy(id: string): Strategy<Params, unknown> {
+  const s = getStrategy(id);
+  if (!s) throw new RunInputError(`unknown strategy ${id}`);
+  if (s.kind !== 'single') throw new RunInputError(`${id} is a ranking strategy`);
+  return s as Strategy<Params, unknown>;
+}
+
+export function resolveParams(strategy: Strategy<Params, unknown>, params: unknown): Params {
+  const parsed = strategy.paramsSchema.safeParse({ ...(strategy.defaults as Params), ...((params ?? {}) as Params) });
+  if (!parsed.success) throw new RunInputError(`invalid params: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+/** Ids of every bundled strategy in the same family (the DSR trial count spans the family). */
+export function familyOf(strategyIdValue: string): { family: string; ids: string[] } {
+  const s = getStrategy(strategyIdValue);
+  const family = s?.family ?? strategyIdValue;
+  return { family, ids: STRATEGIES.filter((x) => x.family === family).map((x) => x.id) };
+}
+
+/** The cost model the run's stored equity_net column and headline use: the data venue's taker fees, else the stress. */
+export function primaryCostModel(venue: string): string {
+  return (VENUE_IDS as readonly string[]).includes(venue) ? `${venue}-taker` : 'stress-31';
+}
+
+export async function createBacktestRun(
+  db: Database,
+  req: BacktestRequestParsed,
+  opts: { id?: string; codeVersion: string; sweepId?: string },
+): Promise<BacktestRunRow> {
+  const strategy = singleStrategy(req.strategy);
+  const params = resolveParams(strategy, req.params);
+  const config = parseBacktestConfig({});
+  return createRun(db, {
+    id: opts.id ?? crypto.randomUUID(),
+    kind: req.kind,
+    strategyId: strategy.id,
+    strategyVersion: strategy.version,
+    params,
+    venue: req.venue,
+    symbol: req.symbol,
+    timeframe: req.timeframe,
+    mode: req.mode,
+    windowFrom: req.from,
+    windowTo: req.to,
+    dataSource: 'pending',
+    costModels: costModelsOf(config),
+    codeVersion: opts.codeVersion,
+    status: 'queued',
+    sweepId: opts.sweepId ?? null,
+  });
+}
+
+export type CoreResult = BacktestResult | SlicesResult;
+
+export interface CoreRun {
+  result: CoreResult;
+  window: LoadedWindow;
+}
+
+/** Chunks the window is cut into for progress (each chunk re-prepares from its warm-up; carry passed in order). */
+export const PROGRESS_STEPS = 10;
+
+/** Run the core on a loaded window. Pure apart from `onProgress`; equal inputs give equal results (and hashes). */
+export async function runCore(
+  strategy: Strategy<Params, unknown>,
+  params: Params,
+  mode: 'portfolio' | 'slices',
+  win: LoadedWindow,
+  onProgress?: (fraction: number) => Promise<void>,
+): Promise<CoreResult> {
+  const series = toSeries(win.candles, win.key.timeframe, win.key.symbol);
+  if (mode === 'slices') {
+    const r = runSlices(series, strategy, params, { from: win.from, to: win.to });
+    await onProgress?.(1);
+    return r;
+  }
+  const config: BacktestConfig = parseBacktestConfig({ from: win.from, to: win.to });
+  const window = { from: win.from, to: win.to };
+  const tf = timeframeMs(win.key.timeframe);
+  const chunkCandles = Math.max(1, Math.ceil((win.to - win.from) / tf / PROGRESS_STEPS));
+  const specs = planChunks(series, window, chunkCandles);
+  const chunks: ChunkResult[] = [];
+  for (let k = 0; k < specs.length; k++) {
+    const carry = k === 0 ? INITIAL_CARRY : normalizeCarry(chunks[k - 1]!.carryOut, specs[k]!.from);
+    chunks.push(runChunk(series, strategy, params, config, specs[k]!, carry));
+    await onProgress?.((k + 1) / specs.length);
+  }
+  const merged = mergeChunks(chunks);
+  if (!merged.ok) throw new Error(`chunk chain inconsistent at ${merged.rerun} (a bug: carries are passed in order)`);
+  return buildResult(series, strategy, params, config, window, merged.trades, merged.skipped);
+}
+
+/** Loads the window for a run (warm-up = the engine's warm-up for these params). */
+export async function loadRunWindow(db: Database, strategy: Strategy<Params, unknown>, params: Params, run: Pick<BacktestRunRow, 'venue' | 'symbol' | 'timeframe' | 'windowFrom' | 'windowTo'>): Promise<LoadedWindow> {
+  const warm = warmupCandles(strategy, params, parseBacktestConfig({}));
+  const key = { venue: run.venue, symbol: run.symbol, timeframe: run.timeframe as Timeframe };
+  return loadWindow(db, key, run.windowFrom, run.windowTo, warm);
+}
+
+function tradeRows(trades: readonly Trade[]): TradeInsert[] {
+  return trades.map((t, seq) => ({
+    seq,
+    side: t.side,
+    entryTime: t.entryTime,
+    entryPrice: t.entryPrice,
+    exitTime: t.exitTime,
+    exitPrice: t.exitPrice,
+    entryReason: t.entryReason,
+    exitReason: t.exitReason,
+    grossReturn: t.grossReturn,
+    netReturns: t.net,
+  }));
+}
+
+function equityRows(gross: EquityCurve, net: EquityCurve | undefined): EquityInsert[] {
+  return gross.time.map((time, k) => ({
+    time,
+    equityGross: gross.equity[k]!,
+    equityNet: net?.equity[k] ?? gross.equity[k]!,
+    drawdown: net?.drawdown[k] ?? gross.drawdown[k]!,
+  }));
+}
+
+export interface StoredRunResult {
+  /** The core result without its trade list (trades live in backtest_trades). */
+  core: Omit<CoreResult, 'trades'>;
+  provenance: {
+    dataSource: string;
+    sources: { source: string; count: number }[];
+    candleCount: number;
+    warmupCandles: number;
+    dataHash: string;
+    window: { from: number; to: number };
+    codeVersion: string;
+    engineVersion: string;
+  };
+  judgement: RunJudgement;
+}
+
+/** The result jsonb: the core's figures at the top level (gross, net, equity …) plus provenance and verdicts. */
+export function storedResult(core: CoreResult, win: LoadedWindow, codeVersion: string, judgement: RunJudgement): Record<string, unknown> {
+  const { trades: _trades, ...rest } = core;
+  return {
+    ...rest,
+    tradeCount: core.trades.length,
+    provenance: {
+      dataSource: win.dataSource,
+      sources: win.sources,
+      candleCount: win.windowCount,
+      warmupCandles: win.warmup,
+      dataHash: win.dataHash,
+      window: { from: win.from, to: win.to },
+      codeVersion,
+      engineVersion: core.engineVersion,
+    },
+    trials: judgement.trials,
+    verdicts: judgement.verdicts,
+    venues: judgement.venues,
+    verdict: judgement.verdict,
+    verdictReason: judgement.reason,
+    ...(judgement.detail === undefined ? {} : { judgement: judgement.detail }),
+  };
+}
+
+export interface ExecuteOptions {
+  codeVersion: string;
+  /** Called with 0..1 after each step (the CLI draws a bar); the row's progress is written too. */
+  onProgress?: (fraction: number, phase: string) => void;
+  /** Skip the claim (the CLI runs a row it just created); default false. */
+  alreadyClaimed?: boolean;
+}
+
+export type ExecuteOutcome =
+  | { status: 'done'; run: BacktestRunRow; result: CoreResult; judgement: RunJudgement; promotion?: import('./promotion').PromotionOutcome | null }
+  | { status: 'skipped'; reason: string }
+  | { status: 'failed'; error: string };
+
+/**
+ * Execute a run row: claim it (skip when done or running under a live lease), compute, persist. Input errors end
+ * the run `failed` (returned, not thrown); anything else releases the claim and throws (the queue retries).
+ */
+export async function executeBacktestRun(db: Database, runId: string, opts: ExecuteOptions): Promise<ExecuteOutcome> {
+  let run: BacktestRunRow;
+  if (opts.alreadyClaimed) {
+    const r = await getRunRow(db, runId);
+    if (!r) return { status: 'skipped', reason: 'no such run' };
+    run = r;
+  } else {
+    const claim = await claimRun(db, runId);
+    if (!claim.claimed) return { status: 'skipped', reason: claim.status === null ? 'no such run' : `run is ${claim.status}` };
+    run = claim.run;
+  }
+  const started = Date.now();
+  let lastWritten = 0;
+  const progress = async (f: number, phase: string): Promise<void> => {
+    opts.onProgress?.(f, phase);
+    if (f - lastWritten >= 0.1 || f >= 1) {
+      lastWritten = f;
+      await setRunProgress(db, runId, f);
+    }
+  };
+  try {
+    const strategy = singleStrategy(run.strategyId);
+    if (strategy.version !== run.strategyVersion) throw new RunInputError(`strategy ${strategy.id} is now v${strategy.version}, the run asked for v${run.strategyVersion}`);
+    const params = resolveParams(strategy, run.params);
+    const win = await loadRunWindow(db, strategy, params, run);
+    if (win.windowCount === 0) throw new RunInputError(`no candles for ${run.venue}:${run.symbol}:${run.timeframe} in [${iso(run.windowFrom)}, ${iso(run.windowTo)})`);
+    await progress(0.1, 'loaded');
+    const result = await runCore(strategy, params, run.mode === 'slices' ? 'slices' : 'portfolio', win, (f) => progress(0.1 + 0.75 * f, 'backtest'));
+    const fam = familyOf(strategy.id);
+    const trials = await familyTrialCount(db, fam.ids, runId);
+    // This run is one more trial of the family.
+    const variance = await familyTrialSharpeVariance(db, fam.ids);
+    const judgement = judgeRun(result, { trials: trials.total + 1, venue: run.venue, family: fam.family, timeframe: run.timeframe as Timeframe, trialSharpeVariance: variance });
+    await progress(0.9, 'judged');
+    const primary = primaryCostModel(run.venue);
+    await completeRun(
+      db,
+      runId,
+      {
+        dataSource: win.dataSource,
+        candleCount: win.windowCount,
+        dataHash: win.dataHash,
+        costModels: result.costModels,
+        codeVersion: opts.codeVersion,
+        verdict: judgement.verdict,
+        verdictReason: judgement.reason,
+        result: storedResult(result, win, opts.codeVersion, judgement),
+        resultHash: result.resultHash,
+        durationMs: Date.now() - started,
+      },
+      tradeRows(result.trades),
+      equityRows(result.equity.gross, result.equity.net[primary] ?? result.equity.net['stress-31']),
+    );
+    opts.onProgress?.(1, 'done');
+    const done = (await getRunRow(db, runId))!;
+    // Promotion / demotion on this run's verdicts (recorded once per run; a failure there never fails the run).
+    const { promoteFromRunSafely } = await import('./promotion');
+    const promotion = await promoteFromRunSafely(db, done, judgement);
+    return { status: 'done', run: done, result, judgement, promotion };
+  } catch (err) {
+    if (err instanceof RunInputError || err instanceof z.ZodError) {
+      await failRun(db, runId, (err as Error).message, Date.now() - started);
+      return { status: 'failed', error: (err as Error).message };
+    }
+    throw err;
+  }
+}
+
+/** Recompute a recorded run from the database and compare hashes (nothing is written). */
+export async function reproduceRun(db: Database, runId: string): Promise<{ run: BacktestRunRow; resultHash: string; dataHash: string; same: boolean; sameData: boolean }> {
+  const run = await getRunRow(db, runId);
+  if (!run) throw new RunInputError(`no run ${runId}`);
+  const strategy = singleStrategy(run.strategyId);
+  const params = resolveParams(strategy, run.params);
+  const win = await loadRunWindow(db, strategy, params, run);
+  const result = await runCore(strategy, params, run.mode === 'slices' ? 'slices' : 'portfolio', win);
+  return { run, resultHash: result.resultHash, dataHash: win.dataHash, same: result.resultHash === run.resultHash, sameData: win.dataHash === run.dataHash };
+}
+
+function iso(t: number): string {
+  return new Date(t).toISOString();
+}

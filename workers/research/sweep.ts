@@ -1,0 +1,266 @@
+/**
+ * Parameter sweeps, shared by the Worker (fanned out over the JOBS queue, one `sweep-chunk` message per chunk) and
+ * the CLI (serial, in-process). The combo list is a pure function of (strategy space, base params, method, samples,
+ * seed), so a chunk is just an index range into it: chunk k holds combos [k·chunkSize, (k+1)·chunkSize).
+ *
+ * Every chunk loads the same data: the window plus the LARGEST warm-up any combo needs, so all chunks (and the
+ * serial run) see identical candles and the sweep records one data hash.
+ *
+ * Exactly once under redelivery: a chunk is claimed pending → running (a done chunk is skipped), stored and
+ * counted in one statement; the statement that completes the last chunk claims the merge, and the merge writes
+ * the sweep only while it is not done. A merge owner that died is taken over after its lease by a redelivery.
+ */
+import { z } from 'zod';
+import { toSeries } from '../../shared/candles/candle';
+import { TIMEFRAME_MS, TIMEFRAMES, type Timeframe } from '../../shared/candles/timeframe';
+import { parseBacktestConfig } from '../../shared/backtest/config';
+import { warmupCandles } from '../../shared/backtest/engine';
+import type { Params, Strategy } from '../../shared/strategies/types';
+import type { Database } from '../../shared/db/database';
+import type { SweepRow } from '../../shared/db/schema';
+import {
+  claimSweepChunk,
+  completeSweepChunk,
+  createSweep,
+  failSweepChunk,
+  finishSweep,
+  getSweepRow,
+  pingDb,
+  reclaimSweepMerge,
+  sweepChunkOutputs,
+  sweepChunkStatus,
+} from '../../shared/db/queries/research';
+import { dateInput, RunInputError, resolveParams, singleStrategy } from './run-backtest';
+import { gridCombos, mergeSweep, planSweep, randomCombos, runSweepChunk, type ChunkOutput, type SweepResult } from '../../shared/research/sweep';
+import { loadWindow, type LoadedWindow } from './window';
+
+export const DEFAULT_CHUNK_SIZE = 25;
+
+/**
+ * Combos per chunk so that one chunk stays far inside a Worker's CPU limit (30 s default). Measured in workerd
+ * (nexara-div006, 25 combos × 2,190 4h candles): 0.5–1.0 s per chunk, i.e. ≈ 10–20 µs per combo-candle. Budget
+ * 300k combo-candles (≈ 3–6 s) per chunk, at most 50 combos.
+ */
+export function defaultChunkSize(timeframe: Timeframe, from: number, to: number): number {
+  const candles = Math.max(1, (to - from) / TIMEFRAME_MS[timeframe]);
+  return Math.max(1, Math.min(50, Math.floor(300_000 / candles)));
+}
+export const MAX_COMBOS = 5000;
+
+export const SweepRequest = z
+  .object({
+    strategy: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+    venue: z.string().regex(/^[a-z]+$/),
+    symbol: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/),
+    timeframe: z.enum(TIMEFRAMES),
+    from: dateInput,
+    to: dateInput,
+    method: z.enum(['grid', 'random']).default('grid'),
+    samples: z.number().int().min(1).max(MAX_COMBOS).optional(),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    /** Combos per queue message; default from the window's candle count (see `defaultChunkSize`). */
+    chunkSize: z.number().int().min(1).max(500).optional(),
+    /** Params held fixed (over the defaults); the swept ones come from the strategy's paramSpace. */
+    params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
+    mode: z.enum(['portfolio', 'slices']).default('portfolio'),
+  })
+  .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] })
+  .refine((r) => r.method === 'grid' || r.samples !== undefined, { message: 'random sweeps need samples', path: ['samples'] });
+export type SweepRequestInput = z.input<typeof SweepRequest>;
+export type SweepRequestParsed = z.output<typeof SweepRequest>;
+
+export interface SweepPlan {
+  strategy: Strategy<Params, unknown>;
+  base: Params;
+  combos: Params[];
+  chunkSize: number;
+  /** Combos per chunk. */
+  chunks: number[];
+  invalid: number;
+  duplicates: number;
+}
+
+/**
+ * The deterministic combo list of a sweep (shared/research `gridCombos` / `randomCombos` over the strategy's
+ * paramSpace, merged onto the base params) and its chunk sizes (`planSweep`).
+ */
+export function planSweepCombos(input: {
+  strategyId: string;
+  baseParams: unknown;
+  method: string;
+  samples?: number | null;
+  seed?: number | null;
+  chunkSize: number;
+}): SweepPlan {
+  const strategy = singleStrategy(input.strategyId);
+  const base = resolveParams(strategy, input.baseParams);
+  const sweepable = { defaults: base, paramsSchema: strategy.paramsSchema, paramSpace: strategy.paramSpace } as Parameters<typeof gridCombos>[0];
+  let set;
+  try {
+    set = input.method === 'random' ? randomCombos(sweepable, input.samples ?? 100, input.seed ?? 1) : gridCombos(sweepable, { maxCombos: MAX_COMBOS });
+  } catch (err) {
+    throw new RunInputError((err as Error).message);
+  }
+  const chunks = planSweep(set.combos, input.chunkSize).map((c) => c.combos.length);
+  return { strategy, base, combos: set.combos, chunkSize: input.chunkSize, chunks, invalid: set.invalid, duplicates: set.duplicates };
+}
+
+function planOf(row: SweepRow): SweepPlan {
+  const space = row.space as { samples?: number | null };
+  return planSweepCombos({ strategyId: row.strategyId, baseParams: row.baseParams, method: row.method, samples: space.samples ?? null, seed: row.seed, chunkSize: row.chunkSize ?? DEFAULT_CHUNK_SIZE });
+}
+
+/** The sweep's data: its window plus the largest warm-up over all combos (identical for every chunk). */
+export async function loadSweepWindow(db: Database, plan: SweepPlan, key: { venue: string; symbol: string; timeframe: Timeframe }, from: number, to: number): Promise<LoadedWindow> {
+  const config = parseBacktestConfig({});
+  let warm = 0;
+  for (const p of plan.combos) {
+    const parsed = plan.strategy.paramsSchema.safeParse(p);
+    if (parsed.success) warm = Math.max(warm, warmupCandles(plan.strategy, parsed.data, config));
+  }
+  return loadWindow(db, key, from, to, warm);
+}
+
+export interface CreatedSweep {
+  sweep: SweepRow;
+  messages: { kind: 'sweep-chunk'; key: string; sweepId: string; chunkIndex: number }[];
+}
+
+/** Create the sweep row and its chunk rows (idempotent by id); returns the messages to send, one per chunk. */
+export async function createSweepRows(db: Database, req: SweepRequestParsed, opts: { id?: string; codeVersion: string }): Promise<CreatedSweep> {
+  const plan = planSweepCombos({ strategyId: req.strategy, baseParams: req.params, method: req.method, samples: req.samples, seed: req.seed, chunkSize: req.chunkSize ?? defaultChunkSize(req.timeframe, req.from, req.to) });
+  if (plan.combos.length === 0) throw new RunInputError('the sweep has no combos');
+  const id = opts.id ?? crypto.randomUUID();
+  const sweep = await createSweep(
+    db,
+    {
+      id,
+      strategyId: plan.strategy.id,
+      venue: req.venue,
+      symbol: req.symbol,
+      timeframe: req.timeframe,
+      windowFrom: req.from,
+      windowTo: req.to,
+      method: req.method,
+      seed: req.seed,
+      space: { ranges: plan.strategy.paramSpace, samples: req.samples ?? null, strategyVersion: plan.strategy.version, invalid: plan.invalid, duplicates: plan.duplicates },
+      combos: plan.combos.length,
+      chunksTotal: plan.chunks.length,
+      chunkSize: plan.chunkSize,
+      baseParams: plan.base,
+      mode: req.mode,
+      codeVersion: opts.codeVersion,
+      status: 'queued',
+    },
+    plan.chunks,
+  );
+  return {
+    sweep,
+    messages: plan.chunks.map((_, chunkIndex) => ({ kind: 'sweep-chunk' as const, key: `sweep:${id}:${chunkIndex}`, sweepId: id, chunkIndex })),
+  };
+}
+
+export type ChunkOutcome =
+  | { status: 'skipped'; reason: string; merged?: boolean; running?: boolean }
+  | { status: 'done'; wallMs: number; merged: boolean; chunksDone: number; chunksTotal: number }
+  | { status: 'failed'; error: string; merged?: false };
+
+/** Compute one chunk (pure given the window). */
+export function computeChunk(plan: SweepPlan, win: LoadedWindow, chunkIndex: number, mode: 'portfolio' | 'slices'): ChunkOutput {
+  const series = toSeries(win.candles, win.key.timeframe, win.key.symbol);
+  const combos = plan.combos.slice(chunkIndex * plan.chunkSize, (chunkIndex + 1) * plan.chunkSize);
+  const window = { from: win.from, to: win.to };
+  return runSweepChunk(series, plan.strategy, { index: chunkIndex, of: plan.chunks.length, combos }, mode === 'slices' ? { mode: 'slices', slices: window } : { mode: 'single', backtest: window });
+}
+
+/**
+ * The `sweep-chunk` job. Returns what happened (tests count merges). `merged: true` only for the one caller that
+ * wrote the sweep's result.
+ */
+export async function executeSweepChunk(db: Database, sweepId: string, chunkIndex: number): Promise<ChunkOutcome> {
+  const sweep = await getSweepRow(db, sweepId);
+  if (!sweep) return { status: 'skipped', reason: 'no such sweep' };
+  if (sweep.status === 'done' || sweep.status === 'failed') return { status: 'skipped', reason: `sweep is ${sweep.status}` };
+  const claimed = await claimSweepChunk(db, sweepId, chunkIndex);
+  if (!claimed) {
+    // Done already (a redelivery) or running elsewhere. If every chunk is done but the merge owner died, take over.
+    if (await reclaimSweepMerge(db, sweepId)) return { status: 'skipped', reason: 'chunk already done', merged: await mergeSweepNow(db, sweepId) };
+    const status = await sweepChunkStatus(db, sweepId, chunkIndex);
+    return { status: 'skipped', reason: status === 'running' ? 'chunk is running under a live lease' : `chunk is ${status ?? 'missing'}`, running: status === 'running' };
+  }
+  let plan: SweepPlan;
+  let win: LoadedWindow;
+  try {
+    plan = planOf(sweep);
+    win = await loadSweepWindow(db, plan, { venue: sweep.venue, symbol: sweep.symbol, timeframe: sweep.timeframe as Timeframe }, sweep.windowFrom, sweep.windowTo);
+    if (win.windowCount === 0) throw new RunInputError(`no candles for ${sweep.venue}:${sweep.symbol}:${sweep.timeframe} in the window`);
+  } catch (err) {
+    if (err instanceof RunInputError) {
+      await failSweepChunk(db, sweepId, chunkIndex, err.message, true);
+      return { status: 'failed', error: err.message };
+    }
+    await failSweepChunk(db, sweepId, chunkIndex, (err as Error).message);
+    throw err;
+  }
+  // Wall time of the chunk's compute, in ms. A deployed Worker's clocks (Date.now and performance.now) are frozen
+  // during synchronous execution and only advance across I/O, so the compute is bracketed by I/O: t0 after the
+  // data load, t1 after one cheap database round trip. The stored figure is compute + one round trip — an upper
+  // bound on the chunk's CPU time, never an underestimate (locally, workerd's clock advances normally).
+  const t0 = Date.now();
+  let out: ChunkOutput;
+  try {
+    out = computeChunk(plan, win, chunkIndex, sweep.mode === 'slices' ? 'slices' : 'portfolio');
+  } catch (err) {
+    // Free the claim (failed → re-claimable) so the queue's retry recomputes it.
+    await failSweepChunk(db, sweepId, chunkIndex, (err as Error).message);
+    throw err;
+  }
+  await pingDb(db);
+  const wallMs = Date.now() - t0;
+  const done = await completeSweepChunk(db, sweepId, chunkIndex, { ...out, dataHash: win.dataHash, candleCount: win.windowCount }, wallMs);
+  if (!done) return { status: 'skipped', reason: 'chunk completed concurrently' };
+  const merged = done.last ? await mergeSweepNow(db, sweepId) : false;
+  return { status: 'done', wallMs, merged, chunksDone: done.chunksDone, chunksTotal: done.chunksTotal };
+}
+
+/** Merge every chunk output in chunk order and write the sweep (only if not already done). */
+export async function mergeSweepNow(db: Database, sweepId: string): Promise<boolean> {
+  const outputs = await sweepChunkOutputs(db, sweepId);
+  const chunkOut = outputs.map((o) => o.result as ChunkOutput & { dataHash?: string; candleCount?: number });
+  const merged = mergeSweep(chunkOut.map(({ index, of, context, combos }) => ({ index, of, context, combos })));
+  const first = chunkOut[0];
+  const wall = outputs.map((o) => o.cpuMs ?? 0);
+  const written = await finishSweep(db, sweepId, {
+    result: { ...merged, timing: { chunkWallMs: wall, maxChunkWallMs: Math.max(0, ...wall), totalWallMs: wall.reduce((a, b) => a + b, 0) } },
+    resultHash: merged.resultHash,
+    dataHash: first?.dataHash ?? null,
+    candleCount: first?.candleCount ?? null,
+  });
+  if (written) {
+    // Judge the best combo (neighbours, reproduction, newest walk-forward) and apply promotion, once per sweep.
+    const { promoteFromSweepSafely } = await import('./promotion');
+    await promoteFromSweepSafely(db, sweepId);
+  }
+  return written;
+}
+
+/** The whole sweep in-process, serially (CLI, and the reference the distributed merge must equal). */
+export async function runSweepSerial(
+  db: Database,
+  req: SweepRequestParsed,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ merged: SweepResult; window: LoadedWindow; plan: SweepPlan; chunkWallMs: number[] }> {
+  const plan = planSweepCombos({ strategyId: req.strategy, baseParams: req.params, method: req.method, samples: req.samples, seed: req.seed, chunkSize: req.chunkSize ?? defaultChunkSize(req.timeframe, req.from, req.to) });
+  const win = await loadSweepWindow(db, plan, { venue: req.venue, symbol: req.symbol, timeframe: req.timeframe }, req.from, req.to);
+  if (win.windowCount === 0) throw new RunInputError('no candles in the window');
+  const outputs: ChunkOutput[] = [];
+  const chunkWallMs: number[] = [];
+  for (let k = 0; k < plan.chunks.length; k++) {
+    const t0 = Date.now();
+    outputs.push(computeChunk(plan, win, k, req.mode));
+    chunkWallMs.push(Date.now() - t0);
+    onProgress?.(k + 1, plan.chunks.length);
+    await Promise.resolve();
+  }
+  return { merged: mergeSweep(outputs), window: win, plan, chunkWallMs };
+}
