@@ -19,6 +19,8 @@ import { bar, table } from './term';
 import type { CoreResult } from '../../workers/research/run-backtest';
 import type { RunJudgement } from '../../workers/research/core';
 import { TIMEFRAMES, isTimeframe, type Timeframe } from '../../shared/candles/timeframe';
+import { manualPromotion, STATUSES } from '../../workers/research/promotion';
+import type { StrategyStatus } from '../../shared/strategies/types';
 
 const HELP = `npm run research -- <command>
 
@@ -34,6 +36,8 @@ const HELP = `npm run research -- <command>
   spread --pair BTC/ETH --timeframe 4h --from D --to D [--venue binance]
   log [--dir research-log/experiments]
   reproduce [--data ../shared/data]  Nexara's founding research on the bundled real data, then the log
+  promote --strategy ID --to watch|rejected|research|paper --reason "…"   a manual status decision (recorded as
+                                 manual; paper only when the latest evidence passes every gate)
 `;
 
 function need(v: string | undefined, name: string): string {
@@ -112,6 +116,7 @@ async function main(argv: string[]): Promise<void> {
       folds: { type: 'string' },
       scheme: { type: 'string' },
       'is-to-oos': { type: 'string' },
+      reason: { type: 'string' },
     },
   });
 
@@ -297,6 +302,15 @@ async function main(argv: string[]): Promise<void> {
     case 'reproduce': {
       await withDb(async ({ db }) => {
         await reproduce(db, { dataDir: o.data ?? join('..', 'shared', 'data'), codeVersion: codeVersion(), logDir: o.dir ?? join('research-log', 'experiments') });
+      });
+      return;
+    }
+    case 'promote': {
+      const to = need(o.to, 'to');
+      if (!(STATUSES as readonly string[]).includes(to)) throw new Error(`--to must be one of ${STATUSES.join(', ')}`);
+      await withDb(async ({ db }) => {
+        const out = await manualPromotion(db, { strategyId: need(o.strategy, 'strategy'), to: to as StrategyStatus, reason: need(o.reason, 'reason'), by: process.env.USER });
+        process.stdout.write(out.status === 'changed' ? `${o.strategy}: ${out.from} → ${out.to} (manual; change #${out.statusChangeId})\n` : `${o.strategy}: stays ${out.to} (manual decision recorded)\n`);
       });
       return;
     }

@@ -13,6 +13,7 @@ import { mountLabRoutes } from './routes';
 import { telegramRoutes } from '../telegram/webhook';
 import { researchBacktestRoutes } from './routes/research-backtests';
 import { researchSweepRoutes } from './routes/research-sweeps';
+import { paperRoutes } from './routes/paper';
 
 export interface AppVariables {
   config: AppConfig;
@@ -57,6 +58,7 @@ export function createApp(): Hono<AppEnv> {
   mountLabRoutes(app);
   app.route('/api/research/backtests', researchBacktestRoutes);
   app.route('/api/research/sweeps', researchSweepRoutes);
+  app.route('/api/paper', paperRoutes);
 
   return app;
 }

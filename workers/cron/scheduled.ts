@@ -1,6 +1,7 @@
 /**
  * The 5-minute cron cycle: ingest closed candles for each configured series, evaluate the live strategies on the
- * newest closed candle, enqueue alerts, and beat the heartbeats. Each stage is isolated: one venue failing never
+ * newest closed candle, settle the paper accounts (workers/cron/paper.ts), enqueue alerts, and beat the heartbeats
+ * (the paper stage beats the `research` role). Each stage is isolated: one venue failing never
  * blocks the others, and every stage reports to its heartbeat role. Beats carry the wall-clock time of the beat
  * (the Durable Object's own clock), not the cycle's scheduled time: a heartbeat says the Worker is alive now, even
  * when a cycle is replaying recorded market time.
@@ -10,6 +11,7 @@ import { openDb } from '../db';
 import { beat } from '../heartbeat/monitor';
 import { CRON_INTERVAL_MS, runIngestion } from './ingest';
 import { runSignals } from './signals';
+import { runPaper } from './paper';
 import { requeueStuckAlerts } from '../jobs/alert';
 
 export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
@@ -35,6 +37,27 @@ export async function runScheduled(controller: ScheduledController, env: Env, ct
         ? outcomes.map((o) => `${o.strategyId} ${o.venue} ${o.symbol}: ${o.action ?? o.status}${o.status === 'signal' || o.status === 'hold' ? '' : ` (${o.detail})`}`).join('; ')
         : 'no live strategies configured',
       metrics: { evaluated: outcomes.length, signals: outcomes.filter((o) => o.status === 'signal').length, errors: errors.length },
+    });
+    // Paper trading: fill the paper strategies' recorded signals at the next candle's open, mark, daily comparison.
+    // A failure here never blocks the alert safety net below: it is reported on the heartbeat.
+    let paper: Awaited<ReturnType<typeof runPaper>> = [];
+    let paperFailure: string | null = null;
+    try {
+      paper = await runPaper({ config, db: handle.db, now });
+    } catch (err) {
+      paperFailure = (err as Error).message.slice(0, 300);
+    }
+    const paperErrors = paper.filter((p) => p.status === 'error');
+    await beat(env, {
+      role: 'research',
+      ok: paperErrors.length === 0 && paperFailure === null,
+      intervalMs: CRON_INTERVAL_MS,
+      detail: paperFailure
+        ? `paper stage failed: ${paperFailure}`
+        : paper.length
+          ? `paper: ${paper.map((p) => `${p.strategyId} ${p.venue} ${p.symbol}: ${p.detail}`).join('; ')}`
+          : 'paper: no strategy in paper',
+      metrics: { accounts: paper.length, fills: paper.reduce((a, p) => a + p.fills, 0), errors: paperErrors.length + (paperFailure ? 1 : 0) },
     });
     // Safety net for alert delivery: re-enqueue alerts stuck in pending/failed/sending (delivery is idempotent).
     const requeued = await requeueStuckAlerts(handle.db, env);

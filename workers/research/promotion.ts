@@ -181,9 +181,14 @@ export async function promoteFromRun(db: Database, run: BacktestRunRow, judgemen
   let applicable: { ok: boolean; reason?: string } = { ok: true };
   if (kind === 'backtest') {
     const strategy = singleStrategy(run.strategyId);
-    const registered = canonicalJson(resolveParams(strategy, row.params ?? {}));
     const ran = canonicalJson(resolveParams(strategy, run.params));
-    if (registered !== ran) applicable = { ok: false, reason: `the run's params ${ran} are not the registered ${registered}` };
+    let registered: string | null = null;
+    try {
+      registered = canonicalJson(resolveParams(strategy, row.params ?? {}));
+    } catch {
+      applicable = { ok: false, reason: 'the registered params do not parse' };
+    }
+    if (registered !== null && registered !== ran) applicable = { ok: false, reason: `the run's params ${ran} are not the registered ${registered}` };
   }
   return applyPromotion(db, {
     strategyId: run.strategyId,

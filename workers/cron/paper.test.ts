@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
+import { exports } from 'cloudflare:workers';
+import { sql } from 'drizzle-orm';
+import worker from '../index';
+import { withDb } from '../db';
+import { getConfig, type Env } from '../env';
+import { heartbeatStub } from '../heartbeat/monitor';
+import { accessHeaders } from '../api/test-access';
+import { sideCostBps } from '../../shared/costs';
+
+// Real Nexara 5m baseline signals in the recorded 2022 data: EXITs on every 2022-04-15 candle from 13:50 to 14:45
+// (close < EMA200, or RSI > 70), then nothing until 04-16 01:20; a BUY on candle 2022-04-16T03:20Z.
+const M5 = 300_000;
+const STRATEGY = 'nexara-baseline-5m';
+const DAY_0415 = Date.UTC(2022, 3, 15);
+const START = Date.UTC(2022, 3, 15, 13, 55, 30);
+const BUY_CANDLE = Date.UTC(2022, 3, 16, 3, 20);
+const FILL_CANDLE = BUY_CANDLE + M5;
+const fx = inject('fakeExchangeUrl');
+
+const e = {
+  ...env,
+  INGEST_SERIES: 'binance:BTC/USDT:5m',
+  INGEST_BACKFILL_LIMIT: '2500',
+  LIVE_SIGNALS: `${STRATEGY}@binance:BTC/USDT:5m`,
+} as Env;
+
+async function q<T>(query: ReturnType<typeof sql>): Promise<T[]> {
+  return withDb(getConfig(e), async (db) => (await db.execute(query)).rows as T[]);
+}
+
+async function setNow(now: number): Promise<void> {
+  await fetch(`${fx}/__now`, { method: 'POST', body: JSON.stringify({ now }) });
+}
+
+async function cycle(at: number): Promise<void> {
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: '*/5 * * * *' }), e, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+interface FillRow {
+  id: string;
+  signal_id: string;
+  signal_time: string;
+  action: string;
+  side: string;
+  effect: string;
+  price: number;
+  cost_bps: number;
+  time: string;
+  notional: number;
+}
+
+let original: { status: string; status_reason: string | null; enabled: boolean; muted: boolean; params: unknown } | undefined;
+
+describe('paper trading in the live 5m loop', () => {
+  beforeAll(async () => {
+    [original] = await q<NonNullable<typeof original>>(sql`SELECT status, status_reason, enabled, muted, params FROM strategies WHERE id = ${STRATEGY}`);
+    await fetch(`${fx}/__faults`, { method: 'DELETE' });
+    await q(sql`DELETE FROM paper_accounts WHERE strategy_id = ${STRATEGY}`);
+    await q(sql`DELETE FROM candles WHERE venue = 'binance' AND symbol = 'BTC/USDT' AND timeframe = '5m'`);
+    await q(sql`DELETE FROM signals WHERE strategy_id = ${STRATEGY}`);
+    // In paper (muted: no Telegram messages leak into other files' counts); not enabled — paper alone is evaluated.
+    await q(sql`UPDATE strategies SET status = 'paper', enabled = false, muted = true WHERE id = ${STRATEGY}`);
+  });
+
+  afterAll(async () => {
+    await setNow(Date.UTC(2022, 3, 16, 13, 47, 30));
+    await q(sql`DELETE FROM paper_accounts WHERE strategy_id = ${STRATEGY}`);
+    await q(sql`DELETE FROM signals WHERE strategy_id = ${STRATEGY}`);
+    if (original) {
+      await q(
+        sql`UPDATE strategies SET status = ${original.status}, status_reason = ${original.status_reason}, enabled = ${original.enabled}, muted = ${original.muted}, params = ${JSON.stringify(original.params)}::jsonb WHERE id = ${STRATEGY}`,
+      );
+    }
+  });
+
+  it('records paper signals, and once per UTC day compares them with a replay of the same candles', async () => {
+    // 12 cycles on 2022-04-15 13:55:30 … 14:50:30 (each judges the newest closed candle), then the first after midnight.
+    for (let t = START; t <= START + 11 * M5; t += M5) {
+      await setNow(t);
+      await cycle(t);
+    }
+    const sigs = await q<{ action: string; mode: string; n: number }>(
+      sql`SELECT action, mode, count(*)::int AS n FROM signals WHERE strategy_id = ${STRATEGY} GROUP BY action, mode`,
+    );
+    expect(sigs).toEqual([{ action: 'EXIT', mode: 'paper', n: 12 }]);
+    // Flat account: EXITs change nothing, no fills.
+    expect((await q<{ n: number }>(sql`SELECT count(*)::int AS n FROM paper_fills`))[0]!.n).toBe(0);
+
+    const midnight = Date.UTC(2022, 3, 16, 0, 0, 30);
+    await setNow(midnight);
+    await cycle(midnight);
+    await cycle(midnight); // a double-fire must not write a second daily row
+    const days = await q<{ day: string; ok: boolean; signals: number; equity: number; pnl: number; comparison: { counts: Record<string, number>; window: { from: number; to: number }; summary: string } }>(
+      sql`SELECT d.day, d.ok, d.signals, d.equity, d.pnl, d.comparison FROM paper_daily d JOIN paper_accounts a ON a.id = d.account_id WHERE a.strategy_id = ${STRATEGY}`,
+    );
+    expect(days).toHaveLength(1);
+    const d = days[0]!;
+    expect(Number(d.day)).toBe(DAY_0415);
+    expect(d.comparison.window).toEqual({ from: START - 30_000 - M5, to: DAY_0415 + 86_400_000 });
+    expect(d.comparison.counts).toMatchObject({ paper: 12, replay: 12, matched: 12, missing: 0, extra: 0, mismatched: 0 });
+    expect(d.ok).toBe(true);
+    expect(d.signals).toBe(12);
+    expect(d.equity).toBe(10_000);
+    expect(d.pnl).toBe(0);
+    expect(d.comparison.summary).toBe('paper matches replay: 12 signals');
+  });
+
+  it('fills a BUY exactly once at the next candle’s open with Binance taker costs, even when the cron double-fires', async () => {
+    const t1 = BUY_CANDLE + M5 + 30_000; // 03:25:30 — the BUY candle has closed; its next candle has not
+    await setNow(t1);
+    await cycle(t1);
+    const [buy] = await q<{ id: string; mode: string }>(sql`SELECT id, mode FROM signals WHERE strategy_id = ${STRATEGY} AND candle_open_time = ${BUY_CANDLE} AND action = 'BUY'`);
+    expect(buy?.mode).toBe('paper');
+    expect((await q<{ n: number }>(sql`SELECT count(*)::int AS n FROM paper_fills`))[0]!.n).toBe(0);
+
+    const t2 = t1 + M5; // 03:30:30 — the 03:25 candle is closed and stored now
+    await setNow(t2);
+    await Promise.all([cycle(t2), cycle(t2)]);
+    await cycle(t2);
+    const fills = await q<FillRow>(sql`SELECT f.* FROM paper_fills f JOIN paper_accounts a ON a.id = f.account_id WHERE a.strategy_id = ${STRATEGY}`);
+    expect(fills).toHaveLength(1);
+    const [next] = await q<{ open: number; close: number }>(
+      sql`SELECT open, close FROM candles WHERE venue = 'binance' AND symbol = 'BTC/USDT' AND timeframe = '5m' AND open_time = ${FILL_CANDLE}`,
+    );
+    const f = fills[0]!;
+    const cost = sideCostBps('binance-taker', { time: FILL_CANDLE, liquidity: 'taker' }).totalBps;
+    expect(cost).toBeCloseTo(10, 9);
+    expect(f).toMatchObject({ action: 'BUY', side: 'buy', effect: 'open', price: next!.open, cost_bps: cost, notional: 10_000 });
+    expect(String(f.signal_id)).toBe(String(buy!.id));
+    expect(Number(f.time)).toBe(FILL_CANDLE);
+    expect(Number(f.signal_time)).toBe(BUY_CANDLE);
+
+    const [acc] = await q<{ id: string; position_side: string; entry_price: number; position_size: number; equity: number; cash: number; unrealised_pnl: number; mark_price: number; cost_preset: string; last_signal_time: string }>(
+      sql`SELECT * FROM paper_accounts WHERE strategy_id = ${STRATEGY}`,
+    );
+    expect(acc).toMatchObject({ position_side: 'long', entry_price: next!.open, cost_preset: 'binance-taker', mark_price: next!.close });
+    expect(Number(acc!.last_signal_time)).toBe(BUY_CANDLE);
+    expect(acc!.position_size).toBeCloseTo(10_000 / next!.open, 12);
+    const unrealised = 10_000 * (next!.close / next!.open - 1) - (10_000 * cost) / 1e4;
+    expect(acc!.unrealised_pnl).toBeCloseTo(unrealised, 9);
+    expect(acc!.equity).toBeCloseTo(10_000 + unrealised, 9);
+    expect(acc!.cash).toBeCloseTo(acc!.equity - acc!.position_size * next!.close, 9);
+
+    const beat = await heartbeatStub(e, 'research').status();
+    expect(beat.lastBeat!.ok).toBe(true);
+    expect(beat.lastBeat!.detail).toContain(`paper: ${STRATEGY} binance BTC/USDT`);
+
+    // The API shows the account, its fill and the last daily comparison.
+    const headers = await accessHeaders();
+    const res = await exports.default.fetch(new Request('http://lab.local/api/paper', { headers }));
+    expect(res.status).toBe(200);
+    const list = (await res.json()) as { data: { id: number; strategyId: string; position: { side: string } | null; lastFills: { price: number }[]; lastDaily: { day: string; ok: boolean } | null }[] };
+    const mine = list.data.find((a) => a.strategyId === STRATEGY)!;
+    expect(mine.position?.side).toBe('long');
+    expect(mine.lastFills.map((x) => x.price)).toEqual([next!.open]);
+    expect(mine.lastDaily).toMatchObject({ day: '2022-04-15', ok: true });
+    const one = await exports.default.fetch(new Request(`http://lab.local/api/paper/${mine.id}`, { headers }));
+    expect(one.status).toBe(200);
+    const detail = (await one.json()) as { account: { id: number }; fills: unknown[]; daily: unknown[] };
+    expect(detail.account.id).toBe(mine.id);
+    expect(detail.fills).toHaveLength(1);
+    expect(detail.daily).toHaveLength(1);
+    expect((await exports.default.fetch(new Request('http://lab.local/api/paper/999999999', { headers }))).status).toBe(404);
+    expect((await exports.default.fetch(new Request('http://lab.local/api/paper/no-such-strategy', { headers }))).status).toBe(404);
+    const byStrategy = (await (await exports.default.fetch(new Request(`http://lab.local/api/paper/${STRATEGY}`, { headers }))).json()) as { accounts: { account: { id: number } }[] };
+    expect(byStrategy.accounts.map((a) => a.account.id)).toEqual([mine.id]);
+  });
+});
