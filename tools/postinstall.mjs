@@ -16,7 +16,14 @@ if (!existsSync(binNode)) {
 }
 const nodeExe = realpathSync(binNode);
 const nodeDir = resolve(dirname(nodeExe), '..');
-const env = { ...process.env, PATH: `${dirname(nodeExe)}:${process.env.PATH ?? ''}` };
+// npm exports its own config to lifecycle scripts (npm_config_nodedir=/usr on these machines, the system Node's
+// headers); node-gyp reads it and would build against the wrong ABI, so point it at the bundled Node too.
+const env = {
+  ...process.env,
+  PATH: `${dirname(nodeExe)}:${process.env.PATH ?? ''}`,
+  npm_config_nodedir: nodeDir,
+  NODEDIR: nodeDir,
+};
 
 function loads(pkg) {
   const r = spawnSync(nodeExe, ['-e', `require(${JSON.stringify(pkg)})`], { cwd: root, env, encoding: 'utf8' });

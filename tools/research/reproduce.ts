@@ -36,8 +36,11 @@ export const REPRO_WINDOWS: { label: string; from: string; to: string }[] = [
   { label: '2022-partial', from: '2022-01-01', to: '2022-10-11' },
 ];
 
-/** The 5m file covers 2022-01-06 → 2022-04-16 13:45; its first 4 days (≥ the baseline's 1,001-candle warm-up) are warm-up only. */
-export const BASELINE_WINDOW = { from: '2022-01-10', to: '2022-04-16' };
+/**
+ * The 5m file covers 2022-01-06 → 2022-04-16 13:45; its first 7 days (≥ the baseline's 2,001-candle warm-up:
+ * EMA200 seeded over 10 × 200 candles) are warm-up only, so the traded window starts on 2022-01-13.
+ */
+export const BASELINE_WINDOW = { from: '2022-01-13', to: '2022-04-16' };
 
 export interface ReproRow {
   id: string;
