@@ -145,6 +145,13 @@ describe.skipIf(skipReason !== null)(`Strategy Lab in Chromium${skipReason ? ` [
     await list.page.close();
   });
 
+  it('paper page: accounts (or the reason there are none) load with no error', async () => {
+    const { page, errors } = await visit('/paper/', 'paper', ['#paper-table']);
+    expect(await page.locator('#paper-status').textContent()).toMatch(/account|No paper accounts yet/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('data page: coverage per series, gaps and quarantined rows', async () => {
     const { page, errors } = await visit('/data/', 'data', ['#coverage-table'], async (p) => {
       await p.click('button[data-series="binance|BTC/USDT|5m"]');

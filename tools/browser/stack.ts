@@ -14,7 +14,7 @@ import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import * as schema from '../../shared/db/schema';
 import type { Database } from '../../shared/db/database';
-import { openLocalDatabase, startEmbeddedDatabase } from '../db/local-db';
+import { openScratchDatabase, startEmbeddedDatabase } from '../db/local-db';
 import { migrateDatabase, MIGRATIONS_DIR } from '../db/migrate';
 import { startWsProxy } from '../db/ws-proxy';
 import { startFakeArchive } from '../fake-archive/server';
@@ -105,7 +105,8 @@ export async function startLabStack(
   try {
     const mode = opts.database ?? 'auto';
     if (mode === 'external' && !process.env.DATABASE_URL) throw new Error('startLabStack: database "external" needs DATABASE_URL');
-    const database = mode === 'embedded' ? await startEmbeddedDatabase({ port: 0 }) : await openLocalDatabase({ port: 0 });
+    // With DATABASE_URL the Lab gets a fresh database on that server, so it never shares tables with the workerd tests.
+    const database = mode === 'embedded' ? await startEmbeddedDatabase({ port: 0 }) : await openScratchDatabase('lab');
     closers.push(database.close);
     mark('database');
     await migrateDatabase(database.url);

@@ -40,3 +40,35 @@ export async function openLocalDatabase(opts: { dataDir?: string; port?: number 
   if (external) return { kind: 'external', url: external, close: async () => {} };
   return startEmbeddedDatabase(opts);
 }
+
+/**
+ * A database of its own for one test file or tool run: with DATABASE_URL set, a fresh database created on that
+ * server (dropped again on close), so tests running in parallel never share tables; otherwise an in-memory
+ * embedded one. The same code then runs against real Postgres in both modes.
+ */
+export async function openScratchDatabase(label = 'scratch'): Promise<LocalDatabase> {
+  const external = process.env.DATABASE_URL;
+  if (!external) return startEmbeddedDatabase();
+  const { default: pg } = await import('pg');
+  const base = new URL(external);
+  const name = `${base.pathname.slice(1) || 'postgres'}_${label}_${process.pid}_${Math.floor(Math.random() * 1e9)}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 63);
+  const admin = new pg.Client({ connectionString: external });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(external);
+  url.pathname = `/${name}`;
+  return {
+    kind: 'external',
+    url: url.toString(),
+    close: async () => {
+      const c = new pg.Client({ connectionString: external });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}

@@ -10,9 +10,9 @@ let url = '';
 let embedded: { close(): Promise<void> } | null = null;
 
 beforeAll(async () => {
-  // A fresh in-memory embedded Postgres (never the dev data dir), unless DATABASE_URL points at a test server.
-  const { startEmbeddedDatabase } = await import('../db/local-db');
-  url = process.env.DATABASE_URL ?? (await startEmbeddedDatabase().then((e) => ((embedded = e), e.url)));
+  // A database of its own: in-memory embedded Postgres, or a fresh database on the DATABASE_URL server.
+  const { openScratchDatabase } = await import('../db/local-db');
+  url = await openScratchDatabase('promote').then((e) => ((embedded = e), e.url));
   await migrateDatabase(url);
   await seedDatabase(url);
 }, 120_000);

@@ -24,9 +24,9 @@ let dir: string;
 let embedded: { close(): Promise<void> } | null = null;
 
 beforeAll(async () => {
-  // A fresh in-memory embedded Postgres (never the dev data dir), unless DATABASE_URL points at a test server.
-  const { startEmbeddedDatabase } = await import('../db/local-db');
-  const url = process.env.DATABASE_URL ?? (await startEmbeddedDatabase().then((e) => ((embedded = e), e.url)));
+  // A database of its own: in-memory embedded Postgres, or a fresh database on the DATABASE_URL server.
+  const { openScratchDatabase } = await import('../db/local-db');
+  const url = await openScratchDatabase('cli').then((e) => ((embedded = e), e.url));
   h = await openResearchDb({ url, log: () => {} });
   db = h.db;
   dir = mkdtempSync(join(tmpdir(), 'research-cli-'));
