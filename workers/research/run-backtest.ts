@@ -50,15 +50,19 @@ const strategyId = z
   .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
   .refine((id) => getStrategy(id) !== undefined, { message: 'unknown strategy' });
 
-export const BacktestRequest = z
-  .object({
-    strategy: strategyId,
-    venue: z.string().regex(/^[a-z]+$/),
-    symbol: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'canonical BASE/QUOTE, e.g. BTC/USDT'),
-    timeframe: z.enum(TIMEFRAMES),
-    from: dateInput,
-    to: dateInput,
-    params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
+/** What every research request names: a strategy, one stored series, a date-bounded window and fixed params. */
+export const researchTarget = z.object({
+  strategy: strategyId,
+  venue: z.string().regex(/^[a-z]+$/),
+  symbol: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'canonical BASE/QUOTE, e.g. BTC/USDT'),
+  timeframe: z.enum(TIMEFRAMES),
+  from: dateInput,
+  to: dateInput,
+  params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
+});
+
+export const BacktestRequest = researchTarget
+  .extend({
     mode: z.enum(['portfolio', 'slices']).default('portfolio'),
     kind: z.enum(['backtest', 'reproduction', 'walk-forward']).default('backtest'),
   })

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { toSeries } from '../../shared/candles/candle';
-import { TIMEFRAME_MS, TIMEFRAMES, type Timeframe } from '../../shared/candles/timeframe';
+import { TIMEFRAME_MS, type Timeframe } from '../../shared/candles/timeframe';
 import { parseBacktestConfig } from '../../shared/backtest/config';
 import { warmupCandles } from '../../shared/backtest/engine';
 import type { Params, Strategy } from '../../shared/strategies/types';
@@ -30,7 +30,7 @@ import {
   sweepChunkOutputs,
   sweepChunkStatus,
 } from '../../shared/db/queries/research';
-import { dateInput, RunInputError, resolveParams, singleStrategy } from './run-backtest';
+import { researchTarget, RunInputError, resolveParams, singleStrategy } from './run-backtest';
 import { gridCombos, mergeSweep, planSweep, randomCombos, runSweepChunk, type ChunkOutput, type SweepResult } from '../../shared/research/sweep';
 import { loadWindow, type LoadedWindow } from './window';
 
@@ -47,21 +47,13 @@ export function defaultChunkSize(timeframe: Timeframe, from: number, to: number)
 }
 export const MAX_COMBOS = 5000;
 
-export const SweepRequest = z
-  .object({
-    strategy: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
-    venue: z.string().regex(/^[a-z]+$/),
-    symbol: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/),
-    timeframe: z.enum(TIMEFRAMES),
-    from: dateInput,
-    to: dateInput,
+export const SweepRequest = researchTarget
+  .extend({
     method: z.enum(['grid', 'random']).default('grid'),
     samples: z.number().int().min(1).max(MAX_COMBOS).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
     /** Combos per queue message; default from the window's candle count (see `defaultChunkSize`). */
     chunkSize: z.number().int().min(1).max(500).optional(),
-    /** Params held fixed (over the defaults); the swept ones come from the strategy's paramSpace. */
-    params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
     mode: z.enum(['portfolio', 'slices']).default('portfolio'),
   })
   .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] })

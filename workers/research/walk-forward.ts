@@ -7,28 +7,21 @@
  */
 import { z } from 'zod';
 import { toSeries } from '../../shared/candles/candle';
-import { TIMEFRAMES, type Timeframe } from '../../shared/candles/timeframe';
+import type { Timeframe } from '../../shared/candles/timeframe';
 import { costModelsOf, parseBacktestConfig } from '../../shared/backtest/config';
 import { walkForward, walkForwardOptionsSchema, type WalkForwardResult } from '../../shared/research/walk-forward';
 import type { Database } from '../../shared/db/database';
 import type { BacktestRunRow } from '../../shared/db/schema';
 import { completeRun, createRun, failRun, familyTrialCount, familyTrialSharpeVariance, getRunRow } from '../../shared/db/queries/research';
-import { dateInput, familyOf, primaryCostModel, RunInputError, storedResult } from './run-backtest';
+import { familyOf, researchTarget, primaryCostModel, RunInputError, storedResult } from './run-backtest';
 import { judgeRun, type RunJudgement } from './core';
 import { loadSweepWindow, planSweepCombos } from './sweep';
 
-export const WalkForwardRequest = z
-  .object({
-    strategy: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
-    venue: z.string().regex(/^[a-z]+$/),
-    symbol: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/),
-    timeframe: z.enum(TIMEFRAMES),
-    from: dateInput,
-    to: dateInput,
+export const WalkForwardRequest = researchTarget
+  .extend({
     method: z.enum(['grid', 'random']).default('grid'),
     samples: z.number().int().min(1).max(2000).optional(),
     seed: z.number().int().min(0).default(1),
-    params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
     folds: z.number().int().min(1).max(50).default(5),
     scheme: z.enum(['rolling', 'anchored']).default('rolling'),
     isToOos: z.number().positive().default(3),

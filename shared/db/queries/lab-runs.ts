@@ -5,6 +5,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Database } from '../database';
+import type { TradeInsert } from './research';
 
 export interface RunFilter {
   strategy?: string;
@@ -154,18 +155,7 @@ export async function getRun(db: Database, id: string): Promise<RunWithResult | 
   };
 }
 
-export interface TradeOut {
-  seq: number;
-  side: string;
-  entryTime: number;
-  entryPrice: number;
-  exitTime: number;
-  exitPrice: number;
-  entryReason: string;
-  exitReason: string;
-  grossReturn: number;
-  netReturns: Record<string, number>;
-}
+export type TradeOut = TradeInsert;
 
 function toTrade(r: Record<string, unknown>): TradeOut {
   return {

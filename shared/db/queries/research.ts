@@ -7,7 +7,7 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { SeriesKey } from '../../candles/candle';
-import { backtestRuns, sweepChunks, sweeps, type BacktestRunRow, type NewBacktestRunRow, type NewSweepRow, type SweepChunkRow, type SweepRow } from '../schema';
+import { backtestRuns, sweepChunks, sweeps, type BacktestRunRow, type BacktestTradeRow, type NewBacktestRunRow, type NewSweepRow, type SweepChunkRow, type SweepRow } from '../schema';
 import { rowsOf, type Database } from '../database';
 
 /** A `running` run or chunk whose claim is older than this is presumed dead (its consumer crashed) and re-claimable. */
@@ -90,18 +90,8 @@ export interface RunCompletion {
   durationMs: number;
 }
 
-export interface TradeInsert {
-  seq: number;
-  side: string;
-  entryTime: number;
-  entryPrice: number;
-  exitTime: number;
-  exitPrice: number;
-  entryReason: string;
-  exitReason: string;
-  grossReturn: number;
-  netReturns: Record<string, number>;
-}
+/** One persisted trade of a run (the `backtest_trades` row without its run id), net returns per cost preset. */
+export type TradeInsert = Omit<BacktestTradeRow, 'runId' | 'netReturns'> & { netReturns: Record<string, number> };
 
 export interface EquityInsert {
   time: number;
