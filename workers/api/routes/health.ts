@@ -1,6 +1,7 @@
 /**
- * GET /api/health: database reachable (with latency), latest applied migration vs the code's newest, and the
- * last heartbeat per worker role. Never echoes a secret: configuration appears only as booleans.
+ * GET /api/health: database reachable (with latency), latest applied migration vs the code's newest, the last
+ * heartbeat per worker role, and alerts not (yet) delivered in the last 7 days by status (failed, dead …).
+ * Never echoes a secret: configuration appears only as booleans.
  */
 import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
@@ -43,6 +44,27 @@ export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
   } catch (err) {
     heartbeats = { error: (err as Error).message };
   }
+  // Alert delivery: anything not delivered (failed and retrying, or dead after its retries) is reported here.
+  let alertsOut: { undelivered: Record<string, number>; oldestUndeliveredAt: string | null } | { error: string } = {
+    undelivered: {},
+    oldestUndeliveredAt: null,
+  };
+  if (database.ok) {
+    try {
+      const rows = await c.var.getDb().execute<{ status: string; n: number; oldest: string | null }>(
+        sql`SELECT status, count(*)::int AS n, min(created_at)::text AS oldest FROM alerts
+            WHERE status IN ('failed', 'dead', 'pending', 'sending') AND created_at > now() - interval '7 days'
+            GROUP BY status`,
+      );
+      const list = rows.rows;
+      alertsOut = {
+        undelivered: Object.fromEntries(list.map((r) => [r.status, Number(r.n)])),
+        oldestUndeliveredAt: list.map((r) => r.oldest).filter((x): x is string => Boolean(x)).sort()[0] ?? null,
+      };
+    } catch (err) {
+      alertsOut = { error: (err as Error).message.slice(0, 200) };
+    }
+  }
   const ok = database.ok && migration.upToDate;
   return c.json(
     {
@@ -54,6 +76,7 @@ export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
       heartbeats: Array.isArray(heartbeats)
         ? heartbeats.map((h) => ({ role: h.role, lastBeat: h.lastBeat, stale: h.stale, staleSince: h.staleSince }))
         : heartbeats,
+      alerts: alertsOut,
       config: {
         telegram: config.telegramEnabled,
         access: Boolean(config.ACCESS_TEAM_DOMAIN && config.ACCESS_AUD),
