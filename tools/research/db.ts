@@ -67,12 +67,15 @@ export async function openResearchDb(opts: { dataDir?: string; url?: string; log
   };
 }
 
-/** CODE_VERSION, else the git commit (short) with `-dirty` when the tree has changes, else `unknown`. */
+/**
+ * CODE_VERSION, else the git commit (short) with `-dirty` when code has uncommitted changes (the generated
+ * research log and local data are outputs, not code, and do not count), else `unknown`.
+ */
 export function codeVersion(): string {
   if (process.env.CODE_VERSION) return process.env.CODE_VERSION;
   try {
     const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)research-log'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
     return `${sha}${dirty ? '-dirty' : ''}`;
   } catch {
     return 'unknown';
