@@ -83,6 +83,29 @@ export function printRun(result: CoreResult, judgement: RunJudgement, meta: { id
   out.write(`\nverdict: ${judgement.verdict.toUpperCase()} — ${judgement.reason}\n(trials in the family, this run included: ${judgement.trials}; * = the series venue's taker preset)\n`);
 }
 
+type Opts = Record<string, string | boolean | undefined>;
+
+/** The research target every run names: strategy, series and a date-bounded window. */
+function target(o: Opts) {
+  return {
+    strategy: need(o.strategy as string | undefined, 'strategy'),
+    venue: need(o.venue as string | undefined, 'venue'),
+    symbol: need(o.symbol as string | undefined, 'symbol'),
+    timeframe: tf(o.timeframe as string | undefined),
+    from: need(o.from as string | undefined, 'from'),
+    to: need(o.to as string | undefined, 'to'),
+  };
+}
+
+/** How a sweep (or a walk-forward's in-sample search) draws its parameter sets. */
+function search(o: Opts) {
+  return {
+    method: (o.method as string | undefined) ?? 'grid',
+    samples: o.samples ? Number(o.samples) : undefined,
+    seed: o.seed ? Number(o.seed) : undefined,
+  };
+}
+
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   const { values: o } = parseArgs({
@@ -166,12 +189,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'backtest': {
       const req = BacktestRequest.parse({
-        strategy: need(o.strategy, 'strategy'),
-        venue: need(o.venue, 'venue'),
-        symbol: need(o.symbol, 'symbol'),
-        timeframe: tf(o.timeframe),
-        from: need(o.from, 'from'),
-        to: need(o.to, 'to'),
+        ...target(o),
         params: o.params ? (JSON.parse(o.params) as Record<string, number>) : undefined,
         mode: o.mode ?? 'portfolio',
       });
@@ -187,15 +205,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'sweep': {
       const input = {
-        strategy: need(o.strategy, 'strategy'),
-        venue: need(o.venue, 'venue'),
-        symbol: need(o.symbol, 'symbol'),
-        timeframe: tf(o.timeframe),
-        from: need(o.from, 'from'),
-        to: need(o.to, 'to'),
-        method: o.method ?? 'grid',
-        samples: o.samples ? Number(o.samples) : undefined,
-        seed: o.seed ? Number(o.seed) : undefined,
+        ...target(o),
+        ...search(o),
         chunkSize: o['chunk-size'] ? Number(o['chunk-size']) : undefined,
         mode: o.mode ?? 'portfolio',
       };
@@ -223,15 +234,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'walk-forward': {
       const req = WalkForwardRequest.parse({
-        strategy: need(o.strategy, 'strategy'),
-        venue: need(o.venue, 'venue'),
-        symbol: need(o.symbol, 'symbol'),
-        timeframe: tf(o.timeframe),
-        from: need(o.from, 'from'),
-        to: need(o.to, 'to'),
-        method: o.method ?? 'grid',
-        samples: o.samples ? Number(o.samples) : undefined,
-        seed: o.seed ? Number(o.seed) : undefined,
+        ...target(o),
+        ...search(o),
         params: o.params ? (JSON.parse(o.params) as Record<string, number>) : undefined,
         folds: o.folds ? Number(o.folds) : undefined,
         scheme: o.scheme,
