@@ -210,8 +210,9 @@ console.log(`
 ${fakes.lines.map((l) => `  ${l}`).join('\n')}
 
   Next:  npm run research -- import-archive --symbol BTCUSDT --interval 1h --from-dir ../shared/data/binance-spot-klines/BTCUSDT/1h
-         npm run research -- backtest --strategy nexara-baseline-5m --symbol BTC/USDT --timeframe 5m --from 2022-01-06 --to 2022-04-16
-         npm test      npm run bench
+         npm run research -- import-freqtrade --file ../shared/data/freqtrade-binance-spot/SauloHenriqueAguiar-freqtrades/BTC_USDT-5m.json --venue binance --symbol BTC/USDT --timeframe 5m
+         npm run research -- backtest --strategy nexara-baseline-5m --venue binance --symbol BTC/USDT --timeframe 5m --from 2022-01-13 --to 2022-04-16
+         npm run research -- reproduce      npm run research -- coverage      npm test      npm run bench
 
   Ctrl-C stops everything; data survives a restart.
 `);

@@ -39,6 +39,17 @@ export async function lockPaperAccount(db: Database, id: number): Promise<PaperA
   return row ?? null;
 }
 
+/** The paper-mode signals of one account's series. */
+function paperSignalsOf(k: PaperKey) {
+  return and(
+    eq(signals.strategyId, k.strategyId),
+    eq(signals.venue, k.venue),
+    eq(signals.symbol, k.symbol),
+    eq(signals.timeframe, k.timeframe),
+    eq(signals.mode, 'paper'),
+  );
+}
+
 /** Paper-mode signals of the series with candle open time in (after, upTo], oldest first. */
 export async function paperSignalsAfter(db: Database, k: PaperKey, after: number | null, upTo: number): Promise<SignalRow[]> {
   return db
@@ -46,11 +57,7 @@ export async function paperSignalsAfter(db: Database, k: PaperKey, after: number
     .from(signals)
     .where(
       and(
-        eq(signals.strategyId, k.strategyId),
-        eq(signals.venue, k.venue),
-        eq(signals.symbol, k.symbol),
-        eq(signals.timeframe, k.timeframe),
-        eq(signals.mode, 'paper'),
+        paperSignalsOf(k),
         after === null ? undefined : gt(signals.candleOpenTime, after),
         lte(signals.candleOpenTime, upTo),
       ),
@@ -65,11 +72,7 @@ export async function paperSignalsBetween(db: Database, k: PaperKey, from: numbe
     .from(signals)
     .where(
       and(
-        eq(signals.strategyId, k.strategyId),
-        eq(signals.venue, k.venue),
-        eq(signals.symbol, k.symbol),
-        eq(signals.timeframe, k.timeframe),
-        eq(signals.mode, 'paper'),
+        paperSignalsOf(k),
         gte(signals.candleOpenTime, from),
         lt(signals.candleOpenTime, to),
       ),
