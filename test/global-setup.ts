@@ -13,6 +13,7 @@ import { startFakeTelegram } from '../tools/fake-telegram/server';
 import { loadTelegramSamples, type TelegramSamples } from '../tools/fake-telegram/samples';
 import { startFakeExchange } from '../tools/fake-exchange/server';
 import { startFakeArchive } from '../tools/fake-archive/server';
+import { HAS_SHARED_DATA, SKIP_REASON } from '../shared/testing/data';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,6 +32,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const archive = await startFakeArchive({ port: Number(process.env.NX_TEST_ARCHIVE_PORT) });
   project.provide('fakeExchangeUrl', exchange.url);
   project.provide('fakeArchiveUrl', archive.url);
+  project.provide('sharedDataSkipReason', HAS_SHARED_DATA ? null : SKIP_REASON);
   console.log(`[workers tests] ${db.kind} Postgres migrated; wsproxy at ${proxy.endpoint}; fake Telegram at ${telegram.url}`);
   return async () => {
     await archive.close();

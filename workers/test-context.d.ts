@@ -5,6 +5,8 @@ declare module 'vitest' {
     fakeExchangeUrl: string;
     /** Fake data.binance.vision root; modes under /ms, /us, /header, /badsum, /error. */
     fakeArchiveUrl: string;
+    /** null when ../shared/data is present; otherwise why the real-data suites skip (workers/real-data.test-util.ts). */
+    sharedDataSkipReason: string | null;
   }
 }
 export {};

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
 import { sql } from 'drizzle-orm';
 import { tableHash } from '../../shared/db/queries/candles';
@@ -13,8 +13,9 @@ import { openResearchDb, type ResearchDb } from './db';
 import { importArchiveFile, importFreqtradeFile, listArchiveDir } from './importers';
 import { generateLog, renderLog } from './log';
 import { deriveSpread } from './spread';
+import { describeWithData, SHARED_DATA_DIR } from '../../shared/testing/data';
 
-const DATA = join(import.meta.dirname, '..', '..', '..', 'shared', 'data');
+const DATA = SHARED_DATA_DIR;
 const KLINES = join(DATA, 'binance-spot-klines');
 const KEY = { venue: 'binance', symbol: 'BTC/USDT', timeframe: '1h' as const };
 
@@ -52,7 +53,7 @@ function zipFixture(month: string, opts: { checksum: 'good' | 'bad' | 'none' }):
   return join(sub, `${name}.zip`);
 }
 
-describe('research CLI: import-archive --from-dir', () => {
+describeWithData('research CLI: import-archive --from-dir', () => {
   it('imports zips (checksum verified when present) and bare CSVs with the shared pipeline, idempotently', async () => {
     zipFixture('2018-01', { checksum: 'good' });
     zipFixture('2018-02', { checksum: 'none' });
@@ -98,7 +99,7 @@ describe('research CLI: import-archive --from-dir', () => {
   });
 });
 
-describe('research CLI: log', () => {
+describeWithData('research CLI: log', () => {
   it('generates the research log deterministically from the database (byte-identical, order-independent)', async () => {
     // Two real runs on the imported Jan–Mar 2018 archive data (one with too few trades, one failed: no data).
     for (const [from, to] of [

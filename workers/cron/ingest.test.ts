@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, expect, inject, it } from 'vitest';
+import { describeWithData } from '../real-data.test-util';
 import { env, createScheduledController, createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { sql } from 'drizzle-orm';
 import worker from '../index';
@@ -31,7 +32,7 @@ async function q<T>(e: Env, query: ReturnType<typeof sql>): Promise<T[]> {
   return withDb(getConfig(e), async (db) => (await db.execute(query)).rows as T[]);
 }
 
-describe('cron ingestion against the fake exchange (workerd + Postgres)', () => {
+describeWithData('cron ingestion against the fake exchange (workerd + Postgres)', () => {
   const series = 'binance:BTC/USDT:5m,kraken:BTC/USDT:5m,okx:ETH/USDT:1h,coinbase:BTC/USDT:5m,bybit:ETH/USDT:4h';
   const e = envWith({ INGEST_SERIES: series, INGEST_BACKFILL_LIMIT: '300' });
 

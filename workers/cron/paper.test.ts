@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { describeWithData } from '../real-data.test-util';
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
 import { sql } from 'drizzle-orm';
@@ -55,7 +56,7 @@ interface FillRow {
 
 let original: { status: string; status_reason: string | null; enabled: boolean; muted: boolean; params: unknown } | undefined;
 
-describe('paper trading in the live 5m loop', () => {
+describeWithData('paper trading in the live 5m loop', () => {
   beforeAll(async () => {
     [original] = await q<NonNullable<typeof original>>(sql`SELECT status, status_reason, enabled, muted, params FROM strategies WHERE id = ${STRATEGY}`);
     await fetch(`${fx}/__faults`, { method: 'DELETE' });

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { describeWithData } from '../real-data.test-util';
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
 import { sql } from 'drizzle-orm';
 import worker from '../index';
@@ -34,7 +35,7 @@ async function sentMessages(): Promise<{ text: string }[]> {
   return calls.filter((c) => c.method === 'sendMessage').map((c) => ({ text: String(c.params.text ?? '') }));
 }
 
-describe('live 5m loop: same evaluate as the backtest, exactly one signal and one alert', () => {
+describeWithData('live 5m loop: same evaluate as the backtest, exactly one signal and one alert', () => {
   beforeAll(async () => {
     await fetch(`${fx}/__faults`, { method: 'DELETE' });
     await fetch(`${fx}/__now`, { method: 'POST', body: JSON.stringify({ now: T }) });

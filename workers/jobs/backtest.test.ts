@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
+import { describeWithData } from '../real-data.test-util';
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
 import { eq, sql } from 'drizzle-orm';
@@ -45,7 +46,7 @@ async function waitRun(id: string) {
   );
 }
 
-describe('backtests as persisted jobs (workerd + Postgres)', () => {
+describeWithData('backtests as persisted jobs (workerd + Postgres)', () => {
   let runId = '';
 
   beforeAll(async () => {

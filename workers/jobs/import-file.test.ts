@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { describeWithData } from '../real-data.test-util';
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
 import { sql } from 'drizzle-orm';
 import { loadCandles, tableHash } from '../../shared/db/queries/candles';
@@ -34,7 +35,7 @@ async function runBatch(queue: string, messages: JobMessage[]) {
   return getQueueResult(batch, ctx);
 }
 
-describe('Binance archive import over Queues (workerd + Postgres)', () => {
+describeWithData('Binance archive import over Queues (workerd + Postgres)', () => {
   beforeAll(async () => {
     await withDb(config, (db) => db.execute(sql`DELETE FROM candles WHERE venue = 'binance' AND timeframe = '1h'`));
   });

@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
+import { describeWithData } from '../real-data.test-util';
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
 import { sql } from 'drizzle-orm';
@@ -25,7 +26,7 @@ async function runBatch(messages: JobMessage[]) {
   return getQueueResult(batch, ctx);
 }
 
-describe('distributed sweeps over Queues (workerd + Postgres)', () => {
+describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
   beforeAll(async () => {
     await seedLabCandles();
   }, 180_000);

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithData } from '../real-data.test-util';
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../shared/db/database';
 import { mulberry32 } from '../../shared/backtest/prng';
@@ -60,7 +61,7 @@ async function reset(): Promise<void> {
   if (original) await q(sql`UPDATE strategies SET params = ${JSON.stringify(original.params)}::jsonb WHERE id = ${STRATEGY}`);
 }
 
-describe('promotion and demotion driven by the gates (recorded with evidence, once per source)', () => {
+describeWithData('promotion and demotion driven by the gates (recorded with evidence, once per source)', () => {
   beforeAll(async () => {
     [original] = await q<NonNullable<typeof original>>(sql`SELECT status, status_reason, params FROM strategies WHERE id = ${STRATEGY}`);
     await reset();
