@@ -85,11 +85,18 @@ function parse<S extends z.ZodType>(schema: S, v: unknown, what: string): z.outp
  * {@link ImpactRefusedError} when Q/V exceeds `maxParticipation`.
  */
 export function sqrtImpact(input: ImpactInput, options: ImpactOptions = {}): ImpactEstimate {
-  const x = parse(impactInputSchema, input, 'impact input');
-  const o = parse(impactOptionsSchema, options, 'impact options');
-  const participation = x.notional / x.volume;
-  if (participation > o.maxParticipation) throw new ImpactRefusedError(participation, o.maxParticipation);
-  return { impactBps: o.k * x.sigma * Math.sqrt(participation) * 1e4, participation, k: o.k };
+  // plain checks rather than zod here: this sits on the backtest's per-fill path; the rules are the schemas' own
+  const { notional, volume, sigma } = input;
+  if (!(Number.isFinite(notional) && notional >= 0)) throw new ImpactInputError(`impact input: notional must be finite and ≥ 0, got ${notional}`);
+  if (!(Number.isFinite(volume) && volume > 0)) throw new ImpactInputError(`impact input: volume must be finite and > 0, got ${volume}`);
+  if (!(Number.isFinite(sigma) && sigma >= 0)) throw new ImpactInputError(`impact input: sigma must be finite and ≥ 0, got ${sigma}`);
+  const k = options.k ?? DEFAULT_IMPACT_K;
+  const max = options.maxParticipation ?? DEFAULT_MAX_PARTICIPATION;
+  if (!(Number.isFinite(k) && k >= 0)) throw new ImpactInputError(`impact options: k must be finite and ≥ 0, got ${k}`);
+  if (!(max > 0 && max <= 1)) throw new ImpactInputError(`impact options: maxParticipation must be in (0, 1], got ${max}`);
+  const participation = notional / volume;
+  if (participation > max) throw new ImpactRefusedError(participation, max);
+  return { impactBps: k * sigma * Math.sqrt(participation) * 1e4, participation, k };
 }
 
 /** One observed execution cost, e.g. walking a recorded book for notional Q. */

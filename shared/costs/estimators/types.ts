@@ -74,8 +74,6 @@ export interface LogOhlc {
   n: number;
 }
 
-const isMissing = (x: number): boolean => Number.isNaN(x);
-
 /**
  * Validate and take logs. Throws {@link SpreadEstimatorInputError} on unequal lengths, a price that is ≤ 0 or ±∞,
  * or a candle whose present values are inconsistent (high < low, open or close outside [low, high]); NaN is a
@@ -92,17 +90,22 @@ export function toLogOhlc(x: Ohlc): LogOhlc {
   const h = new Float64Array(n);
   const l = new Float64Array(n);
   const c = new Float64Array(n);
-  const names = ['open', 'high', 'low', 'close'] as const;
-  for (let i = 0; i < n; i++) {
-    const v = [x.open[i]!, x.high[i]!, x.low[i]!, x.close[i]!];
-    for (let k = 0; k < 4; k++) {
-      const p = v[k]!;
-      if (isMissing(p)) continue;
-      if (!(p > 0) || p === Infinity) {
-        throw new SpreadEstimatorInputError(`${names[k]}[${i}] = ${p}: prices must be positive and finite (NaN = missing)`, i);
-      }
+  const check = (p: number, name: string, i: number): void => {
+    if (Number.isNaN(p)) return;
+    if (!(p > 0) || p === Infinity) {
+      throw new SpreadEstimatorInputError(`${name}[${i}] = ${p}: prices must be positive and finite (NaN = missing)`, i);
     }
-    const [po, ph, pl, pc] = v as [number, number, number, number];
+  };
+  for (let i = 0; i < n; i++) {
+    const po = x.open[i]!;
+    const ph = x.high[i]!;
+    const pl = x.low[i]!;
+    const pc = x.close[i]!;
+    check(po, 'open', i);
+    check(ph, 'high', i);
+    check(pl, 'low', i);
+    check(pc, 'close', i);
+    // comparisons with NaN are false, so a missing value never trips these
     if (ph < pl) throw new SpreadEstimatorInputError(`candle ${i}: high ${ph} < low ${pl}`, i);
     if (po > ph || pc > ph) throw new SpreadEstimatorInputError(`candle ${i}: open/close above high ${ph}`, i);
     if (po < pl || pc < pl) throw new SpreadEstimatorInputError(`candle ${i}: open/close below low ${pl}`, i);
