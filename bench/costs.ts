@@ -1,8 +1,8 @@
 /**
  * Cost-estimator benchmark: the spread-from-candles estimators over one year of seeded simulated 1m candles
  * (525,600, 5 bps spread — the throughput does not depend on the values) — EDGE, Corwin–Schultz and Abdi–Ranaldo on
- * the whole year, EDGE per day (rolling window 1,440, step 1,440) and EDGE over a trailing day every hour (window
- * 1,440, step 60), plus 1M square-root impact evaluations. Informational (no goal yet): it says what a cost model
+ * the whole year, EDGE per day (rolling window 1,440, step 1,440), EDGE over a trailing day every hour (window
+ * 1,440, step 60) both exactly per window and by sliding moments (`edgeRolling`), plus 1M square-root impact evaluations. Informational (no goal yet): it says what a cost model
  * built on them would add to a one-year 1m backtest. Median of 5 runs after a warm-up (one run for the hourly
  * trailing-day EDGE, which is the slow one: O(n · window / step)).
  *
@@ -11,7 +11,7 @@
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { mulberry32 } from '../shared/backtest/prng';
-import { abdiRanaldoSpread, corwinSchultzSpread, edgeSpread, rollingSpread, simulateBidAskCandles } from '../shared/costs/estimators';
+import { abdiRanaldoSpread, corwinSchultzSpread, edgeRolling, edgeSpread, rollingSpread, simulateBidAskCandles } from '../shared/costs/estimators';
 import { sqrtImpact } from '../shared/costs/impact';
 
 export interface CostsBenchRow {
@@ -38,6 +38,8 @@ export function runCostsBench(): CostsBenchRow[] {
     { name: 'Corwin–Schultz, one year of 1m candles', medianMs: median(() => corwinSchultzSpread(x)) },
     { name: 'Abdi–Ranaldo, one year of 1m candles', medianMs: median(() => abdiRanaldoSpread(x)) },
     { name: 'EDGE per day (365 windows of 1,440)', medianMs: median(() => rollingSpread(x, { estimator: 'edge' }, { window: 1440, step: 1440 })) },
+    { name: 'edgeRolling trailing day every hour (O(n))', medianMs: median(() => edgeRolling(x, { window: 1440, step: 60 })) },
+    { name: 'edgeRolling trailing day every minute (O(n))', medianMs: median(() => edgeRolling(x, { window: 1440, step: 1 }), 3) },
     { name: 'EDGE trailing day every hour (8,737 windows)', medianMs: median(() => rollingSpread(x, { estimator: 'edge' }, { window: 1440, step: 60 }), 1) },
     {
       name: 'sqrtImpact × 1,000,000',

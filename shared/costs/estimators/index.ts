@@ -26,4 +26,5 @@ export {
   type RollingOptions,
   type RollingSpread,
 } from './rolling';
+export { edgeRolling, SHORT_WINDOW } from './edge-rolling';
 export { simulateBidAskCandles, type SimulateOptions, type SimulatedCandles } from './simulate';
