@@ -5,3 +5,5 @@
 export * from './schema';
 export * from './presets';
 export * from './cost-model';
+export * from './estimators';
+export * from './impact';
