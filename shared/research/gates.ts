@@ -12,6 +12,9 @@
  *   parameterStability 0.5    — the mean net edge of the best combo's grid neighbours (one step in one param)
  *                               must be ≥ 0.5 × its own net edge (which must be > 0). Needs the sweep's
  *                               neighbours; otherwise `skipped`.
+ *   noLookahead               — the run's lookahead audit (shared/backtest/lookahead-audit.ts: dense truncation and
+ *                               recursive analysis) found 0 mismatches. A failure REJECTS the run on every preset
+ *                               (its evidence is invalid); no audit → `skipped` (a skipped gate never passes).
  * Reporting: `ciConfidence` 0.9, `bootstrapResamples` 2000, `bootstrapSeed` 1 for the CI of the mean net return.
  */
 import { z } from 'zod';
@@ -37,7 +40,7 @@ export function parseGates(input: GatesInput = {}): Gates {
   return gatesSchema.parse(input);
 }
 
-export const GATE_IDS = ['minTrades', 'minNetEdgeBps', 'minNetEdgeBpsAt2xCost', 'minDsr', 'oosConsistency', 'parameterStability'] as const;
+export const GATE_IDS = ['minTrades', 'minNetEdgeBps', 'minNetEdgeBpsAt2xCost', 'minDsr', 'oosConsistency', 'parameterStability', 'noLookahead'] as const;
 export type GateId = (typeof GATE_IDS)[number];
 
 export type GateStatus = 'pass' | 'fail' | 'skipped';

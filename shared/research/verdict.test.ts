@@ -18,6 +18,8 @@ function neighbour(edge: Record<string, number>): ComboSummary {
 }
 
 const byId = (vs: VenueVerdict[], id: string): VenueVerdict => vs.find((v) => v.presetId === id)!;
+/** A passed lookahead audit, as `lookaheadEvidence` reports one. */
+const clean = { ok: true, mismatches: 0, detail: 'lookahead audit passed: truncation 0 mismatches in 400 candles over 40 cuts (stride 16); recursive 1× startup: 0 signal changes' };
 
 describe('gates', () => {
   it('are data with defaults', () => {
@@ -75,10 +77,10 @@ describe('judgeVenues', () => {
     expect(bt.dsrVarianceSource).toBe('null-fallback');
     // Everything measurable passes, but no walk-forward and no neighbours: watch, not keep.
     expect(bt.failed).toEqual([]);
-    expect(bt.skipped).toEqual(['oosConsistency', 'parameterStability']);
+    expect(bt.skipped).toEqual(['oosConsistency', 'parameterStability', 'noLookahead']);
     expect(bt.verdict).toBe('watch');
     expect(bt.reason).toMatch(
-      /^watch on Binance taker: \+\d+(\.\d)? bps per trade at 20 bps round trip, 90 % CI \[\d+(\.\d)?, \d+(\.\d)?\]; not yet: OOS consistency not checked \(no walk-forward\), parameter stability not checked \(no sweep neighbours\)$/,
+      /^watch on Binance taker: \+\d+(\.\d)? bps per trade at 20 bps round trip, 90 % CI \[\d+(\.\d)?, \d+(\.\d)?\]; not yet: OOS consistency not checked \(no walk-forward\), parameter stability not checked \(no sweep neighbours\), lookahead audit not run$/,
     );
     const kt = byId(vs, 'kraken-taker');
     expect(kt.verdict).toBe('reject');
@@ -96,6 +98,7 @@ describe('judgeVenues', () => {
       trialsForFamily: 5,
       sweepNeighbours: [neighbour(edge(35)), neighbour(edge(30))],
       walkForward: { folds: [fold(20), fold(30), fold(-5), fold(40)] },
+      lookahead: clean,
       presets: ['binance-taker', 'binance-maker', 'kraken-taker'],
     });
     const bt = byId(good, 'binance-taker');
@@ -114,6 +117,21 @@ describe('judgeVenues', () => {
     expect(shaky[0]!.verdict).toBe('watch');
     expect(shaky[0]!.failed).toEqual(['oosConsistency', 'parameterStability']);
     expect(shaky[0]!.reason).toMatch(/failed: 2\/4 OOS folds positive \(0\.50 < 0\.6\), 2 neighbours keep −0\.\d\d of the net edge/);
+
+    // Every other gate passing does not save a run whose lookahead audit failed: it is rejected everywhere.
+    const biased = judgeVenues({
+      result: { trades },
+      trialsForFamily: 5,
+      sweepNeighbours: [neighbour(edge(35)), neighbour(edge(30))],
+      walkForward: { folds: [fold(20), fold(30), fold(-5), fold(40)] },
+      lookahead: { ok: false, mismatches: 3, detail: 'lookahead audit FAILED: truncation 3 mismatches in 400 candles over 40 cuts (stride 16)' },
+      presets: ['binance-taker', 'binance-maker'],
+    });
+    for (const v of biased) {
+      expect(v.verdict).toBe('reject');
+      expect(v.failed).toEqual(['noLookahead']);
+      expect(v.reason).toMatch(/^reject on Binance (taker|maker): lookahead audit FAILED: truncation 3 mismatches/);
+    }
   });
 
   it('a marginal edge: watch with a CI straddling zero and a low DSR; DSR falls with more trials', () => {
@@ -144,6 +162,7 @@ describe('overall verdict and promotion', () => {
     trialsForFamily: 5,
     sweepNeighbours: [neighbour(edge), neighbour(edge)],
     walkForward: { folds: [{ outOfSample: neighbour(edge) }, { outOfSample: neighbour(edge) }] },
+    lookahead: clean,
   };
   const keepers = judgeVenues({ result: { trades }, ...evidence });
   const watchers = judgeVenues({ result: { trades }, trialsForFamily: 5 });

@@ -61,6 +61,14 @@ export interface WalkForwardEvidence {
   folds: readonly { outOfSample: ComboSummary | null }[];
 }
 
+/** What the noLookahead gate reads from a lookahead audit (see shared/backtest/lookahead-audit.ts). */
+export interface LookaheadEvidence {
+  ok: boolean;
+  /** Truncation mismatches + recursive signal changes at 1× startup. */
+  mismatches: number;
+  detail: string;
+}
+
 export interface JudgeInput {
   /** The result to judge: a BacktestResult, SlicesResult or a walk-forward's `oos` result. */
   result: { trades: readonly Trade[]; net?: Readonly<Record<string, unknown>> };
@@ -75,6 +83,8 @@ export interface JudgeInput {
   sweepCentre?: ComboSummary;
   /** Walk-forward folds for the OOS-consistency gate. */
   walkForward?: WalkForwardEvidence;
+  /** The run's lookahead audit (`lookaheadEvidence`), for the noLookahead gate; absent → skipped. */
+  lookahead?: LookaheadEvidence;
   /** Presets to judge (default: every cost model of the result, presets in their canonical order first). */
   presets?: readonly string[];
 }
@@ -208,19 +218,26 @@ export function judgeVenues(input: JudgeInput): VenueVerdict[] {
         detail: 'parameter stability not checked (no sweep neighbours)',
       });
     }
+    if (input.lookahead) {
+      gates.push({ gate: 'noLookahead', status: input.lookahead.ok ? 'pass' : 'fail', value: input.lookahead.mismatches, threshold: 0, detail: input.lookahead.detail });
+    } else {
+      gates.push({ gate: 'noLookahead', status: 'skipped', value: null, threshold: 0, detail: 'lookahead audit not run' });
+    }
     gates.sort((a, b) => GATE_IDS.indexOf(a.gate) - GATE_IDS.indexOf(b.gate));
     const failed = gates.filter((x) => x.status === 'fail').map((x) => x.gate);
     const skipped = gates.filter((x) => x.status === 'skipped').map((x) => x.gate);
 
     let verdict: Verdict;
-    if (n < g.minTrades || netBps === null || netBps <= 0) verdict = 'reject';
+    const biased = input.lookahead !== undefined && !input.lookahead.ok;
+    if (biased || n < g.minTrades || netBps === null || netBps <= 0) verdict = 'reject';
     else if (failed.length === 0 && skipped.length === 0) verdict = 'keep';
     else verdict = 'watch';
 
     const ciText = ci ? `${Math.round(ci.confidence * 100)} % CI [${fmtBps(ci.lo)}, ${fmtBps(ci.hi)}]` : 'no CI';
     const edge = netBps === null ? '' : `${fmtBps(netBps, true)} bps per trade at ${fmtBps(rt ?? 0)} bps round trip`;
     let reason: string;
-    if (n < g.minTrades) reason = `reject on ${label}: n=${n} < ${g.minTrades} trades${netBps !== null ? ` (${edge})` : ''}`;
+    if (biased) reason = `reject on ${label}: ${input.lookahead!.detail}`;
+    else if (n < g.minTrades) reason = `reject on ${label}: n=${n} < ${g.minTrades} trades${netBps !== null ? ` (${edge})` : ''}`;
     else if (verdict === 'reject') reason = `reject on ${label}: ${edge} (n=${n}, ${ciText})`;
     else if (verdict === 'keep') reason = `keep on ${label}: ${edge}, ${ciText}, DSR ${fmt2(d!.dsr)}, n=${n}; every gate passed`;
     else {

@@ -8,7 +8,7 @@
 import type { Timeframe } from '../../shared/candles/timeframe';
 import type { BacktestResult } from '../../shared/backtest/types';
 import type { SlicesResult } from '../../shared/backtest/slices';
-import { judgeVenues, overallVerdict, type Verdict, type VenueVerdict, type WalkForwardEvidence } from '../../shared/research/verdict';
+import { judgeVenues, overallVerdict, type LookaheadEvidence, type Verdict, type VenueVerdict, type WalkForwardEvidence } from '../../shared/research/verdict';
 import type { GatesInput } from '../../shared/research/gates';
 import type { ComboSummary } from '../../shared/research/summary';
 
@@ -48,6 +48,8 @@ export interface JudgeContext {
   /** A sweep's best combo: its grid neighbours and its own summary (the parameter-stability gate). */
   sweepNeighbours?: readonly ComboSummary[];
   sweepCentre?: ComboSummary;
+  /** The run's lookahead audit (noLookahead gate); absent → the gate is skipped. */
+  lookahead?: LookaheadEvidence;
 }
 
 export function judgeRun(result: BacktestResult | SlicesResult, ctx: JudgeContext): RunJudgement {
@@ -59,6 +61,7 @@ export function judgeRun(result: BacktestResult | SlicesResult, ctx: JudgeContex
     walkForward: ctx.walkForward,
     sweepNeighbours: ctx.sweepNeighbours,
     sweepCentre: ctx.sweepCentre,
+    lookahead: ctx.lookahead,
   });
   const overall = overallVerdict(verdicts);
   const venues: VenueVerdictRow[] = verdicts.map((v) => {

@@ -37,6 +37,7 @@ function passingVerdicts(): VenueVerdict[] {
     trialsForFamily: 1,
     sweepNeighbours: [neighbour(55, 1), neighbour(60, 2)],
     walkForward: { folds: [1, 2, 3, 4, 5].map((k) => ({ outOfSample: neighbour(40 + k, k) })) },
+    lookahead: { ok: true, mismatches: 0, detail: 'lookahead audit passed' },
   });
 }
 
@@ -126,7 +127,7 @@ describeWithData('promotion and demotion driven by the gates (recorded with evid
     expect(ev.gatesPassedAll).toBe(true);
     expect(ev.eligible).toContain('binance-taker');
     const bt = ev.verdicts.find((v) => v.presetId === 'binance-taker')!;
-    expect(bt.gatesPassed).toEqual(['minTrades', 'minNetEdgeBps', 'minNetEdgeBpsAt2xCost', 'minDsr', 'oosConsistency', 'parameterStability']);
+    expect(bt.gatesPassed).toEqual(['minTrades', 'minNetEdgeBps', 'minNetEdgeBpsAt2xCost', 'minDsr', 'oosConsistency', 'parameterStability', 'noLookahead']);
     expect(bt.netMeanBps).toBeGreaterThan(5);
     expect((all[1]!.evidence as { runId: string }).runId).toBe('test-run-fails');
     // The same failing run processed again: no second demotion record.

@@ -40,6 +40,8 @@ import { objectiveId, objectiveSchema, type ComboSummary } from '../../shared/re
 import { decidePromotion, type PromotionDecision, type VenueVerdict, type WalkForwardEvidence } from '../../shared/research/verdict';
 import type { Params, StrategyStatus } from '../../shared/strategies/types';
 import { judgeRun, type RunJudgement, type VenueVerdictRow } from './core';
+import { auditRunWindow } from './lookahead';
+import { lookaheadEvidence } from '../../shared/backtest/lookahead-audit';
 import { familyOf, primaryCostModel, resolveParams, singleStrategy } from './run-backtest';
 import { loadSweepWindow, planSweepCombos, DEFAULT_CHUNK_SIZE } from './sweep';
 
@@ -262,6 +264,8 @@ export async function promoteFromSweep(db: Database, sweepId: string): Promise<S
   const window = { from: win.from, to: win.to };
   const result = sweep.mode === 'slices' ? runSlices(series, strategy, params, slicesConfigSchema.parse(window)) : runBacktest(series, strategy, params, parseBacktestConfig(window));
   const reproduced = result.resultHash === centre.resultHash;
+  // The best combo is audited for lookahead on the sweep's candles before it can pass the gates.
+  const audit = auditRunWindow(strategy, params, win);
   const wfRun = await latestWalkForwardRun(db, sweep.strategyId, key);
   const wf = wfRun ? walkForwardEvidenceOf(wfRun.result) : null;
   const fam = familyOf(sweep.strategyId);
@@ -275,6 +279,7 @@ export async function promoteFromSweep(db: Database, sweepId: string): Promise<S
     sweepNeighbours: neighbours,
     sweepCentre: centre,
     ...(wf ? { walkForward: wf } : {}),
+    lookahead: lookaheadEvidence(audit),
   });
   const bestOut = { objective, key: best.key, params, value: best.value };
   await storeSweepJudgement(db, sweepId, {
@@ -287,6 +292,7 @@ export async function promoteFromSweep(db: Database, sweepId: string): Promise<S
     trials: judgement.trials,
     verdicts: judgement.verdicts,
     venues: judgement.venues,
+    lookahead: audit,
   });
   const promotion = await applyPromotion(db, {
     strategyId: sweep.strategyId,

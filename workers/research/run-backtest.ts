@@ -34,6 +34,8 @@ import {
 } from '../../shared/db/queries/research';
 import { loadWindow, type LoadedWindow } from './window';
 import { judgeRun, type RunJudgement } from './core';
+import { auditRunWindow } from './lookahead';
+import { lookaheadEvidence, type LookaheadAudit } from '../../shared/backtest/lookahead-audit';
 
 /** A date: ISO 8601 (`2021-01-01`, `2021-01-01T00:00:00Z`) or epoch milliseconds. */
 export const dateInput = z.union([z.number().int(), z.string().min(4)]).transform((v, ctx) => {
@@ -223,10 +225,12 @@ export interface StoredRunResult {
     engineVersion: string;
   };
   judgement: RunJudgement;
+  /** The lookahead audit of the run (dense truncation + recursive analysis); absent on runs recorded before it. */
+  lookahead?: LookaheadAudit;
 }
 
 /** The result jsonb: the core's figures at the top level (gross, net, equity …) plus provenance and verdicts. */
-export function storedResult(core: CoreResult, win: LoadedWindow, codeVersion: string, judgement: RunJudgement): Record<string, unknown> {
+export function storedResult(core: CoreResult, win: LoadedWindow, codeVersion: string, judgement: RunJudgement, lookahead?: LookaheadAudit | readonly LookaheadAudit[]): Record<string, unknown> {
   const { trades: _trades, ...rest } = core;
   return {
     ...rest,
@@ -241,6 +245,7 @@ export function storedResult(core: CoreResult, win: LoadedWindow, codeVersion: s
       codeVersion,
       engineVersion: core.engineVersion,
     },
+    ...(lookahead === undefined ? {} : { lookahead }),
     trials: judgement.trials,
     verdicts: judgement.verdicts,
     venues: judgement.venues,
@@ -294,12 +299,21 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
     const win = await loadRunWindow(db, strategy, params, run);
     if (win.windowCount === 0) throw new RunInputError(`no candles for ${run.venue}:${run.symbol}:${run.timeframe} in [${iso(run.windowFrom)}, ${iso(run.windowTo)})`);
     await progress(0.1, 'loaded');
-    const result = await runCore(strategy, params, run.mode === 'slices' ? 'slices' : 'portfolio', win, (f) => progress(0.1 + 0.75 * f, 'backtest'));
+    const result = await runCore(strategy, params, run.mode === 'slices' ? 'slices' : 'portfolio', win, (f) => progress(0.1 + 0.7 * f, 'backtest'));
+    const audit = auditRunWindow(strategy, params, win);
+    await progress(0.85, 'lookahead audit');
     const fam = familyOf(strategy.id);
     const trials = await familyTrialCount(db, fam.ids, runId);
     // This run is one more trial of the family.
     const variance = await familyTrialSharpeVariance(db, fam.ids);
-    const judgement = judgeRun(result, { trials: trials.total + 1, venue: run.venue, family: fam.family, timeframe: run.timeframe as Timeframe, trialSharpeVariance: variance });
+    const judgement = judgeRun(result, {
+      trials: trials.total + 1,
+      venue: run.venue,
+      family: fam.family,
+      timeframe: run.timeframe as Timeframe,
+      trialSharpeVariance: variance,
+      lookahead: lookaheadEvidence(audit),
+    });
     await progress(0.9, 'judged');
     const primary = primaryCostModel(run.venue);
     await completeRun(
@@ -313,7 +327,7 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
         codeVersion: opts.codeVersion,
         verdict: judgement.verdict,
         verdictReason: judgement.reason,
-        result: storedResult(result, win, opts.codeVersion, judgement),
+        result: storedResult(result, win, opts.codeVersion, judgement, audit),
         resultHash: result.resultHash,
         durationMs: Date.now() - started,
       },

@@ -15,6 +15,9 @@ import type { BacktestRunRow } from '../../shared/db/schema';
 import { completeRun, createRun, failRun, familyTrialCount, familyTrialSharpeVariance, getRunRow } from '../../shared/db/queries/research';
 import { familyOf, researchTarget, primaryCostModel, RunInputError, storedResult } from './run-backtest';
 import { judgeRun, type RunJudgement } from './core';
+import { auditRunWindow, combinedEvidence } from './lookahead';
+import { comboKey } from '../../shared/research/summary';
+import type { Params } from '../../shared/strategies/types';
 import { loadSweepWindow, planSweepCombos } from './sweep';
 
 export const WalkForwardRequest = researchTarget
@@ -82,6 +85,10 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
     const { plan, win, result } = await compute(db, run);
     const fam = familyOf(run.strategyId);
     const trials = await familyTrialCount(db, fam.ids, runId);
+    // Every distinct combo the walk chose is audited on the walk's candles.
+    const chosen = new Map<string, Params>();
+    for (const f of result.folds) if (f.chosen) chosen.set(comboKey(f.chosen.params), f.chosen.params);
+    const audits = [...chosen.values()].map((p) => auditRunWindow(plan.strategy, p, win));
     const judgement = judgeRun(result.oos, {
       trials: trials.total + plan.combos.length,
       venue: run.venue,
@@ -89,9 +96,10 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
       timeframe: run.timeframe as Timeframe,
       trialSharpeVariance: await familyTrialSharpeVariance(db, fam.ids),
       walkForward: { folds: result.folds },
+      lookahead: combinedEvidence(audits),
     });
     const stored = {
-      ...storedResult(result.oos, win, opts.codeVersion, judgement),
+      ...storedResult(result.oos, win, opts.codeVersion, judgement, audits),
       walkForward: {
         options: result.options,
         combos: result.combos,
