@@ -1,0 +1,102 @@
+/**
+ * Coinbase market data. Exchange API (`api.exchange.coinbase.com`): `GET /products/{id}/book?level=2` (levels
+ * `[price, size, num_orders]`, `sequence`, **no time**: stamped with the caller's clock; the whole aggregated book,
+ * so the adapter keeps the requested depth) and `GET /products/{id}/ticker` (`bid`/`ask` without sizes; its
+ * `time` is the last trade's, not the quote's, so the quote is stamped with the caller's clock too).
+ * Advanced Trade public API (`api.coinbase.com`, the `alt` host): `GET /api/v3/brokerage/market/product_book
+ * ?product_id&limit` (`pricebook { bids, asks: {price,size}[], time }`, venue-stamped; the alternative book
+ * source) and `GET /api/v3/brokerage/market/products/{id}/ticker?limit` for recent trades (newest first).
+ * Trade `side` there is the **maker's** side: in the recorded body the trades printed at the best ask are
+ * labelled SELL (also c9s/bbgo PR #2509, "correct market trade side to taker side"), so the taker side is the
+ * opposite.
+ */
+import { z } from 'zod';
+import { throwIfCoinbaseError } from './coinbase';
+import { decimal, finishBook, finishQuote, finishTrades, isoTime, level, parseWith, type MarketEndpoint, type MarketSpec } from './market-data';
+import type { OrderBook } from '../market/order-book';
+import type { HttpResult } from './transport';
+import { parseJsonBody } from './venue';
+
+export const COINBASE_MARKET_SYMBOLS: Readonly<Record<string, string>> = {
+  'BTC/USDT': 'BTC-USDT',
+  'ETH/USDT': 'ETH-USDT',
+  'BTC/USD': 'BTC-USD',
+  'ETH/USD': 'ETH-USD',
+};
+export const COINBASE_ADVANCED_BASE_URL = 'https://api.coinbase.com';
+
+const ExchangeBook = z.object({ bids: z.array(level), asks: z.array(level), sequence: z.number().int() });
+const ExchangeTicker = z.object({ bid: decimal, ask: decimal });
+const AdvLevel = z.object({ price: decimal, size: decimal }).transform((l): [number, number] => [l.price, l.size]);
+const ProductBook = z.object({ pricebook: z.object({ product_id: z.string(), bids: z.array(AdvLevel), asks: z.array(AdvLevel), time: isoTime }) });
+const MarketTrades = z.object({
+  trades: z.array(z.object({ trade_id: z.string().min(1), product_id: z.string(), price: decimal, size: decimal, time: isoTime, side: z.enum(['BUY', 'SELL']) })),
+});
+
+function body(res: HttpResult): unknown {
+  const b = parseJsonBody('coinbase', res);
+  throwIfCoinbaseError(res, b);
+  return b;
+}
+
+export type CoinbaseBookSource = 'exchange' | 'advanced';
+
+const EXCHANGE_BOOK: MarketEndpoint<OrderBook> = {
+  // level=2 has no size parameter; the adapter truncates to the requested depth.
+  minN: 1,
+  maxN: 50_000,
+  defaultN: 100,
+  url: (base, sym) => `${base}/products/${sym}/book?level=2`,
+  parse: (res, ctx) => {
+    const d = parseWith('coinbase', res, ExchangeBook, 'book level 2', body(res));
+    return finishBook(res, ctx, { time: ctx.now, timeSource: 'received', bids: d.bids, asks: d.asks, sequence: String(d.sequence) });
+  },
+};
+
+const ADVANCED_BOOK: MarketEndpoint<OrderBook> = {
+  host: 'alt',
+  minN: 1,
+  maxN: 1000,
+  defaultN: 100,
+  url: (base, sym, n) => `${base}/api/v3/brokerage/market/product_book?product_id=${sym}&limit=${n}`,
+  parse: (res, ctx) => {
+    const schema = ProductBook.refine((x) => x.pricebook.product_id === ctx.venueSymbol, { message: `product_id is not ${ctx.venueSymbol}` });
+    const d = parseWith('coinbase', res, schema, 'product_book', body(res)).pricebook;
+    return finishBook(res, ctx, { time: d.time, timeSource: 'venue', bids: d.bids, asks: d.asks });
+  },
+};
+
+export function coinbaseMarketSpec(book: CoinbaseBookSource = 'exchange'): MarketSpec {
+  return {
+    id: 'coinbase',
+    symbols: COINBASE_MARKET_SYMBOLS,
+    defaultAltBaseUrl: COINBASE_ADVANCED_BASE_URL,
+    book: book === 'exchange' ? EXCHANGE_BOOK : ADVANCED_BOOK,
+    quote: {
+      minN: 1,
+      maxN: 1,
+      defaultN: 1,
+      url: (base, sym) => `${base}/products/${sym}/ticker`,
+      parse: (res, ctx) => {
+        const t = parseWith('coinbase', res, ExchangeTicker, 'ticker', body(res));
+        return finishQuote(res, ctx, { time: ctx.now, timeSource: 'received', bid: t.bid, bidQty: null, ask: t.ask, askQty: null });
+      },
+    },
+    trades: {
+      host: 'alt',
+      minN: 1,
+      maxN: 1000,
+      defaultN: 100,
+      url: (base, sym, n) => `${base}/api/v3/brokerage/market/products/${sym}/ticker?limit=${n}`,
+      parse: (res, ctx) => {
+        const schema = MarketTrades.refine((x) => x.trades.every((t) => t.product_id === ctx.venueSymbol), { message: `a trade's product_id is not ${ctx.venueSymbol}` });
+        const d = parseWith('coinbase', res, schema, 'market trades', body(res));
+        return finishTrades(
+          res,
+          ctx,
+          d.trades.map((t) => ({ id: t.trade_id, time: t.time, price: t.price, qty: t.size, side: t.side === 'SELL' ? 'buy' : 'sell' })),
+        );
+      },
+    },
+  };
+}
