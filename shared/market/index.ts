@@ -1,6 +1,9 @@
 /**
  * Public surface of the pure market-data core: the normalised book / quote / trade records with their checks,
- * and the book metrics with the snapshot record the cron stores.
+ * the book metrics with the snapshot record the cron stores, and the half-spread distribution with the parsers of
+ * the recorded quote streams that calibrate it.
  */
 export * from './order-book';
 export * from './book-metrics';
+export * from './spread-distribution';
+export * from './microstructure';
