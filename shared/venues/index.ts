@@ -11,10 +11,17 @@ export {
   type MarketDataRequest,
   type MarketDataResult,
   type MarketDataVenue,
+  type MarketSpec,
   type OrderBookRequest,
+  type ParseContext,
   type TradesRequest,
 } from './market-data';
-export { COINBASE_ADVANCED_BASE_URL, type CoinbaseBookSource } from './coinbase-market';
+export { COINBASE_ADVANCED_BASE_URL, coinbaseMarketSpec, type CoinbaseBookSource } from './coinbase-market';
+export { BINANCE_MARKET } from './binance-market';
+export { KRAKEN_MARKET } from './kraken-market';
+export { OKX_MARKET } from './okx-market';
+export { BYBIT_MARKET } from './bybit-market';
+export type { BestQuote, OrderBook, Trade } from '../market/order-book';
 export {
   VENUE_IDS,
   VENUE_ERROR_KINDS,

@@ -88,6 +88,16 @@ describe('market-data URLs and sizes', () => {
     const { v } = venue('coinbase', () => ({ body: { bids: lv(99, -0.01), asks: lv(101, 0.01), sequence: 7 } }));
     const r = await v.fetchOrderBook({ symbol: 'BTC/USD', now: NOW, depth: 5 });
     expect([r.data.bids.prices.length, r.data.asks.prices.length, r.data.asks.prices[4]]).toEqual([5, 5, 101.04]);
+    // a body that is not best-first is validated whole and sorted, and the best 5 are still the ones kept
+    const shuffled = venue('coinbase', () => ({ body: { bids: lv(99, -0.01).reverse(), asks: lv(101, 0.01).reverse(), sequence: 7 } }));
+    const s = await shuffled.v.fetchOrderBook({ symbol: 'BTC/USD', now: NOW, depth: 5 });
+    expect([...s.data.bids.prices]).toEqual([99, 98.99, 98.98, 98.97, 98.96]);
+    expect([...s.data.asks.prices]).toEqual([...r.data.asks.prices]);
+    // a non-numeric price anywhere fails the best-first scan, so the whole body is validated and refused
+    const badFar = lv(101, 0.01);
+    badFar[20]![0] = 'x';
+    const far = venue('coinbase', () => ({ body: { bids: lv(99, -0.01), asks: badFar, sequence: 7 } }));
+    expect(((await failure(far.v.fetchOrderBook({ symbol: 'BTC/USD', now: NOW, depth: 5 }))) as MarketDataRejected).rejection.code).toBe('malformed');
   });
 
   it('an unknown symbol is a bad request before any HTTP call', async () => {

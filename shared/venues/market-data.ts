@@ -84,6 +84,8 @@ export interface ParseContext {
   venueSymbol: string;
   now: number;
   fresh: FreshnessOptions;
+  /** The size asked for (levels per side or trades), after clamping. */
+  n: number;
 }
 
 export interface MarketEndpoint<T> {
@@ -198,6 +200,7 @@ export function createMarketData(spec: MarketSpec, o: MarketDataOptions): Market
       venueSymbol: vSym,
       now: req.now,
       fresh: { now: req.now, maxAgeMs: req.maxAgeMs ?? DEFAULT_MAX_BOOK_AGE_MS, maxFutureMs: req.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS },
+      n,
     };
     const url = e.url(e.host === 'alt' ? alt : main, vSym, n);
     const r = await o.transport.get(url, (res) => e.parse(res, ctx));

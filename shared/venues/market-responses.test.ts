@@ -26,6 +26,7 @@ const ctx = (venue: VenueId, symbol: string, venueSymbol: string, now: number, m
   venueSymbol,
   now,
   fresh: { now, maxAgeMs, maxFutureMs: 5_000 },
+  n: 5000,
 });
 const NOW = Date.UTC(2026, 11, 1); // any clock, for bodies that carry no time
 const arr = (a: Float64Array) => [...a];
