@@ -19,10 +19,11 @@ export const KRAKEN_MARKET_SYMBOLS: Readonly<Record<string, string>> = {
   'ETH/USD': 'ETHUSD',
 };
 
-const DepthLevel = z.tuple([decimal, decimal, z.number().int().positive()]);
+// Extra trailing columns are tolerated (Kraken has added columns before); the ones read are checked.
+const DepthLevel = z.tuple([decimal, decimal, z.number().int().positive()], z.unknown());
 const Depth = z.object({ asks: z.array(DepthLevel), bids: z.array(DepthLevel) });
 const Ticker = z.object({ a: z.tuple([decimal, decimal, decimal]), b: z.tuple([decimal, decimal, decimal]) });
-const TradeRow = z.tuple([decimal, decimal, z.number().positive(), z.enum(['b', 's']), z.string(), z.string(), z.number().int().nonnegative()]);
+const TradeRow = z.tuple([decimal, decimal, z.number().positive(), z.enum(['b', 's']), z.string(), z.string(), z.number().int().nonnegative()], z.unknown());
 
 /** The pair's payload inside `result` (first key that is not `last`). */
 function pairPayload(res: HttpResult, what: string): unknown {

@@ -10,7 +10,8 @@
  * Prices and sizes are the recorded ones; only the time fields move to the simulated clock (the book a few
  * hundred ms before `now`, trades shifted so the newest is 1 s before `now`, spacing kept), so a client
  * judging staleness against `now` accepts them. Size parameters slice the recorded levels / trades as the venue
- * would. Deliberate simplifications: ETH symbols get the BTC body (no ETH body was recorded); the only real
+ * would. Each endpoint serves its own capture, so e.g. Binance's bookTicker (60741.67) and depth (61837.63) come
+ * from different sessions and do not agree with each other. Deliberate simplifications: ETH symbols get the BTC body (no ETH body was recorded); the only real
  * Coinbase Exchange `level=2` body is an unknown ≈ 0.11 product, so that endpoint serves the real BTC-USD
  * Advanced Trade levels in the Exchange's `[price, size, num_orders]` shape (num_orders 1) with the recorded
  * body's `sequence`. Returns `undefined` for paths that are not market-data endpoints (candles are `wire.ts`).
