@@ -11,6 +11,7 @@
  * Pure: text in, arrays out; decompression is the caller's. Lines that are not quotes are counted, not parsed;
  * a quote line that does not parse or is crossed is counted as rejected with the first reason kept.
  */
+import { PriceLevels } from './price-levels';
 import type { QuoteSeries } from './spread-distribution';
 
 export interface ParsedQuotes {
@@ -104,28 +105,6 @@ export function parseBinanceBookTickerCsv(text: string): ParsedQuotes {
   return out.done();
 }
 
-/** Best price of one side of a price → size map, tracked incrementally, rescanned when the best level goes. */
-class Side {
-  readonly levels = new Map<number, number>();
-  best = NaN;
-  constructor(private readonly better: (x: number, y: number) => boolean) {}
-
-  set(price: number, size: number): void {
-    if (size > 0) {
-      this.levels.set(price, size);
-      if (Number.isNaN(this.best) || this.better(price, this.best)) this.best = price;
-    } else {
-      this.levels.delete(price);
-      if (price === this.best) this.rescan();
-    }
-  }
-
-  private rescan(): void {
-    this.best = NaN;
-    for (const p of this.levels.keys()) if (Number.isNaN(this.best) || this.better(p, this.best)) this.best = p;
-  }
-}
-
 interface CoinbaseMessage {
   type?: string;
   time?: string;
@@ -137,8 +116,8 @@ interface CoinbaseMessage {
 /** Replays a Coinbase Exchange level-2 capture; one sample (best bid/ask) per snapshot / l2update message. */
 export function replayCoinbaseLevel2(text: string): ParsedQuotes {
   const out = new Builder();
-  const bids = new Side((x, y) => x > y);
-  const asks = new Side((x, y) => x < y);
+  const bids = new PriceLevels('bid');
+  const asks = new PriceLevels('ask');
   let seenSnapshot = false;
   let lineNo = 0;
   for (const line of text.split('\n')) {
@@ -153,9 +132,8 @@ export function replayCoinbaseLevel2(text: string): ParsedQuotes {
       continue;
     }
     if (m.type === 'snapshot') {
-      bids.levels.clear();
-      asks.levels.clear();
-      bids.best = asks.best = NaN;
+      bids.clear();
+      asks.clear();
       for (const [p, s] of m.bids ?? []) bids.set(Number(p), Number(s));
       for (const [p, s] of m.asks ?? []) asks.set(Number(p), Number(s));
       seenSnapshot = true;
