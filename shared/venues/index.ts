@@ -7,6 +7,7 @@ export {
   DEFAULT_MAX_BOOK_AGE_MS,
   DEFAULT_MAX_FUTURE_MS,
   MarketDataRejected,
+  REJECTED_BODY_EXCERPT,
   isMarketDataRejected,
   type MarketDataRequest,
   type MarketDataResult,

@@ -161,6 +161,7 @@ describe('bad bodies are refused whole, with the reason, and not retried', () =>
       expect((e as MarketDataRejected).rejection.code).toBe(code);
       expect(e.message).toMatch(reason);
       expect(urls).toHaveLength(1); // not retried
+      expect((e as MarketDataRejected).bodyExcerpt).toBe(JSON.stringify(body).slice(0, 2000)); // for the quarantine record
     });
   }
 

@@ -63,13 +63,19 @@ export interface MarketDataVenue {
   fetchRecentTrades(req: TradesRequest): Promise<MarketDataResult<Trade[]>>;
 }
 
+/** Characters of a refused body kept on the error, for the quarantine record. */
+export const REJECTED_BODY_EXCERPT = 2000;
+
 /** A whole market-data body refused for a reason the `rejection` names. */
 export class MarketDataRejected extends VenueError {
   readonly rejection: MarketRejection;
+  /** The start of the refused body (up to `REJECTED_BODY_EXCERPT` characters). */
+  readonly bodyExcerpt: string | undefined;
   constructor(venue: string, res: HttpResult | undefined, rejection: MarketRejection) {
     super('malformed', `${venue}: ${rejection.code}: ${rejection.reason}`, { venue, ...(res && { url: res.url, status: res.status }) });
     this.name = 'MarketDataRejected';
     this.rejection = rejection;
+    this.bodyExcerpt = res?.text.slice(0, REJECTED_BODY_EXCERPT);
   }
 }
 
