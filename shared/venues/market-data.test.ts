@@ -62,7 +62,11 @@ describe('market-data URLs and sizes', () => {
     expect(seen).toEqual({
       binance: ['/api/v3/depth?symbol=BTCUSDT&limit=5000', '/api/v3/ticker/bookTicker?symbol=BTCUSDT', '/api/v3/trades?symbol=BTCUSDT&limit=1'],
       kraken: ['/0/public/Depth?pair=XBTUSDT&count=500', '/0/public/Ticker?pair=XBTUSDT', '/0/public/Trades?pair=XBTUSDT&count=1'],
-      coinbase: ['/products/BTC-USDT/book?level=2', '/products/BTC-USDT/ticker', '/api/v3/brokerage/market/products/BTC-USDT/ticker?limit=1'],
+      coinbase: [
+        '/api/v3/brokerage/market/product_book?product_id=BTC-USDT&limit=1000',
+        '/products/BTC-USDT/ticker',
+        '/api/v3/brokerage/market/products/BTC-USDT/ticker?limit=1',
+      ],
       okx: ['/api/v5/market/books?instId=BTC-USDT&sz=400', '/api/v5/market/ticker?instId=BTC-USDT', '/api/v5/market/trades?instId=BTC-USDT&limit=1'],
       bybit: [
         '/v5/market/orderbook?category=spot&symbol=BTCUSDT&limit=200',
@@ -72,9 +76,9 @@ describe('market-data URLs and sizes', () => {
     });
   });
 
-  it('coinbase: Advanced Trade calls go to api.coinbase.com by default, the Exchange ones to api.exchange.coinbase.com', async () => {
+  it('coinbase: Advanced Trade calls (the default book source) go to api.coinbase.com, the Exchange ones to api.exchange.coinbase.com', async () => {
     const s = stub(() => ({ status: 500, body: 'down' }));
-    const v = createVenue('coinbase', { fetch: s.fetch, clock: () => NOW, sleep: async () => undefined, random: () => 0.5, maxAttempts: 1, coinbaseBook: 'advanced' });
+    const v = createVenue('coinbase', { fetch: s.fetch, clock: () => NOW, sleep: async () => undefined, random: () => 0.5, maxAttempts: 1 });
     await failure(v.fetchOrderBook({ symbol: 'BTC/USD', now: NOW, depth: 10 }));
     await failure(v.fetchBestQuote({ symbol: 'BTC/USD', now: NOW }));
     expect(s.urls).toEqual([
@@ -83,20 +87,20 @@ describe('market-data URLs and sizes', () => {
     ]);
   });
 
-  it('coinbase level 2 sends the whole book: the adapter keeps the requested depth', async () => {
+  it("coinbase level 2 (coinbaseBook 'exchange') sends the whole book: the adapter keeps the requested depth", async () => {
     const lv = (p0: number, step: number) => Array.from({ length: 30 }, (_, i) => [String(p0 + i * step), '1', 1]);
-    const { v } = venue('coinbase', () => ({ body: { bids: lv(99, -0.01), asks: lv(101, 0.01), sequence: 7 } }));
+    const { v } = venue('coinbase', () => ({ body: { bids: lv(99, -0.01), asks: lv(101, 0.01), sequence: 7 } }), { coinbaseBook: 'exchange' });
     const r = await v.fetchOrderBook({ symbol: 'BTC/USD', now: NOW, depth: 5 });
     expect([r.data.bids.prices.length, r.data.asks.prices.length, r.data.asks.prices[4]]).toEqual([5, 5, 101.04]);
     // a body that is not best-first is validated whole and sorted, and the best 5 are still the ones kept
-    const shuffled = venue('coinbase', () => ({ body: { bids: lv(99, -0.01).reverse(), asks: lv(101, 0.01).reverse(), sequence: 7 } }));
+    const shuffled = venue('coinbase', () => ({ body: { bids: lv(99, -0.01).reverse(), asks: lv(101, 0.01).reverse(), sequence: 7 } }), { coinbaseBook: 'exchange' });
     const s = await shuffled.v.fetchOrderBook({ symbol: 'BTC/USD', now: NOW, depth: 5 });
     expect([...s.data.bids.prices]).toEqual([99, 98.99, 98.98, 98.97, 98.96]);
     expect([...s.data.asks.prices]).toEqual([...r.data.asks.prices]);
     // a non-numeric price anywhere fails the best-first scan, so the whole body is validated and refused
     const badFar = lv(101, 0.01);
     badFar[20]![0] = 'x';
-    const far = venue('coinbase', () => ({ body: { bids: lv(99, -0.01), asks: badFar, sequence: 7 } }));
+    const far = venue('coinbase', () => ({ body: { bids: lv(99, -0.01), asks: badFar, sequence: 7 } }), { coinbaseBook: 'exchange' });
     expect(((await failure(far.v.fetchOrderBook({ symbol: 'BTC/USD', now: NOW, depth: 5 }))) as MarketDataRejected).rejection.code).toBe('malformed');
   });
 

@@ -43,7 +43,7 @@ export interface CreateVenueOptions {
   headers?: Record<string, string>;
   /** OKX only: `history-candles` (default, 100/page, full history) or `candles` (300/page, recent only). */
   okxEndpoint?: OkxEndpoint;
-  /** Coinbase only: order book from the Exchange `book?level=2` (default) or Advanced Trade `product_book`. */
+  /** Coinbase only: order book from Advanced Trade `product_book` (default) or the Exchange `book?level=2`. */
   coinbaseBook?: CoinbaseBookSource;
   /**
    * Host of a venue's second API (Coinbase Advanced Trade: product_book, market trades). Default: its public host,

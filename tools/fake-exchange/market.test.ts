@@ -93,9 +93,11 @@ describeWithData('fake exchange market data end to end', () => {
     });
   });
 
-  it('sizes slice the recorded body as the venue would; ETH gets the BTC body; the clock moves the times', async () => {
+  it('sizes slice the recorded body as the venue would; Coinbase Exchange level 2 too; ETH gets the BTC body; the clock moves the times', async () => {
     expect((await venue('binance').fetchOrderBook({ symbol: 'BTC/USDT', now: clock, depth: 7 })).data.asks.prices.length).toBe(7);
     expect((await venue('kraken').fetchRecentTrades({ symbol: 'BTC/USDT', now: clock, limit: 25 })).data.map((t) => t.id).at(0)).toBe('10219183');
+    const cbx = (await venue('coinbase', { coinbaseBook: 'exchange' }).fetchOrderBook({ symbol: 'BTC/USD', now: clock, depth: 3 })).data;
+    expect([[...cbx.bids.prices], cbx.timeSource, cbx.sequence]).toEqual([recordedBidPrices('coinbase', 3), 'received', '406959136']);
     const eth = (await venue('okx').fetchOrderBook({ symbol: 'ETH/USDT', now: clock })).data;
     expect(eth.bids.prices[0]).toBe(29692.4);
     const later = DEFAULT_FAKE_NOW + 3_600_000;
