@@ -5,12 +5,11 @@
  * `GET /api/v3/trades?symbol&limit` (≤ 1000, oldest first; `isBuyerMaker` true = the taker sold).
  */
 import { z } from 'zod';
-import { throwIfBinanceError } from './binance';
+import { BINANCE_SYMBOLS, throwIfBinanceError } from './binance';
 import { decimal, epochMs, finishBook, finishQuote, finishTrades, level, parseWith, type MarketSpec } from './market-data';
 import type { HttpResult } from './transport';
 import { parseJsonBody } from './venue';
 
-export const BINANCE_MARKET_SYMBOLS: Readonly<Record<string, string>> = { 'BTC/USDT': 'BTCUSDT', 'ETH/USDT': 'ETHUSDT' };
 
 const Depth = z.object({ lastUpdateId: z.number().int(), bids: z.array(level), asks: z.array(level) });
 const BookTicker = z.object({ symbol: z.string(), bidPrice: decimal, bidQty: decimal, askPrice: decimal, askQty: decimal });
@@ -24,7 +23,7 @@ function body(res: HttpResult): unknown {
 
 export const BINANCE_MARKET: MarketSpec = {
   id: 'binance',
-  symbols: BINANCE_MARKET_SYMBOLS,
+  symbols: BINANCE_SYMBOLS, // the same venue codes as the candle calls
   book: {
     minN: 1,
     maxN: 5000,

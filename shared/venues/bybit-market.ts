@@ -7,12 +7,11 @@
  * side; `time` a ms string).
  */
 import { z } from 'zod';
-import { throwIfBybitError } from './bybit';
+import { BYBIT_SYMBOLS, throwIfBybitError } from './bybit';
 import { decimal, epochMs, finishBook, finishQuote, finishTrades, level, parseWith, type MarketSpec } from './market-data';
 import type { HttpResult } from './transport';
 import { isRecord, malformed, parseJsonBody } from './venue';
 
-export const BYBIT_MARKET_SYMBOLS: Readonly<Record<string, string>> = { 'BTC/USDT': 'BTCUSDT', 'ETH/USDT': 'ETHUSDT' };
 
 const Book = z.object({ result: z.object({ s: z.string(), b: z.array(level), a: z.array(level), ts: epochMs, u: z.number().int(), seq: z.number().int().optional() }) });
 const Tickers = z.object({
@@ -35,7 +34,7 @@ function body(res: HttpResult, what: string): unknown {
 
 export const BYBIT_MARKET: MarketSpec = {
   id: 'bybit',
-  symbols: BYBIT_MARKET_SYMBOLS,
+  symbols: BYBIT_SYMBOLS, // the same venue codes as the candle calls
   book: {
     minN: 1,
     maxN: 200,

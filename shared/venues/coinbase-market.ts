@@ -11,18 +11,12 @@
  * opposite.
  */
 import { z } from 'zod';
-import { throwIfCoinbaseError } from './coinbase';
+import { COINBASE_SYMBOLS, throwIfCoinbaseError } from './coinbase';
 import { decimal, finishBook, finishQuote, finishTrades, isoTime, level, parseWith, type MarketEndpoint, type MarketSpec } from './market-data';
 import type { OrderBook } from '../market/order-book';
 import type { HttpResult } from './transport';
 import { isRecord, parseJsonBody } from './venue';
 
-export const COINBASE_MARKET_SYMBOLS: Readonly<Record<string, string>> = {
-  'BTC/USDT': 'BTC-USDT',
-  'ETH/USDT': 'ETH-USDT',
-  'BTC/USD': 'BTC-USD',
-  'ETH/USD': 'ETH-USD',
-};
 export const COINBASE_ADVANCED_BASE_URL = 'https://api.coinbase.com';
 
 const ExchangeBook = z.object({ bids: z.array(level), asks: z.array(level), sequence: z.number().int() });
@@ -96,7 +90,7 @@ const ADVANCED_BOOK: MarketEndpoint<OrderBook> = {
 export function coinbaseMarketSpec(book: CoinbaseBookSource = 'advanced'): MarketSpec {
   return {
     id: 'coinbase',
-    symbols: COINBASE_MARKET_SYMBOLS,
+    symbols: COINBASE_SYMBOLS, // the same venue codes as the candle calls
     defaultAltBaseUrl: COINBASE_ADVANCED_BASE_URL,
     book: book === 'exchange' ? EXCHANGE_BOOK : ADVANCED_BOOK,
     quote: {

@@ -7,17 +7,11 @@
  * `{ error: [], result: { <pairKey>: … } }`, the pair key possibly a legacy `XXBTZUSD`-style name.
  */
 import { z } from 'zod';
-import { throwIfKrakenError } from './kraken';
+import { KRAKEN_SYMBOLS, throwIfKrakenError } from './kraken';
 import { decimal, finishBook, finishQuote, finishTrades, parseWith, type MarketSpec } from './market-data';
 import type { HttpResult } from './transport';
 import { isRecord, malformed, parseJsonBody } from './venue';
 
-export const KRAKEN_MARKET_SYMBOLS: Readonly<Record<string, string>> = {
-  'BTC/USDT': 'XBTUSDT',
-  'ETH/USDT': 'ETHUSDT',
-  'BTC/USD': 'XBTUSD',
-  'ETH/USD': 'ETHUSD',
-};
 
 // Extra trailing columns are tolerated (Kraken has added columns before); the ones read are checked.
 const DepthLevel = z.tuple([decimal, decimal, z.number().int().positive()], z.unknown());
@@ -39,7 +33,7 @@ function pairPayload(res: HttpResult, what: string): unknown {
 
 export const KRAKEN_MARKET: MarketSpec = {
   id: 'kraken',
-  symbols: KRAKEN_MARKET_SYMBOLS,
+  symbols: KRAKEN_SYMBOLS, // the same venue codes as the candle calls
   book: {
     minN: 1,
     maxN: 500,

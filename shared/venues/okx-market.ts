@@ -5,12 +5,11 @@
  * `ts`) and `GET /api/v5/market/trades?instId&limit` (≤ 500, **newest first**; `side` is the taker side).
  */
 import { z } from 'zod';
-import { throwIfOkxError } from './okx';
+import { OKX_SYMBOLS, throwIfOkxError } from './okx';
 import { decimal, epochMs, finishBook, finishQuote, finishTrades, level, parseWith, type MarketSpec } from './market-data';
 import type { HttpResult } from './transport';
 import { isRecord, malformed, parseJsonBody } from './venue';
 
-export const OKX_MARKET_SYMBOLS: Readonly<Record<string, string>> = { 'BTC/USDT': 'BTC-USDT', 'ETH/USDT': 'ETH-USDT' };
 
 const Books = z.array(z.object({ asks: z.array(level), bids: z.array(level), ts: epochMs })).length(1, 'expected exactly one book in data');
 const Ticker = z.array(z.object({ instId: z.string(), bidPx: decimal, bidSz: decimal, askPx: decimal, askSz: decimal, ts: epochMs })).length(1, 'expected exactly one ticker in data');
@@ -26,7 +25,7 @@ function data(res: HttpResult, what: string): unknown {
 
 export const OKX_MARKET: MarketSpec = {
   id: 'okx',
-  symbols: OKX_MARKET_SYMBOLS,
+  symbols: OKX_SYMBOLS, // the same venue codes as the candle calls
   book: {
     minN: 1,
     maxN: 400,

@@ -1,7 +1,8 @@
 /**
  * The venue registry: `createVenue(id, options)` builds one adapter — closed candles, plus order book, best
- * bid/ask and recent trades — over its own transport (timeout, retries, circuit breaker) from the injected fetch, clock, sleep and random source. Base URLs default to the public
- * hosts; point them at the fake exchange (`http://127.0.0.1:PORT/<venue>`) in tests and dev.
+ * bid/ask and recent trades — over its own transport (timeout, retries, circuit breaker) from the injected fetch,
+ * clock, sleep and random source. Base URLs default to the public hosts; point them at the fake exchange
+ * (`http://127.0.0.1:PORT/<venue>`) in tests and dev.
  */
 import { BINANCE_SPEC } from './binance';
 import { BINANCE_MARKET } from './binance-market';
