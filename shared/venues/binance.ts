@@ -27,14 +27,19 @@ export function parseBinanceRow(raw: unknown): RowResult {
   return c.ok ? { ok: true, row: { candle: c.candle } } : c;
 }
 
-export function parseBinanceKlines(res: HttpResult): ParsedPage {
-  const body = parseJsonBody('binance', res);
+/** Throws the typed error for a Binance `{ code, msg }` payload or a bare 4xx (shared by every endpoint). */
+export function throwIfBinanceError(res: HttpResult, body: unknown): void {
   if (isRecord(body) && 'code' in body) {
     const code = String(body.code);
     const kind = code === '-1003' ? 'rate-limited' : code === '-1001' || code === '-1007' ? 'server' : 'venue-error';
     throw venueError('binance', res, code, String(body.msg ?? ''), kind);
   }
   if (res.status >= 400) throw badRequest('binance', res, res.text.slice(0, 200));
+}
+
+export function parseBinanceKlines(res: HttpResult): ParsedPage {
+  const body = parseJsonBody('binance', res);
+  throwIfBinanceError(res, body);
   if (!Array.isArray(body)) throw malformed('binance', res, 'klines body is not an array');
   return parseRows(body, parseBinanceRow);
 }

@@ -29,15 +29,20 @@ export function parseBybitRow(raw: unknown): RowResult {
   return c.ok ? { ok: true, row: { candle: c.candle } } : c;
 }
 
-export function parseBybitKline(res: HttpResult): ParsedPage {
-  const body = parseJsonBody('bybit', res);
-  if (!isRecord(body)) throw malformed('bybit', res, 'kline body is not an object');
+/** Throws the typed error for a Bybit non-zero `retCode` or a bare 4xx (shared by every endpoint). */
+export function throwIfBybitError(res: HttpResult, body: Record<string, unknown>): void {
   if (body.retCode !== undefined && Number(body.retCode) !== 0) {
     const code = String(body.retCode);
     const kind = code === '10006' || code === '10018' ? 'rate-limited' : code === '10016' ? 'server' : 'venue-error';
     throw venueError('bybit', res, code, String(body.retMsg ?? ''), kind);
   }
   if (res.status >= 400) throw badRequest('bybit', res, res.text.slice(0, 200));
+}
+
+export function parseBybitKline(res: HttpResult): ParsedPage {
+  const body = parseJsonBody('bybit', res);
+  if (!isRecord(body)) throw malformed('bybit', res, 'kline body is not an object');
+  throwIfBybitError(res, body);
   const result = body.result;
   if (body.retCode === undefined || !isRecord(result) || !Array.isArray(result.list)) {
     throw malformed('bybit', res, 'kline body lacks retCode/result.list');

@@ -35,10 +35,15 @@ export function parseCoinbaseRow(raw: unknown): RowResult {
   return c.ok ? { ok: true, row: { candle: c.candle } } : c;
 }
 
-export function parseCoinbaseCandles(res: HttpResult): ParsedPage {
-  const body = parseJsonBody('coinbase', res);
+/** Throws the typed error for a Coinbase `{ message }` payload (Exchange and Advanced Trade) or a bare 4xx. */
+export function throwIfCoinbaseError(res: HttpResult, body: unknown): void {
   if (isRecord(body) && typeof body.message === 'string') throw venueError('coinbase', res, String(res.status), body.message);
   if (res.status >= 400) throw badRequest('coinbase', res, res.text.slice(0, 200));
+}
+
+export function parseCoinbaseCandles(res: HttpResult): ParsedPage {
+  const body = parseJsonBody('coinbase', res);
+  throwIfCoinbaseError(res, body);
   if (!Array.isArray(body)) throw malformed('coinbase', res, 'candles body is not an array');
   return parseRows(body, parseCoinbaseRow);
 }

@@ -1,8 +1,28 @@
 /**
- * Public surface of the venue adapters: the registry, the contract and error type, the transport pieces, and
- * the per-venue parsers and mapping tables (for fixture tests and for callers that record venue codes).
+ * Public surface of the venue adapters: the registry, the contract and error types (candles and market data),
+ * the transport pieces, and the per-venue parsers and mapping tables (for fixture tests and for callers that record venue codes).
  */
-export { createVenue, DEFAULT_BASE_URLS, venueSpec, type CreateVenueOptions, type CreatedVenue } from './registry';
+export { createVenue, DEFAULT_BASE_URLS, marketSpec, venueSpec, type CreateVenueOptions, type CreatedVenue } from './registry';
+export {
+  DEFAULT_MAX_BOOK_AGE_MS,
+  DEFAULT_MAX_FUTURE_MS,
+  MarketDataRejected,
+  REJECTED_BODY_EXCERPT,
+  isMarketDataRejected,
+  type MarketDataRequest,
+  type MarketDataResult,
+  type MarketDataVenue,
+  type MarketSpec,
+  type OrderBookRequest,
+  type ParseContext,
+  type TradesRequest,
+} from './market-data';
+export { COINBASE_ADVANCED_BASE_URL, coinbaseMarketSpec, type CoinbaseBookSource } from './coinbase-market';
+export { BINANCE_MARKET } from './binance-market';
+export { KRAKEN_MARKET } from './kraken-market';
+export { OKX_MARKET } from './okx-market';
+export { BYBIT_MARKET } from './bybit-market';
+export type { BestQuote, OrderBook, Trade } from '../market/order-book';
 export {
   VENUE_IDS,
   VENUE_ERROR_KINDS,

@@ -37,9 +37,8 @@ export function parseKrakenRow(raw: unknown): RowResult {
   return c.ok ? { ok: true, row: { candle: c.candle } } : c;
 }
 
-export function parseKrakenOhlc(res: HttpResult): ParsedPage {
-  const body = parseJsonBody('kraken', res);
-  if (!isRecord(body)) throw malformed('kraken', res, 'OHLC body is not an object');
+/** Throws the typed error for a non-empty Kraken `error` list or a bare 4xx (shared by every endpoint). */
+export function throwIfKrakenError(res: HttpResult, body: Record<string, unknown>): void {
   const errors = body.error;
   if (Array.isArray(errors) && errors.length > 0) {
     const msg = errors.map(String).join('; ');
@@ -47,6 +46,12 @@ export function parseKrakenOhlc(res: HttpResult): ParsedPage {
     throw venueError('kraken', res, msg, msg, kind);
   }
   if (res.status >= 400) throw badRequest('kraken', res, res.text.slice(0, 200));
+}
+
+export function parseKrakenOhlc(res: HttpResult): ParsedPage {
+  const body = parseJsonBody('kraken', res);
+  if (!isRecord(body)) throw malformed('kraken', res, 'OHLC body is not an object');
+  throwIfKrakenError(res, body);
   const result = body.result;
   if (!isRecord(result)) throw malformed('kraken', res, 'OHLC body has no result object');
   const key = Object.keys(result).find((k) => k !== 'last');

@@ -35,15 +35,20 @@ export function parseOkxRow(raw: unknown): RowResult {
   return { ok: true, row: r.length >= 9 ? { candle: c.candle, confirmed: r[8] === '1' } : { candle: c.candle } };
 }
 
-export function parseOkxCandles(res: HttpResult): ParsedPage {
-  const body = parseJsonBody('okx', res);
-  if (!isRecord(body)) throw malformed('okx', res, 'candles body is not an object');
+/** Throws the typed error for an OKX non-"0" `code` or a bare 4xx (shared by every endpoint). */
+export function throwIfOkxError(res: HttpResult, body: Record<string, unknown>): void {
   if (body.code !== undefined && String(body.code) !== '0') {
     const code = String(body.code);
     const kind = code === '50011' ? 'rate-limited' : code === '50001' || code === '50004' ? 'server' : 'venue-error';
     throw venueError('okx', res, code, String(body.msg ?? ''), kind);
   }
   if (res.status >= 400) throw badRequest('okx', res, res.text.slice(0, 200));
+}
+
+export function parseOkxCandles(res: HttpResult): ParsedPage {
+  const body = parseJsonBody('okx', res);
+  if (!isRecord(body)) throw malformed('okx', res, 'candles body is not an object');
+  throwIfOkxError(res, body);
   if (body.code === undefined || !Array.isArray(body.data)) throw malformed('okx', res, 'candles body lacks code/data');
   return parseRows(body.data, parseOkxRow);
 }

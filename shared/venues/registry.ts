@@ -1,13 +1,20 @@
 /**
- * The venue registry: `createVenue(id, options)` builds one adapter over its own transport (timeout, retries,
- * circuit breaker) from the injected fetch, clock, sleep and random source. Base URLs default to the public
- * hosts; point them at the fake exchange (`http://127.0.0.1:PORT/<venue>`) in tests and dev.
+ * The venue registry: `createVenue(id, options)` builds one adapter — closed candles, plus order book, best
+ * bid/ask and recent trades — over its own transport (timeout, retries, circuit breaker) from the injected fetch,
+ * clock, sleep and random source. Base URLs default to the public hosts; point them at the fake exchange
+ * (`http://127.0.0.1:PORT/<venue>`) in tests and dev.
  */
 import { BINANCE_SPEC } from './binance';
+import { BINANCE_MARKET } from './binance-market';
 import { BYBIT_SPEC } from './bybit';
+import { BYBIT_MARKET } from './bybit-market';
 import { COINBASE_SPEC } from './coinbase';
+import { coinbaseMarketSpec, type CoinbaseBookSource } from './coinbase-market';
 import { KRAKEN_SPEC } from './kraken';
+import { KRAKEN_MARKET } from './kraken-market';
+import { createMarketData, type MarketDataVenue, type MarketSpec } from './market-data';
 import { okxSpec, type OkxEndpoint } from './okx';
+import { OKX_MARKET } from './okx-market';
 import { CircuitBreaker, Transport, type CircuitBreakerOptions, type ScheduleFn } from './transport';
 import type { FetchLike, Venue, VenueId } from './types';
 import { createSpecVenue, type VenueSpec } from './venue';
@@ -37,6 +44,28 @@ export interface CreateVenueOptions {
   headers?: Record<string, string>;
   /** OKX only: `history-candles` (default, 100/page, full history) or `candles` (300/page, recent only). */
   okxEndpoint?: OkxEndpoint;
+  /** Coinbase only: order book from Advanced Trade `product_book` (default) or the Exchange `book?level=2`. */
+  coinbaseBook?: CoinbaseBookSource;
+  /**
+   * Host of a venue's second API (Coinbase Advanced Trade: product_book, market trades). Default: its public host,
+   * or `baseUrl` when that is given (the fake exchange serves both APIs under one prefix).
+   */
+  altBaseUrl?: string;
+}
+
+export function marketSpec(id: VenueId, coinbaseBook?: CoinbaseBookSource): MarketSpec {
+  switch (id) {
+    case 'binance':
+      return BINANCE_MARKET;
+    case 'kraken':
+      return KRAKEN_MARKET;
+    case 'coinbase':
+      return coinbaseMarketSpec(coinbaseBook);
+    case 'okx':
+      return OKX_MARKET;
+    case 'bybit':
+      return BYBIT_MARKET;
+  }
 }
 
 export function venueSpec(id: VenueId, okxEndpoint?: OkxEndpoint): VenueSpec {
@@ -62,8 +91,8 @@ export const DEFAULT_BASE_URLS: Readonly<Record<VenueId, string>> = {
   bybit: BYBIT_SPEC.defaultBaseUrl,
 };
 
-/** Exposed so callers can inspect the breaker (`venue.transport.breaker.state`). */
-export interface CreatedVenue extends Venue {
+/** Candles plus book / quote / trades over one transport; the breaker is exposed (`venue.transport.breaker.state`). */
+export interface CreatedVenue extends Venue, MarketDataVenue {
   readonly transport: Transport;
 }
 
@@ -90,5 +119,10 @@ export function createVenue(id: VenueId, o: CreateVenueOptions): CreatedVenue {
     ...(o.pageSize !== undefined && { pageSize: o.pageSize }),
     ...(o.maxPages !== undefined && { maxPages: o.maxPages }),
   });
-  return { ...venue, transport };
+  const market = createMarketData(marketSpec(id, o.coinbaseBook), {
+    transport,
+    baseUrl: venue.baseUrl,
+    ...((o.altBaseUrl ?? o.baseUrl) !== undefined && { altBaseUrl: (o.altBaseUrl ?? o.baseUrl)! }),
+  });
+  return { ...venue, ...market, transport };
 }

@@ -2,7 +2,8 @@
  * Fake exchange: one local HTTP server (Node `http`) speaking the wire formats of Binance, Kraken, Coinbase
  * Exchange, OKX and Bybit under `/binance`, `/kraken`, `/coinbase`, `/okx`, `/bybit`, serving the real
  * Binance-spot candles from the freqtrade files at a fixed simulated "now" (so the candle containing `now` is
- * still forming and a client must drop it).
+ * still forming and a client must drop it), and their order book, best bid/ask and recent-trades endpoints from
+ * the real recorded bodies (see `market.ts`).
  *
  * Control endpoints (JSON):
  *   POST   /__faults   `{ venue, kind, count?, retryAfter?, status? }` or an array of them: queue faults
@@ -12,7 +13,8 @@
  * A one-off fault can also be asked for on any venue request with `?__fault=<kind>`.
  * Fault kinds: rate-limit (429 + Retry-After), server-error (500 or `status`), timeout (hang until the client
  * gives up), malformed (HTML instead of JSON), truncated (first half of the JSON body), duplicate (rows
- * repeated), reorder (rows shuffled), bad-rows (row 1 gets close "n/a", row 2 is cut to 3 columns), venue-error
+ * repeated), reorder (rows shuffled), bad-rows (candles: row 1 gets close "n/a", row 2 is cut to 3 columns; book
+ * levels and trades: row 1's price becomes "n/a", row 0 if it is the only one; on a book the rows are the bids), venue-error
  * (the venue's own error payload).
  *
  * Tests: `startFakeExchange({ port?, now?, dataDir? })`. CLI: `npx tsx tools/fake-exchange/server.ts --port 8790
@@ -22,6 +24,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { CandleStore, DEFAULT_FAKE_NOW, defaultDataDir } from './store';
+import { defaultRestDir, MARKET_WIRE, RecordedBodies } from './market';
 import { FAKE_VENUES, VENUE_ERROR_BODY, WIRE, type FakeVenue } from './wire';
 
 export const FAULT_KINDS = [
@@ -70,6 +73,8 @@ export interface FakeExchangeOptions {
   now?: number;
   /** Directory with `BTC_USDT-5m.json` etc. Default: the SauloHenriqueAguiar freqtrade files in ../shared/data. */
   dataDir?: string;
+  /** Directory of the recorded book / ticker / trades bodies. Default: ../shared/data/rest-responses. */
+  restDir?: string;
 }
 
 export interface FakeExchange {
@@ -138,6 +143,7 @@ function parseNow(x: unknown): number | undefined {
 
 export async function startFakeExchange(opts: FakeExchangeOptions = {}): Promise<FakeExchange> {
   const store = new CandleStore(opts.dataDir ?? defaultDataDir());
+  const bodies = new RecordedBodies(opts.restDir ?? defaultRestDir());
   let now = opts.now ?? DEFAULT_FAKE_NOW;
   let queue: Array<Fault & { count: number }> = [];
   const log: LoggedRequest[] = [];
@@ -233,11 +239,13 @@ export async function startFakeExchange(opts: FakeExchangeOptions = {}): Promise
         break;
     }
 
-    const answer = WIRE[venue]({ path: '/' + rest.join('/'), query: url.searchParams, now, store });
+    const path = '/' + rest.join('/');
+    const answer = MARKET_WIRE[venue]({ path, query: url.searchParams, now, bodies }) ?? WIRE[venue]({ path, query: url.searchParams, now, store });
     let body: unknown;
     if ('rows' in answer) {
       const k = fault?.kind;
-      const rows = k === 'duplicate' ? duplicate(answer.rows) : k === 'reorder' ? reorder(answer.rows) : k === 'bad-rows' ? corrupt(answer.rows) : answer.rows;
+      const bad = answer.corrupt ?? corrupt;
+      const rows = k === 'duplicate' ? duplicate(answer.rows) : k === 'reorder' ? reorder(answer.rows) : k === 'bad-rows' ? bad(answer.rows) : answer.rows;
       body = answer.envelope(rows);
     } else body = answer.body;
     let text = JSON.stringify(body);

@@ -18,7 +18,13 @@ export type FakeVenue = (typeof FAKE_VENUES)[number];
 /** A venue answer: either a finished body, or rows plus the envelope that wraps them (so row faults can apply). */
 export type WireAnswer =
   | { status: number; body: unknown }
-  | { status: 200; rows: unknown[]; envelope: (rows: unknown[]) => unknown };
+  | {
+      status: 200;
+      rows: unknown[];
+      envelope: (rows: unknown[]) => unknown;
+      /** The `bad-rows` fault for rows that are not candle arrays (book levels, trade objects); default: candle rule. */
+      corrupt?: (rows: readonly unknown[]) => unknown[];
+    };
 
 export interface WireRequest {
   path: string;
@@ -51,10 +57,10 @@ const TF_COINBASE = invert<Timeframe>({ '1m': '60', '5m': '300', '15m': '900', '
 const TF_OKX = invert<Timeframe>({ '1m': '1m', '5m': '5m', '15m': '15m', '1h': '1H', '4h': '4H', '1d': '1Dutc' });
 const TF_BYBIT = invert<Timeframe>({ '1m': '1', '5m': '5', '15m': '15', '1h': '60', '4h': '240', '1d': 'D' });
 
-const SYM_CONCAT: Record<string, string> = { BTCUSDT: 'BTC/USDT', ETHUSDT: 'ETH/USDT' };
-const SYM_DASH: Record<string, string> = { 'BTC-USDT': 'BTC/USDT', 'ETH-USDT': 'ETH/USDT' };
+export const SYM_CONCAT: Record<string, string> = { BTCUSDT: 'BTC/USDT', ETHUSDT: 'ETH/USDT' };
+export const SYM_DASH: Record<string, string> = { 'BTC-USDT': 'BTC/USDT', 'ETH-USDT': 'ETH/USDT' };
 /** Kraken pair → [data symbol, response key]. The USD pairs serve the USDT data under legacy X/Z keys. */
-const SYM_KRAKEN: Record<string, [string, string]> = {
+export const SYM_KRAKEN: Record<string, [string, string]> = {
   XBTUSDT: ['BTC/USDT', 'XBTUSDT'],
   ETHUSDT: ['ETH/USDT', 'ETHUSDT'],
   XBTUSD: ['BTC/USDT', 'XXBTZUSD'],
@@ -62,7 +68,7 @@ const SYM_KRAKEN: Record<string, [string, string]> = {
   ETHUSD: ['ETH/USDT', 'XETHZUSD'],
   XETHZUSD: ['ETH/USDT', 'XETHZUSD'],
 };
-const SYM_COINBASE: Record<string, string> = { ...SYM_DASH, 'BTC-USD': 'BTC/USDT', 'ETH-USD': 'ETH/USDT' };
+export const SYM_COINBASE: Record<string, string> = { ...SYM_DASH, 'BTC-USD': 'BTC/USDT', 'ETH-USD': 'ETH/USDT' };
 
 /** Rows with lo <= openTime <= hi, ascending. */
 function between(rows: readonly Row[], lo: number, hi: number): Row[] {
