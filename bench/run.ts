@@ -7,6 +7,7 @@
 import { formatIndicatorTable, runIndicatorBench } from './indicators';
 import { BACKTEST_GOAL_MS, runBacktestBench } from './backtest';
 import { runImportBench } from './import';
+import { formatStatsBench, runStatsBench } from './stats';
 
 const wanted = new Set(process.argv.slice(2));
 const want = (s: string) => wanted.size === 0 || wanted.has(s);
@@ -26,6 +27,7 @@ if (want('backtest')) {
   );
 }
 if (want('import')) await runImportBench();
+if (want('stats')) console.log(formatStatsBench(await runStatsBench()));
 if (want('api')) {
   const api = await import('./api').catch(() => null);
   if (api && 'runApiBench' in api) await (api as { runApiBench: () => Promise<unknown> }).runApiBench();

@@ -5,6 +5,24 @@
  * bits on every run; the two paths agree to ~1e-13 relative.
  */
 
+const twiddleCache = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+
+/** cos/sin of −2πk/n for k < n/2, computed once per size (a pure cache: same values on every call). */
+function twiddles(n: number): { cos: Float64Array; sin: Float64Array } {
+  let t = twiddleCache.get(n);
+  if (!t) {
+    const cos = new Float64Array(n >> 1);
+    const sin = new Float64Array(n >> 1);
+    for (let k = 0; k < n >> 1; k++) {
+      cos[k] = Math.cos((-2 * Math.PI * k) / n);
+      sin[k] = Math.sin((-2 * Math.PI * k) / n);
+    }
+    t = { cos, sin };
+    twiddleCache.set(n, t);
+  }
+  return t;
+}
+
 /** In-place iterative radix-2 complex FFT (length a power of two); `inverse` omits the 1/n scaling. */
 export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
   const n = re.length;
@@ -21,12 +39,14 @@ export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
       im[j] = t;
     }
   }
+  const { cos, sin } = twiddles(n);
+  const sign = inverse ? -1 : 1;
   for (let len = 2; len <= n; len <<= 1) {
-    const ang = ((inverse ? 2 : -2) * Math.PI) / len;
     const half = len >> 1;
+    const stride = n / len;
     for (let k = 0; k < half; k++) {
-      const wr = Math.cos(ang * k);
-      const wi = Math.sin(ang * k);
+      const wr = cos[k * stride]!;
+      const wi = sign * sin[k * stride]!;
       for (let i = k; i < n; i += len) {
         const j = i + half;
         const xr = re[j]! * wr - im[j]! * wi;
@@ -45,7 +65,7 @@ export function autocovariances(demeaned: ArrayLike<number>, maxLag: number): Fl
   const n = demeaned.length;
   const L = Math.min(maxLag, n - 1);
   const out = new Float64Array(L + 1);
-  if ((L + 1) * n <= 64 * n || n < 256) {
+  if (L < 64 || n < 256) {
     for (let i = 0; i <= L; i++) {
       let s = 0;
       for (let t = 0; t + i < n; t++) s += demeaned[t]! * demeaned[t + i]!;
