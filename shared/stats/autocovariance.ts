@@ -65,7 +65,7 @@ export function autocovariances(demeaned: ArrayLike<number>, maxLag: number): Fl
   const n = demeaned.length;
   const L = Math.min(maxLag, n - 1);
   const out = new Float64Array(L + 1);
-  if (L < 64 || n < 256) {
+  if (L < 128 || n < 512) {
     for (let i = 0; i <= L; i++) {
       let s = 0;
       for (let t = 0; t + i < n; t++) s += demeaned[t]! * demeaned[t + i]!;

@@ -61,6 +61,8 @@ export function optimalBlockLength(xs: ArrayLike<number>): BlockLength {
   if (!(prefixSq[n]! > 0)) throw new StatsInputError('the series is constant: its block length is undefined');
   let optM: number | null = null;
   for (let i = 0; i <= lags; i++) {
+    // Lags beyond the bandwidth M = 2·max(m̂, 1) are never used once m̂ is known: stop there (same result).
+    if (optM !== null && i > 2 * Math.max(optM, 1)) break;
     let cross = 0;
     for (let t = i; t < n; t++) cross += eps[t]! * eps[t - i]!;
     const v1 = prefixSq[n]! - prefixSq[i + 1]!;

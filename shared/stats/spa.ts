@@ -12,8 +12,8 @@
  *     −√(ω̂²_k/n · 2 ln ln n)}, upper μ̂ᵘ = d̄_k; p = #{b : T*_b > T} / B, so p_lower ≤ p_consistent ≤ p_upper.
  *     ω̂²_k is the stationary-bootstrap variance of √n·d̄_k in closed form (Politis & Romano 1994, as in Hansen
  *     2005 §2.3 and arch's "asymptotic" studentization): γ̂_0 + 2 Σ_{i=1}^{n−1} κ(n,i)·γ̂_i with
- *     κ(n,i) = (1 − i/n)(1 − q)^i + (i/n)(1 − q)^{n−i}, q = 1 / block length (terms with κ < 1e-17 are dropped:
- *     their sum moves ω̂² by less than 1e-13 relative).
+ *     κ(n,i) = (1 − i/n)(1 − q)^i + (i/n)(1 − q)^{n−i}, q = 1 / block length (terms with κ < 1e-12 are dropped:
+ *     their sum moves ω̂² by less than 1e-10 relative).
  *   Politis, D. N. & Romano, J. P. (1994), the stationary bootstrap (./resample.ts); the mean block length is
  *     given or chosen automatically as the mean over strategies of the Politis–White (2009-corrected) optimal
  *     stationary-bootstrap block length of d_k (./block-length.ts), and recorded in the result.
@@ -94,15 +94,18 @@ function relativePerformance(input: SpaInput): { d: Float64Array; k: number; n: 
   return { d, k, n };
 }
 
+/** Lags whose weight κ(n, i) is below this are dropped: |2κ·γ̂_i| ≤ 2κ·γ̂_0, so together they move ω̂² by < 1e-10 relative. */
+const KAPPA_CUTOFF = 1e-12;
+
 /** Hansen (2005) / Politis–Romano (1994) closed-form stationary-bootstrap variance of √n·mean. */
 export function stationaryBootstrapVariance(demeaned: ArrayLike<number>, blockLength: number): number {
   const n = demeaned.length;
   const q = 1 / blockLength;
   const kappa = (i: number) => (1 - i / n) * (1 - q) ** i + (i / n) * (1 - q) ** (n - i);
   let head = 0;
-  while (head + 1 < n && kappa(head + 1) >= 1e-17) head++;
+  while (head + 1 < n && kappa(head + 1) >= KAPPA_CUTOFF) head++;
   let tail = n;
-  while (tail - 1 > head && kappa(tail - 1) >= 1e-17) tail--;
+  while (tail - 1 > head && kappa(tail - 1) >= KAPPA_CUTOFF) tail--;
   // Lags 1..head and tail..n−1 carry weight; γ̂ of a lag i ≥ tail has only n − i terms.
   const g = autocovariances(demeaned, head);
   let v = g[0]!;
@@ -191,50 +194,73 @@ export function superiorPredictiveAbility(input: SpaInput, options: SpaOptions):
     const base = j * (n + 1);
     for (let t = 0; t < n; t++) P[base + t + 1] = P[base + t]! + d[j * n + t]!;
   }
+  // Replications run in batches: each strategy's prefix-sum row is read once per batch rather than once per
+  // replication (the matrix does not fit in cache; the row does). The arithmetic per (replication, strategy)
+  // is the same in any batching, so results do not depend on the batch size.
   const rng = mulberry32(o.seed);
   const idx = new Int32Array(n);
-  const runStart = new Int32Array(n);
-  const runEnd = new Int32Array(n);
+  const BATCH = 16;
+  const runStart = new Int32Array(BATCH * n);
+  const runEnd = new Int32Array(BATCH * n);
+  const runCount = new Int32Array(BATCH);
+  const floor = o.studentize ? 0 : -Infinity;
+  const maxL = new Float64Array(BATCH);
+  const maxC = new Float64Array(BATCH);
+  const maxU = new Float64Array(BATCH);
+  const maxRc = new Float64Array(BATCH);
   let exceedL = 0;
   let exceedC = 0;
   let exceedU = 0;
   let exceedRc = 0;
-  for (let b = 0; b < o.reps; b++) {
-    stationaryBootstrapIndices(n, blockLength, rng, idx);
-    let runs = 0;
-    runStart[0] = idx[0]!;
-    for (let t = 1; t < n; t++) {
-      if (idx[t] !== idx[t - 1]! + 1) {
-        runEnd[runs] = idx[t - 1]! + 1;
-        runs++;
-        runStart[runs] = idx[t]!;
+  for (let b0 = 0; b0 < o.reps; b0 += BATCH) {
+    const nb = Math.min(BATCH, o.reps - b0);
+    for (let q = 0; q < nb; q++) {
+      stationaryBootstrapIndices(n, blockLength, rng, idx);
+      const off = q * n;
+      let runs = 0;
+      runStart[off] = idx[0]!;
+      for (let t = 1; t < n; t++) {
+        if (idx[t] !== idx[t - 1]! + 1) {
+          runEnd[off + runs] = idx[t - 1]! + 1;
+          runs++;
+          runStart[off + runs] = idx[t]!;
+        }
       }
+      runEnd[off + runs] = idx[n - 1]! + 1;
+      runCount[q] = runs + 1;
     }
-    runEnd[runs] = idx[n - 1]! + 1;
-    runs++;
-    let maxL = o.studentize ? 0 : -Infinity;
-    let maxC = maxL;
-    let maxU = maxL;
-    let maxRc = -Infinity;
+    maxL.fill(floor);
+    maxC.fill(floor);
+    maxU.fill(floor);
+    maxRc.fill(-Infinity);
     for (let j = 0; j < k; j++) {
       const base = j * (n + 1);
-      let s = 0;
-      for (let r = 0; r < runs; r++) s += P[base + runEnd[r]!]! - P[base + runStart[r]!]!;
-      const m = s / n;
       const sc = scale[j]!;
-      const l = (m - muL[j]!) * sc;
-      const c = (m - muC[j]!) * sc;
-      const u = (m - mean[j]!) * sc;
-      if (l > maxL) maxL = l;
-      if (c > maxC) maxC = c;
-      if (u > maxU) maxU = u;
-      const rc = sqrtN * (m - mean[j]!);
-      if (rc > maxRc) maxRc = rc;
+      const mj = mean[j]!;
+      const lj = muL[j]!;
+      const cj = muC[j]!;
+      for (let q = 0; q < nb; q++) {
+        const off = q * n;
+        const runs = runCount[q]!;
+        let s = 0;
+        for (let r = 0; r < runs; r++) s += P[base + runEnd[off + r]!]! - P[base + runStart[off + r]!]!;
+        const m = s / n;
+        const l = (m - lj) * sc;
+        const c = (m - cj) * sc;
+        const u = (m - mj) * sc;
+        if (l > maxL[q]!) maxL[q] = l;
+        if (c > maxC[q]!) maxC[q] = c;
+        if (u > maxU[q]!) maxU[q] = u;
+        const rc = sqrtN * (m - mj);
+        if (rc > maxRc[q]!) maxRc[q] = rc;
+      }
     }
-    if (maxL > statistic) exceedL++;
-    if (maxC > statistic) exceedC++;
-    if (maxU > statistic) exceedU++;
-    if (maxRc > rcStatistic) exceedRc++;
+    for (let q = 0; q < nb; q++) {
+      if (maxL[q]! > statistic) exceedL++;
+      if (maxC[q]! > statistic) exceedC++;
+      if (maxU[q]! > statistic) exceedU++;
+      if (maxRc[q]! > rcStatistic) exceedRc++;
+    }
   }
   return {
     strategies: k,
