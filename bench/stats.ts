@@ -30,7 +30,7 @@ export const STATS_GOAL_MS = 5000;
 export interface StatsBenchResult {
   suite: 'stats';
   loadAverage: number;
-  pbo: { combos: number; blocks: number; splits: number; medianMs: number; minMs: number; maxMs: number; cpuMs: number; chunkedMs: number; maxChunkMs: number; chunks: number; buildMs: number; pbo: number };
+  pbo: { combos: number; blocks: number; splits: number; medianMs: number; minMs: number; maxMs: number; cpuMs: number; chunkedMs: number; maxChunkMs: number; maxChunkBytes: number; chunks: number; buildMs: number; pbo: number };
   spa: { strategies: number; observations: number; reps: number; blockLength: number; medianMs: number; minMs: number; maxMs: number; cpuMs: number; pConsistent: number };
   goalMs: number;
   pass: boolean;
@@ -101,11 +101,13 @@ export async function runStatsBench(opts: { reps?: number; log?: (line: string) 
   const plan = planPboChunks(blocks, 1000);
   const t1 = performance.now();
   let maxChunkMs = 0;
+  let maxChunkBytes = 0;
   const partials = plan.map((c) => {
     const t = performance.now();
-    const p = JSON.parse(JSON.stringify(pboSplits(m, c))) as unknown; // through JSON, as a queue message would
+    const json = JSON.stringify(pboSplits(m, c)); // through JSON, as a queue message would
     maxChunkMs = Math.max(maxChunkMs, performance.now() - t);
-    return p;
+    maxChunkBytes = Math.max(maxChunkBytes, json.length);
+    return JSON.parse(json) as unknown;
   });
   const merged = mergePboPartials(partials);
   const chunkedMs = performance.now() - t1;
@@ -143,6 +145,7 @@ export async function runStatsBench(opts: { reps?: number; log?: (line: string) 
       cpuMs: median(pboCpu),
       chunkedMs,
       maxChunkMs,
+      maxChunkBytes,
       chunks: plan.length,
       buildMs,
       pbo: pboValue,
@@ -159,7 +162,7 @@ export function formatStatsBench(r: StatsBenchResult): string {
   return (
     `\nPBO by CSCV, ${p.combos.toLocaleString('en-US')} combos × ${p.blocks} blocks (${p.splits.toLocaleString('en-US')} splits, Sharpe metric):` +
     `\n  one call: median ${p.medianMs.toFixed(0)} ms wall (min ${p.minMs.toFixed(0)}, max ${p.maxMs.toFixed(0)}), ${p.cpuMs.toFixed(0)} ms CPU; block statistics ${p.buildMs.toFixed(0)} ms; PBO ${p.pbo.toFixed(3)} (pure noise)` +
-    `\n  chunked: ${p.chunks} chunks of ≤ 1,000 splits + merge through JSON ${p.chunkedMs.toFixed(0)} ms, largest chunk ${p.maxChunkMs.toFixed(0)} ms` +
+    `\n  chunked: ${p.chunks} chunks of ≤ 1,000 splits + merge through JSON ${p.chunkedMs.toFixed(0)} ms, largest chunk ${p.maxChunkMs.toFixed(0)} ms and ${(p.maxChunkBytes / 1024).toFixed(0)} KB of JSON` +
     `\nSPA + Reality Check, ${s.strategies.toLocaleString('en-US')} strategies × ${s.observations.toLocaleString('en-US')} observations, ${s.reps.toLocaleString('en-US')} stationary-bootstrap reps, automatic block length ${s.blockLength.toFixed(2)}:` +
     `\n  median ${s.medianMs.toFixed(0)} ms wall (min ${s.minMs.toFixed(0)}, max ${s.maxMs.toFixed(0)}), ${s.cpuMs.toFixed(0)} ms CPU; p consistent ${s.pConsistent.toFixed(3)}` +
     `\n  goal < ${r.goalMs} ms wall each: ${r.pass ? 'met' : 'NOT met'} (load average ${r.loadAverage.toFixed(1)} at the start)`

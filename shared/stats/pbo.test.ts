@@ -10,6 +10,7 @@ import {
   lambdaHistogram,
   mergePboPartials,
   planPboChunks,
+  pboSplitDetails,
   pboSplits,
   probabilityOfBacktestOverfitting,
 } from './pbo';
@@ -52,15 +53,15 @@ describe('PBO by CSCV — worked example enumerated by hand (Bailey, Borwein, L�
 
   it('reproduces every split, the PBO, the degradation fit and the probability of loss', () => {
     const m = cscvFromBlockValues([A, B, C]);
-    const part = pboSplits(m, { metric: 'mean' });
+    const part = pboSplitDetails(pboSplits(m, { metric: 'mean' }));
     const l3 = Math.log(1 / 3);
-    expect(part.splits.map((s) => s.inSample)).toEqual([[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]);
-    expect(part.splits.map((s) => s.best)).toEqual([0, 0, 0, 1, 2, 2]);
-    expect(part.splits.map((s) => s.isPerformance)).toEqual([1.5, 2, 1.5, 1, 2.25, 1.25]);
-    expect(part.splits.map((s) => s.oosPerformance)).toEqual([0.5, 0, 0.5, 1, 0, 1]);
-    expect(part.splits.map((s) => s.oosRank)).toEqual([1, 1, 1, 1, 1, 1.5]);
-    expect(part.splits.map((s) => s.omega)).toEqual([0.25, 0.25, 0.25, 0.25, 0.25, 0.375]);
-    const lambdas = part.splits.map((s) => s.lambda);
+    expect(part.map((s) => s.inSample)).toEqual([[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]);
+    expect(part.map((s) => s.best)).toEqual([0, 0, 0, 1, 2, 2]);
+    expect(part.map((s) => s.isPerformance)).toEqual([1.5, 2, 1.5, 1, 2.25, 1.25]);
+    expect(part.map((s) => s.oosPerformance)).toEqual([0.5, 0, 0.5, 1, 0, 1]);
+    expect(part.map((s) => s.oosRank)).toEqual([1, 1, 1, 1, 1, 1.5]);
+    expect(part.map((s) => s.omega)).toEqual([0.25, 0.25, 0.25, 0.25, 0.25, 0.375]);
+    const lambdas = part.map((s) => s.lambda);
     for (let i = 0; i < 5; i++) expect(lambdas[i]).toBeCloseTo(l3, 15);
     expect(lambdas[5]).toBeCloseTo(Math.log(0.6), 15);
 
@@ -125,7 +126,7 @@ describe('CSCV matrix from returns', () => {
     const m = cscvFromReturns(rets, 4);
     expect(Array.from(m.count.slice(0, 4))).toEqual([26, 26, 26, 25]);
     const part = pboSplits(m, { from: 1, to: 2 }); // IS = blocks {0, 2} → t ∈ [0, 26) ∪ [52, 78)
-    const s = part.splits[0]!;
+    const s = pboSplitDetails(part)[0]!;
     expect(s.inSample).toEqual([0, 2]);
     const sharpeOf = (xs: number[]) => {
       const mo = moments(xs)!;
@@ -166,11 +167,19 @@ describe('chunked CSCV (queue messages) merges exactly', () => {
     expect(mergePboPartials([...parts, parts[2]!])).toEqual(whole);
     expect(() => mergePboPartials(parts.slice(1))).toThrow(/50 missing/);
     const tampered = structuredClone(parts[0]!);
-    tampered.splits[3]!.lambda += 1;
+    tampered.isPerformance[3]! += 1;
     expect(() => mergePboPartials([...parts, tampered])).toThrow(/delivered twice with different content/);
     const other = pboSplits(cscvFromReturns(noise(12, 300, 5), 10), { from: 0, to: 50 });
     expect(() => mergePboPartials([...parts.slice(1), other])).toThrow(/different input/);
     expect(() => mergePboPartials([{ kind: 'pbo-partial', splits: 'x' }])).toThrow(/not a PBO partial/);
+    const short = structuredClone(parts[1]!);
+    short.oosRank.pop();
+    expect(() => mergePboPartials([parts[0]!, short])).toThrow(/holds 49 values/);
+    const bad = structuredClone(parts[1]!);
+    bad.best[0] = 12;
+    expect(() => mergePboPartials([parts[0]!, bad])).toThrow(/names combo 12/);
+    // The wire format costs < 70 bytes of JSON per split (1,000 splits ≈ 55 KB, inside a 128 KB queue message).
+    expect(JSON.stringify(pboSplits(m, { from: 0, to: 252 })).length).toBeLessThan(252 * 70);
     expect(() => mergePboPartials(parts, { metric: 'mean' })).toThrow(/metric/);
   });
 

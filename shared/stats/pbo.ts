@@ -18,14 +18,14 @@
  * Our choices where the paper leaves room (and where we deliberately differ from the R `pbo` package,
  * mrbcuda/pbo, R/pbo.R): ω̄ uses the paper's N + 1 (R pbo divides by N, which puts the top rank at λ = +∞); ties
  * in R̄ get the average rank (R's `rank` default) and ties in R go to the first (lowest-index) combo (`which.max`);
- * the regression is R̄ on R (R pbo's `lm(rn_pairs)` regresses R on R̄). Block boundaries are ⌊s·T/S⌋, so T need
+ * the regression is R̄ on R (R pbo's `lm(rn_pairs)` regresses R on R̄). Block boundaries are ⌈s·T/S⌉, so T need
  * not be a multiple of S (R pbo requires it). The performance of a combo on a set of blocks is computed from
  * per-block sufficient statistics (count, Σx, Σx²) pooled over the blocks — 'sharpe' (pooled mean / pooled sample
  * sd, non-annualised), 'mean' or 'sum' — so the Sharpe ratio on J is exactly the Sharpe of the concatenated
  * observations, and a split costs O(N·S/2).
  *
- * Chunking: `pboSplits(matrix, { from, to })` computes splits [from, to) and returns a JSON-safe partial that
- * names the input by a sha256 digest; `mergePboPartials` checks that partials share the input and settings,
+ * Chunking: `pboSplits(matrix, { from, to })` computes splits [from, to) and returns a compact JSON-safe partial
+ * (≈ 55 bytes per split) that names the input by a sha256 digest; `mergePboPartials` checks that partials share the input and settings,
  * cover every split exactly once (an identical duplicate is tolerated), and gives the same summary, byte for
  * byte, as one call over all splits.
  */
@@ -153,28 +153,27 @@ export interface PboSplit {
   lambda: number;
 }
 
-export const pboSplitSchema = z.object({
-  index: z.number().int().nonnegative(),
-  inSample: z.array(z.number().int().nonnegative()),
-  best: z.number().int().nonnegative(),
-  isPerformance: z.number().finite(),
-  oosPerformance: z.number().finite(),
-  oosRank: z.number().positive(),
-  omega: z.number().gt(0).lt(1),
-  lambda: z.number().finite(),
-});
-
-export const pboPartialSchema = z.object({
-  kind: z.literal('pbo-partial'),
-  digest: z.string().regex(/^[0-9a-f]{64}$/),
-  combos: z.number().int().min(2),
-  blocks: z.number().int().min(2),
-  metric: pboMetricSchema,
-  totalSplits: z.number().int().positive(),
-  from: z.number().int().nonnegative(),
-  to: z.number().int().positive(),
-  splits: z.array(pboSplitSchema),
-});
+/**
+ * Splits [from, to) of one input in a compact columnar form for a queue message (≈ 55 bytes of JSON per split:
+ * 1,000 splits ≈ 55 KB): per split n*, R_{n*}, R̄_{n*} and the OOS rank; the in-sample blocks, ω̄ and λ follow
+ * from the index, the rank and N (`pboSplitDetails`).
+ */
+export const pboPartialSchema = z
+  .object({
+    kind: z.literal('pbo-partial'),
+    digest: z.string().regex(/^[0-9a-f]{64}$/),
+    combos: z.number().int().min(2),
+    blocks: z.number().int().min(2).max(MAX_CSCV_BLOCKS).multipleOf(2),
+    metric: pboMetricSchema,
+    totalSplits: z.number().int().positive(),
+    from: z.number().int().nonnegative(),
+    to: z.number().int().positive(),
+    best: z.array(z.number().int().nonnegative()),
+    isPerformance: z.array(z.number().finite()),
+    oosPerformance: z.array(z.number().finite()),
+    oosRank: z.array(z.number().min(1)),
+  })
+  .strict();
 export type PboPartial = z.infer<typeof pboPartialSchema>;
 
 export const pboOptionsSchema = z
@@ -234,9 +233,12 @@ export function pboSplits(m: CscvMatrix, opts: { metric?: PboMetric; from?: numb
   const r = new Float64Array(N);
   const rb = new Float64Array(N);
   const comb = unrankCombination(S, S / 2, from);
-  const splits: PboSplit[] = [];
+  const best: number[] = [];
+  const isPerformance: number[] = [];
+  const oosPerformance: number[] = [];
+  const oosRanks: number[] = [];
   for (let index = from; index < to; index++) {
-    let best = 0;
+    let top = 0;
     for (let c = 0; c < N; c++) {
       let n = 0;
       let s = 0;
@@ -250,30 +252,43 @@ export function pboSplits(m: CscvMatrix, opts: { metric?: PboMetric; from?: numb
       }
       r[c] = metricValue(metric, n, s, ss);
       rb[c] = metricValue(metric, tn[c]! - n, ts[c]! - s, tss[c]! - ss);
-      if (r[c]! > r[best]!) best = c;
+      if (r[c]! > r[top]!) top = c;
     }
-    const target = rb[best]!;
+    const target = rb[top]!;
     let below = 0;
     let equal = 0;
     for (let c = 0; c < N; c++) {
       if (rb[c]! < target) below++;
       else if (rb[c] === target) equal++;
     }
-    const oosRank = below + (equal + 1) / 2;
-    const omega = oosRank / (N + 1);
-    splits.push({
-      index,
+    best.push(top);
+    isPerformance.push(r[top]!);
+    oosPerformance.push(target);
+    oosRanks.push(below + (equal + 1) / 2);
+    nextCombination(comb, S);
+  }
+  return { kind: 'pbo-partial', digest: cscvDigest(m), combos: N, blocks: S, metric, totalSplits: total, from, to, best, isPerformance, oosPerformance, oosRank: oosRanks };
+}
+
+/** The splits of a partial with their in-sample blocks, ω̄ = rank/(N + 1) and λ = ln(ω̄/(1 − ω̄)). */
+export function pboSplitDetails(p: PboPartial): PboSplit[] {
+  const out: PboSplit[] = [];
+  const comb = unrankCombination(p.blocks, p.blocks / 2, p.from);
+  for (let j = 0; j < p.to - p.from; j++) {
+    const omega = p.oosRank[j]! / (p.combos + 1);
+    out.push({
+      index: p.from + j,
       inSample: comb.slice(),
-      best,
-      isPerformance: r[best]!,
-      oosPerformance: target,
-      oosRank,
+      best: p.best[j]!,
+      isPerformance: p.isPerformance[j]!,
+      oosPerformance: p.oosPerformance[j]!,
+      oosRank: p.oosRank[j]!,
       omega,
       lambda: Math.log(omega / (1 - omega)),
     });
-    nextCombination(comb, S);
+    nextCombination(comb, p.blocks);
   }
-  return { kind: 'pbo-partial', digest: cscvDigest(m), combos: N, blocks: S, metric, totalSplits: total, from, to, splits };
+  return out;
 }
 
 export interface PboHistogram {
@@ -381,7 +396,7 @@ function summarise(p: { combos: number; blocks: number; metric: PboMetric; diges
 export function probabilityOfBacktestOverfitting(m: CscvMatrix, opts: PboOptions = {}): PboResult {
   const metric = pboOptionsSchema.parse(opts).metric;
   const part = pboSplits(m, { metric });
-  return summarise(part, part.splits, opts);
+  return summarise(part, pboSplitDetails(part), opts);
 }
 
 /**
@@ -402,9 +417,12 @@ export function mergePboPartials(partials: unknown[], opts: PboOptions = {}): Pb
   for (const [i, p] of parsed.entries()) {
     if (p.digest !== first.digest || p.combos !== first.combos || p.blocks !== first.blocks || p.metric !== first.metric || p.totalSplits !== total)
       throw new StatsInputError(`partial ${i} belongs to a different input or settings (digest, shape or metric differ)`);
-    if (p.splits.length !== p.to - p.from) throw new StatsInputError(`partial ${i} claims splits [${p.from}, ${p.to}) but holds ${p.splits.length}`);
-    for (const [j, s] of p.splits.entries()) {
-      if (s.index !== p.from + j) throw new StatsInputError(`partial ${i}: split ${j} has index ${s.index}, expected ${p.from + j}`);
+    const len = p.to - p.from;
+    if (!(len > 0) || p.to > total) throw new StatsInputError(`partial ${i} claims splits [${p.from}, ${p.to}), outside [0, ${total})`);
+    for (const col of [p.best, p.isPerformance, p.oosPerformance, p.oosRank])
+      if (col.length !== len) throw new StatsInputError(`partial ${i} claims splits [${p.from}, ${p.to}) but holds ${col.length} values in a column`);
+    for (const s of pboSplitDetails(p)) {
+      if (s.best >= p.combos || s.oosRank > p.combos) throw new StatsInputError(`partial ${i}: split ${s.index} names combo ${s.best} / rank ${s.oosRank} of ${p.combos}`);
       const prev = bySplit[s.index];
       if (prev && JSON.stringify(prev) !== JSON.stringify(s)) throw new StatsInputError(`split ${s.index} was delivered twice with different content`);
       bySplit[s.index] = s;
