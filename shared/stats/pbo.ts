@@ -218,18 +218,8 @@ export function pboSplits(m: CscvMatrix, opts: { metric?: PboMetric; from?: numb
   const from = opts.from ?? 0;
   const to = opts.to ?? total;
   if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > total || from >= to)
-    throw new StatsInputError(`split range [${from}, ${to}) must be a non-empty integer range inside [0, ${total})`);
+    throw new StatsInputError(`split range [${from}, ${to}) must be a non-empty integer range within [0, ${total}]`);
 
-  // Totals over all blocks: OOS = total − IS.
-  const tn = new Float64Array(N);
-  const ts = new Float64Array(N);
-  const tss = new Float64Array(N);
-  for (let c = 0; c < N; c++)
-    for (let s = 0; s < S; s++) {
-      tn[c]! += m.count[c * S + s]!;
-      ts[c]! += m.sum[c * S + s]!;
-      tss[c]! += m.sumSq[c * S + s]!;
-    }
   const r = new Float64Array(N);
   const rb = new Float64Array(N);
   const comb = unrankCombination(S, S / 2, from);
@@ -237,21 +227,35 @@ export function pboSplits(m: CscvMatrix, opts: { metric?: PboMetric; from?: numb
   const isPerformance: number[] = [];
   const oosPerformance: number[] = [];
   const oosRanks: number[] = [];
+  const half = S / 2;
+  const rest = new Array<number>(half);
   for (let index = from; index < to; index++) {
+    for (let b = 0, i = 0, j = 0; b < S; b++) {
+      if (i < half && comb[i] === b) i++;
+      else rest[j++] = b;
+    }
     let top = 0;
     for (let c = 0; c < N; c++) {
       let n = 0;
       let s = 0;
       let ss = 0;
       const base = c * S;
-      for (let j = 0; j < comb.length; j++) {
+      let on = 0;
+      let os = 0;
+      let oss = 0;
+      for (let j = 0; j < half; j++) {
         const b = base + comb[j]!;
         n += m.count[b]!;
         s += m.sum[b]!;
         ss += m.sumSq[b]!;
+        const o = base + rest[j]!;
+        on += m.count[o]!;
+        os += m.sum[o]!;
+        oss += m.sumSq[o]!;
       }
+      // Both sides are summed from their own blocks (no OOS = total − IS subtraction and its rounding).
       r[c] = metricValue(metric, n, s, ss);
-      rb[c] = metricValue(metric, tn[c]! - n, ts[c]! - s, tss[c]! - ss);
+      rb[c] = metricValue(metric, on, os, oss);
       if (r[c]! > r[top]!) top = c;
     }
     const target = rb[top]!;
