@@ -4,6 +4,9 @@ import { moments } from '../research/stats';
 import { InsufficientDataError, StatsInputError } from './errors';
 import { binomial, nextCombination, unrankCombination } from './combinations';
 import {
+  blockStatsByTime,
+  cscvDigest,
+  cscvFromBlockStats,
   cscvFromBlockValues,
   cscvFromReturns,
   cscvSplitCount,
@@ -186,5 +189,36 @@ describe('chunked CSCV (queue messages) merges exactly', () => {
   it('is deterministic', () => {
     expect(JSON.stringify(probabilityOfBacktestOverfitting(m))).toBe(JSON.stringify(whole));
     expect(lambdaHistogram(whole.lambdas).counts.reduce((a, b) => a + b, 0)).toBe(252);
+  });
+});
+
+describe('CSCV from timed values (per-trade returns at exit times) and sparse combos', () => {
+  it('time blocks with the index edges ⌈s·T/S⌉ give the same matrix (same digest) as cscvFromReturns', () => {
+    const rets = noise(5, 90, 6);
+    const S = 6;
+    const edges = Array.from({ length: S + 1 }, (_, s) => Math.ceil((s * 90) / S));
+    const times = Array.from({ length: 90 }, (_, i) => i);
+    const m = cscvFromBlockStats(rets.map((r) => blockStatsByTime(r, times, edges)));
+    expect(cscvDigest(m)).toBe(cscvDigest(cscvFromReturns(rets, S)));
+  });
+
+  it("a combo without trades on one side of a split: refused by default, scored 0 (flat) with sparse 'zero'", () => {
+    const edges = [0, 10, 20, 30, 40];
+    const active = blockStatsByTime([1, 2, 3, 1, 2, 5, 1, 4], [1, 3, 12, 15, 22, 25, 33, 38], edges);
+    const quiet = blockStatsByTime([2, 3], [1, 4], edges); // trades only in block 0
+    expect(quiet.count).toEqual([2, 0, 0, 0]);
+    const m = cscvFromBlockStats([active, quiet]);
+    expect(() => probabilityOfBacktestOverfitting(m)).toThrow(InsufficientDataError);
+    const r = probabilityOfBacktestOverfitting(m, { sparse: 'zero', metric: 'mean' });
+    expect(r.sparse).toBe('zero');
+    // Split {0,1}: IS means active (1+2+3+1)/4 = 1.75, quiet 2.5 → n* = quiet; OOS quiet = 0 < active 3 → rank 1.
+    expect(r.pairs[0]).toMatchObject({ is: 2.5, oos: 0, best: 1 });
+    expect(r.pairs[0]!.lambda).toBeCloseTo(Math.log(1 / 2), 15); // ω̄ = 1/3
+    const parts = planPboChunks(4, 3).map((c) => pboSplits(m, { ...c, metric: 'mean', sparse: 'zero' }));
+    expect(mergePboPartials(parts)).toEqual(r);
+    const other = pboSplits(cscvFromBlockStats([active, active]), { from: 0, to: 3, metric: 'mean', sparse: 'zero' });
+    expect(() => mergePboPartials([parts[1]!, { ...other, digest: parts[1]!.digest, sparse: 'error' }])).toThrow(/sparse rule/);
+    expect(() => blockStatsByTime([1], [40], edges)).toThrow(/outside the blocks/);
+    expect(() => blockStatsByTime([1], [5], [0, 10, 5])).toThrow(/even number of blocks|must increase/);
   });
 });

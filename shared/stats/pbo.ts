@@ -109,6 +109,72 @@ export function cscvFromBlockValues(values: ArrayLike<ArrayLike<number>>): CscvM
   return { combos, blocks, count, sum, sumSq };
 }
 
+/** One combo's per-block sufficient statistics (each array has one entry per block). */
+export interface BlockStats {
+  count: number[];
+  sum: number[];
+  sumSq: number[];
+}
+
+/**
+ * Per-block statistics of one combo's timed values (e.g. per-trade net returns at their exit times) for shared
+ * time blocks: value i goes to block s with edges[s] ≤ times[i] < edges[s+1]. `edges` (S + 1, increasing) must
+ * cover every time — a value outside is refused, never dropped. Lets a chunked sweep keep only S × 3 numbers per
+ * combo for the PBO.
+ */
+export function blockStatsByTime(values: ArrayLike<number>, times: ArrayLike<number>, edges: ArrayLike<number>): BlockStats {
+  const S = edges.length - 1;
+  checkBlocks(S);
+  assertFinite(edges, 'edges');
+  for (let s = 0; s < S; s++) if (!(edges[s]! < edges[s + 1]!)) throw new StatsInputError(`block edges must increase: edges[${s}] = ${edges[s]}, edges[${s + 1}] = ${edges[s + 1]}`);
+  if (values.length !== times.length) throw new StatsInputError(`${values.length} values but ${times.length} times`);
+  assertFinite(values, 'values');
+  assertFinite(times, 'times');
+  const out: BlockStats = { count: new Array<number>(S).fill(0), sum: new Array<number>(S).fill(0), sumSq: new Array<number>(S).fill(0) };
+  for (let i = 0; i < values.length; i++) {
+    const t = times[i]!;
+    if (t < edges[0]! || t >= edges[S]!) throw new StatsInputError(`times[${i}] = ${t} lies outside the blocks [${edges[0]}, ${edges[S]})`);
+    let lo = 0;
+    let hi = S;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (t >= edges[mid]!) lo = mid;
+      else hi = mid;
+    }
+    const v = values[i]!;
+    out.count[lo]!++;
+    out.sum[lo]! += v;
+    out.sumSq[lo]! += v * v;
+  }
+  return out;
+}
+
+/** CSCV matrix from per-combo block statistics (all with the same number of blocks), e.g. from sweep chunks. */
+export function cscvFromBlockStats(rows: ArrayLike<BlockStats>): CscvMatrix {
+  const combos = rows.length;
+  if (combos < 2) throw new InsufficientDataError('combos', combos, 2);
+  const blocks = rows[0]!.count.length;
+  checkBlocks(blocks);
+  const count = new Float64Array(combos * blocks);
+  const sum = new Float64Array(combos * blocks);
+  const sumSq = new Float64Array(combos * blocks);
+  for (let c = 0; c < combos; c++) {
+    const r = rows[c]!;
+    if (r.count.length !== blocks || r.sum.length !== blocks || r.sumSq.length !== blocks)
+      throw new StatsInputError(`combo ${c} has ${r.count.length}/${r.sum.length}/${r.sumSq.length} block entries, expected ${blocks}`);
+    for (let s = 0; s < blocks; s++) {
+      const n = r.count[s]!;
+      if (!Number.isInteger(n) || n < 0) throw new StatsInputError(`combo ${c} block ${s}: count must be a non-negative integer, got ${n}`);
+      count[c * blocks + s] = n;
+      sum[c * blocks + s] = r.sum[s]!;
+      sumSq[c * blocks + s] = r.sumSq[s]!;
+    }
+  }
+  assertFinite(sum, 'sum');
+  assertFinite(sumSq, 'sumSq');
+  return { combos, blocks, count, sum, sumSq };
+}
+
 /** sha256 of the matrix's shape and bytes: partial results of different inputs refuse to merge. */
 export function cscvDigest(m: CscvMatrix): string {
   const n = m.combos * m.blocks;
@@ -121,12 +187,26 @@ export function cscvDigest(m: CscvMatrix): string {
   return bytesToHex(sha256(new Uint8Array(buf.buffer)));
 }
 
-function metricValue(metric: PboMetric, n: number, s: number, ss: number): number {
+export const pboSparseSchema = z.enum(['error', 'zero']);
+/**
+ * What a combo with too few observations on one side of a split scores (none for 'mean', fewer than 2 for
+ * 'sharpe' — e.g. a per-trade series with no trades in those blocks): 'error' (default) refuses the input,
+ * 'zero' scores it 0, the performance of staying flat.
+ */
+export type PboSparse = z.infer<typeof pboSparseSchema>;
+
+function metricValue(metric: PboMetric, sparse: PboSparse, n: number, s: number, ss: number): number {
   if (metric === 'sum') return s;
-  if (n < 1) throw new InsufficientDataError('observations in a split', n, 1);
+  if (n < 1) {
+    if (sparse === 'zero') return 0;
+    throw new InsufficientDataError('observations in a split', n, 1);
+  }
   const mean = s / n;
   if (metric === 'mean') return mean;
-  if (n < 2) throw new InsufficientDataError('observations in a split (Sharpe needs 2)', n, 2);
+  if (n < 2) {
+    if (sparse === 'zero') return 0;
+    throw new InsufficientDataError('observations in a split (Sharpe needs 2)', n, 2);
+  }
   const v = Math.max(0, (ss - n * mean * mean) / (n - 1));
   if (v === 0) {
     if (mean === 0) return 0;
@@ -165,6 +245,7 @@ export const pboPartialSchema = z
     combos: z.number().int().min(2),
     blocks: z.number().int().min(2).max(MAX_CSCV_BLOCKS).multipleOf(2),
     metric: pboMetricSchema,
+    sparse: pboSparseSchema,
     totalSplits: z.number().int().positive(),
     from: z.number().int().nonnegative(),
     to: z.number().int().positive(),
@@ -179,6 +260,7 @@ export type PboPartial = z.infer<typeof pboPartialSchema>;
 export const pboOptionsSchema = z
   .object({
     metric: pboMetricSchema.default('sharpe'),
+    sparse: pboSparseSchema.default('error'),
     /** Probability of loss counts splits with R̄_{n*} < threshold. */
     lossThreshold: z.number().finite().default(0),
     /** Width of the λ histogram's bins; edges are multiples of it. */
@@ -203,7 +285,7 @@ export function planPboChunks(blocks: number, splitsPerChunk: number): { from: n
 }
 
 /** Computes CSCV splits [from, to) (default: all) of the matrix. */
-export function pboSplits(m: CscvMatrix, opts: { metric?: PboMetric; from?: number; to?: number } = {}): PboPartial {
+export function pboSplits(m: CscvMatrix, opts: { metric?: PboMetric; sparse?: PboSparse; from?: number; to?: number } = {}): PboPartial {
   checkBlocks(m.blocks);
   const N = m.combos;
   const S = m.blocks;
@@ -214,6 +296,7 @@ export function pboSplits(m: CscvMatrix, opts: { metric?: PboMetric; from?: numb
   assertFinite(m.sum, 'sum');
   assertFinite(m.sumSq, 'sumSq');
   const metric = pboMetricSchema.parse(opts.metric ?? 'sharpe');
+  const sparse = pboSparseSchema.parse(opts.sparse ?? 'error');
   const total = binomial(S, S / 2);
   const from = opts.from ?? 0;
   const to = opts.to ?? total;
@@ -254,8 +337,8 @@ export function pboSplits(m: CscvMatrix, opts: { metric?: PboMetric; from?: numb
         oss += m.sumSq[o]!;
       }
       // Both sides are summed from their own blocks (no OOS = total − IS subtraction and its rounding).
-      r[c] = metricValue(metric, n, s, ss);
-      rb[c] = metricValue(metric, on, os, oss);
+      r[c] = metricValue(metric, sparse, n, s, ss);
+      rb[c] = metricValue(metric, sparse, on, os, oss);
       if (r[c]! > r[top]!) top = c;
     }
     const target = rb[top]!;
@@ -271,7 +354,7 @@ export function pboSplits(m: CscvMatrix, opts: { metric?: PboMetric; from?: numb
     oosRanks.push(below + (equal + 1) / 2);
     nextCombination(comb, S);
   }
-  return { kind: 'pbo-partial', digest: cscvDigest(m), combos: N, blocks: S, metric, totalSplits: total, from, to, best, isPerformance, oosPerformance, oosRank: oosRanks };
+  return { kind: 'pbo-partial', digest: cscvDigest(m), combos: N, blocks: S, metric, sparse, totalSplits: total, from, to, best, isPerformance, oosPerformance, oosRank: oosRanks };
 }
 
 /** The splits of a partial with their in-sample blocks, ω̄ = rank/(N + 1) and λ = ln(ω̄/(1 − ω̄)). */
@@ -306,6 +389,7 @@ export interface PboResult {
   combos: number;
   blocks: number;
   metric: PboMetric;
+  sparse: PboSparse;
   splits: number;
   /** Share of splits with λ ≤ 0. */
   pbo: number;
@@ -346,9 +430,10 @@ export function lambdaHistogram(lambdas: ArrayLike<number>, binWidth = 0.5): Pbo
   return { binWidth, edges, counts };
 }
 
-function summarise(p: { combos: number; blocks: number; metric: PboMetric; digest: string }, splits: PboSplit[], opts: PboOptions): PboResult {
+function summarise(p: { combos: number; blocks: number; metric: PboMetric; sparse: PboSparse; digest: string }, splits: PboSplit[], opts: PboOptions): PboResult {
   const o = pboOptionsSchema.parse(opts);
   if (opts.metric !== undefined && o.metric !== p.metric) throw new StatsInputError(`the splits were computed with metric '${p.metric}', the options ask for '${o.metric}'`);
+  if (opts.sparse !== undefined && o.sparse !== p.sparse) throw new StatsInputError(`the splits were computed with sparse rule '${p.sparse}', the options ask for '${o.sparse}'`);
   const K = splits.length;
   let atOrBelow = 0;
   let losses = 0;
@@ -378,6 +463,7 @@ function summarise(p: { combos: number; blocks: number; metric: PboMetric; diges
     combos: p.combos,
     blocks: p.blocks,
     metric: p.metric,
+    sparse: p.sparse,
     splits: K,
     pbo: atOrBelow / K,
     lambdas,
@@ -398,8 +484,8 @@ function summarise(p: { combos: number; blocks: number; metric: PboMetric; diges
 
 /** PBO over all C(S, S/2) splits in one call. */
 export function probabilityOfBacktestOverfitting(m: CscvMatrix, opts: PboOptions = {}): PboResult {
-  const metric = pboOptionsSchema.parse(opts).metric;
-  const part = pboSplits(m, { metric });
+  const { metric, sparse } = pboOptionsSchema.parse(opts);
+  const part = pboSplits(m, { metric, sparse });
   return summarise(part, pboSplitDetails(part), opts);
 }
 
@@ -419,8 +505,8 @@ export function mergePboPartials(partials: unknown[], opts: PboOptions = {}): Pb
   const total = binomial(first.blocks, first.blocks / 2);
   const bySplit: (PboSplit | undefined)[] = new Array(total);
   for (const [i, p] of parsed.entries()) {
-    if (p.digest !== first.digest || p.combos !== first.combos || p.blocks !== first.blocks || p.metric !== first.metric || p.totalSplits !== total)
-      throw new StatsInputError(`partial ${i} belongs to a different input or settings (digest, shape or metric differ)`);
+    if (p.digest !== first.digest || p.combos !== first.combos || p.blocks !== first.blocks || p.metric !== first.metric || p.sparse !== first.sparse || p.totalSplits !== total)
+      throw new StatsInputError(`partial ${i} belongs to a different input or settings (digest, shape, metric or sparse rule differ)`);
     const len = p.to - p.from;
     if (!(len > 0) || p.to > total) throw new StatsInputError(`partial ${i} claims splits [${p.from}, ${p.to}), outside [0, ${total})`);
     for (const col of [p.best, p.isPerformance, p.oosPerformance, p.oosRank])
