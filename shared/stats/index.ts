@@ -6,6 +6,7 @@
  */
 export * from './errors';
 export * from './combinations';
+export * from './cscv-matrix';
 export * from './pbo';
 export * from './block-length';
 export * from './resample';

@@ -3,12 +3,8 @@ import { mulberry32 } from './prng';
 import { moments } from '../research/stats';
 import { InsufficientDataError, StatsInputError } from './errors';
 import { binomial, nextCombination, unrankCombination } from './combinations';
+import { blockStatsByTime, cscvDigest, cscvFromBlockStats, cscvFromBlockValues, cscvFromReturns } from './cscv-matrix';
 import {
-  blockStatsByTime,
-  cscvDigest,
-  cscvFromBlockStats,
-  cscvFromBlockValues,
-  cscvFromReturns,
   cscvSplitCount,
   lambdaHistogram,
   mergePboPartials,

@@ -2,7 +2,8 @@ import { expect, it } from 'vitest';
 import { describeWithData, readFreqtrade } from '../testing/data';
 import { optimalBlockLength } from './block-length';
 import { blockBootstrapMonteCarlo } from './monte-carlo';
-import { cscvFromReturns, probabilityOfBacktestOverfitting } from './pbo';
+import { cscvFromReturns } from './cscv-matrix';
+import { probabilityOfBacktestOverfitting } from './pbo';
 import { superiorPredictiveAbility } from './spa';
 
 describeWithData('statistics on real BTC/USDT 4h candles (freqtrade file), 2021', () => {
