@@ -8,6 +8,8 @@ import { formatIndicatorTable, runIndicatorBench } from './indicators';
 import { BACKTEST_GOAL_MS, runBacktestBench } from './backtest';
 import { runImportBench } from './import';
 import { formatCostsTable, runCostsBench } from './costs';
+import { runMarketBench } from './market';
+import { formatStatsBench, runStatsBench } from './stats';
 
 const wanted = new Set(process.argv.slice(2));
 const want = (s: string) => wanted.size === 0 || wanted.has(s);
@@ -28,6 +30,8 @@ if (want('backtest')) {
 }
 if (want('import')) await runImportBench();
 if (want('costs')) console.log(formatCostsTable(runCostsBench()));
+if (want('market')) runMarketBench();
+if (want('stats')) console.log(formatStatsBench(await runStatsBench()));
 if (want('api')) {
   const api = await import('./api').catch(() => null);
   if (api && 'runApiBench' in api) await (api as { runApiBench: () => Promise<unknown> }).runApiBench();
