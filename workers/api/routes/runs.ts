@@ -240,7 +240,7 @@ async function timed<T>(t: Timings | undefined, name: string, f: () => Promise<T
   }
 }
 
-async function detail(db: Database, id: string, opts: { trades: number; points: number }, t?: Timings) {
+export async function detail(db: Database, id: string, opts: { trades: number; points: number }, t?: Timings) {
   const rows = (await timed(t, 'db', () => getRunDetail(db, id, { trades: Math.max(0, opts.trades), maxPoints: opts.points }))) ?? notFound('Run', id);
   const { run } = rows;
   const base = { run: provenance(run), result: run.result, metrics: metricsOf(run.result), venues: venueTable(run.result, run), equity: equityOf(run, rows.equity, opts.points) };
