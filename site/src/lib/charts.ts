@@ -1,10 +1,12 @@
 /**
  * lightweight-charts wrappers for the run detail page (the only pages importing this module pay for the library):
- * a candle chart with price overlays and trade markers, an equity chart (gross and net) and a drawdown chart.
+ * a candle chart with price overlays and trade markers, an equity chart (gross and net), a drawdown chart, single
+ * time-series panels (underwater, exposure, rolling Sharpe) and overlaid lines (the compare page).
  */
 import {
   AreaSeries,
   CandlestickSeries,
+  HistogramSeries,
   createChart,
   createSeriesMarkers,
   LineSeries,
@@ -113,6 +115,43 @@ export function drawdownChart(el: HTMLElement, points: EquityIn[]): IChartApi {
   const chart = base(el);
   const dd = chart.addSeries(AreaSeries, { lineColor: '#dc2626', topColor: 'rgba(220,38,38,0.05)', bottomColor: 'rgba(220,38,38,0.35)', lineWidth: 1, title: 'drawdown %', invertFilledArea: true });
   dd.setData(dedupe(points.map((p) => ({ time: sec(p.time), value: -Math.abs(p.drawdown) * 100 }))));
+  chart.timeScale().fitContent();
+  return chart;
+}
+
+export interface TimeValue {
+  time: number;
+  value: number | null;
+}
+
+/**
+ * One time series in its own chart: `area` (filled down to 0, e.g. underwater), `histogram` (bars, e.g. exposure per
+ * bucket) or `line` (e.g. rolling Sharpe; null values leave gaps).
+ */
+export function seriesChart(el: HTMLElement, kind: 'area' | 'histogram' | 'line', points: TimeValue[], o: { color: string; title: string; invert?: boolean }): IChartApi {
+  const chart = base(el);
+  const data = dedupe(points.map((p) => (p.value === null || !Number.isFinite(p.value) ? { time: sec(p.time) } : { time: sec(p.time), value: p.value })));
+  if (kind === 'area') {
+    const s = chart.addSeries(AreaSeries, { lineColor: o.color, topColor: `${o.color}10`, bottomColor: `${o.color}60`, lineWidth: 1, title: o.title, invertFilledArea: o.invert ?? false });
+    s.setData(data);
+  } else if (kind === 'histogram') {
+    const s = chart.addSeries(HistogramSeries, { color: o.color, title: o.title, priceLineVisible: false });
+    s.setData(data);
+  } else {
+    const s = chart.addSeries(LineSeries, { color: o.color, lineWidth: 2, title: o.title, priceLineVisible: false });
+    s.setData(data);
+  }
+  chart.timeScale().fitContent();
+  return chart;
+}
+
+/** Several lines over one time axis (the compare page's rebased equity curves). */
+export function multiLineChart(el: HTMLElement, lines: { label: string; color: string; points: TimeValue[] }[]): IChartApi {
+  const chart = base(el);
+  for (const l of lines) {
+    const s = chart.addSeries(LineSeries, { color: l.color, lineWidth: 2, title: l.label, priceLineVisible: false, lastValueVisible: true });
+    s.setData(dedupe(l.points.filter((p) => p.value !== null).map((p) => ({ time: sec(p.time), value: p.value! }))));
+  }
   chart.timeScale().fitContent();
   return chart;
 }
