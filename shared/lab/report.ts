@@ -147,7 +147,7 @@ export function renderRunReport(input: ReportInput): string {
     `<div class="grid"><section><h2>Equity (recorded, ${eq.length} points)</h2>${lineSvg({ title: 'equity', series: [{ label: 'gross', color: '#9ca3af', points: eq.map((p) => ({ x: p.time, y: p.equityGross })) }, { label: netLabel, color: '#2563eb', points: eq.map((p) => ({ x: p.time, y: p.equityNet })) }], yFmt: (y) => y.toFixed(0) })}</section>`,
     `<section><h2>Drawdown (recorded)</h2>${lineSvg({ title: 'drawdown', area: true, series: [{ label: 'drawdown %', color: '#dc2626', points: eq.map((p) => ({ x: p.time, y: -Math.abs(p.drawdown) * 100 })) }], yFmt: (y) => `${y.toFixed(1)}%` })}</section></div>`,
     `<section><h2>Monthly and yearly returns (net ${esc(input.model)})</h2>${ph.heatmap}</section>`,
-    `<section><h2>Underwater and top 5 drawdowns</h2>${ph.underwater}${ph.drawdowns}</section>`,
+    `<section><h2>Underwater and top 5 drawdowns</h2><div class="grid"><div>${ph.underwater}</div><div>${ph.drawdowns}</div></div></section>`,
     `<div class="grid"><section><h2>Trade P&amp;L distribution</h2>${ph.pnl}</section><section><h2>Trade duration distribution</h2>${ph.durations}</section></div>`,
     `<section><h2>By entry reason</h2>${ph.entryTags}</section>`,
     `<section><h2>By exit kind</h2>${ph.exitKinds}</section>`,

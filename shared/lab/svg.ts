@@ -24,13 +24,14 @@ export function histogramSvg(o: { edges: number[]; series: BarSeries[]; xLabel: 
   const L = 40;
   const B = 38;
   const T = 18;
+  const R = 20;
   const fmt = o.fmt ?? ((x: number) => f1(x));
   const n = o.edges.length - 1;
   const max = Math.max(1, ...o.series.flatMap((s) => s.counts));
-  const bw = (W - L - 8) / Math.max(1, n);
+  const bw = (W - L - R) / Math.max(1, n);
   const y = (c: number): number => T + (H - T - B) * (1 - c / max);
   const parts: string[] = [];
-  parts.push(`<line x1="${L}" y1="${H - B}" x2="${W - 8}" y2="${H - B}" stroke="#9ca3af"/>`);
+  parts.push(`<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="#9ca3af"/>`);
   parts.push(`<text x="${L - 4}" y="${T + 4}" font-size="10" text-anchor="end" fill="#6b7280">${max}</text><text x="${L - 4}" y="${H - B}" font-size="10" text-anchor="end" fill="#6b7280">0</text>`);
   o.series.forEach((s, k) => {
     s.counts.forEach((c, i) => {
