@@ -167,6 +167,21 @@ describe.skipIf(skipReason !== null)(`Strategy Lab in Chromium${skipReason ? ` [
       expect(await inkedPixels(page, '#candle-chart canvas')).toBeGreaterThan(1000);
       for (const c of ['#underwater-chart canvas', '#exposure-chart canvas', '#sharpe-chart canvas']) expect(await inkedPixels(page, c), c).toBeGreaterThan(200);
       expect(await page.locator('#candle-note').textContent()).toMatch(/candles/);
+      // The candle chart covers the whole window: a 5m run loads more candles as one scrolls past what is loaded.
+      const chunk = Number(await page.getAttribute('#candle-chart', 'data-loaded'));
+      if ((await page.getAttribute('#candle-chart', 'data-complete')) === 'false') {
+        await page.locator('#candle-chart').scrollIntoViewIfNeeded();
+        const box = (await page.locator('#candle-chart').boundingBox())!;
+        for (let i = 0; i < 3; i++) {
+          // Drag the chart leftwards: later candles come into view.
+          await page.mouse.move(box.x + box.width * 0.85, box.y + box.height / 2);
+          await page.mouse.down();
+          await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2, { steps: 8 });
+          await page.mouse.up();
+          await page.waitForTimeout(300);
+        }
+        await page.waitForFunction((n) => Number(document.getElementById('candle-chart')?.dataset.loaded) > n, chunk, { timeout: 20_000 });
+      }
       expect(await page.locator('#venue-table tbody tr').count()).toBe(4);
       expect(await page.getAttribute('#panels', 'data-model')).toBe('binance-taker');
       // Heatmap: a row per year; the months' trade counts add up to every trade.

@@ -155,3 +155,113 @@ export function multiLineChart(el: HTMLElement, lines: { label: string; color: s
   chart.timeScale().fitContent();
   return chart;
 }
+
+export interface CandleChunk {
+  candles: CandleIn[];
+  overlays: OverlayIn[];
+}
+export interface LazyInfo {
+  from: number;
+  to: number;
+  count: number;
+  complete: boolean;
+}
+
+/**
+ * The candle chart over a whole run window, loaded in chunks: the first chunk from `start`, then more on either side
+ * as the user scrolls or zooms towards an edge of what is loaded (the visible range is kept across each reload).
+ * Trade markers cover whatever is loaded. Resolves null when the first chunk is empty.
+ */
+export async function lazyCandleChart(
+  el: HTMLElement,
+  o: { window: { from: number; to: number }; tfMs: number; start: number; chunkBars: number; load: (from: number, to: number) => Promise<CandleChunk>; trades: TradeIn[]; onChange?: (info: LazyInfo) => void },
+): Promise<IChartApi | null> {
+  const tf = o.tfMs;
+  const snap = (t: number) => Math.floor(t / tf) * tf;
+  let loFrom = Math.max(o.window.from, snap(o.start));
+  let loTo = Math.min(o.window.to + tf, loFrom + o.chunkBars * tf);
+  const first = await o.load(loFrom, loTo);
+  if (!first.candles.length) return null;
+  const chart = base(el);
+  const series = chart.addSeries(CandlestickSeries, { upColor: '#16a34a', downColor: '#dc2626', wickUpColor: '#16a34a', wickDownColor: '#dc2626', borderVisible: false });
+  let candles = first.candles;
+  const keys: { id: string; name: string }[] = [];
+  const lines = new Map<string, { series: ReturnType<IChartApi['addSeries']>; values: (number | null)[] }>();
+  let k = 0;
+  for (const ov of first.overlays.filter((x) => x.pane === 'price')) {
+    for (const [name, values] of Object.entries(ov.lines)) {
+      const key = `${ov.id}|${name}`;
+      keys.push({ id: ov.id, name });
+      lines.set(key, {
+        series: chart.addSeries(LineSeries, { color: COLORS[k++ % COLORS.length], lineWidth: 1, priceLineVisible: false, lastValueVisible: false, title: `${ov.id}${name === 'value' ? '' : ' ' + name}` }),
+        values: [...values],
+      });
+    }
+  }
+  const markersApi = createSeriesMarkers(series, []);
+  const valuesOf = (chunk: CandleChunk, id: string, name: string): (number | null)[] => chunk.overlays.find((x) => x.id === id)?.lines[name] ?? chunk.candles.map(() => null);
+  const draw = (): void => {
+    series.setData(candles.map((c) => ({ time: sec(c.time), open: c.open, high: c.high, low: c.low, close: c.close })));
+    for (const l of lines.values()) l.series.setData(candles.flatMap((c, i) => (l.values[i] === null || l.values[i] === undefined ? [] : [{ time: sec(c.time), value: l.values[i]! }])));
+    const a = candles[0]!.time;
+    const b = candles[candles.length - 1]!.time;
+    const markers: SeriesMarker<Time>[] = [];
+    for (const t of o.trades) {
+      const e = snap(t.entryTime);
+      const x = snap(t.exitTime);
+      const long = t.side !== 'short';
+      if (e >= a && e <= b) markers.push({ time: sec(e), position: long ? 'belowBar' : 'aboveBar', shape: long ? 'arrowUp' : 'arrowDown', color: '#16a34a', text: 'in' });
+      if (x >= a && x <= b) markers.push({ time: sec(x), position: long ? 'aboveBar' : 'belowBar', shape: long ? 'arrowDown' : 'arrowUp', color: t.grossReturn >= 0 ? '#2563eb' : '#dc2626', text: 'out' });
+    }
+    markers.sort((p, q) => (p.time as number) - (q.time as number));
+    markersApi.setMarkers(markers);
+  };
+  const info = (): LazyInfo => ({ from: loFrom, to: loTo, count: candles.length, complete: loFrom <= o.window.from && loTo >= o.window.to });
+  draw();
+  chart.timeScale().fitContent();
+  o.onChange?.(info());
+  let busy = false;
+  const more = async (side: 'before' | 'after'): Promise<void> => {
+    if (busy) return;
+    busy = true;
+    try {
+      const from = side === 'before' ? Math.max(o.window.from, loFrom - o.chunkBars * tf) : loTo;
+      const to = side === 'before' ? loFrom : Math.min(o.window.to + tf, loTo + o.chunkBars * tf);
+      if (to <= from) return;
+      const chunk = await o.load(from, to);
+      const have = new Set(candles.map((c) => c.time));
+      const idx = chunk.candles.map((c, i) => (have.has(c.time) ? -1 : i)).filter((i) => i >= 0);
+      const add = idx.map((i) => chunk.candles[i]!);
+      const visible = chart.timeScale().getVisibleRange();
+      if (side === 'before') {
+        candles = [...add, ...candles];
+        for (const key of keys) {
+          const l = lines.get(`${key.id}|${key.name}`)!;
+          const v = valuesOf(chunk, key.id, key.name);
+          l.values = [...idx.map((i) => v[i] ?? null), ...l.values];
+        }
+        loFrom = from;
+      } else {
+        candles = [...candles, ...add];
+        for (const key of keys) {
+          const l = lines.get(`${key.id}|${key.name}`)!;
+          const v = valuesOf(chunk, key.id, key.name);
+          l.values = [...l.values, ...idx.map((i) => v[i] ?? null)];
+        }
+        loTo = to;
+      }
+      draw();
+      if (visible) chart.timeScale().setVisibleRange(visible);
+      o.onChange?.(info());
+    } finally {
+      busy = false;
+    }
+  };
+  chart.timeScale().subscribeVisibleLogicalRangeChange((r) => {
+    if (!r) return;
+    el.dataset.visible = `${Math.round(r.from)}..${Math.round(r.to)}`;
+    if (r.from < 30 && loFrom > o.window.from) void more('before');
+    else if (r.to > candles.length - 30 && loTo < o.window.to) void more('after');
+  });
+  return chart;
+}
