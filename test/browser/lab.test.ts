@@ -4,7 +4,7 @@
  * every page loads with no console error, fits 1360 px without horizontal scrolling and labels its form controls; the
  * run detail draws its equity, drawdown and candle charts and every analysis panel (returns heatmap, underwater +
  * top drawdowns, P&L and duration histograms, tag tables, exposure, rolling Sharpe), pages/sorts/filters its trades
- * and downloads a report that opens offline; the sweep page draws a heatmap; the Lab picks three runs for the compare
+ * and downloads a report that opens offline; the sweep page draws a heatmap and downloads its offline report; the Lab picks three runs for the compare
  * page; the forms run an archive import and — when the research side's `POST /api/research/backtests` is mounted —
  * a backtest to completion. Screenshots: artifacts/screenshots.
  */
@@ -260,6 +260,23 @@ describe.skipIf(skipReason !== null)(`Strategy Lab in Chromium${skipReason ? ` [
     expect(await page.locator('#progress-text').textContent()).toContain('4/4 chunks');
     await page.selectOption('#axes select[name="metric"]', 'net.stress-31.meanReturn');
     await page.waitForFunction(() => document.getElementById('heatmap-note')?.textContent?.startsWith('net.stress-31.meanReturn'));
+    // The sweep report: downloaded, then opened with no network — the heatmap as a table of 16 cells.
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-sweep-report')]);
+    expect(dl.suggestedFilename()).toBe(`sweep-${SEEDED.sweep}-report.html`);
+    const file = join(ROOT, 'artifacts', 'reports', dl.suggestedFilename());
+    mkdirSync(join(ROOT, 'artifacts', 'reports'), { recursive: true });
+    await dl.saveAs(file);
+    const ctx = await browser.newContext({ offline: true, viewport: { width: 1360, height: 900 } });
+    const report = await ctx.newPage();
+    const requests: string[] = [];
+    report.on('request', (r) => requests.push(r.url()));
+    await report.goto(`file://${file}`);
+    await report.screenshot({ path: join(SHOTS, 'sweep-report-offline.png'), fullPage: true });
+    expect(requests).toEqual([`file://${file}`]);
+    expect(await report.locator('#sweep-heatmap td[data-value]').count()).toBe(16);
+    expect(await report.locator('#best-table tbody tr').count()).toBeGreaterThan(0);
+    expect(await layoutProblems(report)).toEqual([]);
+    await ctx.close();
     expect(errors).toEqual([]);
     await page.close();
     const list = await visit('/sweeps/', 'sweeps', ['#sweeps-table']);
