@@ -52,35 +52,6 @@ export interface TradeIn {
 
 const COLORS = ['#2563eb', '#d97706', '#7c3aed', '#059669', '#db2777', '#0891b2'];
 
-/** Candles, price-pane overlays, and one marker per trade entry and exit (snapped to the candle grid). */
-export function candleChart(el: HTMLElement, candles: CandleIn[], overlays: OverlayIn[], trades: TradeIn[], tfMs: number): IChartApi {
-  const chart = base(el);
-  const series = chart.addSeries(CandlestickSeries, { upColor: '#16a34a', downColor: '#dc2626', wickUpColor: '#16a34a', wickDownColor: '#dc2626', borderVisible: false });
-  series.setData(candles.map((c) => ({ time: sec(c.time), open: c.open, high: c.high, low: c.low, close: c.close })));
-  let k = 0;
-  for (const o of overlays.filter((x) => x.pane === 'price')) {
-    for (const [name, values] of Object.entries(o.lines)) {
-      const line = chart.addSeries(LineSeries, { color: COLORS[k++ % COLORS.length], lineWidth: 1, priceLineVisible: false, lastValueVisible: false, title: `${o.id}${name === 'value' ? '' : ' ' + name}` });
-      line.setData(candles.flatMap((c, i) => (values[i] === null || values[i] === undefined ? [] : [{ time: sec(c.time), value: values[i]! }])));
-    }
-  }
-  const first = candles[0]?.time ?? 0;
-  const last = candles.at(-1)?.time ?? 0;
-  const snap = (t: number) => Math.floor(t / tfMs) * tfMs;
-  const markers: SeriesMarker<Time>[] = [];
-  for (const t of trades) {
-    const e = snap(t.entryTime);
-    const x = snap(t.exitTime);
-    const long = t.side !== 'short';
-    if (e >= first && e <= last) markers.push({ time: sec(e), position: long ? 'belowBar' : 'aboveBar', shape: long ? 'arrowUp' : 'arrowDown', color: '#16a34a', text: 'in' });
-    if (x >= first && x <= last) markers.push({ time: sec(x), position: long ? 'aboveBar' : 'belowBar', shape: long ? 'arrowDown' : 'arrowUp', color: t.grossReturn >= 0 ? '#2563eb' : '#dc2626', text: 'out' });
-  }
-  markers.sort((a, b) => (a.time as number) - (b.time as number));
-  createSeriesMarkers(series, markers);
-  chart.timeScale().fitContent();
-  return chart;
-}
-
 export interface EquityIn {
   time: number;
   equityGross: number;
