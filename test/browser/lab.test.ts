@@ -144,6 +144,10 @@ describe.skipIf(skipReason !== null)(`Strategy Lab in Chromium${skipReason ? ` [
     expect(await page.locator('#compare-params-table').textContent()).toContain('differs');
     expect(await page.getAttribute('#compare-equity', 'data-lines')).toBe('3');
     expect(await inkedPixels(page, '#compare-equity canvas')).toBeGreaterThan(500);
+    await page.check('#align-starts');
+    await page.waitForSelector('#compare-equity[data-aligned="true"] canvas');
+    expect(await inkedPixels(page, '#compare-equity canvas')).toBeGreaterThan(500);
+    await page.screenshot({ path: join(SHOTS, 'compare-aligned.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
     const bad = await visit('/compare/?runs=only-one', 'compare-invalid', ['#compare-status.error']);
