@@ -1,11 +1,14 @@
 /**
  * The Strategy Lab in real headless Chromium (Debian's, through playwright-core) against the local stack
  * (wrangler dev + embedded PGlite, or DATABASE_URL) seeded with real Binance candles from ../shared/data:
- * every page loads with no console error, the run detail draws its equity, drawdown and candle charts, the sweep
- * page draws a heatmap, the Lab compares two runs, and the forms run an archive import and — when the research
- * side's `POST /api/research/backtests` is mounted — a backtest to completion. Screenshots: artifacts/screenshots.
+ * every page loads with no console error, fits 1360 px without horizontal scrolling and labels its form controls; the
+ * run detail draws its equity, drawdown and candle charts and every analysis panel (returns heatmap, underwater +
+ * top drawdowns, P&L and duration histograms, tag tables, exposure, rolling Sharpe), pages/sorts/filters its trades
+ * and downloads a report that opens offline; the sweep page draws a heatmap and downloads its offline report; the Lab picks three runs for the compare
+ * page; the forms run an archive import and — when the research side's `POST /api/research/backtests` is mounted —
+ * a backtest to completion. Screenshots: artifacts/screenshots.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -44,7 +47,27 @@ async function visit(path: string, shot: string, selectors: string[], act?: (p: 
   await page.waitForLoadState('networkidle');
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${shot}.png`), fullPage: true });
+  errors.push(...(await layoutProblems(page)));
   return { page, errors };
+}
+
+/** Item 8: readable at 1360 px without horizontal page scrolling; every form control has an accessible name. */
+async function layoutProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const de = document.documentElement;
+    if (de.scrollWidth > window.innerWidth) out.push(`layout: page is ${de.scrollWidth} px wide at a ${window.innerWidth} px viewport`);
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>('input, select, textarea, button'))) {
+      if ((el as HTMLInputElement).type === 'hidden') continue;
+      const named =
+        el.getAttribute('aria-label') ||
+        el.getAttribute('aria-labelledby') ||
+        ((el as HTMLInputElement).labels?.length ?? 0) > 0 ||
+        (el.tagName === 'BUTTON' && (el.textContent ?? '').trim() !== '');
+      if (!named) out.push(`unlabelled ${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${(el as HTMLInputElement).name ? '[name=' + (el as HTMLInputElement).name + ']' : ''}`);
+    }
+    return out;
+  });
 }
 
 /** Non-blank pixels in a canvas (charts and heatmap really drew something). */
@@ -90,16 +113,19 @@ describe.skipIf(skipReason !== null)(`Strategy Lab in Chromium${skipReason ? ` [
     await page.close();
   });
 
-  it('Strategy Lab: runs with per-venue verdict badges, filters, and a side-by-side compare', async () => {
+  it('Strategy Lab: runs with per-venue verdict badges, filters; three ticked runs open the compare page', async () => {
     const { page, errors } = await visit('/lab/', 'lab', ['#runs-table'], async (p) => {
-      await p.locator(`input[data-run="${SEEDED.runA}"]`).check();
-      await p.locator(`input[data-run="${SEEDED.runB}"]`).check();
-      await p.waitForSelector('#compare-metrics');
+      for (const id of [SEEDED.runA, SEEDED.runB, SEEDED.run5m]) await p.locator(`input[data-run="${id}"]`).check();
+      await p.waitForFunction(() => (document.getElementById('compare-selected') as HTMLButtonElement).disabled === false);
     });
     expect(await page.locator('#runs-table tbody tr').count()).toBeGreaterThanOrEqual(3);
     expect(await page.locator(`[data-run-row="${SEEDED.runA}"] [data-venue="binance-taker"]`).count()).toBe(1);
-    expect(await page.locator('#compare-heads').textContent()).toContain(SEEDED.runB);
-    expect(await page.locator('#compare svg path').count()).toBe(2);
+    expect(await page.locator('#compare-selected').textContent()).toBe('Compare selected (3)');
+    await Promise.all([page.waitForURL(/\/compare\/\?runs=/), page.click('#compare-selected')]);
+    expect(new URL(page.url()).searchParams.get('runs')).toBe([SEEDED.runA, SEEDED.runB, SEEDED.run5m].join(','));
+    await page.waitForSelector('body[data-ready="true"] #compare-metrics-table');
+    await page.goto(stack.url + '/lab/');
+    await page.waitForSelector('#runs-table');
     await page.selectOption('#filters select[name="timeframe"]', '5m');
     await page.click('#filters button[type="submit"]');
     await page.waitForFunction(() => document.querySelectorAll('#runs-table tbody tr').length === 1);
@@ -107,23 +133,123 @@ describe.skipIf(skipReason !== null)(`Strategy Lab in Chromium${skipReason ? ` [
     await page.close();
   });
 
+  it('compare page: three runs side by side — metrics, verdicts per venue, params, rebased equity overlaid', async () => {
+    const ids = [SEEDED.runA, SEEDED.runB, SEEDED.run5m];
+    const { page, errors } = await visit(`/compare/?runs=${ids.join(',')}`, 'compare', ['body[data-ready="true"]', '#compare-metrics-table', '#compare-equity canvas']);
+    expect(await page.locator('#compare-runs-table tbody tr').count()).toBe(3);
+    expect(await page.locator('#compare-verdicts-table tbody tr').count()).toBe(4);
+    expect(await page.locator('#compare-verdicts-table tbody tr').first().locator('[data-badge]').count()).toBe(3);
+    const trades = await page.locator('#compare-metrics-table tbody tr', { hasText: /^gross\s*trades/ }).first().locator('td').allTextContents();
+    expect(trades.slice(2).map(Number)).toEqual(ids.map((id) => seeded.runs[id]));
+    expect(await page.locator('#compare-params-table').textContent()).toContain('differs');
+    expect(await page.getAttribute('#compare-equity', 'data-lines')).toBe('3');
+    expect(await inkedPixels(page, '#compare-equity canvas')).toBeGreaterThan(500);
+    await page.check('#align-starts');
+    await page.waitForSelector('#compare-equity[data-aligned="true"] canvas');
+    expect(await inkedPixels(page, '#compare-equity canvas')).toBeGreaterThan(500);
+    await page.screenshot({ path: join(SHOTS, 'compare-aligned.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+    const bad = await visit('/compare/?runs=only-one', 'compare-invalid', ['#compare-status.error']);
+    expect(await bad.page.locator('#compare-status').textContent()).toMatch(/2–6 runs, got 1/);
+    // The one expected failure: the 422 for the invalid list (as a response and as Chromium's console line for it).
+    expect(bad.errors.filter((e) => !e.includes('/api/compare') && !/status of 422/.test(e))).toEqual([]);
+    await bad.page.close();
+  });
+
   for (const [name, id] of [
     ['run-4h', SEEDED.runA],
     ['run-5m', SEEDED.run5m],
   ] as const) {
-    it(`run detail (${name}): provenance, metrics, venue table, equity + drawdown + candle charts with markers, trades`, async () => {
-      const { page, errors } = await visit(`/runs/?id=${id}`, name, ['body[data-ready="true"]', '#metrics-table', '#venue-table', '#trades-table', '#equity-chart canvas', '#drawdown-chart canvas', '#candle-chart canvas']);
+    it(`run detail (${name}): provenance, metrics, venue table, equity + drawdown + candle charts, every analysis panel, trades paged/sorted/filtered`, async () => {
+      const panels = ['#returns-heatmap', '#pnl-histogram svg', '#duration-histogram svg', '#entry-tags-table', '#exit-kinds-table', '#underwater-chart canvas', '#exposure-chart canvas', '#sharpe-chart canvas'];
+      const { page, errors } = await visit(`/runs/?id=${id}`, name, ['body[data-ready="true"]', '#metrics-table', '#venue-table', '#trades-table', '#equity-chart canvas', '#drawdown-chart canvas', '#candle-chart canvas', ...panels]);
+      const n = seeded.runs[id]!;
       expect(await page.locator('#provenance').textContent()).toContain('fixture-ema-crossover');
       expect(await inkedPixels(page, '#equity-chart canvas')).toBeGreaterThan(200);
       expect(await inkedPixels(page, '#drawdown-chart canvas')).toBeGreaterThan(200);
       expect(await inkedPixels(page, '#candle-chart canvas')).toBeGreaterThan(1000);
+      for (const c of ['#underwater-chart canvas', '#exposure-chart canvas', '#sharpe-chart canvas']) expect(await inkedPixels(page, c), c).toBeGreaterThan(200);
       expect(await page.locator('#candle-note').textContent()).toMatch(/candles/);
-      expect(await page.locator('#trades-table tbody tr').count()).toBe(seeded.runs[id]);
+      // The candle chart covers the whole window: a 5m run loads more candles as one scrolls past what is loaded.
+      const chunk = Number(await page.getAttribute('#candle-chart', 'data-loaded'));
+      if ((await page.getAttribute('#candle-chart', 'data-complete')) === 'false') {
+        await page.locator('#candle-chart').scrollIntoViewIfNeeded();
+        const box = (await page.locator('#candle-chart').boundingBox())!;
+        for (let i = 0; i < 3; i++) {
+          // Drag the chart leftwards: later candles come into view.
+          await page.mouse.move(box.x + box.width * 0.85, box.y + box.height / 2);
+          await page.mouse.down();
+          await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2, { steps: 8 });
+          await page.mouse.up();
+          await page.waitForTimeout(300);
+        }
+        await page.waitForFunction((n) => Number(document.getElementById('candle-chart')?.dataset.loaded) > n, chunk, { timeout: 20_000 });
+      }
       expect(await page.locator('#venue-table tbody tr').count()).toBe(4);
+      expect(await page.getAttribute('#panels', 'data-model')).toBe('binance-taker');
+      // Heatmap: a row per year; the months' trade counts add up to every trade.
+      const cells = await page.$$eval('#returns-heatmap td[data-ret]:not(.year)', (tds) => tds.map((td) => Number(/over (\d+) trades/.exec(td.getAttribute('title') ?? '')?.[1])));
+      expect(cells.reduce((a, b) => a + b, 0)).toBe(n);
+      expect(await page.locator('#pnl-histogram rect[data-series]').count()).toBeGreaterThan(2);
+      expect(Number(await page.locator('#entry-tags-table tbody tr td').nth(1).textContent())).toBe(n);
+      expect(await page.locator('#exit-kinds-table tbody tr td').first().textContent()).toBe('signal');
+      expect(await page.locator('#drawdowns-table tbody tr').count()).toBeGreaterThanOrEqual(1);
+      expect(await page.locator('#drawdowns-table tbody tr').count()).toBeLessThanOrEqual(5);
+      // Trades: 25 a page; winners only; sorted by net descending; next page.
+      expect(await page.locator('#trades-table tbody tr').count()).toBe(Math.min(25, n));
+      expect(await page.locator('#trades-page').textContent()).toContain(`${n} of ${n} trades`);
+      await page.selectOption('#trade-filters select[name="outcome"]', 'winner');
+      const nets = await page.$$eval('#trades-table tbody tr', (trs) => trs.map((tr) => Number(tr.getAttribute('data-net'))));
+      expect(nets.length).toBeGreaterThan(0);
+      expect(nets.every((x) => x > 0)).toBe(true);
+      await page.selectOption('#trade-filters select[name="outcome"]', '');
+      await page.click('#trades-table button[data-sort="net"]');
+      await page.click('#trades-table button[data-sort="net"]');
+      const sorted = await page.$$eval('#trades-table tbody tr', (trs) => trs.map((tr) => Number(tr.getAttribute('data-net'))));
+      expect(sorted).toEqual([...sorted].sort((a, b) => b - a));
+      expect(await page.getAttribute('#trades-table th[aria-sort="descending"] button', 'data-sort')).toBe('net');
+      if (n > 25) {
+        await page.click('#trades-next');
+        expect(await page.locator('#trades-page').textContent()).toMatch(/^page 2 of/);
+      }
+      // Switching the cost model redraws the panels for it.
+      await page.selectOption('#panel-model', 'stress-31');
+      await page.waitForFunction(() => document.getElementById('panels')?.getAttribute('data-model') === 'stress-31');
+      await page.screenshot({ path: join(SHOTS, `${name}-stress.png`), fullPage: true });
       expect(errors).toEqual([]);
       await page.close();
     });
   }
+
+  it('run report: downloads as one HTML file that opens offline with every panel; equity CSV/JSON download', async () => {
+    const { page, errors } = await visit(`/runs/?id=${SEEDED.runA}`, 'run-4h-before-download', ['body[data-ready="true"]', '#entry-tags-table']);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
+    expect(dl.suggestedFilename()).toBe(`run-${SEEDED.runA}-report.html`);
+    mkdirSync(join(ROOT, 'artifacts', 'reports'), { recursive: true });
+    const file = join(ROOT, 'artifacts', 'reports', dl.suggestedFilename());
+    await dl.saveAs(file);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#download-equity-csv')]);
+    const csvText = readFileSync((await csv.path())!, 'utf8');
+    expect(csvText.split('\n')[0]).toBe('time,time_ms,equity_gross,equity_net,drawdown');
+    const [json] = await Promise.all([page.waitForEvent('download'), page.click('#download-equity-json')]);
+    expect((JSON.parse(readFileSync((await json.path())!, 'utf8')) as { runId: string }).runId).toBe(SEEDED.runA);
+    expect(errors).toEqual([]);
+    await page.close();
+    // Offline: a context with no network; any request but the file itself would fail.
+    const ctx = await browser.newContext({ offline: true, viewport: { width: 1360, height: 900 } });
+    const report = await ctx.newPage();
+    const requests: string[] = [];
+    report.on('request', (r) => requests.push(r.url()));
+    await report.goto(`file://${file}`);
+    await report.screenshot({ path: join(SHOTS, 'run-report-offline.png'), fullPage: true });
+    expect(requests).toEqual([`file://${file}`]);
+    for (const sel of ['#venue-table', '#metrics-table', '#returns-heatmap', '#drawdowns-table', '#entry-tags-table', '#exit-kinds-table', '#trades-table']) expect(await report.locator(sel).count(), sel).toBe(1);
+    expect(await report.locator('svg').count()).toBeGreaterThanOrEqual(7);
+    expect(await report.locator('#trades-table tbody tr').count()).toBe(seeded.runs[SEEDED.runA]);
+    expect(await layoutProblems(report)).toEqual([]);
+    await ctx.close();
+  });
 
   it('run detail of an unknown id says so (one 404, nothing else)', async () => {
     const { page, errors } = await visit('/runs/?id=does-not-exist', 'run-missing', ['#run-status.error']);
@@ -138,6 +264,23 @@ describe.skipIf(skipReason !== null)(`Strategy Lab in Chromium${skipReason ? ` [
     expect(await page.locator('#progress-text').textContent()).toContain('4/4 chunks');
     await page.selectOption('#axes select[name="metric"]', 'net.stress-31.meanReturn');
     await page.waitForFunction(() => document.getElementById('heatmap-note')?.textContent?.startsWith('net.stress-31.meanReturn'));
+    // The sweep report: downloaded, then opened with no network — the heatmap as a table of 16 cells.
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-sweep-report')]);
+    expect(dl.suggestedFilename()).toBe(`sweep-${SEEDED.sweep}-report.html`);
+    const file = join(ROOT, 'artifacts', 'reports', dl.suggestedFilename());
+    mkdirSync(join(ROOT, 'artifacts', 'reports'), { recursive: true });
+    await dl.saveAs(file);
+    const ctx = await browser.newContext({ offline: true, viewport: { width: 1360, height: 900 } });
+    const report = await ctx.newPage();
+    const requests: string[] = [];
+    report.on('request', (r) => requests.push(r.url()));
+    await report.goto(`file://${file}`);
+    await report.screenshot({ path: join(SHOTS, 'sweep-report-offline.png'), fullPage: true });
+    expect(requests).toEqual([`file://${file}`]);
+    expect(await report.locator('#sweep-heatmap td[data-value]').count()).toBe(16);
+    expect(await report.locator('#best-table tbody tr').count()).toBeGreaterThan(0);
+    expect(await layoutProblems(report)).toEqual([]);
+    await ctx.close();
     expect(errors).toEqual([]);
     await page.close();
     const list = await visit('/sweeps/', 'sweeps', ['#sweeps-table']);

@@ -14,6 +14,7 @@ import { generateLog } from './log';
 import { coverageReport, printCoverage } from './coverage';
 import { deriveSpread } from './spread';
 import { reproduce } from './reproduce';
+import { compareCommand } from './compare';
 import { createWalkForwardRun, executeWalkForwardRun, reproduceWalkForward, WalkForwardRequest } from '../../workers/research/walk-forward';
 import { bar, table } from './term';
 import type { CoreResult } from '../../workers/research/run-backtest';
@@ -32,6 +33,7 @@ const HELP = `npm run research -- <command>
   walk-forward --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--folds 5] [--scheme rolling|anchored] [--is-to-oos 3]
   rerun --run ID                 recompute a recorded run and compare its result hash
   runs [--strategy ID] [--limit N]
+  compare --runs A,B[,C…] [--json] [--api URL]   2–6 runs side by side (the Lab's compare table)
   coverage [--venue V] [--symbol S] [--timeframe TF] [--against FREQTRADE.json]
   spread --pair BTC/ETH --timeframe 4h --from D --to D [--venue binance]
   log [--dir research-log/experiments]
@@ -140,6 +142,8 @@ async function main(argv: string[]): Promise<void> {
       scheme: { type: 'string' },
       'is-to-oos': { type: 'string' },
       reason: { type: 'string' },
+      runs: { type: 'string' },
+      json: { type: 'boolean' },
     },
   });
 
@@ -277,6 +281,10 @@ async function main(argv: string[]): Promise<void> {
           ]),
         );
       });
+      return;
+    }
+    case 'compare': {
+      await compareCommand({ runs: need(o.runs, 'runs'), json: o.json, api: o.api });
       return;
     }
     case 'coverage': {

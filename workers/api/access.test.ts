@@ -27,6 +27,7 @@ function concrete(path: string): string {
   let url = path.replace(':action', 'mute').replace(/:id(\{[^}]*\})?/, id);
   if (url === '/api/candles') url += '?venue=binance&symbol=BTC/USDT&timeframe=1h';
   if (url === '/api/runs/compare') url += `?a=${RUN}&b=${RUN2}`;
+  if (url === '/api/compare') url += `?runs=${RUN},${RUN2}`;
   return url;
 }
 

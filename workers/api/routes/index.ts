@@ -6,6 +6,7 @@
 import type { Hono } from 'hono';
 import type { AppEnv } from '../app';
 import { candleRoutes } from './candles';
+import { compareRoutes } from './compare';
 import { dataRoutes } from './data';
 import { importRoutes } from './imports';
 import { alertRoutes, dashboardRoutes, heartbeatRoutes, signalRoutes } from './live';
@@ -24,6 +25,7 @@ export function mountLabRoutes(app: Hono<AppEnv>): void {
   app.route('/api/strategies', strategyRoutes);
   app.route('/api/runs', runRoutes);
   app.route('/api/sweeps', sweepRoutes);
+  app.route('/api/compare', compareRoutes);
   app.route('/api/research/imports', importRoutes);
   app.route('/api/openapi.json', openapiRoutes(() => app.routes));
 }

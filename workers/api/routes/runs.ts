@@ -19,6 +19,7 @@ import {
   type TradeOut,
 } from '../../../shared/db/queries/lab-runs';
 import type { Database } from '../../../shared/db/database';
+import { equityCsv, equityJson } from '../../../shared/lab/report';
 import { documentRoutes } from '../openapi';
 import type { AppEnv } from '../app';
 import {
@@ -240,7 +241,7 @@ async function timed<T>(t: Timings | undefined, name: string, f: () => Promise<T
   }
 }
 
-async function detail(db: Database, id: string, opts: { trades: number; points: number }, t?: Timings) {
+export async function detail(db: Database, id: string, opts: { trades: number; points: number }, t?: Timings) {
   const rows = (await timed(t, 'db', () => getRunDetail(db, id, { trades: Math.max(0, opts.trades), maxPoints: opts.points }))) ?? notFound('Run', id);
   const { run } = rows;
   const base = { run: provenance(run), result: run.result, metrics: metricsOf(run.result), venues: venueTable(run.result, run), equity: equityOf(run, rows.equity, opts.points) };
@@ -413,4 +414,30 @@ documentRoutes([
   { method: 'get', path: '/api/runs/:id/trades', tag: 'research', summary: "A run's trades in sequence order (keyset-paged)", params: idParams, query: tradesQuery, response: listOf(tradeSchema) },
   { method: 'get', path: '/api/runs/:id/export.csv', tag: 'research', summary: 'All trades of a run as CSV', params: idParams, contentType: 'text/csv' },
   { method: 'get', path: '/api/runs/:id/export.json', tag: 'research', summary: 'All trades of a run as a JSON array', params: idParams, response: z.array(tradeSchema) },
+]);
+
+/** The whole equity curve of a run (every stored point, not downsampled) as CSV or columnar JSON (REQ-BT-008). */
+const EQUITY_ALL = 10_000_000;
+runRoutes
+  .get('/:id/equity.csv', async (c) => {
+    const { id } = parseParams(c, idParams);
+    const d = await detail(c.var.getDb(), id, { trades: -1, points: EQUITY_ALL });
+    return c.body(equityCsv(d.equity.points), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="run-${id}-equity.csv"` });
+  })
+  .get('/:id/equity.json', async (c) => {
+    const { id } = parseParams(c, idParams);
+    const d = await detail(c.var.getDb(), id, { trades: -1, points: EQUITY_ALL });
+    return c.body(equityJson(id, d.equity.points), 200, { 'content-type': 'application/json; charset=utf-8', 'content-disposition': `attachment; filename="run-${id}-equity.json"` });
+  });
+
+documentRoutes([
+  { method: 'get', path: '/api/runs/:id/equity.csv', tag: 'research', summary: 'The whole equity curve of a run as CSV (time, time_ms, equity_gross, equity_net, drawdown)', params: idParams, contentType: 'text/csv' },
+  {
+    method: 'get',
+    path: '/api/runs/:id/equity.json',
+    tag: 'research',
+    summary: 'The whole equity curve of a run as columnar JSON',
+    params: idParams,
+    response: z.object({ runId: z.string(), columns: z.array(z.string()), points: z.array(z.array(z.number())) }),
+  },
 ]);
