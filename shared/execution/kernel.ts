@@ -254,8 +254,9 @@ export function advance(st: KernelState, c: KernelCandle, ctx: KernelContext, ou
   st.seq++;
   // (1) signal exit queued on the previous close fills at this open.
   if (st.exitPending !== null && st.position !== null) {
-    closePosition(st, c, ctx, out, c.open, 'signal', st.exitPending, 'open', 'taker', c.openTime - ctx.timeframeMs);
+    closePosition(st, c, ctx, out, c.open, 'signal', st.exitPending, 'open', 'taker', st.exitSignalTime ?? c.openTime);
     st.exitPending = null;
+    st.exitSignalTime = null;
   }
   // (2) pending entry.
   const pe = st.pending;
@@ -291,6 +292,7 @@ export function decide(st: KernelState, c: KernelCandle, sig: Signal, ctx: Kerne
   if (pos !== null) {
     if (st.exitPending === null && (act === 'EXIT' || (pos.dir === 1 ? act === 'SELL' : act === 'BUY'))) {
       st.exitPending = sig.reason;
+      st.exitSignalTime = c.openTime;
       out.events?.push({ type: 'exit-order', time: c.openTime, reason: sig.reason });
     }
     return;

@@ -69,6 +69,8 @@ export const kernelStateSchema = z.object({
   pending: pendingEntrySchema.nullable(),
   /** The reason of a signal exit queued on the last close (fills at the next open), else null. */
   exitPending: z.string().nullable(),
+  /** Open time of the candle whose signal queued that exit (null with no exit queued). */
+  exitSignalTime: z.number().nullable(),
   carry: riskCarrySchema,
 });
 export type KernelState = z.infer<typeof kernelStateSchema>;
@@ -82,6 +84,7 @@ export function initialKernelState(carry: Partial<RiskCarry> = {}): KernelState 
     position: null,
     pending: null,
     exitPending: null,
+    exitSignalTime: null,
     carry: { busyUntil: 0, cooldownUntil: 0, pausedUntil: 0, consecutiveLosses: 0, ...carry },
   };
 }
