@@ -68,6 +68,7 @@ describe('paper trading in the live 5m loop', () => {
     await q(sql`DELETE FROM paper_accounts WHERE strategy_id = ${STRATEGY}`);
     await q(sql`DELETE FROM candles WHERE venue = 'binance' AND symbol = 'BTC/USDT' AND timeframe = '5m'`);
     await q(sql`DELETE FROM signals WHERE strategy_id = ${STRATEGY}`);
+    await q(sql`DELETE FROM live_kernels WHERE strategy_id = ${STRATEGY}`);
     // In paper (muted: no Telegram messages leak into other files' counts); not enabled — paper alone is evaluated.
     await q(sql`UPDATE strategies SET status = 'paper', enabled = false, muted = true WHERE id = ${STRATEGY}`);
   });
