@@ -61,7 +61,9 @@ export function resolveWindow<P extends Params>(
 /**
  * Run entry signals on candles with open time in [window.from, window.to) starting from `carryIn`. `series`
  * should hold the warm-up before `from` and all data after `to` (an open position runs on until it exits; the end
- * of `series` is treated as the end of data). Views via `sliceSeries` are free. Every fill, stop and risk rule is
+ * of `series` is treated as the end of data). Views via `sliceSeries` are free. The strategy is prepared from the
+ * chunk's warm-up start, or from `opts.prepareFrom` (an open time) when given: recursive indicators (EMA, Wilder
+ * RSI/ATR) then see exactly the history they see in the whole run. Every fill, stop and risk rule is
  * the execution kernel's (shared/execution); this loop only feeds it candles and the strategy's signals.
  */
 export function runChunk<P extends Params, S>(
@@ -71,11 +73,14 @@ export function runChunk<P extends Params, S>(
   config: BacktestConfig,
   window: { from: number; to: number },
   carryIn: ChunkCarry = INITIAL_CARRY,
+  opts: { prepareFrom?: number } = {},
 ): ChunkResult {
   const N = series.length;
   const aAbs = lowerBound(series.openTime, window.from);
   const bAbs = lowerBound(series.openTime, window.to);
-  const base = Math.max(0, aAbs - warmupCandles(strategy, params, config));
+  const own = Math.max(0, aAbs - warmupCandles(strategy, params, config));
+  // `prepareFrom` anchors the strategy's preparation at an earlier candle (never later than the chunk's own warm-up).
+  const base = opts.prepareFrom !== undefined ? Math.min(own, lowerBound(series.openTime, opts.prepareFrom)) : own;
   const s = base === 0 ? series : sliceSeries(series, base, N);
   const n = s.length;
   const a = aAbs - base;
@@ -141,6 +146,12 @@ export function runChunk<P extends Params, S>(
     trades: out.trades,
     skipped: out.skipped,
   };
+}
+
+/** Open time of the first candle a whole run over `window` prepares the strategy from (its warm-up start). */
+export function wholeRunPrepareFrom<P extends Params>(series: CandleSeries, strategy: Strategy<P>, params: P, config: BacktestConfig, window: { from: number }): number {
+  const base = Math.max(0, lowerBound(series.openTime, window.from) - warmupCandles(strategy, params, config));
+  return series.length > 0 ? series.openTime[Math.min(base, series.length - 1)]! : 0;
 }
 
 /** A whole backtest over `config.from`..`config.to` (defaults: after warm-up .. end of series). */
