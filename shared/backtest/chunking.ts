@@ -16,10 +16,10 @@
 import type { CandleSeries } from '../candles/candle';
 import { timeframeMs } from '../candles/timeframe';
 import type { Params, Strategy } from '../strategies/types';
-import { parseBacktestConfig, type BacktestConfig, type BacktestConfigInput } from './config';
+import { parseBacktestConfig, withStrategyRisk, type BacktestConfig, type BacktestConfigInput } from './config';
 import { INITIAL_CARRY, emptySkips, resolveWindow, runChunk, wholeRunPrepareFrom } from './engine';
 import { buildResult } from './result';
-import type { BacktestResult, ChunkCarry, ChunkResult, RawTrade, SkipCounts } from './types';
+import type { BacktestResult, ChunkCarry, ChunkResult, RawTrade, RiskSkipCounts } from './types';
 
 export interface ChunkSpec {
   from: number;
@@ -50,7 +50,7 @@ export function sameCarry(x: ChunkCarry, y: ChunkCarry): boolean {
 }
 
 export type MergeOutcome =
-  | { ok: true; trades: RawTrade[]; skipped: SkipCounts }
+  | { ok: true; trades: RawTrade[]; skipped: RiskSkipCounts }
   | { ok: false; /** Index of the first chunk to re-run. */ rerun: number; carryIn: ChunkCarry };
 
 /** Check the carry chain of chunks in time order and concatenate their trades and skip counts. */
@@ -66,7 +66,7 @@ export function mergeChunks(chunks: readonly ChunkResult[]): MergeOutcome {
       if (!sameCarry(expected, normalizeCarry(c.carryIn, c.from))) return { ok: false, rerun: k, carryIn: expected };
     }
     trades.push(...c.trades);
-    for (const key of Object.keys(skipped) as (keyof SkipCounts)[]) skipped[key] += c.skipped[key];
+    for (const key of Object.keys(c.skipped) as (keyof RiskSkipCounts)[]) skipped[key] = (skipped[key] ?? 0) + c.skipped[key]!;
   }
   return { ok: true, trades, skipped };
 }
@@ -82,7 +82,7 @@ export function runChunked<P extends Params, S>(
   configInput: BacktestConfigInput | BacktestConfig,
   opts: { chunkCandles: number },
 ): { result: BacktestResult; chunks: number; reruns: number } {
-  const config = parseBacktestConfig(configInput);
+  const config = parseBacktestConfig(withStrategyRisk(strategy, params, configInput));
   const window = resolveWindow(series, strategy, params, config);
   const specs = planChunks(series, window, opts.chunkCandles);
   // Every chunk prepares the strategy from where the whole run does, so recursive indicators (EMA, Wilder RSI/ATR)

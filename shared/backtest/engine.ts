@@ -17,10 +17,10 @@ import { sliceSeries, type CandleSeries } from '../candles/candle';
 import { timeframeMs } from '../candles/timeframe';
 import type { Params, Signal, Strategy } from '../strategies/types';
 import { atrPctAt } from './atr';
-import { parseBacktestConfig, type BacktestConfig, type BacktestConfigInput } from './config';
+import { parseBacktestConfig, withStrategyRisk, type BacktestConfig, type BacktestConfigInput } from './config';
 import { buildResult } from './result';
 import { lowerBound } from './version';
-import type { BacktestResult, ChunkCarry, ChunkResult, SkipCounts } from './types';
+import type { BacktestResult, ChunkCarry, ChunkResult, RiskSkipCounts } from './types';
 import { advance, closeAtEnd, decide, emptySkipCounts, type KernelCandle, type KernelContext, type KernelSink } from '../execution/kernel';
 import { initialKernelState } from '../execution/state';
 
@@ -33,7 +33,7 @@ export const INITIAL_CARRY: Readonly<ChunkCarry> = Object.freeze({
   consecutiveLosses: 0,
 });
 
-export function emptySkips(): SkipCounts {
+export function emptySkips(): RiskSkipCounts {
   return emptySkipCounts();
 }
 
@@ -86,7 +86,7 @@ export function runChunk<P extends Params, S>(
   const a = aAbs - base;
   const b = bAbs - base;
   const tf = timeframeMs(s.timeframe);
-  const { openTime, open, high, low, close } = s;
+  const { openTime, open, high, low, close, volume } = s;
   const period = config.atrPeriod;
 
   // Causal prepare over [0, pEnd), extended (re-prepared) if a position runs on past the prepared range.
@@ -105,7 +105,7 @@ export function runChunk<P extends Params, S>(
   const st = initialKernelState(carryIn);
   // One candle view and one context, updated in place (no allocation per candle).
   let i = a;
-  const candle: KernelCandle = { openTime: 0, open: 0, high: 0, low: 0, close: 0 };
+  const candle: KernelCandle = { openTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   const ctx: KernelContext = {
     timeframeMs: tf,
     risk: config.risk,
@@ -122,6 +122,7 @@ export function runChunk<P extends Params, S>(
     candle.high = high[i]!;
     candle.low = low[i]!;
     candle.close = close[i]!;
+    candle.volume = volume[i]!;
     advance(st, candle, ctx, out);
     if (i >= b && st.position === null && st.pending === null) {
       freeAt = i;
@@ -161,7 +162,7 @@ export function runBacktest<P extends Params, S>(
   params: P,
   configInput: BacktestConfigInput | BacktestConfig = {},
 ): BacktestResult {
-  const config = parseBacktestConfig(configInput);
+  const config = parseBacktestConfig(withStrategyRisk(strategy, params, configInput));
   const window = resolveWindow(series, strategy, params, config);
   const chunk = runChunk(series, strategy, params, config, window, INITIAL_CARRY);
   return buildResult(series, strategy, params, config, window, chunk.trades, chunk.skipped);

@@ -77,7 +77,7 @@ describe('execution kernel: step', () => {
     expect(run.trades).toEqual(bt.trades.map(({ roundTripBps: _r, net: _n, ...raw }) => raw));
     expect(run.trades.map((t) => t.exitKind)).toEqual(['take-profit', 'stop', 'signal']);
     expect(run.fills.map((f) => `${f.effect}@${f.price}`)).toEqual(['open@99', 'close@105', 'open@100', 'close@96', 'open@100', 'close@100']);
-    expect(candleAt(s, 3)).toEqual({ openTime: T0 + 3 * H, open: 100, high: 100.2, low: 98.5, close: 99 });
+    expect(candleAt(s, 3)).toEqual({ openTime: T0 + 3 * H, open: 100, high: 100.2, low: 98.5, close: 99, volume: 1 });
   });
 });
 

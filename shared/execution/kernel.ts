@@ -16,7 +16,7 @@
  * afterwards by shared/costs, so one kernel run serves every cost model.
  */
 import type { RiskConfig } from '../backtest/config';
-import type { ExitKind, Liquidity, RawTrade, Side, SkipCounts } from '../backtest/types';
+import type { ExitKind, Liquidity, RawTrade, RiskSkipCounts, Side } from '../backtest/types';
 import type { Signal } from '../strategies/types';
 import { cloneKernelState, type KernelPosition, type KernelState, type PendingEntry } from './state';
 
@@ -27,6 +27,8 @@ export interface KernelCandle {
   high: number;
   low: number;
   close: number;
+  /** Base-currency volume (needed only by the `minVolume` risk rule). */
+  volume?: number;
 }
 
 export interface KernelContext {
@@ -67,12 +69,12 @@ export type KernelEvent =
   | { type: 'exit'; fill: Fill; trade: RawTrade }
   | { type: 'order'; time: number; side: Side; reason: string; limitPrice: number | null }
   | { type: 'exit-order'; time: number; reason: string }
-  | { type: 'skip'; time: number; rule: keyof SkipCounts };
+  | { type: 'skip'; time: number; rule: keyof RiskSkipCounts };
 
 /** Where the in-place halves write: trades and skip counts always; fills and events when the arrays are given. */
 export interface KernelSink {
   trades: RawTrade[];
-  skipped: SkipCounts;
+  skipped: RiskSkipCounts;
   fills?: Fill[];
   events?: KernelEvent[];
 }
@@ -87,7 +89,7 @@ export class KernelOrderError extends Error {
   }
 }
 
-export function emptySkipCounts(): SkipCounts {
+export function emptySkipCounts(): RiskSkipCounts {
   return { cooldown: 0, circuitBreaker: 0, atrCap: 0, limitExpired: 0, limitCancelled: 0 };
 }
 
@@ -285,7 +287,10 @@ export function advance(st: KernelState, c: KernelCandle, ctx: KernelContext, ou
   if (st.position !== null) checkStops(st, c, ctx, out);
 }
 
-/** Rule 4, in place: what the signal of the closed candle `c` queues for the next candle. */
+/**
+ * Rule 4, in place: what the signal of the closed candle `c` queues for the next candle. Entry risk rules, in
+ * order: busy (a previous chunk's position), circuit-breaker pause, cooldown, ATR/price cap, minimum volume.
+ */
 export function decide(st: KernelState, c: KernelCandle, sig: Signal, ctx: KernelContext, out: KernelSink): void {
   const act = sig.action;
   const pos = st.position;
@@ -315,8 +320,8 @@ export function decide(st: KernelState, c: KernelCandle, sig: Signal, ctx: Kerne
   const carry = st.carry;
   const risk = ctx.risk;
   if (t < carry.busyUntil) return;
-  const skip = (rule: keyof SkipCounts): void => {
-    out.skipped[rule]++;
+  const skip = (rule: keyof RiskSkipCounts): void => {
+    out.skipped[rule] = (out.skipped[rule] ?? 0) + 1;
     out.events?.push({ type: 'skip', time: t, rule });
   };
   if (t < carry.pausedUntil) return skip('circuitBreaker');
@@ -325,6 +330,7 @@ export function decide(st: KernelState, c: KernelCandle, sig: Signal, ctx: Kerne
     const ap = ctx.atrAt();
     if (ap === null || ap > risk.maxAtrPct) return skip('atrCap');
   }
+  if (risk.minVolume !== undefined && !((c.volume ?? NaN) >= risk.minVolume)) return skip('minVolume');
   const side: Side = dir === 1 ? 'long' : 'short';
   const limitPrice = finitePositive(sig.limitPrice);
   st.pending = {

@@ -7,7 +7,7 @@
  */
 import { atrPctAt } from '../backtest/atr';
 import type { RiskConfig } from '../backtest/config';
-import type { RawTrade, SkipCounts } from '../backtest/types';
+import type { RawTrade, RiskSkipCounts } from '../backtest/types';
 import type { CandleSeries } from '../candles/candle';
 import { timeframeMs } from '../candles/timeframe';
 import type { Signal } from '../strategies/types';
@@ -26,12 +26,12 @@ export interface SeriesStepResult {
   fills: Fill[];
   events: KernelEvent[];
   trades: RawTrade[];
-  skipped: SkipCounts;
+  skipped: RiskSkipCounts;
 }
 
 /** The kernel candle at index i of `series`. */
 export function candleAt(series: CandleSeries, i: number): KernelCandle {
-  return { openTime: series.openTime[i]!, open: series.open[i]!, high: series.high[i]!, low: series.low[i]!, close: series.close[i]! };
+  return { openTime: series.openTime[i]!, open: series.open[i]!, high: series.high[i]!, low: series.low[i]!, close: series.close[i]!, volume: series.volume[i]! };
 }
 
 /**

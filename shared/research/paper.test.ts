@@ -42,7 +42,7 @@ function rawOfPaper(t: PaperTrade) {
 function paperInCycles<P extends Params, S>(series: ReturnType<typeof toSeries>, strategy: Strategy<P, S>, params: P, account: PaperAccount, from: number, maxCycle: number) {
   const prepared = strategy.prepare(series, params);
   const n = series.length;
-  const opts = paperKernelOptions(strategy);
+  const opts = paperKernelOptions(strategy, params);
   let stored: unknown = JSON.parse(JSON.stringify(account));
   const fills: PaperFill[] = [];
   const trades: PaperTrade[] = [];
@@ -80,7 +80,7 @@ describe('paper account on the execution kernel', () => {
   const strat = scripted(series, { 2: buy({ stopLoss: 98 }), 5: { action: 'EXIT', reason: 'done' }, 7: buy({ stopLoss: 105 }) });
   const prepared = strat.prepare(series, {});
   const signalAt = (i: number): Signal | null => (i === series.length - 1 ? null : strat.evaluate(prepared, i, {}));
-  const opts = paperKernelOptions(strat);
+  const opts = paperKernelOptions(strat, {});
 
   it('fills at the next open with the venue preset cost; marks with the cash-account convention', () => {
     const acc0 = createPaperAccount({ costModel: 'kraken-taker', initialEquity: 1000 });
@@ -128,7 +128,7 @@ describe('paper account on the execution kernel', () => {
     const shorty = scripted(series, sig, { allowShort: true });
     const run = (s: typeof longOnly) => {
       const pr = s.prepare(series, {});
-      return stepPaper(createPaperAccount({ costModel: 'binance-taker' }), series, { from: 0, to: 7 }, (i) => s.evaluate(pr, i, {}), paperKernelOptions(s));
+      return stepPaper(createPaperAccount({ costModel: 'binance-taker' }), series, { from: 0, to: 7 }, (i) => s.evaluate(pr, i, {}), paperKernelOptions(s, {}));
     };
     // Long-only: the SELL opens nothing; the later BUY opens a long.
     expect(run(longOnly).fills.map((f) => `${f.effect} ${f.positionSide} @${f.price}`)).toEqual(['open long @110']);

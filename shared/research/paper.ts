@@ -17,7 +17,7 @@
  * state transition: the input account is never mutated.
  */
 import { z } from 'zod';
-import { costRefSchema, parseBacktestConfig, type BacktestConfigInput } from '../backtest/config';
+import { costRefSchema, parseBacktestConfig, withStrategyRisk, type BacktestConfigInput, type RiskConfigInput } from '../backtest/config';
 import type { RawTrade } from '../backtest/types';
 import { lowerBound } from '../backtest/version';
 import type { CandleSeries } from '../candles/candle';
@@ -84,9 +84,16 @@ export function parsePaperAccount(input: unknown): PaperAccount {
   return paperAccountSchema.parse(input) as PaperAccount;
 }
 
-/** The kernel options a strategy trades under in paper: the backtest defaults (or `config`) and its short rule. */
-export function paperKernelOptions(strategy: { allowShort: boolean }, config: BacktestConfigInput = {}): SeriesKernelOptions {
-  const c = parseBacktestConfig(config);
+/**
+ * The kernel options a strategy trades under in paper and live: the backtest defaults (or `config`), the
+ * strategy's declared risk rules for `params` (unless `config` names its own), and its short rule.
+ */
+export function paperKernelOptions<P>(
+  strategy: { id: string; allowShort: boolean; risk?: (params: P) => RiskConfigInput },
+  params: P,
+  config: BacktestConfigInput = {},
+): SeriesKernelOptions {
+  const c = parseBacktestConfig(withStrategyRisk(strategy, params, config));
   return { risk: c.risk, limitExpiryCandles: c.limitExpiryCandles, atrPeriod: c.atrPeriod, allowShort: strategy.allowShort };
 }
 
@@ -152,7 +159,7 @@ export function replayPaper<P extends Params, S>(
 ): ReturnType<typeof stepPaper> {
   const prepared = strategy.prepare(series, params);
   const last = series.length - 1;
-  return stepPaper(account, series, range, (i) => (i === last ? null : strategy.evaluate(prepared, i, params)), paperKernelOptions(strategy, config));
+  return stepPaper(account, series, range, (i) => (i === last ? null : strategy.evaluate(prepared, i, params)), paperKernelOptions(strategy, params, config));
 }
 
 export interface LedgerComparison {

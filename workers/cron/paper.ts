@@ -178,7 +178,7 @@ async function settleAccount(
   const sk = { venue: k.venue, symbol: k.symbol, timeframe: tf };
   const step = TIMEFRAME_MS[tf];
   const lastClosed = lastClosedOpenTime(tf, now);
-  const opts = paperKernelOptions(strategy);
+  const opts = paperKernelOptions(strategy, params);
   const warm = warmupCandles(strategy, params, parseBacktestConfig({}));
   try {
     return await db.transaction(async (tx) => {

@@ -105,7 +105,7 @@ async function stepLiveKernel(
       const sig = strategy.evaluate(prepared, i, params);
       decisions.set(series.openTime[i]!, sig);
       return sig;
-    }, paperKernelOptions(strategy));
+    }, paperKernelOptions(strategy, params));
 
     // The stepped candles' decisions (non-HOLD), as the signal history the Lab and the daily paper check read.
     const ids = new Map<number, number>();
