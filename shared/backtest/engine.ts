@@ -129,8 +129,10 @@ export function runChunk<P extends Params, S>(
       break;
     }
     if (i === n - 1) break; // nothing can fill after the last candle
+    const sig = evalAt(i);
+    if (sig.action === 'HOLD') continue; // HOLD changes nothing (the kernel would return at once)
     ctx.entriesOpen = i < b;
-    decide(st, candle, evalAt(i), ctx, out);
+    decide(st, candle, sig, ctx, out);
   }
   if (st.position !== null) closeAtEnd(st, candle, ctx, out);
   const freeTime = freeAt >= 0 ? openTime[freeAt]! : n > 0 ? openTime[n - 1]! + tf : 0;

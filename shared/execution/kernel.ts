@@ -254,6 +254,7 @@ function checkStops(st: KernelState, c: KernelCandle, ctx: KernelContext, out: K
  */
 export function advance(st: KernelState, c: KernelCandle, ctx: KernelContext, out: KernelSink): void {
   st.seq++;
+  if (st.position === null && st.pending === null) return; // flat, nothing ordered (a queued exit needs a position)
   // (1) signal exit queued on the previous close fills at this open.
   if (st.exitPending !== null && st.position !== null) {
     closePosition(st, c, ctx, out, c.open, 'signal', st.exitPending, 'open', 'taker', st.exitSignalTime ?? c.openTime);
@@ -287,12 +288,18 @@ export function advance(st: KernelState, c: KernelCandle, ctx: KernelContext, ou
   if (st.position !== null) checkStops(st, c, ctx, out);
 }
 
+function skipEntry(out: KernelSink, time: number, rule: keyof RiskSkipCounts): void {
+  out.skipped[rule] = (out.skipped[rule] ?? 0) + 1;
+  out.events?.push({ type: 'skip', time, rule });
+}
+
 /**
  * Rule 4, in place: what the signal of the closed candle `c` queues for the next candle. Entry risk rules, in
  * order: busy (a previous chunk's position), circuit-breaker pause, cooldown, ATR/price cap, minimum volume.
  */
 export function decide(st: KernelState, c: KernelCandle, sig: Signal, ctx: KernelContext, out: KernelSink): void {
   const act = sig.action;
+  if (act === 'HOLD') return; // changes nothing in any state
   const pos = st.position;
   if (pos !== null) {
     if (st.exitPending === null && (act === 'EXIT' || (pos.dir === 1 ? act === 'SELL' : act === 'BUY'))) {
@@ -320,17 +327,13 @@ export function decide(st: KernelState, c: KernelCandle, sig: Signal, ctx: Kerne
   const carry = st.carry;
   const risk = ctx.risk;
   if (t < carry.busyUntil) return;
-  const skip = (rule: keyof RiskSkipCounts): void => {
-    out.skipped[rule] = (out.skipped[rule] ?? 0) + 1;
-    out.events?.push({ type: 'skip', time: t, rule });
-  };
-  if (t < carry.pausedUntil) return skip('circuitBreaker');
-  if (t < carry.cooldownUntil) return skip('cooldown');
+  if (t < carry.pausedUntil) return skipEntry(out, t, 'circuitBreaker');
+  if (t < carry.cooldownUntil) return skipEntry(out, t, 'cooldown');
   if (risk.maxAtrPct !== undefined) {
     const ap = ctx.atrAt();
-    if (ap === null || ap > risk.maxAtrPct) return skip('atrCap');
+    if (ap === null || ap > risk.maxAtrPct) return skipEntry(out, t, 'atrCap');
   }
-  if (risk.minVolume !== undefined && !((c.volume ?? NaN) >= risk.minVolume)) return skip('minVolume');
+  if (risk.minVolume !== undefined && !((c.volume ?? NaN) >= risk.minVolume)) return skipEntry(out, t, 'minVolume');
   const side: Side = dir === 1 ? 'long' : 'short';
   const limitPrice = finitePositive(sig.limitPrice);
   st.pending = {
