@@ -18,6 +18,8 @@ export const riskSchema = z.object({
   maxOpenPositions: z.number().int().min(1).default(1),
   /** Skip an entry when ATR/price at the signal candle exceeds this fraction (e.g. 0.03 = 3 %). */
   maxAtrPct: z.number().positive().optional(),
+  /** Skip an entry when the signal candle's volume (base units) is below this (the 4h platform's liquidity floor). */
+  minVolume: z.number().positive().optional(),
   /** Ignore entry signals for this many candles after an exit (starting with the exit candle) or after an entry signal. */
   cooldownCandles: z.number().int().min(0).default(0),
   cooldownAfter: z.enum(['exit', 'entry']).default('exit'),
@@ -31,6 +33,7 @@ export const riskSchema = z.object({
     .optional(),
 });
 export type RiskConfig = z.infer<typeof riskSchema>;
+export type RiskConfigInput = z.input<typeof riskSchema>;
 
 export const costRefSchema = z.union([z.enum(COST_PRESET_IDS), costModelSchema]);
 export type CostRef = z.infer<typeof costRefSchema>;
@@ -61,6 +64,21 @@ export function parseBacktestConfig(input: BacktestConfigInput = {}): BacktestCo
   const ids = c.costs.map((m) => (typeof m === 'string' ? m : m.id));
   if (new Set(ids).size !== ids.length) throw new Error(`duplicate cost model ids: ${ids.join(', ')}`);
   return c;
+}
+
+/**
+ * The config a run of `strategy` with `params` uses: the input as given when it names its own `risk`, else the
+ * input with the strategy's declared default risk rules (validated here, the error naming the strategy).
+ */
+export function withStrategyRisk<P>(
+  strategy: { id: string; risk?: (params: P) => RiskConfigInput },
+  params: P,
+  input: BacktestConfigInput | BacktestConfig = {},
+): BacktestConfigInput | BacktestConfig {
+  if (input.risk !== undefined || !strategy.risk) return input;
+  const declared = riskSchema.safeParse(strategy.risk(params));
+  if (!declared.success) throw new Error(`${strategy.id}: invalid declared risk rules: ${declared.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return { ...input, risk: declared.data };
 }
 
 export function costModelsOf(c: { costs: readonly (CostPresetId | CostModel)[] }): CostModel[] {

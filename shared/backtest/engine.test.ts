@@ -290,10 +290,11 @@ describe('costs per preset', () => {
     const t = r.trades[0]!;
     expect(t.grossReturn).toBeCloseTo(0.01, 15);
     expect(t.roundTripBps['stress-31']).toBe(62);
-    expect(t.net['stress-31']).toBeCloseTo(0.01 - 0.0031 - 0.0031 * 1.01, 15);
-    expect(t.net['binance-taker']).toBeCloseTo(0.01 - 0.001 - 0.001 * 1.01, 15);
+    // Cash account (methodology.md, fee convention): r · (1 − f_exit) / (1 + f_entry) − 1.
+    expect(t.net['stress-31']).toBeCloseTo((1.01 * (1 - 0.0031)) / (1 + 0.0031) - 1, 15);
+    expect(t.net['binance-taker']).toBeCloseTo((1.01 * (1 - 0.001)) / (1 + 0.001) - 1, 15);
     expect(r.net['stress-31']!.meanReturn).toBeCloseTo(t.net['stress-31']!, 15);
-    // break-even c: 0.01 − c/2 − c/2 × 1.01 = 0 → c = 0.02 / 2.01
+    // break-even c: (0.01 − c/2 − c/2 × 1.01) / (1 + c/2) = 0 → c = 0.02 / 2.01
     expect(r.breakEvenRoundTripBps).toBeCloseTo((0.02 / 2.01) * 1e4, 9);
   });
 });

@@ -5,6 +5,8 @@
  * (market: at open[i], taker; limit: when the candle's range reaches the limit, maker); (3) stop-loss, trailing
  * stop and take-profit are checked inside the candle, pessimistically; (4) the strategy is evaluated on the CLOSED
  * candle i, and what it asks for is queued for candle i+1. So a signal on candle t never fills before t+1's open.
+ * Those rules live in the execution kernel (shared/execution/kernel.ts), which the paper account and the live
+ * alert stage call too; this module feeds it candles and signals and owns only windows, warm-up and carry.
  *
  * The loop runs at raw prices (gross). Costs are applied afterwards per cost model (./result.ts), so one run
  * yields gross and net figures for every preset. `runChunk` is the unit of work: it trades entry signals inside
@@ -15,10 +17,12 @@ import { sliceSeries, type CandleSeries } from '../candles/candle';
 import { timeframeMs } from '../candles/timeframe';
 import type { Params, Signal, Strategy } from '../strategies/types';
 import { atrPctAt } from './atr';
-import { parseBacktestConfig, type BacktestConfig, type BacktestConfigInput } from './config';
+import { parseBacktestConfig, withStrategyRisk, type BacktestConfig, type BacktestConfigInput } from './config';
 import { buildResult } from './result';
 import { lowerBound } from './version';
-import type { BacktestResult, ChunkCarry, ChunkResult, ExitKind, Liquidity, RawTrade, Side, SkipCounts } from './types';
+import type { BacktestResult, ChunkCarry, ChunkResult, RiskSkipCounts } from './types';
+import { advance, closeAtEnd, decide, emptySkipCounts, type KernelCandle, type KernelContext, type KernelSink } from '../execution/kernel';
+import { initialKernelState } from '../execution/state';
 
 export { ENGINE_VERSION_ID, lowerBound } from './version';
 
@@ -29,8 +33,8 @@ export const INITIAL_CARRY: Readonly<ChunkCarry> = Object.freeze({
   consecutiveLosses: 0,
 });
 
-export function emptySkips(): SkipCounts {
-  return { cooldown: 0, circuitBreaker: 0, atrCap: 0, limitExpired: 0, limitCancelled: 0 };
+export function emptySkips(): RiskSkipCounts {
+  return emptySkipCounts();
 }
 
 /** Candles of history a chunk needs before its first signal candle: the strategy's startup and the ATR window. */
@@ -54,39 +58,13 @@ export function resolveWindow<P extends Params>(
   return { from, to };
 }
 
-function finitePositive(x: number | undefined): number | undefined {
-  return x !== undefined && Number.isFinite(x) && x > 0 ? x : undefined;
-}
-
-interface Position {
-  side: Side;
-  dir: 1 | -1;
-  signalTime: number;
-  entryIdx: number;
-  entryPrice: number;
-  entryLiquidity: Liquidity;
-  entryReason: string;
-  entryAtrPct: number | null;
-  /** Filled inside the entry candle (limit), so that candle's earlier range is not known to be after the entry. */
-  intrabar: boolean;
-  stopLoss: number | undefined;
-  takeProfit: number | undefined;
-  trailPct: number | undefined;
-  best: number;
-  trail: number;
-}
-
-interface PendingEntry {
-  side: Side;
-  dir: 1 | -1;
-  signalIdx: number;
-  signal: Signal;
-}
-
 /**
  * Run entry signals on candles with open time in [window.from, window.to) starting from `carryIn`. `series`
  * should hold the warm-up before `from` and all data after `to` (an open position runs on until it exits; the end
- * of `series` is treated as the end of data). Views via `sliceSeries` are free.
+ * of `series` is treated as the end of data). Views via `sliceSeries` are free. The strategy is prepared from the
+ * chunk's warm-up start, or from `opts.prepareFrom` (an open time) when given: recursive indicators (EMA, Wilder
+ * RSI/ATR) then see exactly the history they see in the whole run. Every fill, stop and risk rule is
+ * the execution kernel's (shared/execution); this loop only feeds it candles and the strategy's signals.
  */
 export function runChunk<P extends Params, S>(
   series: CandleSeries,
@@ -95,21 +73,21 @@ export function runChunk<P extends Params, S>(
   config: BacktestConfig,
   window: { from: number; to: number },
   carryIn: ChunkCarry = INITIAL_CARRY,
+  opts: { prepareFrom?: number } = {},
 ): ChunkResult {
   const N = series.length;
   const aAbs = lowerBound(series.openTime, window.from);
   const bAbs = lowerBound(series.openTime, window.to);
-  const base = Math.max(0, aAbs - warmupCandles(strategy, params, config));
+  const own = Math.max(0, aAbs - warmupCandles(strategy, params, config));
+  // `prepareFrom` anchors the strategy's preparation at an earlier candle (never later than the chunk's own warm-up).
+  const base = opts.prepareFrom !== undefined ? Math.min(own, lowerBound(series.openTime, opts.prepareFrom)) : own;
   const s = base === 0 ? series : sliceSeries(series, base, N);
   const n = s.length;
   const a = aAbs - base;
   const b = bAbs - base;
   const tf = timeframeMs(s.timeframe);
-  const { openTime, open, high, low, close } = s;
+  const { openTime, open, high, low, close, volume } = s;
   const period = config.atrPeriod;
-  const risk = config.risk;
-  const cb = risk.circuitBreaker;
-  const expiry = config.limitExpiryCandles;
 
   // Causal prepare over [0, pEnd), extended (re-prepared) if a position runs on past the prepared range.
   const ext = Math.max(1024, (b - a) >> 2);
@@ -123,201 +101,40 @@ export function runChunk<P extends Params, S>(
     return strategy.evaluate(prepared, i, params);
   };
 
-  const trades: RawTrade[] = [];
-  const skipped = emptySkips();
-  const busyUntil = carryIn.busyUntil;
-  let cooldownUntil = carryIn.cooldownUntil;
-  let pausedUntil = carryIn.pausedUntil;
-  let losses = carryIn.consecutiveLosses;
-  let pos: Position | null = null;
-  let pending: PendingEntry | null = null;
-  let exitPending: string | null = null;
-  let freeAt = -1;
-
-  const closePos = (i: number, price: number, kind: ExitKind, reason: string, at: 'open' | 'intrabar' | 'close', liq: Liquidity): void => {
-    const p = pos!;
-    const bars = at === 'open' ? i - p.entryIdx : i - p.entryIdx + 1;
-    const gross = p.dir * (price / p.entryPrice - 1);
-    trades.push({
-      side: p.side,
-      signalTime: p.signalTime,
-      entryTime: openTime[p.entryIdx]!,
-      entryPrice: p.entryPrice,
-      entryLiquidity: p.entryLiquidity,
-      entryReason: p.entryReason,
-      exitTime: at === 'close' ? openTime[i]! + tf : openTime[i]!,
-      exitPrice: price,
-      exitLiquidity: liq,
-      exitKind: kind,
-      exitReason: reason,
-      bars,
-      grossReturn: gross,
-      entryAtrPct: p.entryAtrPct,
-      exitAtrPct: atrPctAt(s, at === 'close' ? i : i - 1, period),
-    });
-    const t = openTime[i]!;
-    if (risk.cooldownAfter === 'exit' && risk.cooldownCandles > 0) {
-      cooldownUntil = Math.max(cooldownUntil, t + risk.cooldownCandles * tf);
-    }
-    if (cb) {
-      if (gross * 1e4 < cb.lossBelowBps) {
-        losses++;
-        if (losses >= cb.losses) {
-          pausedUntil = Math.max(pausedUntil, t + cb.pauseCandles * tf);
-          losses = 0;
-        }
-      } else losses = 0;
-    }
-    pos = null;
-  };
-
-  const openPos = (pe: PendingEntry, i: number, price: number, liq: Liquidity, intrabar: boolean): void => {
-    const sig = pe.signal;
-    const trailPct = finitePositive(sig.trailingStop);
-    pos = {
-      side: pe.side,
-      dir: pe.dir,
-      signalTime: openTime[pe.signalIdx]!,
-      entryIdx: i,
-      entryPrice: price,
-      entryLiquidity: liq,
-      entryReason: sig.reason,
-      entryAtrPct: atrPctAt(s, i - 1, period),
-      intrabar,
-      stopLoss: finitePositive(sig.stopLoss),
-      takeProfit: finitePositive(sig.takeProfit),
-      trailPct,
-      best: price,
-      trail: trailPct !== undefined ? price * (1 - pe.dir * trailPct) : NaN,
-    };
-  };
-
-  /** Stops inside candle i; returns true when the position closed. */
-  const checkStops = (i: number): boolean => {
-    const p = pos!;
-    const o = open[i]!;
-    const h = high[i]!;
-    const l = low[i]!;
-    const entryBarIntrabar = p.intrabar && p.entryIdx === i;
-    if (p.dir === 1) {
-      const fixed = p.stopLoss ?? -Infinity;
-      const trail = p.trailPct !== undefined ? p.trail : -Infinity;
-      const level = Math.max(fixed, trail);
-      const kind: ExitKind = trail > fixed ? 'trailing' : 'stop';
-      const tp = p.takeProfit ?? Infinity;
-      if (entryBarIntrabar) {
-        if (level >= p.entryPrice) closePos(i, p.entryPrice, kind, kind, 'intrabar', 'taker');
-        else if (l <= level) closePos(i, level, kind, kind, 'intrabar', 'taker');
-      } else if (o <= level) closePos(i, o, kind, kind, 'intrabar', 'taker');
-      else if (o >= tp) closePos(i, o, 'take-profit', 'take-profit', 'intrabar', 'maker');
-      else if (l <= level) closePos(i, level, kind, kind, 'intrabar', 'taker');
-      else if (h >= tp) closePos(i, tp, 'take-profit', 'take-profit', 'intrabar', 'maker');
-      if (pos === null) return true;
-      p.best = Math.max(p.best, entryBarIntrabar ? close[i]! : h);
-      if (p.trailPct !== undefined) p.trail = p.best * (1 - p.trailPct);
-    } else {
-      const fixed = p.stopLoss ?? Infinity;
-      const trail = p.trailPct !== undefined ? p.trail : Infinity;
-      const level = Math.min(fixed, trail);
-      const kind: ExitKind = trail < fixed ? 'trailing' : 'stop';
-      const tp = p.takeProfit ?? -Infinity;
-      if (entryBarIntrabar) {
-        if (level <= p.entryPrice) closePos(i, p.entryPrice, kind, kind, 'intrabar', 'taker');
-        else if (h >= level) closePos(i, level, kind, kind, 'intrabar', 'taker');
-      } else if (o >= level) closePos(i, o, kind, kind, 'intrabar', 'taker');
-      else if (o <= tp) closePos(i, o, 'take-profit', 'take-profit', 'intrabar', 'maker');
-      else if (h >= level) closePos(i, level, kind, kind, 'intrabar', 'taker');
-      else if (l <= tp) closePos(i, tp, 'take-profit', 'take-profit', 'intrabar', 'maker');
-      if (pos === null) return true;
-      p.best = Math.min(p.best, entryBarIntrabar ? close[i]! : l);
-      if (p.trailPct !== undefined) p.trail = p.best * (1 + p.trailPct);
-    }
-    return false;
-  };
-
+  const out: KernelSink = { trades: [], skipped: emptySkips() };
+  const st = initialKernelState(carryIn);
+  // One candle view and one context, updated in place (no allocation per candle).
   let i = a;
+  const candle: KernelCandle = { openTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  const ctx: KernelContext = {
+    timeframeMs: tf,
+    risk: config.risk,
+    limitExpiryCandles: config.limitExpiryCandles,
+    allowShort: strategy.allowShort,
+    entriesOpen: true,
+    atrBefore: () => atrPctAt(s, i - 1, period),
+    atrAt: () => atrPctAt(s, i, period),
+  };
+  let freeAt = -1;
   for (; i < n; i++) {
-    // (1) signal exit queued on the previous close fills at this open.
-    if (exitPending !== null && pos !== null) {
-      closePos(i, open[i]!, 'signal', exitPending, 'open', 'taker');
-      exitPending = null;
-    }
-    // (2) pending entry.
-    if (pending !== null && pos === null) {
-      const pe: PendingEntry = pending;
-      const lim = finitePositive(pe.signal.limitPrice);
-      const o = open[i]!;
-      if (lim === undefined) {
-        openPos(pe, i, o, 'taker', false);
-        pending = null;
-      } else {
-        const first = i === pe.signalIdx + 1;
-        const throughAtOpen = pe.dir === 1 ? o <= lim : o >= lim;
-        const touched = pe.dir === 1 ? low[i]! <= lim : high[i]! >= lim;
-        if (throughAtOpen) {
-          // Marketable on arrival (first candle) is a taker fill; a resting order gapped through fills at the open as maker.
-          openPos(pe, i, o, first ? 'taker' : 'maker', false);
-          pending = null;
-        } else if (touched) {
-          openPos(pe, i, lim, 'maker', true);
-          pending = null;
-        } else if (i - pe.signalIdx >= expiry) {
-          skipped.limitExpired++;
-          pending = null;
-        }
-      }
-    }
-    // (3) stops inside the candle.
-    if (pos !== null) checkStops(i);
-
-    if (i >= b && pos === null && pending === null) {
+    candle.openTime = openTime[i]!;
+    candle.open = open[i]!;
+    candle.high = high[i]!;
+    candle.low = low[i]!;
+    candle.close = close[i]!;
+    candle.volume = volume[i]!;
+    advance(st, candle, ctx, out);
+    if (i >= b && st.position === null && st.pending === null) {
       freeAt = i;
       break;
     }
     if (i === n - 1) break; // nothing can fill after the last candle
-    // (4) the decision on the closed candle i.
     const sig = evalAt(i);
-    const act = sig.action;
-    if (pos !== null) {
-      const p: Position = pos;
-      if (exitPending === null && (act === 'EXIT' || (p.dir === 1 ? act === 'SELL' : act === 'BUY'))) exitPending = sig.reason;
-    } else if (pending !== null) {
-      if (act === 'EXIT' || (pending.dir === 1 ? act === 'SELL' : act === 'BUY')) {
-        skipped.limitCancelled++;
-        pending = null;
-      }
-    } else if (i < b) {
-      let dir: 1 | -1 | 0 = 0;
-      if (act === 'BUY') dir = 1;
-      else if (act === 'SELL' && strategy.allowShort) dir = -1;
-      if (dir === 0) continue;
-      const t = openTime[i]!;
-      if (t < busyUntil) continue;
-      if (t < pausedUntil) {
-        skipped.circuitBreaker++;
-        continue;
-      }
-      if (t < cooldownUntil) {
-        skipped.cooldown++;
-        continue;
-      }
-      if (risk.maxAtrPct !== undefined) {
-        const ap = atrPctAt(s, i, period);
-        if (ap === null || ap > risk.maxAtrPct) {
-          skipped.atrCap++;
-          continue;
-        }
-      }
-      pending = { side: dir === 1 ? 'long' : 'short', dir, signalIdx: i, signal: sig };
-      if (risk.cooldownAfter === 'entry' && risk.cooldownCandles > 0) {
-        cooldownUntil = Math.max(cooldownUntil, t + (risk.cooldownCandles + 1) * tf);
-      }
-    }
+    if (sig.action === 'HOLD') continue; // HOLD changes nothing (the kernel would return at once)
+    ctx.entriesOpen = i < b;
+    decide(st, candle, sig, ctx, out);
   }
-  if (pos !== null) {
-    const last = n - 1;
-    closePos(last, close[last]!, 'end-of-data', 'end-of-data', 'close', 'taker');
-  }
+  if (st.position !== null) closeAtEnd(st, candle, ctx, out);
   const freeTime = freeAt >= 0 ? openTime[freeAt]! : n > 0 ? openTime[n - 1]! + tf : 0;
   return {
     from: window.from,
@@ -325,13 +142,19 @@ export function runChunk<P extends Params, S>(
     carryIn: { ...carryIn },
     carryOut: {
       busyUntil: Math.max(carryIn.busyUntil, freeTime),
-      cooldownUntil,
-      pausedUntil,
-      consecutiveLosses: losses,
+      cooldownUntil: st.carry.cooldownUntil,
+      pausedUntil: st.carry.pausedUntil,
+      consecutiveLosses: st.carry.consecutiveLosses,
     },
-    trades,
-    skipped,
+    trades: out.trades,
+    skipped: out.skipped,
   };
+}
+
+/** Open time of the first candle a whole run over `window` prepares the strategy from (its warm-up start). */
+export function wholeRunPrepareFrom<P extends Params>(series: CandleSeries, strategy: Strategy<P>, params: P, config: BacktestConfig, window: { from: number }): number {
+  const base = Math.max(0, lowerBound(series.openTime, window.from) - warmupCandles(strategy, params, config));
+  return series.length > 0 ? series.openTime[Math.min(base, series.length - 1)]! : 0;
 }
 
 /** A whole backtest over `config.from`..`config.to` (defaults: after warm-up .. end of series). */
@@ -341,7 +164,7 @@ export function runBacktest<P extends Params, S>(
   params: P,
   configInput: BacktestConfigInput | BacktestConfig = {},
 ): BacktestResult {
-  const config = parseBacktestConfig(configInput);
+  const config = parseBacktestConfig(withStrategyRisk(strategy, params, configInput));
   const window = resolveWindow(series, strategy, params, config);
   const chunk = runChunk(series, strategy, params, config, window, INITIAL_CARRY);
   return buildResult(series, strategy, params, config, window, chunk.trades, chunk.skipped);

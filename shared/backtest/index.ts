@@ -4,7 +4,7 @@
  */
 export * from './types';
 export * from './config';
-export { ENGINE_VERSION_ID, INITIAL_CARRY, emptySkips, lowerBound, resolveWindow, runBacktest, runChunk, warmupCandles } from './engine';
+export { ENGINE_VERSION_ID, INITIAL_CARRY, emptySkips, lowerBound, resolveWindow, runBacktest, runChunk, warmupCandles, wholeRunPrepareFrom } from './engine';
 export * from './chunking';
 export * from './slices';
 export * from './ranking';

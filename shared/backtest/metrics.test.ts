@@ -68,10 +68,14 @@ describe('metrics', () => {
       100,
     );
     expect(c.curve.equity[0]).toBe(1000);
-    expect(c.curve.equity[1]).toBeCloseTo(1000 - 0.5 + 500 * 0.05, 12);
-    expect(c.curve.equity[2]).toBeCloseTo(1000 - 0.5 - 500 * 0.05, 12);
-    expect(c.curve.equity[3]).toBeCloseTo(1000 + 500 * (0.1 - 0.001 - 0.0011), 12);
+    // Cash account: 500 committed, the entry fee paid out of it → notional N = 500 / 1.001 of BTC bought at 100.
+    const N = 500 / 1.001;
+    expect(c.curve.equity[1]).toBeCloseTo(1000 - N * 0.001 + N * 0.05, 12);
+    expect(c.curve.equity[2]).toBeCloseTo(1000 - N * 0.001 - N * 0.05, 12);
+    // Realised: 500 cash untouched + the sale proceeds N × 1.1 × (1 − 0.001) = 1000 × … r(1 − f_exit)/(1 + f_entry).
+    expect(c.curve.equity[3]).toBeCloseTo(500 + N * 1.1 * (1 - 0.001), 12);
+    expect(c.curve.equity[3]).toBeCloseTo(1000 + 500 * ((1.1 * 0.999) / 1.001 - 1), 12);
     expect(c.curve.equity[4]).toBe(c.curve.equity[3]);
-    expect(c.turnover).toBeCloseTo((500 + 550) / 1000, 12);
+    expect(c.turnover).toBeCloseTo((N + N * 1.1) / 1000, 12);
   });
 });

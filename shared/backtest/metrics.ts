@@ -10,6 +10,7 @@
  * Calmar = CAGR / max drawdown of the curve. No risk-free rate.
  */
 import type { EquityCurve, Metrics } from './types';
+import { netReturnOfCosts, notionalOfCapital, openPositionPnl } from '../costs/cost-model';
 
 export const YEAR_MS = 365 * 86_400_000;
 
@@ -197,8 +198,9 @@ export type CurveSizing = { kind: 'fixed-notional'; notional: number } | { kind:
 
 /**
  * Mark-to-market equity per candle close over candles [w0, w1) for non-overlapping trades sorted by time.
- * While a trade is open, equity = equity before − entry cost + side × notional × (close / entry − 1); at its exit
- * candle the trade is realised: equity before + notional × net return. Returns curve statistics and the turnover
+ * Cash account: a trade commits capital C (percent-equity: fraction × equity; fixed-notional: the notional), pays
+ * the entry fee out of it and holds N = C / (1 + f_entry). While it is open, equity = equity before − N·f_entry +
+ * side × N × (close / entry − 1); at its exit candle it is realised: equity before + C × net return. Returns curve statistics and the turnover
  * (both legs' notional / initial equity).
  */
 export function singleSeriesCurve(
@@ -222,14 +224,14 @@ export function singleSeriesCurve(
       acc.pushConst(openTime, j, flatEnd, e);
       j = flatEnd;
     }
-    const notional = sizing.kind === 'fixed-notional' ? sizing.notional : sizing.fraction * e;
+    // Cash account (shared/costs/cost-model.ts): the committed capital pays the entry fee, the rest is the notional.
+    const capital = sizing.kind === 'fixed-notional' ? sizing.notional : sizing.fraction * e;
     const e0 = e;
-    const base = e0 - notional * t.entryCost;
     const inv = 1 / t.entryPrice;
-    for (; j < t.exitBar && j < w1; j++) acc.push(openTime[j]!, base + t.dir * notional * (close[j]! * inv - 1));
+    for (; j < t.exitBar && j < w1; j++) acc.push(openTime[j]!, e0 + openPositionPnl(capital, t.entryCost, t.dir, close[j]! * inv));
     const ratio = t.exitPrice / t.entryPrice;
-    e = e0 + notional * (t.grossReturn - t.entryCost - t.exitCost * ratio);
-    traded += notional * (1 + ratio);
+    e = e0 + capital * netReturnOfCosts(t.grossReturn, t.entryCost, t.exitCost, ratio);
+    traded += notionalOfCapital(capital, t.entryCost) * (1 + ratio);
     if (j === t.exitBar && j < w1) {
       acc.push(openTime[j]!, e);
       j++;

@@ -29,7 +29,7 @@ describe('sliding-slice mode', () => {
     expect(t.exitTime).toBe(T0 + 8 * H);
     expect(r.coverage).toBeCloseTo(0.1, 15);
     expect(r.gross.coverage).toBeCloseTo(0.1, 15);
-    expect(r.net['stress-31']!.meanReturn).toBeCloseTo(0.02 - 0.0031 - 0.0031 * 1.02, 15);
+    expect(r.net['stress-31']!.meanReturn).toBeCloseTo((1.02 * (1 - 0.0031)) / (1 + 0.0031) - 1, 15); // cash-account fees
     // no compounding: equity = initial × (1 + Σ returns)
     expect(r.gross.totalReturn).toBeCloseTo(0.02, 12);
   });

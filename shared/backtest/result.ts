@@ -10,7 +10,7 @@ import type { Params, Strategy } from '../strategies/types';
 import { costModelsOf, type BacktestConfig } from './config';
 import { hashCanonical } from './hash';
 import { singleSeriesCurve, stepsPerYear, tradeStats, type CurveTrade } from './metrics';
-import type { BacktestResult, EquityCurve, Metrics, RawTrade, SkipCounts, Trade } from './types';
+import type { BacktestResult, EquityCurve, Metrics, RawTrade, RiskSkipCounts, Trade } from './types';
 import { ENGINE_VERSION_ID, lowerBound } from './version';
 
 /** Price raw trades under each model: round-trip bps and net return per model id. */
@@ -43,7 +43,7 @@ export function buildResult<P extends Params, S>(
   config: BacktestConfig,
   window: { from: number; to: number },
   raw: readonly RawTrade[],
-  skipped: SkipCounts,
+  skipped: RiskSkipCounts,
 ): BacktestResult {
   const n = series.length;
   const tf = timeframeMs(series.timeframe);

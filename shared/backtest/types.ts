@@ -104,6 +104,9 @@ export interface SkipCounts {
   limitCancelled: number;
 }
 
+/** Skip counts as the kernel keeps them: plus `minVolume` (entries skipped for volume below `risk.minVolume`), present once that rule skipped something. */
+export type RiskSkipCounts = SkipCounts & { minVolume?: number };
+
 /**
  * State carried from one chunk into the next (times are candle open times, ms). Entry signals on candles before
  * `busyUntil` are ignored silently (the previous chunk still held a position or an order); before `cooldownUntil`
@@ -122,7 +125,7 @@ export interface ChunkResult {
   carryIn: ChunkCarry;
   carryOut: ChunkCarry;
   trades: RawTrade[];
-  skipped: SkipCounts;
+  skipped: RiskSkipCounts;
 }
 
 export interface StrategyRef {
@@ -149,7 +152,7 @@ export interface BacktestResult {
   config: BacktestConfig;
   costModels: CostModel[];
   trades: Trade[];
-  skipped: SkipCounts;
+  skipped: RiskSkipCounts;
   gross: Metrics;
   net: Record<string, Metrics>;
   /** Round-trip bps at which mean net return per trade is 0 (null without trades). */

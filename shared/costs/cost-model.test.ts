@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  notionalOfCapital,
+  openPositionPnl,
   COST_PRESET_IDS,
   COST_PRESETS,
   STRESS_ROUND_TRIP_BPS,
@@ -78,8 +80,21 @@ describe('cost presets', () => {
     ).toThrow(/sorted/);
   });
 
-  it('net return and break-even', () => {
-    expect(netReturn(0.02, 10, 10, 1.02)).toBeCloseTo(0.02 - 0.001 - 0.00102, 15);
+  it('net return (cash account) and break-even', () => {
+    // Issue 11 item 7: net ratio of a long round trip = r · (1 − f_exit) / (1 + f_entry).
+    expect(netReturn(0.02, 10, 10, 1.02)).toBeCloseTo((1.02 * (1 - 0.001)) / (1 + 0.001) - 1, 15);
+    // The same as a cash ledger: 1,000 committed, the 10 bps entry fee paid out of it, exit fee on the proceeds.
+    const bought = 1000 / 1.001; // notional; fee = bought × 0.001, bought + fee = 1000
+    const proceeds = bought * 1.02 * (1 - 0.001);
+    expect(proceeds / 1000 - 1).toBeCloseTo(netReturn(0.02, 10, 10, 1.02), 15);
+    expect(notionalOfCapital(1000, 0.001)).toBeCloseTo(bought, 12);
+    // A short: sell N = C / (1 + f_entry), buy back at N × r plus the exit fee: (2 − r(1 + f_exit)) / (1 + f_entry).
+    expect(netReturn(0.02, 10, 10, 0.98)).toBeCloseTo((2 - 0.98 * 1.001) / 1.001 - 1, 15);
+    // Strictly below the pre-1.1.0 numerator on a winner, above it on a loser (it was a 1 + f_entry leverage).
+    expect(netReturn(0.02, 10, 10, 1.02)).toBeLessThan(0.02 - 0.001 - 0.00102);
+    expect(netReturn(-0.02, 10, 10, 0.98)).toBeGreaterThan(-0.02 - 0.001 - 0.00098);
+    // Open position at a mark: −N·f_entry + side × N × (mark/entry − 1).
+    expect(openPositionPnl(1000, 0.001, 1, 1.01)).toBeCloseTo(-bought * 0.001 + bought * 0.01, 12);
     expect(breakEvenRoundTripBps([0.01, 0.03], [1.01, 1.03])).toBeCloseTo(((2 * 0.02) / 2.02) * 1e4, 9);
     expect(breakEvenRoundTripBps([], [])).toBeNull();
   });

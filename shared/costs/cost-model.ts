@@ -3,9 +3,14 @@
  * (fee + half-spread + slippage for taker fills, fee only for maker fills), the round-trip cost of a trade, and
  * the net return of a trade from its gross return.
  *
- * Net return convention (exact for fees charged on traded notional, as a fraction of the entry notional):
- *   net = gross − entryBps/1e4 − exitBps/1e4 × (exitPrice / entryPrice)
- * for longs and shorts alike (the exit leg's notional is entry notional × exit/entry).
+ * Net return convention: a cash account (research-log/methodology.md, "Fee convention"). The capital C committed
+ * to a trade pays the entry fee out of itself, so the position's notional is N = C / (1 + f_entry); the exit fee
+ * is charged on the exit notional N × r (r = exit / entry, both fills already spread/slippage-adjusted). The net
+ * return on the committed capital is then
+ *   net = (gross − f_entry − f_exit × r) / (1 + f_entry)
+ * which for a long is r · (1 − f_exit) / (1 + f_entry) − 1, and for a short (proceeds N, buy back N × r plus fee)
+ * (2 − r · (1 + f_exit)) / (1 + f_entry) − 1. f = side cost in bps / 1e4. (Until engine 1.1.0 the net was the
+ * numerator alone, r(1 − f_exit) − f_entry − 1 for a long: slightly generous on every trade.)
  */
 import { COST_PRESETS, isCostPresetId, type CostPresetId } from './presets';
 import type { CostModel, FeeSchedule, FeeScheduleEntry } from './schema';
@@ -95,14 +100,34 @@ export function roundTripBps(modelOrId: CostModel | CostPresetId, t: TradeCostIn
   return entryBps + exitBps;
 }
 
-/** Net return of a trade: gross − entry cost − exit cost × (exit/entry) (see module doc). */
+/** Net return on the committed capital from side costs as fractions (see module doc: the cash-account convention). */
+export function netReturnOfCosts(grossReturn: number, entryCost: number, exitCost: number, exitOverEntry: number): number {
+  return (grossReturn - entryCost - exitCost * exitOverEntry) / (1 + entryCost);
+}
+
+/** Net return of a trade on its committed capital from side costs in bps (see module doc). */
 export function netReturn(grossReturn: number, entryBps: number, exitBps: number, exitOverEntry: number): number {
-  return grossReturn - entryBps / 1e4 - (exitBps / 1e4) * exitOverEntry;
+  return netReturnOfCosts(grossReturn, entryBps / 1e4, exitBps / 1e4, exitOverEntry);
+}
+
+/** The notional a committed capital buys (or sells short) once the entry fee is paid out of it: C / (1 + f_entry). */
+export function notionalOfCapital(capital: number, entryCost: number): number {
+  return capital / (1 + entryCost);
+}
+
+/**
+ * Mark-to-market value of an open position relative to the equity before its entry: capital C committed, entry
+ * fee paid, exit fee not yet charged: −N·f_entry + side × N × (mark / entry − 1) with N = C / (1 + f_entry).
+ */
+export function openPositionPnl(capital: number, entryCost: number, dir: 1 | -1, markOverEntry: number): number {
+  const n = notionalOfCapital(capital, entryCost);
+  return -n * entryCost + dir * n * (markOverEntry - 1);
 }
 
 /**
  * Break-even round-trip cost in bps for a set of trades: the cost c (split evenly between the two sides) at which
- * the mean net return per trade is 0, i.e. c = 2·mean(gross) / (1 + mean(exit/entry)) × 1e4. Null without trades;
+ * the mean net return per trade is 0, i.e. c = 2·mean(gross) / (1 + mean(exit/entry)) × 1e4 (the cash-account
+ * denominator 1 + c/2 is common to every trade, so it does not move the zero). Null without trades;
  * negative when the trades lose before costs.
  */
 export function breakEvenRoundTripBps(gross: ArrayLike<number>, exitOverEntry: ArrayLike<number>): number | null {

@@ -1,90 +1,212 @@
 import { describe, expect, it } from 'vitest';
+import { parseBacktestConfig } from '../backtest/config';
 import { maCross, mkSeries, randomWalk, scripted, T0 } from '../backtest/fixtures.test-util';
-import { runBacktest } from '../backtest/engine';
-import { netReturn } from '../costs';
-import { applySignal, compareSignals, createPaperAccount, markToMarket, replaySignals, runPaper, type PaperSignal } from './paper';
+import { resolveWindow, runBacktest } from '../backtest/engine';
+import { toSeries } from '../candles/candle';
+import { netReturn, openPositionPnl } from '../costs';
+import { KernelOrderError } from '../execution';
+import { STRATEGIES } from '../strategies/registry';
+import type { Params, Signal, Strategy } from '../strategies/types';
+import { describeWithData, readFreqtrade } from '../testing/data';
+import {
+  compareLedgers,
+  compareSignals,
+  createPaperAccount,
+  markToMarket,
+  paperKernelOptions,
+  parsePaperAccount,
+  replayPaper,
+  replaySignals,
+  stepPaper,
+  type PaperAccount,
+  type PaperFill,
+  type PaperTrade,
+} from './paper';
 
 const H = 3_600_000;
 
-describe('paper account', () => {
+/** The backtest's trade without its per-preset maps, for comparing with a paper trade's RawTrade part. */
+function rawOf<T extends { roundTripBps: unknown; net: unknown }>(t: T): Omit<T, 'roundTripBps' | 'net'> {
+  const { roundTripBps: _r, net: _n, ...raw } = t;
+  return raw;
+}
+function rawOfPaper(t: PaperTrade) {
+  const { entryCostBps: _a, exitCostBps: _b, roundTripBps: _c, netReturn: _d, capital: _e, pnl: _f, ...raw } = t;
+  return raw;
+}
+
+/**
+ * Step a strategy through a paper account in cron-sized cycles (1..maxCycle candles, deterministic), storing the
+ * account as JSON and parsing it back between cycles, as the cron stage does.
+ */
+function paperInCycles<P extends Params, S>(series: ReturnType<typeof toSeries>, strategy: Strategy<P, S>, params: P, account: PaperAccount, from: number, maxCycle: number) {
+  const prepared = strategy.prepare(series, params);
+  const n = series.length;
+  const opts = paperKernelOptions(strategy, params);
+  let stored: unknown = JSON.parse(JSON.stringify(account));
+  const fills: PaperFill[] = [];
+  const trades: PaperTrade[] = [];
+  let i = from;
+  let cycle = 0;
+  while (i < n) {
+    const to = Math.min(n, i + 1 + ((cycle++ * 7919) % maxCycle));
+    const r = stepPaper(parsePaperAccount(stored), series, { from: i, to }, (k) => (k === n - 1 ? null : strategy.evaluate(prepared, k, params)), opts);
+    fills.push(...r.fills);
+    trades.push(...r.trades);
+    stored = JSON.parse(JSON.stringify(r.account));
+    i = to;
+  }
+  return { account: parsePaperAccount(stored), fills, trades };
+}
+
+describe('paper account on the execution kernel', () => {
   const series = mkSeries(
     [
       [100, 101, 99, 100],
       [100, 101, 99, 100],
-      [100, 103, 99, 102], // 2: BUY on close
+      [100, 103, 99, 102], // 2: BUY on close (stop 98)
       [104, 106, 103, 105], // 3: fill at open 104
       [105, 108, 104, 107],
       [107, 110, 106, 109], // 5: EXIT on close
       [110, 111, 108, 109], // 6: fill at open 110
-      [109, 110, 108, 109],
+      [109, 110, 108, 109], // 7: BUY on close (stop 105)
+      [108, 109, 104, 104.5], // 8: fill at open 108, stop 105 hit inside the candle
+      [104, 105, 103, 104],
     ],
     '1h',
   );
   const t = (i: number): number => series.openTime[i]!;
+  const buy = (extra: Partial<Signal> = {}): Signal => ({ action: 'BUY', reason: 'go', ...extra });
+  const strat = scripted(series, { 2: buy({ stopLoss: 98 }), 5: { action: 'EXIT', reason: 'done' }, 7: buy({ stopLoss: 105 }) });
+  const prepared = strat.prepare(series, {});
+  const signalAt = (i: number): Signal | null => (i === series.length - 1 ? null : strat.evaluate(prepared, i, {}));
+  const opts = paperKernelOptions(strat, {});
 
-  it('fills at the next open with the venue preset cost', () => {
-    let acc = createPaperAccount({ costModel: 'kraken-taker', initialEquity: 1000 });
-    acc = applySignal(acc, { time: t(2), action: 'BUY', reason: 'go' }, series.open[3]!, t(3));
-    expect(acc.position).toMatchObject({ side: 'long', entryPrice: 104, entryTime: t(3), signalTime: t(2), entryCostBps: 40, notional: 1000 });
-    // Unrealised at 107: 1000 × (107/104 − 1) − the 40 bps entry cost.
-    expect(markToMarket(acc, 107).unrealisedPnl).toBeCloseTo(1000 * (107 / 104 - 1) - 4, 10);
-    acc = applySignal(acc, { time: t(3), action: 'BUY', reason: 'again' }, series.open[4]!, t(4)); // ignored while long
-    acc = applySignal(acc, { time: t(5), action: 'EXIT', reason: 'done' }, series.open[6]!, t(6));
-    expect(acc.position).toBeNull();
-    expect(acc.trades).toHaveLength(1);
-    const tr = acc.trades[0]!;
-    expect(tr).toMatchObject({ entryPrice: 104, exitPrice: 110, exitTime: t(6), roundTripBps: 80, entryReason: 'go', exitReason: 'done' });
-    expect(tr.grossReturn).toBeCloseTo(110 / 104 - 1, 15);
+  it('fills at the next open with the venue preset cost; marks with the cash-account convention', () => {
+    const acc0 = createPaperAccount({ costModel: 'kraken-taker', initialEquity: 1000 });
+    const a = stepPaper(acc0, series, { from: 0, to: 5 }, signalAt, opts);
+    expect(a.fills).toEqual([expect.objectContaining({ effect: 'open', side: 'buy', price: 104, time: t(3), signalTime: t(2), costBps: 40, capital: 1000, liquidity: 'taker' })]);
+    expect(a.account.kernel.position).toMatchObject({ side: 'long', entryPrice: 104, stopLoss: 98 });
+    // Unrealised at 107: N = 1000 / 1.004 bought at 104, its 40 bps fee paid: −N·0.004 + N·(107/104 − 1).
+    const N = 1000 / 1.004;
+    expect(markToMarket(a.account, 107).unrealisedPnl).toBeCloseTo(-N * 0.004 + N * (107 / 104 - 1), 10);
+    expect(markToMarket(a.account, 107).unrealisedPnl).toBe(openPositionPnl(1000, 0.004, 1, 107 / 104));
+    const b = stepPaper(a.account, series, { from: 5, to: 7 }, signalAt, opts);
+    expect(b.trades).toHaveLength(1);
+    const tr = b.trades[0]!;
+    expect(tr).toMatchObject({ entryPrice: 104, exitPrice: 110, exitTime: t(6), roundTripBps: 80, entryReason: 'go', exitReason: 'done', exitKind: 'signal' });
     expect(tr.netReturn).toBe(netReturn(110 / 104 - 1, 40, 40, 110 / 104));
-    expect(acc.realisedPnl).toBeCloseTo(1000 * tr.netReturn, 10);
-    expect(markToMarket(acc, 1).equity).toBeCloseTo(1000 + acc.realisedPnl, 10);
+    expect(tr.netReturn).toBeCloseTo((110 / 104) * (1 - 0.004) / 1.004 - 1, 15);
+    expect(b.account.equity).toBe(1000 + 1000 * tr.netReturn);
+    expect(markToMarket(b.account, 1).equity).toBe(b.account.equity);
+    // The input account is never mutated; a redelivered candle is refused.
+    expect(acc0.kernel.position).toBeNull();
+    expect(() => stepPaper(b.account, series, { from: 6, to: 7 }, signalAt, opts)).toThrow(KernelOrderError);
   });
 
-  it('is a pure transition, refuses same-candle fills and ignores stale signals', () => {
-    const acc = createPaperAccount({ costModel: 'binance-maker' });
-    const next = applySignal(acc, { time: t(2), action: 'BUY' }, 104, t(3));
-    expect(acc.position).toBeNull();
-    expect(next.position!.entryCostBps).toBe(10);
-    expect(applySignal(next, { time: t(2), action: 'EXIT' }, 105, t(4))).toBe(next);
-    expect(() => applySignal(acc, { time: t(2), action: 'BUY' }, 104, t(2))).toThrow(/after the signal/);
+  it('a stop inside a candle fills in paper exactly where the backtest stops out', () => {
+    const bt = runBacktest(series, strat, {}, { from: T0, costs: ['binance-taker'] });
+    const stop = bt.trades.find((x) => x.exitKind === 'stop')!;
+    expect(stop).toMatchObject({ entryPrice: 108, exitPrice: 105, exitTime: t(8), exitLiquidity: 'taker' });
+    const p = stepPaper(createPaperAccount({ costModel: 'binance-taker' }), series, { from: 0, to: series.length }, signalAt, opts);
+    const paperStop = p.fills.find((f) => f.exitKind === 'stop')!;
+    expect(paperStop).toMatchObject({ effect: 'close', side: 'sell', price: stop.exitPrice, time: stop.exitTime, liquidity: 'taker', signalTime: t(8) });
+    expect(paperStop.netReturn).toBe(bt.trades.at(-1)!.net['binance-taker']);
+    expect(p.trades.map(rawOfPaper)).toEqual(bt.trades.map(rawOf));
   });
 
-  it('shorts only when allowed', () => {
-    const longOnly = applySignal(createPaperAccount({ costModel: 'binance-taker' }), { time: t(2), action: 'SELL' }, 104, t(3));
-    expect(longOnly.position).toBeNull();
-    let acc = applySignal(createPaperAccount({ costModel: 'binance-taker', allowShort: true }), { time: t(2), action: 'SELL' }, 104, t(3));
-    expect(acc.position!.side).toBe('short');
-    acc = applySignal(acc, { time: t(5), action: 'BUY' }, 100, t(6));
-    expect(acc.trades[0]!.grossReturn).toBeCloseTo(-(100 / 104 - 1), 15);
-    expect(acc.position).toBeNull(); // BUY closes the short; no reversal on the same signal
+  it('survives JSON storage; a corrupted stored account is refused with the field named', () => {
+    const a = stepPaper(createPaperAccount({ costModel: 'binance-taker' }), series, { from: 0, to: 4 }, signalAt, opts).account;
+    expect(parsePaperAccount(JSON.parse(JSON.stringify(a)))).toEqual(a);
+    expect(() => parsePaperAccount({ ...a, fraction: 2 })).toThrow(/fraction/);
+    expect(() => createPaperAccount({ costModel: 'binance-taker', fraction: 0 })).toThrow(/fraction/);
   });
 
-  it('trades exactly like the backtester on the same signals (no stops)', () => {
-    const s = randomWalk(600, 21, '1h');
-    const signals: Record<number, PaperSignal['action']> = {};
-    for (let i = 20; i < 580; i += 37) {
-      signals[i] = 'BUY';
-      signals[i + 11 + (i % 7)] = i % 2 ? 'SELL' : 'EXIT';
+  it('shorts only when the strategy allows them', () => {
+    const sig = { 2: { action: 'SELL', reason: 'down' } as Signal, 5: buy() };
+    const longOnly = scripted(series, sig);
+    const shorty = scripted(series, sig, { allowShort: true });
+    const run = (s: typeof longOnly) => {
+      const pr = s.prepare(series, {});
+      return stepPaper(createPaperAccount({ costModel: 'binance-taker' }), series, { from: 0, to: 7 }, (i) => s.evaluate(pr, i, {}), paperKernelOptions(s, {}));
+    };
+    // Long-only: the SELL opens nothing; the later BUY opens a long.
+    expect(run(longOnly).fills.map((f) => `${f.effect} ${f.positionSide} @${f.price}`)).toEqual(['open long @110']);
+    const r = run(shorty);
+    expect(r.trades).toHaveLength(1);
+    expect(r.trades[0]!.side).toBe('short');
+    expect(r.trades[0]!.grossReturn).toBeCloseTo(-(110 / 104 - 1), 15);
+    expect(r.account.kernel.position).toBeNull(); // BUY closes the short; no reversal on the same signal
+  });
+
+  it('equals the backtest of the same candles on a random walk with stops and trailing stops, any cycle size', () => {
+    const s = randomWalk(1500, 21, '1h');
+    const strategy = maCross({ fast: 5, slow: 20, stopPct: 0.01, trailPct: 0.015 });
+    for (const cost of ['binance-taker', 'coinbase-taker', 'binance-maker'] as const) {
+      const bt = runBacktest(s, strategy, {}, { costs: [cost] });
+      const { from } = resolveWindow(s, strategy, {}, parseBacktestConfig({}));
+      const p = paperInCycles(s, strategy, {}, createPaperAccount({ costModel: cost }), s.openTime.indexOf(from), 13);
+      const closed = bt.trades.filter((x) => x.exitKind !== 'end-of-data');
+      expect(closed.some((x) => x.exitKind === 'stop' || x.exitKind === 'trailing')).toBe(true);
+      expect(p.trades.map(rawOfPaper)).toEqual(closed.map(rawOf));
+      p.trades.forEach((x, k) => expect(x.netReturn).toBe(closed[k]!.net[cost]));
+      if (closed.length === bt.trades.length) expect(p.account.equity / 10_000 - 1).toBe(bt.net[cost]!.totalReturn);
     }
-    const strat = scripted(s, Object.fromEntries(Object.entries(signals).map(([k, a]) => [k, { action: a, reason: a }])));
-    const bt = runBacktest(s, strat, {}, { costs: ['binance-taker', 'coinbase-taker'] });
-    const stream: PaperSignal[] = Object.entries(signals).map(([k, a]) => ({ time: s.openTime[Number(k)]!, action: a }));
-    for (const cost of ['binance-taker', 'coinbase-taker'] as const) {
-      const { account, unfilled } = runPaper(createPaperAccount({ costModel: cost }), s, stream);
-      expect(unfilled).toEqual([]);
-      expect(account.trades).toHaveLength(bt.trades.length);
-      account.trades.forEach((p, k) => {
-        const b = bt.trades[k]!;
-        expect(p.entryTime).toBe(b.entryTime);
-        expect(p.exitTime).toBe(b.exitTime);
-        expect(p.entryPrice).toBe(b.entryPrice);
-        expect(p.exitPrice).toBe(b.exitPrice);
-        expect(p.netReturn).toBeCloseTo(b.net[cost]!, 14);
-        expect(p.roundTripBps).toBe(b.roundTripBps[cost]);
-      });
-      // Compounded equity equals the backtest's percent-equity total return.
-      expect(markToMarket(account, 1).equity / 10_000 - 1).toBeCloseTo(bt.net[cost]!.totalReturn, 10);
+  });
+
+  it('compareLedgers: identical ledgers match; a moved fill price is reported', () => {
+    const a = replayPaper(series, strat, {}, createPaperAccount({ costModel: 'binance-taker' }), { from: 0, to: series.length });
+    expect(compareLedgers(a.fills, a.fills)).toMatchObject({ ok: true, matched: a.fills.length });
+    const moved = a.fills.map((f, k) => (k === 1 ? { ...f, price: f.price + 0.5 } : f));
+    const d = compareLedgers(moved, a.fills);
+    expect(d.ok).toBe(false);
+    expect(d.differences).toHaveLength(1);
+    expect(d.differences[0]!.time).toBe(a.fills[1]!.time);
+  });
+});
+
+describeWithData('paper = backtest on the real 2022 BTC/USDT 5m replay', () => {
+  const rows = readFreqtrade('SauloHenriqueAguiar-freqtrades', 'BTC_USDT-5m.json');
+  const series = toSeries(
+    rows.map(([openTime, open, high, low, close, volume]) => ({ openTime: openTime!, open: open!, high: high!, low: low!, close: close!, volume: volume! })),
+    '5m',
+    'BTC/USDT',
+  );
+  const live = STRATEGIES.filter((s): s is Strategy<Params> => s.kind === 'single' && s.timeframes[0] === '5m');
+
+  it('every 5m strategy: the paper ledger stepped in cron cycles equals the backtest, trade for trade and byte for byte', () => {
+    expect(live.length).toBeGreaterThanOrEqual(4);
+    const lines: string[] = [];
+    for (const strategy of live) {
+      const params = strategy.defaults as Params;
+      const bt = runBacktest(series, strategy, params, { costs: ['binance-taker'] });
+      const { from } = resolveWindow(series, strategy, params, parseBacktestConfig({}));
+      const p = paperInCycles(series, strategy, params, createPaperAccount({ costModel: 'binance-taker' }), series.openTime.indexOf(from), 24);
+      const closed = bt.trades.filter((x) => x.exitKind !== 'end-of-data');
+      expect(p.trades.map(rawOfPaper), strategy.id).toEqual(closed.map(rawOf));
+      expect(JSON.stringify(p.trades.map((x) => x.netReturn))).toBe(JSON.stringify(closed.map((x) => x.net['binance-taker'])));
+      expect(p.account.kernel.position !== null).toBe(closed.length < bt.trades.length);
+      if (closed.length === bt.trades.length) expect(p.account.equity / 10_000 - 1).toBe(bt.net['binance-taker']!.totalReturn);
+      const kinds = new Map<string, number>();
+      for (const x of p.trades) kinds.set(x.exitKind, (kinds.get(x.exitKind) ?? 0) + 1);
+      lines.push(`${strategy.id} ${p.trades.length} trades (${[...kinds].map(([k, v]) => `${k} ${v}`).join(', ')})`);
+      // The whole-series replay gives the same fills as the cycles.
+      const whole = replayPaper(series, strategy, params, createPaperAccount({ costModel: 'binance-taker' }), { from: series.openTime.indexOf(from), to: series.length });
+      expect(compareLedgers(p.fills, whole.fills).ok).toBe(true);
     }
+    console.log(`[paper = backtest] 2022 5m BTC/USDT: ${lines.join('; ')}`);
+  });
+
+  it('a stop in paper matches the backtest stop fill (nexus-grid-ema200)', () => {
+    const strategy = STRATEGIES.find((s) => s.id === 'nexus-grid-ema200') as Strategy<Params>;
+    const params = strategy.defaults as Params;
+    const bt = runBacktest(series, strategy, params, { costs: ['binance-taker'] });
+    const { from } = resolveWindow(series, strategy, params, parseBacktestConfig({}));
+    const p = paperInCycles(series, strategy, params, createPaperAccount({ costModel: 'binance-taker' }), series.openTime.indexOf(from), 24);
+    const btStop = bt.trades.find((x) => x.exitKind === 'stop');
+    expect(btStop).toBeDefined();
+    const paperStop = p.fills.find((f) => f.effect === 'close' && f.time === btStop!.exitTime)!;
+    expect(paperStop).toMatchObject({ exitKind: 'stop', price: btStop!.exitPrice, liquidity: btStop!.exitLiquidity });
   });
 });
 

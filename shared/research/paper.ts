@@ -1,22 +1,30 @@
 /**
- * Paper trading: a virtual account per venue cost preset that trades a strategy's signal stream the way the
- * backtester does — a signal on closed candle t fills at candle t+1's open as a taker market order (maker presets
- * price every fill at the maker fee), one position at a time, long-only unless `allowShort` — plus the daily check
- * that the live signals equal a replay of the same candles (`replaySignals` + `compareSignals`).
+ * Paper trading on the execution kernel: a virtual account per venue cost preset that trades a strategy exactly
+ * as a backtest does — the same kernel (shared/execution: next-open market fills, limit entries, stops,
+ * take-profits, trailing stops, the risk rules), stepped candle by candle as the cron sees them, with the kernel
+ * state carried in the account between cycles — plus the daily check that the live signals equal a replay of the
+ * same candles (`replaySignals` + `compareSignals`) and that the paper fills equal a backtest's (`compareLedgers`).
  *
- * Accounting (percent-equity sizing, as the engine's default): an entry commits `fraction` × realised equity as
- * notional; a closed trade's net return is gross − entryBps/1e4 − exitBps/1e4 × exit/entry (shared/costs) and its
- * PnL is notional × net. Unrealised PnL at a mark price = notional × side × (mark/entry − 1) − the entry cost
- * (the exit cost is charged when the exit fills). Stops, take-profits and trailing stops inside candles are not
- * simulated here: the account acts on signals only (the replay diff shows where the two could diverge).
+ * Accounting (percent-equity sizing, as the engine's default; the cash-account fee convention of
+ * shared/costs/cost-model.ts): an entry commits `fraction` × realised equity as capital and pays its entry cost out
+ * of it; a closed trade's PnL is capital × net, net = (gross − f_entry − f_exit·r)/(1 + f_entry), and realised
+ * equity is updated exactly as the backtest's equity curve updates it, so a paper ledger and a backtest of the
+ * same candles agree to the last bit. Each fill is priced like the backtest prices that fill: the preset's fee for
+ * the fill's liquidity (maker for limit entries and take-profits, taker otherwise, unless the preset forces one),
+ * plus half-spread and slippage for taker fills.
  *
- * Every function is a pure state transition: the input account is never mutated.
+ * The account is plain JSON (`paperAccountSchema`): store it, parse it back, step on. Every function is a pure
+ * state transition: the input account is never mutated.
  */
-import { sideCostBps, netReturn, type CostModel, type CostPresetId } from '../costs';
-import type { CandleSeries } from '../candles/candle';
-import type { Side } from '../backtest/types';
+import { z } from 'zod';
+import { costRefSchema, parseBacktestConfig, withStrategyRisk, type BacktestConfigInput, type RiskConfigInput } from '../backtest/config';
+import type { RawTrade } from '../backtest/types';
 import { lowerBound } from '../backtest/version';
-import type { Action, Params, Strategy } from '../strategies/types';
+import type { CandleSeries } from '../candles/candle';
+import { netReturn, openPositionPnl, sideCostBps, type CostModel, type CostPresetId } from '../costs';
+import { initialKernelState, kernelStateSchema, type Fill, type KernelEvent } from '../execution';
+import { stepSeries, type SeriesKernelOptions } from '../execution/series';
+import type { Action, Params, Signal, Strategy } from '../strategies/types';
 
 /** A strategy decision on a closed candle: `time` is that candle's open time (ms). */
 export interface PaperSignal {
@@ -27,151 +35,164 @@ export interface PaperSignal {
   symbol?: string;
 }
 
-export interface PaperPosition {
-  side: Side;
-  signalTime: number;
-  entryTime: number;
-  entryPrice: number;
-  entryCostBps: number;
-  notional: number;
-  entryReason: string;
+export const paperAccountSchema = z.object({
+  version: z.literal(2),
+  costModel: costRefSchema,
+  initialEquity: z.number().positive(),
+  /** Share of realised equity committed per entry (1 = all of it). */
+  fraction: z.number().positive().max(1),
+  /** Realised equity: initial + Σ capital × net, accumulated trade by trade. */
+  equity: z.number(),
+  /** The execution kernel's state (position, pending orders, risk carry). */
+  kernel: kernelStateSchema,
+  /** The open position's pricing: the capital committed and the entry cost paid (null when flat). */
+  open: z.object({ capital: z.number().positive(), entryCostBps: z.number() }).nullable(),
+  /** Closed trades so far. */
+  trades: z.number().int().min(0),
+});
+export type PaperAccount = z.infer<typeof paperAccountSchema>;
+
+/** A fill priced under the account's cost model. */
+export interface PaperFill extends Fill {
+  costBps: number;
+  /** Committed capital of the position (entry fee included). */
+  capital: number;
+  /** Closing fills: the trade's net return and PnL. */
+  netReturn?: number;
+  pnl?: number;
 }
 
-export interface PaperTrade {
-  side: Side;
-  signalTime: number;
-  entryTime: number;
-  entryPrice: number;
-  entryReason: string;
-  exitSignalTime: number;
-  exitTime: number;
-  exitPrice: number;
-  exitReason: string;
+/** A closed trade priced under the account's cost model (the backtest's trade plus its money). */
+export interface PaperTrade extends RawTrade {
   entryCostBps: number;
   exitCostBps: number;
   roundTripBps: number;
-  grossReturn: number;
   netReturn: number;
-  notional: number;
+  capital: number;
   pnl: number;
 }
 
-export interface PaperAccount {
-  costModel: CostModel | CostPresetId;
-  allowShort: boolean;
-  initialEquity: number;
-  /** Share of realised equity committed per entry (1 = all of it). */
-  fraction: number;
-  position: PaperPosition | null;
-  realisedPnl: number;
-  trades: PaperTrade[];
-  /** Open time of the last signal candle applied; older or equal signals are ignored (redelivery-safe). */
-  lastSignalTime: number | null;
-}
-
-export function createPaperAccount(opts: { costModel: CostModel | CostPresetId; initialEquity?: number; fraction?: number; allowShort?: boolean }): PaperAccount {
+export function createPaperAccount(opts: { costModel: CostModel | CostPresetId; initialEquity?: number; fraction?: number }): PaperAccount {
   const fraction = opts.fraction ?? 1;
   if (!(fraction > 0 && fraction <= 1)) throw new Error(`fraction must be in (0, 1], got ${fraction}`);
-  return {
-    costModel: opts.costModel,
-    allowShort: opts.allowShort ?? false,
-    initialEquity: opts.initialEquity ?? 10_000,
-    fraction,
-    position: null,
-    realisedPnl: 0,
-    trades: [],
-    lastSignalTime: null,
-  };
+  const initialEquity = opts.initialEquity ?? 10_000;
+  return { version: 2, costModel: opts.costModel, initialEquity, fraction, equity: initialEquity, kernel: initialKernelState(), open: null, trades: 0 };
+}
+
+/** Validate a stored account (a jsonb column); throws a ZodError naming the bad field. */
+export function parsePaperAccount(input: unknown): PaperAccount {
+  return paperAccountSchema.parse(input) as PaperAccount;
 }
 
 /**
- * Apply the signal of closed candle `signal.time`, filling at `nextOpen` (the open of the next candle, open time
- * `time`) with `costPreset`'s taker cost (or the preset's forced liquidity). Long + SELL/EXIT or short + BUY/EXIT
- * closes; flat + BUY opens a long; flat + SELL opens a short only when `allowShort`; everything else (HOLD, BUY
- * while long, …) changes only `lastSignalTime`. Signals not newer than `lastSignalTime` return the account as is.
+ * The kernel options a strategy trades under in paper and live: the backtest defaults (or `config`), the
+ * strategy's declared risk rules for `params` (unless `config` names its own), and its short rule.
  */
-export function applySignal(
+export function paperKernelOptions<P>(
+  strategy: { id: string; allowShort: boolean; risk?: (params: P) => RiskConfigInput },
+  params: P,
+  config: BacktestConfigInput = {},
+): SeriesKernelOptions {
+  const c = parseBacktestConfig(withStrategyRisk(strategy, params, config));
+  return { risk: c.risk, limitExpiryCandles: c.limitExpiryCandles, atrPeriod: c.atrPeriod, allowShort: strategy.allowShort };
+}
+
+/**
+ * Step candles [range.from, range.to) of `series` through the account's kernel: `signalAt(i)` is the strategy's
+ * decision on closed candle i. Returns the new account, the priced fills and trades and the kernel's events.
+ * A candle not after the last one stepped is refused (KernelOrderError): a redelivered cycle cannot fill twice.
+ */
+export function stepPaper(
   account: PaperAccount,
-  signal: PaperSignal,
-  nextOpen: number,
-  time: number,
-  costPreset: CostModel | CostPresetId = account.costModel,
-  atrPct?: number | null,
-): PaperAccount {
-  if (account.lastSignalTime !== null && signal.time <= account.lastSignalTime) return account;
-  if (!(time > signal.time)) throw new Error(`paper: fill time ${time} must be after the signal candle ${signal.time}`);
-  if (!(nextOpen > 0)) throw new Error(`paper: bad fill price ${nextOpen}`);
-  const next: PaperAccount = { ...account, lastSignalTime: signal.time };
-  const cost = (): number => sideCostBps(costPreset, { time, liquidity: 'taker', atrPct }).totalBps;
-  const pos = account.position;
-  const a = signal.action;
-  if (pos) {
-    const closes = pos.side === 'long' ? a === 'SELL' || a === 'EXIT' : a === 'BUY' || a === 'EXIT';
-    if (!closes) return next;
-    const exitCostBps = cost();
-    const ratio = nextOpen / pos.entryPrice;
-    const grossReturn = (pos.side === 'long' ? 1 : -1) * (ratio - 1);
-    const net = netReturn(grossReturn, pos.entryCostBps, exitCostBps, ratio);
-    const trade: PaperTrade = {
-      side: pos.side,
-      signalTime: pos.signalTime,
-      entryTime: pos.entryTime,
-      entryPrice: pos.entryPrice,
-      entryReason: pos.entryReason,
-      exitSignalTime: signal.time,
-      exitTime: time,
-      exitPrice: nextOpen,
-      exitReason: signal.reason ?? a,
-      entryCostBps: pos.entryCostBps,
-      exitCostBps,
-      roundTripBps: pos.entryCostBps + exitCostBps,
-      grossReturn,
-      netReturn: net,
-      notional: pos.notional,
-      pnl: pos.notional * net,
-    };
-    return { ...next, position: null, realisedPnl: account.realisedPnl + trade.pnl, trades: [...account.trades, trade] };
-  }
-  const side: Side | null = a === 'BUY' ? 'long' : a === 'SELL' && account.allowShort ? 'short' : null;
-  if (!side) return next;
-  return {
-    ...next,
-    position: {
-      side,
-      signalTime: signal.time,
-      entryTime: time,
-      entryPrice: nextOpen,
-      entryCostBps: cost(),
-      notional: account.fraction * (account.initialEquity + account.realisedPnl),
-      entryReason: signal.reason ?? a,
-    },
-  };
-}
-
-/** Realised and unrealised PnL and equity at a mark price (see module doc). */
-export function markToMarket(account: PaperAccount, markPrice: number): { realisedPnl: number; unrealisedPnl: number; equity: number } {
-  const p = account.position;
-  const unrealisedPnl = p ? p.notional * ((p.side === 'long' ? 1 : -1) * (markPrice / p.entryPrice - 1)) - (p.notional * p.entryCostBps) / 1e4 : 0;
-  return { realisedPnl: account.realisedPnl, unrealisedPnl, equity: account.initialEquity + account.realisedPnl + unrealisedPnl };
-}
-
-/**
- * Run a signal stream through an account on `series`: each signal on candle i fills at candle i+1's open (signals
- * on the last candle, or on times not in the series, are not filled and are returned in `unfilled`).
- */
-export function runPaper(account: PaperAccount, series: CandleSeries, signals: readonly PaperSignal[]): { account: PaperAccount; unfilled: PaperSignal[] } {
-  const sorted = [...signals].sort((x, y) => x.time - y.time);
-  const unfilled: PaperSignal[] = [];
-  let acc = account;
-  for (const s of sorted) {
-    const i = lowerBound(series.openTime, s.time);
-    if (i >= series.length || series.openTime[i] !== s.time || i + 1 >= series.length) {
-      if (s.action !== 'HOLD') unfilled.push(s);
+  series: CandleSeries,
+  range: { from: number; to: number },
+  signalAt: (i: number) => Signal | null,
+  opts: SeriesKernelOptions,
+): { account: PaperAccount; fills: PaperFill[]; trades: PaperTrade[]; events: KernelEvent[] } {
+  const r = stepSeries(account.kernel, series, range, signalAt, opts);
+  const model = account.costModel;
+  let equity = account.equity;
+  let open = account.open;
+  let count = account.trades;
+  const fills: PaperFill[] = [];
+  const trades: PaperTrade[] = [];
+  let k = 0;
+  for (const f of r.fills) {
+    const costBps = sideCostBps(model, { time: f.time, liquidity: f.liquidity, atrPct: f.atrPct }).totalBps;
+    if (f.effect === 'open') {
+      open = { capital: account.fraction * equity, entryCostBps: costBps };
+      fills.push({ ...f, costBps, capital: open.capital });
       continue;
     }
-    acc = applySignal(acc, s, series.open[i + 1]!, series.openTime[i + 1]!);
+    const t = r.trades[k++]!;
+    const o = open!;
+    const net = netReturn(t.grossReturn, o.entryCostBps, costBps, t.exitPrice / t.entryPrice);
+    const pnl = o.capital * net;
+    equity = equity + pnl;
+    count++;
+    trades.push({ ...t, entryCostBps: o.entryCostBps, exitCostBps: costBps, roundTripBps: o.entryCostBps + costBps, netReturn: net, capital: o.capital, pnl });
+    fills.push({ ...f, costBps, capital: o.capital, netReturn: net, pnl });
+    open = null;
   }
-  return { account: acc, unfilled };
+  return { account: { ...account, equity, kernel: r.state, open, trades: count }, fills, trades, events: r.events };
+}
+
+/** Realised and unrealised PnL and equity at a mark price (unrealised: −N·f_entry + side × N × (mark/entry − 1)). */
+export function markToMarket(account: PaperAccount, markPrice: number): { realisedPnl: number; unrealisedPnl: number; equity: number } {
+  const p = account.kernel.position;
+  const o = account.open;
+  const unrealisedPnl = p && o ? openPositionPnl(o.capital, o.entryCostBps / 1e4, p.dir, markPrice / p.entryPrice) : 0;
+  return { realisedPnl: account.equity - account.initialEquity, unrealisedPnl, equity: account.equity + unrealisedPnl };
+}
+
+/**
+ * Replay a strategy through a fresh paper account over candles [from, to) of `series` in one go (prepared once
+ * over the whole series, signals up to the last candle) — the reference a live account is compared with.
+ */
+export function replayPaper<P extends Params, S>(
+  series: CandleSeries,
+  strategy: Strategy<P, S>,
+  params: P,
+  account: PaperAccount,
+  range: { from: number; to: number },
+  config: BacktestConfigInput = {},
+): ReturnType<typeof stepPaper> {
+  const prepared = strategy.prepare(series, params);
+  const last = series.length - 1;
+  return stepPaper(account, series, range, (i) => (i === last ? null : strategy.evaluate(prepared, i, params)), paperKernelOptions(strategy, params, config));
+}
+
+export interface LedgerComparison {
+  matched: number;
+  /** Fills one side has and the other lacks, or has at another price, liquidity or cost (first 100). */
+  differences: { time: number; effect: 'open' | 'close'; paper: PaperFill | null; replay: PaperFill | null }[];
+  ok: boolean;
+  summary: string;
+}
+
+/** Compare two fill ledgers keyed by (fill time, effect): price, liquidity, cost and PnL must be identical. */
+export function compareLedgers(paper: readonly PaperFill[], replay: readonly PaperFill[]): LedgerComparison {
+  const key = (f: PaperFill): string => `${f.time}|${f.effect}`;
+  const R = new Map(replay.map((f) => [key(f), f]));
+  const P = new Map(paper.map((f) => [key(f), f]));
+  const differences: LedgerComparison['differences'] = [];
+  let matched = 0;
+  const same = (a: PaperFill, b: PaperFill): boolean =>
+    a.price === b.price && a.liquidity === b.liquidity && a.costBps === b.costBps && a.side === b.side && (a.pnl ?? null) === (b.pnl ?? null) && (a.exitKind ?? null) === (b.exitKind ?? null);
+  for (const [k, p] of P) {
+    const r = R.get(k);
+    if (r && same(p, r)) matched++;
+    else differences.push({ time: p.time, effect: p.effect, paper: p, replay: r ?? null });
+  }
+  for (const [k, r] of R) if (!P.has(k)) differences.push({ time: r.time, effect: r.effect, paper: null, replay: r });
+  differences.sort((x, y) => x.time - y.time || (x.effect < y.effect ? -1 : x.effect > y.effect ? 1 : 0));
+  const ok = differences.length === 0;
+  return {
+    matched,
+    differences: differences.slice(0, 100),
+    ok,
+    summary: ok ? `paper fills match the replay: ${matched} fills` : `paper vs replay fills: ${matched} matched, ${differences.length} different`,
+  };
 }
 
 /**

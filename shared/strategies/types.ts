@@ -11,6 +11,7 @@
  * A signal on candle t can fill at candle t+1's open at the earliest: the engine enforces it, never the strategy.
  */
 import type { z } from 'zod';
+import type { RiskConfigInput } from '../backtest/config';
 import type { CandleSeries } from '../candles/candle';
 import type { Timeframe } from '../candles/timeframe';
 
@@ -66,6 +67,12 @@ interface StrategyMeta<P extends Params> {
   readonly paramSpace: ParamSpace<P>;
   /** Closed candles needed before the first signal can be trusted (warm-up of the slowest indicator, seeded). */
   startupCandles(params: P): number;
+  /**
+   * The strategy's default risk rules (cooldown, circuit breaker, ATR/price cap, minimum volume), from its params —
+   * so a risk knob declared as a param is validated and swept like any param. Every run applies them (backtest,
+   * chunked, sweep, walk-forward, paper, live) unless the run's config names its own `risk`.
+   */
+  risk?(params: P): RiskConfigInput;
 }
 
 /** A strategy over one series (a symbol, or a derived spread such as BTC/ETH). */

@@ -8,7 +8,11 @@ import { withDb } from '../db';
 import { getConfig, type Env } from '../env';
 import { heartbeatStub } from '../heartbeat/monitor';
 import { accessHeaders } from '../api/test-access';
-import { sideCostBps } from '../../shared/costs';
+import { openPositionPnl, sideCostBps } from '../../shared/costs';
+import { runBacktest } from '../../shared/backtest/engine';
+import { toSeries } from '../../shared/candles/candle';
+import { getStrategy } from '../../shared/strategies/registry';
+import type { Params, Strategy } from '../../shared/strategies/types';
 
 // Real Nexara 5m baseline signals in the recorded 2022 data: EXITs on every 2022-04-15 candle from 13:50 to 14:45
 // (close < EMA200, or RSI > 70), then nothing until 04-16 01:20; a BUY on candle 2022-04-16T03:20Z.
@@ -52,6 +56,8 @@ interface FillRow {
   cost_bps: number;
   time: string;
   notional: number;
+  liquidity: string | null;
+  exit_kind: string | null;
 }
 
 let original: { status: string; status_reason: string | null; enabled: boolean; muted: boolean; params: unknown } | undefined;
@@ -63,6 +69,7 @@ describeWithData('paper trading in the live 5m loop', () => {
     await q(sql`DELETE FROM paper_accounts WHERE strategy_id = ${STRATEGY}`);
     await q(sql`DELETE FROM candles WHERE venue = 'binance' AND symbol = 'BTC/USDT' AND timeframe = '5m'`);
     await q(sql`DELETE FROM signals WHERE strategy_id = ${STRATEGY}`);
+    await q(sql`DELETE FROM live_kernels WHERE strategy_id = ${STRATEGY}`);
     // In paper (muted: no Telegram messages leak into other files' counts); not enabled — paper alone is evaluated.
     await q(sql`UPDATE strategies SET status = 'paper', enabled = false, muted = true WHERE id = ${STRATEGY}`);
   });
@@ -130,7 +137,8 @@ describeWithData('paper trading in the live 5m loop', () => {
     const f = fills[0]!;
     const cost = sideCostBps('binance-taker', { time: FILL_CANDLE, liquidity: 'taker' }).totalBps;
     expect(cost).toBeCloseTo(10, 9);
-    expect(f).toMatchObject({ action: 'BUY', side: 'buy', effect: 'open', price: next!.open, cost_bps: cost, notional: 10_000 });
+    // notional = the capital committed (cash account: the entry fee is paid out of it).
+    expect(f).toMatchObject({ action: 'BUY', side: 'buy', effect: 'open', price: next!.open, cost_bps: cost, notional: 10_000, liquidity: 'taker', exit_kind: null });
     expect(String(f.signal_id)).toBe(String(buy!.id));
     expect(Number(f.time)).toBe(FILL_CANDLE);
     expect(Number(f.signal_time)).toBe(BUY_CANDLE);
@@ -139,9 +147,12 @@ describeWithData('paper trading in the live 5m loop', () => {
       sql`SELECT * FROM paper_accounts WHERE strategy_id = ${STRATEGY}`,
     );
     expect(acc).toMatchObject({ position_side: 'long', entry_price: next!.open, cost_preset: 'binance-taker', mark_price: next!.close });
-    expect(Number(acc!.last_signal_time)).toBe(BUY_CANDLE);
-    expect(acc!.position_size).toBeCloseTo(10_000 / next!.open, 12);
-    const unrealised = 10_000 * (next!.close / next!.open - 1) - (10_000 * cost) / 1e4;
+    // The kernel has stepped every closed candle up to the fill candle.
+    expect(Number(acc!.last_signal_time)).toBe(FILL_CANDLE);
+    const N = 10_000 / (1 + cost / 1e4);
+    expect(acc!.position_size).toBeCloseTo(N / next!.open, 12);
+    const unrealised = -N * (cost / 1e4) + N * (next!.close / next!.open - 1);
+    expect(unrealised).toBeCloseTo(openPositionPnl(10_000, cost / 1e4, 1, next!.close / next!.open), 9);
     expect(acc!.unrealised_pnl).toBeCloseTo(unrealised, 9);
     expect(acc!.equity).toBeCloseTo(10_000 + unrealised, 9);
     expect(acc!.cash).toBeCloseTo(acc!.equity - acc!.position_size * next!.close, 9);
@@ -169,5 +180,40 @@ describeWithData('paper trading in the live 5m loop', () => {
     expect((await exports.default.fetch(new Request('http://lab.local/api/paper/no-such-strategy', { headers }))).status).toBe(404);
     const byStrategy = (await (await exports.default.fetch(new Request(`http://lab.local/api/paper/${STRATEGY}`, { headers }))).json()) as { accounts: { account: { id: number } }[] };
     expect(byStrategy.accounts.map((a) => a.account.id)).toEqual([mine.id]);
+  });
+
+  it('resumes the stored kernel state and takes the profit inside a candle exactly where a backtest of the stored candles does', async () => {
+    // One cycle at 05:00:30 steps every candle since 03:25 (the catch-up path): the BUY's take-profit fills at 04:40.
+    const t3 = Date.UTC(2022, 3, 16, 5, 0, 30);
+    await setNow(t3);
+    await cycle(t3);
+    await cycle(t3); // a second fire finds the candles stepped: nothing twice
+    const fills = await q<FillRow & { net_return: number; pnl: number }>(
+      sql`SELECT f.* FROM paper_fills f JOIN paper_accounts a ON a.id = f.account_id WHERE a.strategy_id = ${STRATEGY} ORDER BY f.time, f.effect DESC`,
+    );
+    expect(fills.map((f) => f.effect)).toEqual(['open', 'close']);
+    const close = fills[1]!;
+    expect(close.signal_id).toBe(fills[0]!.signal_id); // an exit inside a candle belongs to the entry's signal
+    expect(close).toMatchObject({ action: 'TAKE-PROFIT', exit_kind: 'take-profit', liquidity: 'maker', side: 'sell' });
+
+    const stored = await q<{ open_time: string; open: number; high: number; low: number; close: number; volume: number }>(
+      sql`SELECT open_time, open, high, low, close, volume FROM candles WHERE venue = 'binance' AND symbol = 'BTC/USDT' AND timeframe = '5m' AND open_time <= ${Date.UTC(2022, 3, 16, 4, 55)} ORDER BY open_time`,
+    );
+    const series = toSeries(stored.map((c) => ({ openTime: Number(c.open_time), open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume })), '5m', 'BTC/USDT');
+    const strategy = getStrategy(STRATEGY) as Strategy<Params>;
+    const bt = runBacktest(series, strategy, strategy.defaults as Params, { from: BUY_CANDLE, to: BUY_CANDLE + M5, costs: ['binance-taker'] });
+    expect(bt.trades).toHaveLength(1);
+    const tr = bt.trades[0]!;
+    expect(tr.exitKind).toBe('take-profit');
+    expect(Number(close.time)).toBe(tr.exitTime);
+    expect(close.price).toBe(tr.exitPrice);
+    expect(close.net_return).toBe(tr.net['binance-taker']);
+    expect(close.pnl).toBe(10_000 * tr.net['binance-taker']!);
+    const [acc] = await q<{ position_side: string | null; equity: number; trades: number; state: { equity: number; kernel: { position: unknown } } }>(
+      sql`SELECT position_side, equity, trades, state FROM paper_accounts WHERE strategy_id = ${STRATEGY}`,
+    );
+    expect(acc).toMatchObject({ position_side: null, trades: 1 });
+    expect(acc!.state.kernel.position).toBeNull();
+    expect(acc!.equity).toBe(10_000 + 10_000 * tr.net['binance-taker']!);
   });
 });

@@ -1,16 +1,30 @@
 /**
  * Cron paper-trading stage (after `runSignals`): for every strategy in `paper` status and every LIVE_SIGNALS
- * series it trades, a virtual account (shared/research/paper.ts) fills the strategy's recorded paper signals —
- * each exactly once, at the open of the candle after the signal candle (once that candle is stored and closed),
- * at the venue's taker preset cost — and marks to market at the newest close. Once per UTC day (the first cycle
- * after 00:00) the previous day's paper signals are compared with a replay of the same candles through the
- * backtester's `evaluate` (`replaySignals` + `compareSignals`) and stored with the day's equity and PnL.
+ * series it trades, a virtual account (shared/research/paper.ts) runs the strategy on the execution kernel — the
+ * same fills, stops, take-profits, trailing stops, limit orders and risk rules as a backtest — stepping every
+ * newly closed stored candle once, with the strategy's decision on each (the same `prepare`/`evaluate` the
+ * backtester uses, warmed up like a backtest chunk). The account (kernel state included) is stored as JSON in
+ * `paper_accounts.state` and resumed exactly next cycle; fills are priced with the venue's preset and marked at the
+ * newest close. Once per UTC day (the first cycle after 00:00) the previous day's paper signals are compared with a
+ * replay of the same candles (`replaySignals` + `compareSignals`) and stored with the day's equity and PnL.
  *
  * Exactly once under a cron double-fire: the account row is locked for the whole update (a second cycle waits,
- * then sees `last_signal_time` already past the signal), and a fill is unique per signal id (a conflict rolls the
- * cycle's update back). The daily row is unique per (account, day).
+ * then finds the candles already stepped: the kernel refuses a candle not after its last one), and a fill is unique
+ * per (account, fill candle, open/close) (a conflict rolls the cycle's update back). The daily row is unique per
+ * (account, day). A missing candle is waited for; after GAP_GRACE_CANDLES newer candles the kernel steps over it.
  */
-import { applySignal, compareSignals, markToMarket, replaySignals, type PaperAccount, type PaperSignal } from '../../shared/research/paper';
+import { and, eq } from 'drizzle-orm';
+import {
+  compareSignals,
+  createPaperAccount,
+  markToMarket,
+  paperKernelOptions,
+  parsePaperAccount,
+  replaySignals,
+  stepPaper,
+  type PaperAccount,
+  type PaperSignal,
+} from '../../shared/research/paper';
 import { toSeries, type Candle } from '../../shared/candles/candle';
 import { TIMEFRAME_MS, lastClosedOpenTime, type Timeframe } from '../../shared/candles/timeframe';
 import { parseBacktestConfig } from '../../shared/backtest/config';
@@ -25,7 +39,6 @@ import {
   insertPaperDay,
   insertPaperFills,
   lockPaperAccount,
-  paperSignalsAfter,
   paperSignalsBetween,
   paperStrategyIds,
   previousPaperDay,
@@ -35,23 +48,25 @@ import {
 } from '../../shared/db/queries/paper';
 import { getStrategyRow } from '../../shared/db/queries/promotion';
 import type { Database } from '../../shared/db/database';
-import type { NewPaperFillRow, PaperAccountRow, SignalRow } from '../../shared/db/schema';
+import { signals, type NewPaperFillRow, type PaperAccountRow } from '../../shared/db/schema';
 import { getStrategy } from '../../shared/strategies/registry';
-import type { Params, Strategy } from '../../shared/strategies/types';
+import type { Params, Signal, Strategy } from '../../shared/strategies/types';
 import type { AppConfig } from '../env';
 
 export const PAPER_INITIAL_EQUITY = 10_000;
 export const DAY_MS = 86_400_000;
-/** A signal whose next candle is missing is filled at the next stored candle only after this many candles. */
+/** A missing candle is stepped over only once this many newer candles are stored. */
 export const GAP_GRACE_CANDLES = 12;
+/** At most this many candles are stepped per cycle (an account idle for long catches up over several cycles). */
+export const MAX_CANDLES_PER_CYCLE = 2016;
 
 export interface PaperOutcome extends PaperKey {
   status: 'ok' | 'error';
   accountId?: number;
   fills: number;
-  /** Signals applied this cycle (filled or ignored by the account rules). */
+  /** Candles stepped this cycle. */
   applied: number;
-  /** Signals waiting for their next candle. */
+  /** Candles waiting (a missing candle inside the grace period). */
   waiting: number;
   equity?: number;
   daily?: { day: string; ok: boolean; summary: string } | null;
@@ -63,78 +78,99 @@ export function paperCostPreset(venue: string): CostPresetId {
   return ((VENUE_IDS as readonly string[]).includes(venue) ? `${venue}-taker` : 'stress-31') as CostPresetId;
 }
 
-export function toPaperAccount(row: PaperAccountRow, allowShort: boolean): PaperAccount {
-  return {
-    costModel: row.costPreset as CostPresetId,
-    allowShort,
-    initialEquity: row.initialEquity,
-    fraction: 1,
-    position:
-      row.positionSide && row.entryPrice !== null && row.entryTime !== null && row.positionNotional !== null
-        ? {
-            side: row.positionSide as 'long' | 'short',
-            signalTime: row.entrySignalTime ?? row.entryTime,
-            entryTime: row.entryTime,
-            entryPrice: row.entryPrice,
-            entryCostBps: row.entryCostBps ?? 0,
-            notional: row.positionNotional,
-            entryReason: row.entryReason ?? '',
-          }
-        : null,
-    realisedPnl: row.realisedPnl,
-    trades: [],
-    lastSignalTime: row.lastSignalTime,
-  };
+/** The stored account, or a fresh flat one for a row never stepped on the kernel. */
+export function toPaperAccount(row: PaperAccountRow): PaperAccount {
+  return row.state !== null && row.state !== undefined
+    ? parsePaperAccount(row.state)
+    : createPaperAccount({ costModel: row.costPreset as CostPresetId, initialEquity: row.initialEquity });
 }
 
 /** Equity, unrealised PnL and cash at a mark (cash = equity − the position's signed value at the mark). */
 export function accountFigures(acc: PaperAccount, mark: number | null): Pick<PaperAccountUpdate, 'equity' | 'cash' | 'unrealisedPnl' | 'realisedPnl' | 'positionSize'> {
-  const p = acc.position;
-  if (mark === null) {
-    const equity = acc.initialEquity + acc.realisedPnl;
-    return { equity, cash: p ? equity - p.notional : equity, unrealisedPnl: 0, realisedPnl: acc.realisedPnl, positionSize: p ? p.notional / p.entryPrice : null };
-  }
-  const m = markToMarket(acc, mark);
-  const size = p ? p.notional / p.entryPrice : null;
-  const value = p ? (p.side === 'long' ? 1 : -1) * size! * mark : 0;
-  return { equity: m.equity, cash: m.equity - value, unrealisedPnl: m.unrealisedPnl, realisedPnl: m.realisedPnl, positionSize: size };
+  const p = acc.kernel.position;
+  const o = acc.open;
+  const size = p && o ? o.capital / (1 + o.entryCostBps / 1e4) / p.entryPrice : null;
+  const m = markToMarket(acc, mark ?? p?.entryPrice ?? 0);
+  const unrealisedPnl = mark === null ? 0 : m.unrealisedPnl;
+  const equity = acc.equity + unrealisedPnl;
+  const value = p && size !== null ? p.dir * size * (mark ?? p.entryPrice) : 0;
+  return { equity, cash: equity - value, unrealisedPnl, realisedPnl: m.realisedPnl, positionSize: size };
 }
 
 function positionColumns(acc: PaperAccount): PaperAccountUpdate {
-  const p = acc.position;
+  const p = acc.kernel.position;
   return {
     positionSide: p?.side ?? null,
-    positionNotional: p?.notional ?? null,
+    positionNotional: acc.open?.capital ?? null,
     entryPrice: p?.entryPrice ?? null,
     entryTime: p?.entryTime ?? null,
     entrySignalTime: p?.signalTime ?? null,
-    entryCostBps: p?.entryCostBps ?? null,
+    entryCostBps: acc.open?.entryCostBps ?? null,
     entryReason: p?.entryReason ?? null,
   };
 }
 
 class DuplicateFill extends Error {}
 
-/** Index of the first candle with openTime > t, or -1. */
-function firstAfter(candles: readonly Candle[], t: number): number {
-  let lo = 0;
-  let hi = candles.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (candles[mid]!.openTime <= t) lo = mid + 1;
-    else hi = mid;
+/**
+ * The candles to step: stored candles after the kernel's last one up to `lastClosed`, contiguous unless a gap is
+ * older than the grace period (then the kernel steps over it). The account's first cycle steps only the newest
+ * closed candle (the one the live loop judges in that cycle).
+ */
+export function candlesToStep(stored: readonly Candle[], lastTime: number | null, lastClosed: number, step: number): { candles: Candle[]; waiting: number; detail: string } {
+  const fresh = stored.filter((c) => (lastTime === null ? c.openTime === lastClosed : c.openTime > lastTime) && c.openTime <= lastClosed);
+  const out: Candle[] = [];
+  let expected = lastTime === null ? lastClosed : lastTime + step;
+  for (const c of fresh) {
+    if (c.openTime !== expected && lastClosed - expected < GAP_GRACE_CANDLES * step) {
+      return { candles: out, waiting: fresh.length - out.length, detail: `waiting for the ${new Date(expected).toISOString()} candle` };
+    }
+    out.push(c);
+    if (out.length >= MAX_CANDLES_PER_CYCLE) break;
+    expected = c.openTime + step;
   }
-  return lo < candles.length ? lo : -1;
+  if (out.length === 0 && fresh.length === 0 && expected <= lastClosed) {
+    return { candles: out, waiting: 0, detail: `waiting for the ${new Date(expected).toISOString()} candle` };
+  }
+  return { candles: out, waiting: fresh.length - out.length, detail: '' };
+}
+
+/** The id of the recorded signal on `candle` of the account's series, recording the kernel's decision if missing. */
+async function signalIdFor(db: Database, strategy: Strategy<Params>, k: PaperKey, candle: Candle | undefined, time: number, sig: Signal | undefined, now: number): Promise<number> {
+  const where = and(eq(signals.strategyId, k.strategyId), eq(signals.venue, k.venue), eq(signals.symbol, k.symbol), eq(signals.timeframe, k.timeframe), eq(signals.candleOpenTime, time));
+  const [found] = await db.select({ id: signals.id }).from(signals).where(where);
+  if (found) return found.id;
+  if (!sig || !candle) throw new Error(`paper: no recorded signal for the ${new Date(time).toISOString()} candle`);
+  await db
+    .insert(signals)
+    .values({
+      strategyId: k.strategyId,
+      strategyVersion: strategy.version,
+      venue: k.venue,
+      symbol: k.symbol,
+      timeframe: k.timeframe,
+      candleOpenTime: time,
+      candleCloseTime: time + TIMEFRAME_MS[k.timeframe as Timeframe],
+      action: sig.action,
+      price: candle.close,
+      reason: sig.reason,
+      mode: 'paper',
+      computedAt: new Date(now),
+    })
+    .onConflictDoNothing();
+  const [row] = await db.select({ id: signals.id }).from(signals).where(where);
+  return row!.id;
 }
 
 /**
- * Fill the account's pending signals and mark it, in one transaction with the account row locked. Returns the
- * counts, or `duplicate` when another cycle filled one of the same signals first (nothing is written then).
+ * Step the account over the newly closed candles and mark it, in one transaction with the account row locked.
+ * Returns the counts, or `duplicate` when another cycle filled the same candles first (nothing is written then).
  */
 async function settleAccount(
   db: Database,
   accountId: number,
   strategy: Strategy<Params>,
+  params: Params,
   k: PaperKey,
   now: number,
 ): Promise<{ fills: number; applied: number; waiting: number; equity: number; duplicate: boolean; detail: string }> {
@@ -142,39 +178,60 @@ async function settleAccount(
   const sk = { venue: k.venue, symbol: k.symbol, timeframe: tf };
   const step = TIMEFRAME_MS[tf];
   const lastClosed = lastClosedOpenTime(tf, now);
+  const opts = paperKernelOptions(strategy, params);
+  const warm = warmupCandles(strategy, params, parseBacktestConfig({}));
   try {
     return await db.transaction(async (tx) => {
       const t = tx as unknown as Database;
       const row = (await lockPaperAccount(t, accountId))!;
       const resumed = row.lastCycleAt !== null && now - row.lastCycleAt > DAY_MS;
-      // Signals whose candle has closed; the fill candle must be closed too (it is at most `lastClosed`).
-      const pending: SignalRow[] = await paperSignalsAfter(t, k, row.lastSignalTime, lastClosed - step);
-      const candles = pending.length ? await loadCandles(t, sk, pending[0]!.candleOpenTime + step, lastClosed + step) : [];
-      let acc = toPaperAccount(row, strategy.allowShort);
+      const acc0 = toPaperAccount(row);
+      const lastTime = acc0.kernel.lastTime;
+      const stored = await loadCandles(t, sk, lastTime === null ? lastClosed : lastTime + 1, lastClosed + step);
+      const plan = candlesToStep(stored, lastTime, lastClosed, step);
+      let acc = acc0;
       const fills: NewPaperFillRow[] = [];
-      let applied = 0;
-      let waiting = 0;
-      let detail = '';
-      for (const s of pending) {
-        const j = firstAfter(candles, s.candleOpenTime);
-        const gap = j >= 0 && candles[j]!.openTime !== s.candleOpenTime + step;
-        if (j < 0 || (gap && lastClosed - (s.candleOpenTime + step) < GAP_GRACE_CANDLES * step)) {
-          waiting = pending.length - applied;
-          detail = `waiting for the ${new Date(s.candleOpenTime + step).toISOString()} candle`;
-          break;
-        }
-        const next = candles[j]!;
-        const before = acc;
-        const sig: PaperSignal = { time: s.candleOpenTime, action: s.action as PaperSignal['action'], reason: s.reason };
-        acc = applySignal(acc, sig, next.open, next.openTime, row.costPreset as CostPresetId);
-        applied++;
-        const base = { accountId: row.id, signalId: s.id, signalTime: s.candleOpenTime, action: s.action, price: next.open, time: next.openTime, gap };
-        if (before.position && !acc.position) {
-          const tr = acc.trades.at(-1)!;
-          fills.push({ ...base, side: tr.side === 'long' ? 'sell' : 'buy', effect: 'close', costBps: tr.exitCostBps, notional: tr.notional * (tr.exitPrice / tr.entryPrice), netReturn: tr.netReturn, pnl: tr.pnl });
-        } else if (!before.position && acc.position) {
-          const p = acc.position;
-          fills.push({ ...base, side: p.side === 'long' ? 'buy' : 'sell', effect: 'open', costBps: p.entryCostBps, notional: p.notional });
+      if (plan.candles.length > 0) {
+        const first = plan.candles[0]!.openTime;
+        const history = await loadRecentCandles(t, sk, first, warm);
+        const all = [...history, ...plan.candles];
+        const series = toSeries(all, tf, k.symbol);
+        const prepared = strategy.prepare(series, params);
+        const decisions = new Map<number, Signal>();
+        const r = stepPaper(acc0, series, { from: history.length, to: all.length }, (i) => {
+          const sig = strategy.evaluate(prepared, i, params);
+          decisions.set(series.openTime[i]!, sig);
+          return sig;
+        }, opts);
+        acc = r.account;
+        const byTime = new Map(all.map((c) => [c.openTime, c]));
+        const ids = new Map<number, number>();
+        let closed = 0;
+        for (const f of r.fills) {
+          // The signal behind the fill: the entry's or exit's own decision; for an exit inside a candle, the entry's.
+          const intrabar = f.effect === 'close' && f.exitKind !== 'signal';
+          const trade = f.effect === 'close' ? r.trades[closed++]! : undefined;
+          const signalTime = intrabar ? trade!.signalTime : f.signalTime;
+          const signalId = ids.get(signalTime) ?? (await signalIdFor(t, strategy, k, byTime.get(signalTime), signalTime, decisions.get(signalTime), now));
+          ids.set(signalTime, signalId);
+          const action = intrabar ? f.exitKind!.toUpperCase() : (decisions.get(signalTime)?.action ?? (f.effect === 'open' ? (f.side === 'buy' ? 'BUY' : 'SELL') : 'EXIT'));
+          fills.push({
+            accountId: row.id,
+            signalId,
+            signalTime,
+            action,
+            side: f.side,
+            effect: f.effect,
+            price: f.price,
+            costBps: f.costBps,
+            time: f.time,
+            notional: f.capital,
+            liquidity: f.liquidity,
+            exitKind: f.exitKind ?? null,
+            ...(f.effect === 'close' ? { netReturn: f.netReturn!, pnl: f.pnl! } : {}),
+            // A next-open fill whose candle is not the one right after its signal candle (a missing candle between).
+            gap: !intrabar && f.time !== signalTime + step,
+          });
         }
       }
       const inserted = await insertPaperFills(t, fills);
@@ -185,17 +242,18 @@ async function settleAccount(
       await updatePaperAccount(t, row.id, {
         ...positionColumns(acc),
         ...figures,
-        lastSignalTime: acc.lastSignalTime,
-        trades: row.trades + fills.filter((f) => f.effect === 'close').length,
+        state: acc,
+        lastSignalTime: acc.kernel.lastTime,
+        trades: acc.trades,
         markPrice: mark ?? row.markPrice,
         markTime: markCandle ? markCandle.openTime + step : row.markTime,
         lastCycleAt: now,
         ...(resumed ? { since: now } : {}),
       });
-      return { fills: fills.length, applied, waiting, equity: figures.equity!, duplicate: false, detail };
+      return { fills: fills.length, applied: plan.candles.length, waiting: plan.waiting, equity: figures.equity!, duplicate: false, detail: plan.detail };
     });
   } catch (err) {
-    if (err instanceof DuplicateFill) return { fills: 0, applied: 0, waiting: 0, equity: NaN, duplicate: true, detail: 'another cycle filled these signals' };
+    if (err instanceof DuplicateFill) return { fills: 0, applied: 0, waiting: 0, equity: NaN, duplicate: true, detail: 'another cycle filled these candles' };
     throw err;
   }
 }
@@ -278,7 +336,7 @@ export async function runPaper(deps: { config: AppConfig; db: Database; now: num
       const row = await getStrategyRow(db, w.strategyId);
       const params = s.paramsSchema.parse({ ...s.defaults, ...((row?.params ?? {}) as Params) }) as Params;
       const account = await ensurePaperAccount(db, k, { costPreset: paperCostPreset(w.venue), initialEquity: PAPER_INITIAL_EQUITY, since: now });
-      const settled = await settleAccount(db, account.id, s, k, now);
+      const settled = await settleAccount(db, account.id, s, params, k, now);
       let daily: PaperOutcome['daily'] = null;
       if (!settled.duplicate) {
         const fresh = (await getPaperAccount(db, account.id))!;

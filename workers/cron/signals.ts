@@ -1,19 +1,38 @@
 /**
  * Cron signal stage: for each LIVE_SIGNALS entry whose strategy is enabled (or in paper), evaluate the newest
- * closed candle with the same `evaluate` the backtester uses, persist the signal idempotently (unique per strategy,
- * venue, symbol, timeframe and candle), and enqueue a Telegram alert only for a newly created BUY or SELL.
- * A cron double-fire or retry finds the signal already there and sends nothing twice.
+ * closed candle with the same `evaluate` the backtester uses and persist the decision idempotently (unique per
+ * strategy, venue, symbol, timeframe and candle); then run the execution kernel (shared/execution) over every newly
+ * closed candle and alert its EVENTS — an entry fill, an exit fill (signal, stop, take-profit, trailing) — each
+ * once, with the fill price the kernel used. The kernel only opens a position when flat, so there is no repeated
+ * BUY while a position is open, and exits inside candles are alerted although no signal asked for them.
+ *
+ * The kernel state lives in `live_kernels` (one row per series, locked for the update). In ONE transaction the
+ * stage records the stepped candles' decisions, inserts the events' alert rows (unique dedupe key per series, fill
+ * candle and open/close) and stores the new kernel state; the delivery jobs are enqueued after the commit. A crash
+ * before the commit loses nothing (the next cycle steps the same candles again); a crash after it leaves the alert
+ * rows `pending`, and the cron's `requeueStuckAlerts` safety net enqueues them. A cron double-fire finds the
+ * candles already stepped (or its alert inserts conflict) and sends nothing twice. A series' first cycle starts the
+ * kernel flat at the newest closed candle; a kernel ahead of the clock (a replay restarted earlier) starts over.
  */
-import { and, eq, inArray, or } from 'drizzle-orm';
-import { loadRecentCandles } from '../../shared/db/queries/candles';
-import { signals, strategies } from '../../shared/db/schema';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { loadCandles, loadRecentCandles } from '../../shared/db/queries/candles';
+import { alerts, liveKernels, signals, strategies, type StrategyRow } from '../../shared/db/schema';
 import { TIMEFRAME_MS, lastClosedOpenTime, type Timeframe } from '../../shared/candles/timeframe';
+import { toSeries } from '../../shared/candles/candle';
+import { parseBacktestConfig } from '../../shared/backtest/config';
+import { warmupCandles } from '../../shared/backtest/engine';
+import { initialKernelState, parseKernelState, type KernelEvent } from '../../shared/execution';
+import { stepSeries } from '../../shared/execution/series';
+import { paperKernelOptions } from '../../shared/research/paper';
 import { evaluateLatest, liveWindowSize } from '../../shared/strategies/live';
 import { getStrategy } from '../../shared/strategies/registry';
-import type { Params, Strategy } from '../../shared/strategies/types';
+import type { Params, Signal, Strategy } from '../../shared/strategies/types';
+import type { Database } from '../../shared/db/database';
 import type { Db } from '../db';
-import type { AppConfig, Env } from '../env';
-import { enqueueSignalAlert } from '../jobs/alert';
+import { getConfig, type AppConfig, type Env } from '../env';
+import { ALERT_CHANNEL, alertJob } from '../jobs/alert';
+import { clip, formatKernelAlert } from '../telegram/format';
+import { candlesToStep } from './paper';
 
 export interface SignalOutcome {
   strategyId: string;
@@ -24,7 +43,154 @@ export interface SignalOutcome {
   action?: string;
   signalId?: number;
   alerted?: boolean;
+  /** Kernel events alerted this cycle, e.g. `entry long @ 40438.22`, `exit take-profit @ 40560.61`. */
+  events?: string[];
   detail: string;
+}
+
+interface SeriesKey {
+  strategyId: string;
+  venue: string;
+  symbol: string;
+  timeframe: string;
+}
+
+/** The alert's idempotency key: one per series, fill candle and open/close. */
+export function kernelAlertKey(k: SeriesKey, time: number, effect: 'open' | 'close'): string {
+  return `kernel:${k.strategyId}:${k.venue}:${k.symbol}:${k.timeframe}:${time}:${effect}`;
+}
+
+type FillEvent = Extract<KernelEvent, { type: 'entry' | 'exit' }>;
+
+/**
+ * Step the series' kernel over the newly closed candles, record their decisions, insert the events' alert rows
+ * and store the state, all in one transaction. Returns the new alert ids to enqueue (not muted) and the events.
+ */
+async function stepLiveKernel(
+  db: Db,
+  strategy: Strategy<Params>,
+  params: Params,
+  row: StrategyRow,
+  k: SeriesKey,
+  now: number,
+  labUrl: string | undefined,
+): Promise<{ enqueue: number[]; events: string[]; newestSignalId?: number; newestCreated: boolean }> {
+  const tf = k.timeframe as Timeframe;
+  const step = TIMEFRAME_MS[tf];
+  const sk = { venue: k.venue, symbol: k.symbol, timeframe: tf };
+  const lastClosed = lastClosedOpenTime(tf, now);
+  const mode = row.status === 'paper' ? 'paper' : 'live';
+  const muted = row.muted === true;
+  const warm = Math.max(warmupCandles(strategy, params, parseBacktestConfig({})), liveWindowSize(strategy, params));
+  return db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    await t
+      .insert(liveKernels)
+      .values({ ...k, state: initialKernelState(), lastCandleTime: 0 })
+      .onConflictDoNothing();
+    const where = and(eq(liveKernels.strategyId, k.strategyId), eq(liveKernels.venue, k.venue), eq(liveKernels.symbol, k.symbol), eq(liveKernels.timeframe, k.timeframe));
+    const [kr] = await t.select().from(liveKernels).where(where).for('update');
+    let state = parseKernelState(kr!.state);
+    // A kernel ahead of the clock (a replay restarted from an earlier time) starts over, flat.
+    if (state.lastTime !== null && state.lastTime > lastClosed) state = initialKernelState();
+    const stored = await loadCandles(t, sk, state.lastTime === null ? lastClosed : state.lastTime + 1, lastClosed + step);
+    const plan = candlesToStep(stored, state.lastTime, lastClosed, step);
+    if (plan.candles.length === 0) return { enqueue: [], events: [], newestCreated: false };
+    const history = await loadRecentCandles(t, sk, plan.candles[0]!.openTime, warm);
+    const all = [...history, ...plan.candles];
+    const series = toSeries(all, tf, k.symbol);
+    const prepared = strategy.prepare(series, params);
+    const decisions = new Map<number, Signal>();
+    const r = stepSeries(state, series, { from: history.length, to: all.length }, (i) => {
+      const sig = strategy.evaluate(prepared, i, params);
+      decisions.set(series.openTime[i]!, sig);
+      return sig;
+    }, paperKernelOptions(strategy, params));
+
+    // The stepped candles' decisions (non-HOLD), as the signal history the Lab and the daily paper check read.
+    const ids = new Map<number, number>();
+    let newestCreated = false;
+    for (const c of plan.candles) {
+      const sig = decisions.get(c.openTime);
+      if (!sig || sig.action === 'HOLD') continue;
+      const ins = await t
+        .insert(signals)
+        .values({
+          strategyId: k.strategyId,
+          strategyVersion: strategy.version,
+          venue: k.venue,
+          symbol: k.symbol,
+          timeframe: tf,
+          candleOpenTime: c.openTime,
+          candleCloseTime: c.openTime + step,
+          action: sig.action,
+          price: c.close,
+          reason: sig.reason,
+          mode,
+          computedAt: new Date(now),
+        })
+        .onConflictDoNothing()
+        .returning({ id: signals.id });
+      if (ins[0]) {
+        ids.set(c.openTime, ins[0].id);
+        if (c.openTime === lastClosed) newestCreated = true;
+      }
+    }
+    const signalIdAt = async (time: number): Promise<number | null> => {
+      if (ids.has(time)) return ids.get(time)!;
+      const [s] = await t
+        .select({ id: signals.id })
+        .from(signals)
+        .where(and(eq(signals.strategyId, k.strategyId), eq(signals.venue, k.venue), eq(signals.symbol, k.symbol), eq(signals.timeframe, k.timeframe), eq(signals.candleOpenTime, time)));
+      return s?.id ?? null;
+    };
+
+    const enqueue: number[] = [];
+    const events: string[] = [];
+    for (const ev of r.events.filter((x): x is FillEvent => x.type === 'entry' || x.type === 'exit')) {
+      const f = ev.fill;
+      const bySignal = f.effect === 'open' || f.exitKind === 'signal';
+      // An entry or signal exit links to its decision's row; an exit inside a candle has no decision of its own.
+      const signalId = bySignal ? await signalIdAt(f.signalTime) : null;
+      const message = clip(
+        formatKernelAlert(
+          {
+            strategyId: k.strategyId,
+            strategyVersion: strategy.version,
+            venue: k.venue,
+            symbol: k.symbol,
+            timeframe: tf,
+            mode,
+            effect: f.effect,
+            positionSide: f.positionSide,
+            price: f.price,
+            liquidity: f.liquidity,
+            time: f.time,
+            signalTime: f.signalTime,
+            reason: f.reason,
+            signalId,
+            ...(ev.type === 'entry'
+              ? { stopLoss: ev.stopLoss, takeProfit: ev.takeProfit, trailPct: ev.trailPct }
+              : { exitKind: f.exitKind, entryPrice: ev.trade.entryPrice, grossReturn: ev.trade.grossReturn }),
+          },
+          labUrl,
+        ),
+      );
+      const ins = await t
+        .insert(alerts)
+        .values({ signalId, dedupeKey: kernelAlertKey(k, f.time, f.effect), channel: ALERT_CHANNEL, message, status: muted ? 'muted' : 'pending' })
+        .onConflictDoNothing()
+        .returning({ id: alerts.id });
+      events.push(`${ev.type === 'entry' ? `entry ${f.positionSide}` : `exit ${f.exitKind}`} @ ${f.price}`);
+      if (ins[0] && !muted) enqueue.push(ins[0].id);
+    }
+    await t
+      .update(liveKernels)
+      .set({ state: r.state, lastCandleTime: r.state.lastTime ?? 0, updatedAt: sql`now()` })
+      .where(where);
+    const newestSignalId = ids.get(lastClosed) ?? (await signalIdAt(lastClosed)) ?? undefined;
+    return { enqueue, events, ...(newestSignalId !== undefined ? { newestSignalId } : {}), newestCreated };
+  });
 }
 
 export async function runSignals(deps: { env: Env; config: AppConfig; db: Db; now: number }): Promise<SignalOutcome[]> {
@@ -37,6 +203,7 @@ export async function runSignals(deps: { env: Env; config: AppConfig; db: Db; no
     .from(strategies)
     .where(and(inArray(strategies.id, ids), or(eq(strategies.enabled, true), eq(strategies.status, 'paper'))));
   const active = new Map(rows.map((r) => [r.id, r]));
+  const labUrl = getConfig(env).PUBLIC_LAB_URL?.replace(/\/+$/, '');
   const outcomes: SignalOutcome[] = [];
 
   for (const w of wanted) {
@@ -59,39 +226,21 @@ export async function runSignals(deps: { env: Env; config: AppConfig; db: Db; no
         outcomes.push({ ...base, status: ev.status, detail: ev.reason });
         continue;
       }
+      const stepped = await stepLiveKernel(db, s, params, row, base, now, labUrl);
+      // Delivery after the commit; a lost enqueue is picked up by requeueStuckAlerts.
+      if (stepped.enqueue.length) await env.JOBS.sendBatch(stepped.enqueue.map((id) => ({ body: alertJob(id) })));
+      const alerted = stepped.enqueue.length > 0;
+      const events = stepped.events;
+      const evText = events.length ? `; ${events.join(', ')}` : '';
       if (ev.signal.action === 'HOLD') {
-        outcomes.push({ ...base, status: 'hold', detail: `HOLD at ${new Date(ev.candle.openTime).toISOString()}` });
+        outcomes.push({ ...base, status: 'hold', alerted, events, detail: `HOLD at ${new Date(ev.candle.openTime).toISOString()}${evText}` });
         continue;
       }
-      const inserted = await db
-        .insert(signals)
-        .values({
-          strategyId: s.id,
-          strategyVersion: s.version,
-          venue: w.venue,
-          symbol: w.symbol,
-          timeframe: tf,
-          candleOpenTime: ev.candle.openTime,
-          candleCloseTime: ev.candle.openTime + TIMEFRAME_MS[tf],
-          action: ev.signal.action,
-          price: ev.candle.close,
-          reason: ev.signal.reason,
-          mode: row.status === 'paper' ? 'paper' : 'live',
-          computedAt: new Date(now),
-        })
-        .onConflictDoNothing()
-        .returning({ id: signals.id });
-      const signalId = inserted[0]?.id;
-      if (signalId === undefined) {
-        outcomes.push({ ...base, status: 'duplicate', action: ev.signal.action, detail: 'signal already recorded' });
+      if (!stepped.newestCreated) {
+        outcomes.push({ ...base, status: 'duplicate', action: ev.signal.action, alerted, events, detail: `signal already recorded${evText}` });
         continue;
       }
-      let alerted = false;
-      if (ev.signal.action === 'BUY' || ev.signal.action === 'SELL') {
-        const res = await enqueueSignalAlert(db, env, signalId);
-        alerted = res.enqueued;
-      }
-      outcomes.push({ ...base, status: 'signal', action: ev.signal.action, signalId, alerted, detail: ev.signal.reason });
+      outcomes.push({ ...base, status: 'signal', action: ev.signal.action, ...(stepped.newestSignalId !== undefined ? { signalId: stepped.newestSignalId } : {}), alerted, events, detail: `${ev.signal.reason}${evText}` });
     } catch (err) {
       outcomes.push({ ...base, status: 'error', detail: (err as Error).message.slice(0, 300) });
     }

@@ -88,6 +88,66 @@ export function formatSignalAlert(s: SignalLike, labUrl: string | undefined): st
   return clip(lines.join('\n'));
 }
 
+/** One execution-kernel event as the live alert stage records it (an entry or an exit fill). */
+export interface KernelAlertLike {
+  strategyId: string;
+  strategyVersion: string;
+  venue: string;
+  symbol: string;
+  timeframe: string;
+  mode: string;
+  effect: 'open' | 'close';
+  positionSide: 'long' | 'short';
+  /** The fill price the kernel used, and how it filled. */
+  price: number;
+  liquidity: 'maker' | 'taker';
+  /** Open time of the fill candle (a next-open fill fills at this instant; a stop or target inside this candle). */
+  time: number;
+  /** signal | stop | take-profit | trailing | end-of-data (closing fills). */
+  exitKind?: string;
+  /** Open time of the candle whose decision caused the fill (entry and signal exits). */
+  signalTime: number;
+  reason: string;
+  stopLoss?: number | null;
+  takeProfit?: number | null;
+  trailPct?: number | null;
+  /** Closing fills: the entry price and the trade's gross return. */
+  entryPrice?: number;
+  grossReturn?: number;
+  signalId?: number | null;
+}
+
+const EXIT_ICON: Record<string, string> = { signal: '⚪', stop: '🛑', 'take-profit': '🎯', trailing: '🪢', 'end-of-data': '⏹' };
+
+/**
+ * The alert text for a kernel event: which event (ENTRY, or EXIT with its kind), side, symbol, the kernel's fill
+ * price and how it filled, the decision behind it, the protective levels of an entry, the result of an exit.
+ */
+export function formatKernelAlert(e: KernelAlertLike, labUrl: string | undefined): string {
+  const paper = e.mode === 'paper' ? ' (paper)' : '';
+  const market = `Market: ${e.venue} ${e.symbol} ${e.timeframe}`;
+  const lines: string[] = [];
+  if (e.effect === 'open') {
+    const how = e.liquidity === 'maker' ? `limit filled in the ${utc(e.time)} candle (maker)` : `filled at the ${utc(e.time)} open (taker)`;
+    lines.push(`🟢 ENTRY ${e.positionSide} ${e.symbol} @ ${price(e.price)}${paper}`, `Strategy: ${e.strategyId} v${e.strategyVersion}`, `${market}, ${how}`, `Signal: candle ${utc(e.signalTime)} — ${e.reason}`);
+    const levels = [
+      e.stopLoss ? `stop ${price(e.stopLoss)}` : null,
+      e.takeProfit ? `target ${price(e.takeProfit)}` : null,
+      e.trailPct ? `trailing ${(e.trailPct * 100).toFixed(2)}%` : null,
+    ].filter((x): x is string => x !== null);
+    if (levels.length) lines.push(`Levels: ${levels.join(' · ')}`);
+  } else {
+    const kind = e.exitKind ?? 'signal';
+    const how = kind === 'signal' ? `filled at the ${utc(e.time)} open (taker)` : `filled inside the ${utc(e.time)} candle (${e.liquidity})`;
+    lines.push(`${EXIT_ICON[kind] ?? '•'} EXIT (${kind}) ${e.positionSide} ${e.symbol} @ ${price(e.price)}${paper}`, `Strategy: ${e.strategyId} v${e.strategyVersion}`, `${market}, ${how}`);
+    if (e.entryPrice !== undefined) lines.push(`Entry ${price(e.entryPrice)} → gross ${pct(e.grossReturn)}`);
+    lines.push(kind === 'signal' ? `Signal: candle ${utc(e.signalTime)} — ${e.reason}` : `Reason: ${kind}`);
+  }
+  const link = e.signalId ? signalLink(labUrl, e.signalId) : undefined;
+  if (link) lines.push(`Lab: ${link}`);
+  return clip(lines.join('\n'));
+}
+
 export const HELP_TEXT = [
   'Strategy Lab bot — commands:',
   '/status — heartbeats, last candle per series, last signals',

@@ -1,6 +1,7 @@
 /**
- * Live-loop tables: signals (one per strategy, venue, symbol, timeframe and candle, whatever the cron does twice)
- * and alerts (one per signal and channel, with delivery status transitions).
+ * Live-loop tables: signals (one per strategy, venue, symbol, timeframe and candle, whatever the cron does twice),
+ * alerts (one per signal and channel, with delivery status transitions) and live_kernels (the execution kernel's
+ * state per live series, so alerts follow the position: entry and exit events, each once).
  */
 import {
   bigint,
@@ -8,6 +9,7 @@ import {
   doublePrecision,
   index,
   integer,
+  jsonb,
   pgTable,
   text,
   timestamp,
@@ -64,7 +66,25 @@ export const alerts = pgTable(
   ],
 );
 
+export const liveKernels = pgTable(
+  'live_kernels',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    strategyId: text('strategy_id').notNull(),
+    venue: text('venue').notNull(),
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').notNull(),
+    /** The execution kernel's state (`kernelStateSchema`, shared/execution/state.ts) after the last stepped candle. */
+    state: jsonb('state').notNull(),
+    /** Open time of the last candle stepped (= state.lastTime). */
+    lastCandleTime: bigint('last_candle_time', { mode: 'number' }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('live_kernels_series_uq').on(t.strategyId, t.venue, t.symbol, t.timeframe)],
+);
+
 export type SignalRow = typeof signals.$inferSelect;
+export type LiveKernelRow = typeof liveKernels.$inferSelect;
 export type NewSignalRow = typeof signals.$inferInsert;
 export type AlertRow = typeof alerts.$inferSelect;
 export type NewAlertRow = typeof alerts.$inferInsert;

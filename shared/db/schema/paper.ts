@@ -6,8 +6,10 @@
  *   same run never records a second decision or status change. When the decision changed the status, the row
  *   points at the `strategy_status_changes` row written in the same transaction.
  * `paper_accounts` — one virtual account per (strategy, venue, symbol, timeframe) the live loop trades in `paper`
- *   status, priced with that venue's taker preset: realised PnL, the open position and the last mark.
- * `paper_fills` — each fill, at most one per recorded signal (unique signal id): a cron double-fire never fills twice.
+ *   status, priced with that venue's preset: the execution kernel's account state (`state`, shared/research/paper.ts,
+ *   resumed exactly every cycle), realised PnL, the open position and the last mark.
+ * `paper_fills` — each fill the kernel made (signal entries and exits, stops, take-profits, trailing stops), at most
+ *   one opening and one closing fill per account and fill candle: a cron double-fire never fills twice.
  * `paper_daily` — one row per account and UTC day: equity, PnL, signals and the paper-vs-replay comparison.
  */
 import { bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
@@ -76,6 +78,8 @@ export const paperAccounts = pgTable(
     since: bigint('since', { mode: 'number' }).notNull(),
     /** Market time (ms) of the last cron cycle that processed the account. */
     lastCycleAt: bigint('last_cycle_at', { mode: 'number' }),
+    /** The paper account on the execution kernel (`paperAccountSchema`, JSON); null for an account not yet stepped. */
+    state: jsonb('state'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -89,22 +93,28 @@ export const paperFills = pgTable(
     accountId: bigint('account_id', { mode: 'number' })
       .notNull()
       .references(() => paperAccounts.id, { onDelete: 'cascade' }),
+    /** The signal behind the fill: the entry's or exit's signal; for a stop / take-profit / trailing exit, the entry's. */
     signalId: bigint('signal_id', { mode: 'number' })
       .notNull()
       .references(() => signals.id, { onDelete: 'cascade' }),
-    /** Open time of the signal candle. */
+    /** Open time of that signal's candle. */
     signalTime: bigint('signal_time', { mode: 'number' }).notNull(),
-    /** BUY | SELL | EXIT (the signal's action) */
+    /** BUY | SELL | EXIT (a signal fill: the signal's action) | STOP | TAKE-PROFIT | TRAILING (an exit inside a candle) */
     action: text('action').notNull(),
     /** buy | sell */
     side: text('side').notNull(),
     /** open | close */
     effect: text('effect').notNull(),
-    /** The next candle's open. */
+    /** The fill price the kernel used (the next open for market orders, the level for stops, targets and limits). */
     price: doublePrecision('price').notNull(),
+    /** maker | taker (as the kernel filled it; the preset may force one for pricing). */
+    liquidity: text('liquidity'),
+    /** Closing fills: signal | stop | take-profit | trailing. */
+    exitKind: text('exit_kind'),
     costBps: doublePrecision('cost_bps').notNull(),
     /** Open time of the candle whose open filled it. */
     time: bigint('time', { mode: 'number' }).notNull(),
+    /** Capital committed to the position (entry fee included, the cash-account convention). */
     notional: doublePrecision('notional').notNull(),
     /** Closing fills: the trade's net return and PnL. */
     netReturn: doublePrecision('net_return'),
@@ -113,7 +123,7 @@ export const paperFills = pgTable(
     gap: boolean('gap').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('paper_fills_signal_uq').on(t.signalId), index('paper_fills_account_idx').on(t.accountId, t.time)],
+  (t) => [uniqueIndex('paper_fills_account_fill_uq').on(t.accountId, t.time, t.effect), index('paper_fills_account_idx').on(t.accountId, t.time)],
 );
 
 export const paperDaily = pgTable(
