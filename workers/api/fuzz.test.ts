@@ -21,6 +21,8 @@ import { getStrategy } from '../../shared/strategies/registry';
 
 const SEED = 20261201;
 const RUNS_PER_ROUTE = 100;
+/** Routes with a near-valid template get more runs: their deep paths are where the bugs were. */
+const RUNS_PER_TEMPLATED_ROUTE = 300;
 
 /** Values that broke (or could break) a handler: prototype keys, edge numbers, symbols the layout cannot split … */
 const NASTY = [
@@ -79,19 +81,40 @@ const BODY_TEMPLATES: Record<string, Record<string, unknown>> = {
   '/api/research/imports': { symbol: 'BTCUSDT', interval: '1h', from: '2022-01', to: '2022-01' },
 };
 
-/** Replace (or drop) zero to three fields of a template with fuzz. */
-function mutate<T>(template: Record<string, T>, v: fc.Arbitrary<T>) {
+/** Field-aware fuzz: values of the right shape that the handler's deeper code must still survive. */
+const objectKeys = fc.constantFrom('__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf');
+const overlayName = fc.oneof(fc.constantFrom('ema', 'sma', 'rsi', 'atr', 'bbands', 'macd', 'EMA', ''), fc.oneof(fc.constant('__proto__'), objectKeys));
+const overlayItem = fc.oneof(
+  // A bare name (the kind's default arguments) …
+  overlayName,
+  // … or a name with arguments.
+  fc.tuple(overlayName, fc.array(fc.oneof(fc.integer({ min: -5, max: 3000 }).map(String), text), { minLength: 1, maxLength: 4 })).map(([k, args]) => [k, ...args].join(':')),
+);
+const FIELD_ARBS: Record<string, fc.Arbitrary<string>> = {
+  overlays: fc.array(overlayItem, { minLength: 1, maxLength: 10 }).map((xs) => xs.join(',')),
+  // Binance-shaped symbols: most match the request regex yet cannot be split into base/quote (XXXXX).
+  symbol: fc.oneof(fc.stringMatching(/^[A-Z0-9]{5,20}$/), fc.stringMatching(/^[A-Z0-9]{1,16}\/[A-Z0-9]{1,16}$/)),
+  from: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.integer({ min: -1e15, max: 1e16 }).map(String), fc.stringMatching(/^\d{4}-\d{2}$/)),
+  to: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.integer({ min: -1e15, max: 1e16 }).map(String), fc.stringMatching(/^\d{4}-\d{2}$/)),
+  limit: fc.integer({ min: -10, max: 100_000 }).map(String),
+};
+
+/** Replace (or drop) zero to three fields of a template with fuzz (field-aware half of the time). */
+function mutate<T>(template: Record<string, T>, v: fc.Arbitrary<T>, asField: (s: string) => T) {
   const keys = Object.keys(template);
-  return fc
-    .array(fc.tuple(fc.constantFrom(...keys), fc.option(v, { nil: undefined, freq: 5 })), { minLength: 0, maxLength: 3 })
-    .map((edits) => {
-      const out: Record<string, T> = { ...template };
-      for (const [k, x] of edits) {
-        if (x === undefined) delete out[k];
-        else out[k] = x;
-      }
-      return out;
-    });
+  const edit = fc.constantFrom(...keys).chain((k) => {
+    const field = FIELD_ARBS[k];
+    const arb = field ? fc.oneof({ weight: 1, arbitrary: v }, { weight: 3, arbitrary: field.map(asField) }) : v;
+    return fc.tuple(fc.constant(k), fc.option(arb, { nil: undefined, freq: 5 }));
+  });
+  return fc.array(edit, { minLength: 0, maxLength: 3 }).map((edits) => {
+    const out: Record<string, T> = { ...template };
+    for (const [k, x] of edits) {
+      if (x === undefined) delete out[k];
+      else out[k] = x;
+    }
+    return out;
+  });
 }
 
 interface Route {
@@ -115,8 +138,8 @@ function requestArb(r: Route) {
   const qt = QUERY_TEMPLATES[r.path];
   const bt = BODY_TEMPLATES[r.path];
   const randomQuery = fc.array(fc.tuple(fc.constantFrom(...QUERY_KEYS), text), { maxLength: 6 });
-  const query = qt ? fc.oneof(randomQuery, mutate(qt, text).map((o) => Object.entries(o))) : randomQuery;
-  const postBody = bt ? fc.oneof(body, mutate(bt, value as fc.Arbitrary<unknown>).map((o) => JSON.stringify(o))) : body;
+  const query = qt ? fc.oneof({ weight: 1, arbitrary: randomQuery }, { weight: 3, arbitrary: mutate(qt, text, (x) => x).map((o) => Object.entries(o)) }) : randomQuery;
+  const postBody = bt ? fc.oneof({ weight: 1, arbitrary: body }, { weight: 3, arbitrary: mutate(bt, value as fc.Arbitrary<unknown>, (x) => x).map((o) => JSON.stringify(o)) }) : body;
   return fc.record({
     params: fc.tuple(...r.params.map(() => param)),
     query,
@@ -147,7 +170,8 @@ describe('fuzz: every /api route, params × query × body (fast-check, seeded)',
     const byRoute: Record<string, Record<string, number>> = {};
     const failures: string[] = [];
     for (const [i, r] of routes.entries()) {
-      const samples = fc.sample(requestArb(r), { seed: SEED + i, numRuns: RUNS_PER_ROUTE });
+      const templated = Boolean(QUERY_TEMPLATES[r.path] ?? BODY_TEMPLATES[r.path]);
+      const samples = fc.sample(requestArb(r), { seed: SEED + i, numRuns: templated ? RUNS_PER_TEMPLATED_ROUTE : RUNS_PER_ROUTE });
       for (const s of samples) {
         let k = 0;
         const path = r.path.replace(/:(\w+)(\{[^}]*\})?/g, () => encodeURIComponent(s.params[k++] ?? '') || '_');
@@ -179,7 +203,7 @@ describe('fuzz: every /api route, params × query × body (fast-check, seeded)',
     }
     console.log(JSON.stringify({ fuzz: { seed: SEED, routes: routes.length, ...counts, byRoute } }));
     expect(failures, failures.slice(0, 20).join('\n')).toEqual([]);
-    expect(counts.inputs).toBe(routes.length * RUNS_PER_ROUTE);
+    expect(counts.inputs).toBeGreaterThanOrEqual(routes.length * RUNS_PER_ROUTE);
   }, 600_000);
 
   it('the two 500s found by probing are 4xx now: overlays=__proto__ and an import of symbol XXXXX', async () => {
