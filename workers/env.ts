@@ -22,6 +22,11 @@ export interface Env {
   /** One chat id or several, comma-separated: the bot answers only these; alerts go to the first. */
   TELEGRAM_CHAT_ID?: string;
   TELEGRAM_API_ROOT?: string;
+  /**
+   * Telegram user ids (comma-separated) allowed to run commands that change state (/mute, /unmute). Unset: no
+   * one can — an allow-listed chat is not enough (anyone in a group could otherwise mute a strategy).
+   */
+  TELEGRAM_ADMIN_IDS?: string;
   /** The bot's @username (without @), so `/cmd@username` matches in groups without a getMe call. */
   TELEGRAM_BOT_USERNAME?: string;
   ACCESS_TEAM_DOMAIN?: string;
@@ -92,6 +97,12 @@ const ConfigSchema = z
       z
         .string()
         .regex(/^-?\d+(\s*,\s*-?\d+)*$/, 'expected numeric chat ids, comma-separated')
+        .optional(),
+    ),
+    TELEGRAM_ADMIN_IDS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d+(\s*,\s*\d+)*$/, 'expected numeric Telegram user ids, comma-separated')
         .optional(),
     ),
     TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
