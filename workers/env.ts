@@ -6,11 +6,14 @@ import { z } from 'zod';
 import { ConfigError } from './errors';
 import type { JobMessage } from './jobs/messages';
 import type { HeartbeatMonitor } from './heartbeat/monitor';
+import type { TelegramPacer } from './heartbeat/pacer';
 
 export interface Env {
   // Bindings
   JOBS: Queue<JobMessage>;
   HEARTBEATS: DurableObjectNamespace<HeartbeatMonitor>;
+  /** Telegram send pacing (per chat and per bot), shared by every isolate delivering alerts. */
+  TELEGRAM_PACER: DurableObjectNamespace<TelegramPacer>;
   ASSETS: Fetcher;
   // Vars (wrangler.toml [vars]) and secrets (wrangler secret put / .dev.vars)
   APP_ENV: string;
