@@ -81,7 +81,7 @@ async function probe(c: Context<AppEnv>): Promise<Probe> {
 
 const liveness = (h: HeartbeatStatus) => ({
   role: h.role,
-  ok: h.lastBeat ? h.lastBeat.ok && !h.stale : false,
+  ok: h.lastBeat ? h.lastBeat.ok && !h.stale && !h.failing : false,
   stale: h.stale,
   lastBeatAt: h.lastBeat?.at ?? null,
 });
@@ -120,7 +120,7 @@ export const statusRoutes = new Hono<AppEnv>().get('/', async (c) => {
     database: p.database,
     migration: p.migration,
     heartbeats: Array.isArray(p.heartbeats)
-      ? p.heartbeats.map((h) => ({ ...liveness(h), lastBeat: h.lastBeat, lastOkAt: h.lastOkAt, staleSince: h.staleSince }))
+      ? p.heartbeats.map((h) => ({ ...liveness(h), lastBeat: h.lastBeat, lastOkAt: h.lastOkAt, staleSince: h.staleSince, failing: h.failing, failingSince: h.failingSince }))
       : p.heartbeats,
     alerts: p.alerts,
     config: {
