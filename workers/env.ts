@@ -135,6 +135,9 @@ const ConfigSchema = z
         message: 'ACCESS_TEAM_DOMAIN and ACCESS_AUD are required in production (Cloudflare Access protects /api)',
       });
     }
+    if ((c.APP_ENV === 'production' || c.APP_ENV === 'staging') && c.ACCESS_TEAM_DOMAIN && /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(c.ACCESS_TEAM_DOMAIN)) {
+      ctx.addIssue({ code: 'custom', path: ['ACCESS_TEAM_DOMAIN'], message: 'a local Access team (the dev runner\'s JWKS) is refused outside development/test' });
+    }
     if (c.TELEGRAM_BOT_TOKEN && !c.TELEGRAM_WEBHOOK_SECRET) {
       ctx.addIssue({
         code: 'custom',

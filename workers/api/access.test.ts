@@ -180,6 +180,9 @@ describe('the local-dev bypass', () => {
     expect(neon.accessBypassRefused).toBe('the database is not local');
     expect(cfg('development', 'true', { DB_WS_PROXY: 'proxy.example.com:443/v1' }).accessBypass).toBe(false);
     expect(cfg('development', 'true', { DATABASE_URL: 'postgres://u:p@localhost:5432/db' }).accessBypass).toBe(true);
+    // The local Access mode's team (http JWKS on 127.0.0.1) is for development only.
+    expect(() => cfg('production', undefined, { ACCESS_TEAM_DOMAIN: '127.0.0.1:8793' })).toThrow(/local Access team/);
+    expect(cfg('development', 'false', { ACCESS_TEAM_DOMAIN: '127.0.0.1:8793', ACCESS_AUD: 'nexara-local-dev' }).accessBypass).toBe(false);
   });
 
   async function call(e: Env, path: string, headers: Record<string, string> = {}): Promise<Response> {
