@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { verifyAccessJwt } from '../../workers/api/access';
+import { verifyAccessJwt } from '../../workers/api/access-jwt';
 import { LOCAL_AUD, loadOrCreateAccess, mintAccessToken, readAccess, startLocalJwks } from './local-access';
 
 const dir = mkdtempSync(join(tmpdir(), 'nx-access-'));

@@ -7,7 +7,10 @@
  * The local-dev bypass (`config.accessBypass`) is on only when APP_ENV is "development", ACCESS_DEV_BYPASS is
  * "true", no ACCESS_* secret is set and the database is local (workers/env.ts decides); otherwise the guard runs.
  */
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { verifyAccessJwt } from './access-jwt';
+
+export { accessIssuer, verifyAccessJwt } from './access-jwt';
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors';
 import type { AppEnv } from './app';
@@ -32,25 +35,6 @@ function jwksFor(team: string): JWTVerifyGetKey {
     jwksCache.set(team, k);
   }
   return k;
-}
-
-/** The issuer Access puts in its tokens for a team domain. */
-export function accessIssuer(team: string): string {
-  return /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(team) ? `http://${team}` : `https://${team}`;
-}
-
-/**
- * Verify an Access JWT: RS256 only, `aud`, `iss`, `exp` required (and checked). Throws jose's error on any
- * failure; callers turn that into the generic 401.
- */
-export async function verifyAccessJwt(token: string, keys: JWTVerifyGetKey, opts: { team: string; aud: string }): Promise<JWTPayload> {
-  const { payload } = await jwtVerify(token, keys, {
-    algorithms: ['RS256'],
-    audience: opts.aud,
-    issuer: accessIssuer(opts.team),
-    requiredClaims: ['exp'],
-  });
-  return payload;
 }
 
 function refuse(c: Parameters<MiddlewareHandler<AppEnv>>[0], reason: string): never {
