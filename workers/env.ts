@@ -6,11 +6,14 @@ import { z } from 'zod';
 import { ConfigError } from './errors';
 import type { JobMessage } from './jobs/messages';
 import type { HeartbeatMonitor } from './heartbeat/monitor';
+import type { TelegramPacer } from './heartbeat/pacer';
 
 export interface Env {
   // Bindings
   JOBS: Queue<JobMessage>;
   HEARTBEATS: DurableObjectNamespace<HeartbeatMonitor>;
+  /** Telegram send pacing (per chat and per bot), shared by every isolate delivering alerts. */
+  TELEGRAM_PACER: DurableObjectNamespace<TelegramPacer>;
   ASSETS: Fetcher;
   // Vars (wrangler.toml [vars]) and secrets (wrangler secret put / .dev.vars)
   APP_ENV: string;
@@ -22,6 +25,11 @@ export interface Env {
   /** One chat id or several, comma-separated: the bot answers only these; alerts go to the first. */
   TELEGRAM_CHAT_ID?: string;
   TELEGRAM_API_ROOT?: string;
+  /**
+   * Telegram user ids (comma-separated) allowed to run commands that change state (/mute, /unmute). Unset: no
+   * one can — an allow-listed chat is not enough (anyone in a group could otherwise mute a strategy).
+   */
+  TELEGRAM_ADMIN_IDS?: string;
   /** The bot's @username (without @), so `/cmd@username` matches in groups without a getMe call. */
   TELEGRAM_BOT_USERNAME?: string;
   ACCESS_TEAM_DOMAIN?: string;
@@ -94,6 +102,12 @@ const ConfigSchema = z
         .regex(/^-?\d+(\s*,\s*-?\d+)*$/, 'expected numeric chat ids, comma-separated')
         .optional(),
     ),
+    TELEGRAM_ADMIN_IDS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d+(\s*,\s*\d+)*$/, 'expected numeric Telegram user ids, comma-separated')
+        .optional(),
+    ),
     TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
     TELEGRAM_BOT_USERNAME: optionalString,
     ACCESS_TEAM_DOMAIN: optionalString,
@@ -121,6 +135,9 @@ const ConfigSchema = z
         message: 'ACCESS_TEAM_DOMAIN and ACCESS_AUD are required in production (Cloudflare Access protects /api)',
       });
     }
+    if ((c.APP_ENV === 'production' || c.APP_ENV === 'staging') && c.ACCESS_TEAM_DOMAIN && /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(c.ACCESS_TEAM_DOMAIN)) {
+      ctx.addIssue({ code: 'custom', path: ['ACCESS_TEAM_DOMAIN'], message: 'a local Access team (the dev runner\'s JWKS) is refused outside development/test' });
+    }
     if (c.TELEGRAM_BOT_TOKEN && !c.TELEGRAM_WEBHOOK_SECRET) {
       ctx.addIssue({
         code: 'custom',
@@ -131,10 +148,45 @@ const ConfigSchema = z
   });
 
 export type AppConfig = z.output<typeof ConfigSchema> & {
-  /** The local-dev Access bypass: on only when APP_ENV is development AND ACCESS_DEV_BYPASS is "true". */
+  /**
+   * The local-dev Access bypass: on only when APP_ENV is development AND ACCESS_DEV_BYPASS is "true" AND no
+   * ACCESS_* secret is set AND the database (and its wsproxy) is on this machine.
+   */
   accessBypass: boolean;
+  /** Why a requested bypass was refused (null when none was requested or it is on). */
+  accessBypassRefused: string | null;
   telegramEnabled: boolean;
 };
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** Host of a URL or of a `host:port/path` endpoint, lower-cased; null when it does not parse. */
+function hostOf(s: string): string | null {
+  try {
+    return new URL(s.includes('://') ? s : `ws://${s}`).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/** True when the database (and the wsproxy in front of it, if any) is on this machine. */
+export function databaseIsLocal(c: { DATABASE_URL: string; DB_WS_PROXY?: string }): boolean {
+  const db = hostOf(c.DATABASE_URL);
+  if (db === null || !LOCAL_HOSTS.has(db)) return false;
+  if (c.DB_WS_PROXY) {
+    const proxy = hostOf(c.DB_WS_PROXY);
+    if (proxy === null || !LOCAL_HOSTS.has(proxy)) return false;
+  }
+  return true;
+}
+
+/** Why the dev bypass must stay off for this configuration, or null when it may turn on. */
+function bypassRefusal(c: z.output<typeof ConfigSchema>): string | null {
+  if (c.APP_ENV !== 'development') return `APP_ENV is ${c.APP_ENV}, not development`;
+  if (c.ACCESS_TEAM_DOMAIN || c.ACCESS_AUD) return 'ACCESS_TEAM_DOMAIN / ACCESS_AUD are set (a deployed Access configuration)';
+  if (!databaseIsLocal(c)) return 'the database is not local';
+  return null;
+}
 
 const cache = new WeakMap<object, AppConfig>();
 
@@ -148,9 +200,11 @@ export function getConfig(env: Env): AppConfig {
     throw new ConfigError(`Invalid Worker configuration — ${problems.join('; ')}`, problems);
   }
   const c = parsed.data;
+  const accessBypassRefused = c.ACCESS_DEV_BYPASS === 'true' ? bypassRefusal(c) : null;
   const config: AppConfig = {
     ...c,
-    accessBypass: c.APP_ENV === 'development' && c.ACCESS_DEV_BYPASS === 'true',
+    accessBypass: c.ACCESS_DEV_BYPASS === 'true' && accessBypassRefused === null,
+    accessBypassRefused,
     telegramEnabled: Boolean(c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_CHAT_ID),
   };
   cache.set(env, config);

@@ -9,6 +9,7 @@ import type { JobMessage } from './jobs/messages';
 import { runScheduled } from './cron/scheduled';
 
 export { HeartbeatMonitor } from './heartbeat/monitor';
+export { TelegramPacer } from './heartbeat/pacer';
 
 const app = createApp();
 

@@ -13,6 +13,7 @@ import { migrateDatabase, MIGRATIONS_DIR } from '../db/migrate';
 import { seedDatabase } from '../db/seed';
 import { startWsProxy } from '../db/ws-proxy';
 import { startDevFakes } from './fakes';
+import { loadOrCreateAccess, startLocalJwks } from './local-access';
 
 const ROOT = join(MIGRATIONS_DIR, '..');
 const { values: args } = parseArgs({
@@ -24,6 +25,9 @@ const { values: args } = parseArgs({
     'no-cron': { type: 'boolean', default: false },
     'tick-seconds': { type: 'string', default: '' },
     'skip-site': { type: 'boolean', default: false },
+    // The Access guard on, against a local JWKS served here (tokens: npx tsx tools/dev/access-token.ts).
+    access: { type: 'boolean', default: false },
+    'jwks-port': { type: 'string', default: process.env.NX_JWKS_PORT ?? '8793' },
   },
 });
 
@@ -127,10 +131,20 @@ if (!args['skip-site'] || !existsSync(join(ROOT, 'site', 'dist', 'index.html')))
   mark('Strategy Lab built into site/dist');
 }
 
+let accessVars: Record<string, string> = { ACCESS_DEV_BYPASS: 'true' };
+if (args.access) {
+  const jwksPort = Number(args['jwks-port']);
+  const access = await loadOrCreateAccess(dataDir, jwksPort);
+  const jwks = await startLocalJwks(access, jwksPort);
+  closers.push(jwks.close);
+  accessVars = { ACCESS_DEV_BYPASS: 'false', ACCESS_TEAM_DOMAIN: access.team, ACCESS_AUD: access.aud };
+  mark(`local Access JWKS on ${jwks.url}/cdn-cgi/access/certs (the guard is on)`);
+}
+
 const port = Number(args.port);
 const vars: Record<string, string> = {
   APP_ENV: 'development',
-  ACCESS_DEV_BYPASS: 'true',
+  ...accessVars,
   DATABASE_URL: db.url,
   DB_WS_PROXY: proxy.endpoint,
   PUBLIC_LAB_URL: `http://127.0.0.1:${port}`,
@@ -214,5 +228,13 @@ ${fakes.lines.map((l) => `  ${l}`).join('\n')}
          npm run research -- backtest --strategy nexara-baseline-5m --venue binance --symbol BTC/USDT --timeframe 5m --from 2022-01-13 --to 2022-04-16
          npm run research -- reproduce      npm run research -- coverage      npm test      npm run bench
 
+${
+  args.access
+    ? `  Access         ON (local JWKS): /api needs a token — mint one:  npx tsx tools/dev/access-token.ts
+                 TOKEN=$(npx tsx tools/dev/access-token.ts --raw) && curl -H "Cf-Access-Jwt-Assertion: $TOKEN" ${base}/api/status
+`
+    : `  Access         bypassed (local dev); npm run dev -- --access runs the real guard against a local JWKS
+`
+}
   Ctrl-C stops everything; data survives a restart.
 `);

@@ -31,6 +31,8 @@ export async function startDevFakes(opts: { liveVenues: boolean; exchangePort: n
     TELEGRAM_BOT_TOKEN: '123456:DEV_TOKEN_not_real',
     TELEGRAM_WEBHOOK_SECRET: 'dev-webhook-secret',
     TELEGRAM_CHAT_ID: '1111111',
+    // The dev chat's user may run the state-changing commands (/mute, /unmute).
+    TELEGRAM_ADMIN_IDS: '1111111',
     ARCHIVE_BASE_URL: archive.baseUrl('ms'),
   };
   const lines = [

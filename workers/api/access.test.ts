@@ -1,16 +1,19 @@
 /**
  * Cloudflare Access on /api (in workerd): every mounted /api route but /api/health answers 401 without a valid
- * Cf-Access-Jwt-Assertion and gets through with one (200 for reads); wrong audience, wrong issuer, another key
- * and an expired token are 401; the local-dev bypass is on only for APP_ENV=development + ACCESS_DEV_BYPASS=true.
+ * Cf-Access-Jwt-Assertion and gets through with one (200 for reads); wrong audience, wrong issuer, another key,
+ * an expired token, a token without `exp` and a non-RS256 algorithm are 401, all with one generic text; the
+ * local-dev bypass is on only for APP_ENV=development + ACCESS_DEV_BYPASS=true with no ACCESS_* secret and a
+ * local database; a production configuration error answers a generic 500.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { env, exports } from 'cloudflare:workers';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
-import { generateKeyPair } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createApp } from './app';
 import { getConfig, type Env } from '../env';
 import { withDb } from '../db';
 import { accessHeaders, installTestAccess } from './test-access';
+import { UNAUTHORIZED_MESSAGE, verifyAccessJwt } from './access';
 import { buildRunFixture, buildSweepFixture, insertRunFixture, insertSweepFixture, syntheticTrades } from '../../tools/browser/lab-fixtures';
 import { createImportJob } from '../../shared/db/queries/imports';
 
@@ -69,7 +72,7 @@ describe('Cloudflare Access on /api', () => {
         const body = (await res.json()) as { error: { code: string; message: string } };
         expect(res.status, `${r.method} ${r.path}`).toBe(401);
         expect(body.error.code).toBe('unauthorized');
-        expect(typeof body.error.message).toBe('string');
+        expect(body.error.message).toBe(UNAUTHORIZED_MESSAGE);
       }
     }
   });
@@ -102,35 +105,85 @@ describe('Cloudflare Access on /api', () => {
     await res.arrayBuffer();
   });
 
-  it('rejects a wrong audience, a wrong issuer, an expired token and a token signed by another key', async () => {
+  it('rejects a wrong audience, a wrong issuer, an expired token, a token without exp and another key — one generic 401 text', async () => {
     const other = await generateKeyPair('RS256');
     const bad = [
       await accessHeaders({ aud: 'some-other-app' }),
       await accessHeaders({ iss: 'https://evil.cloudflareaccess.com' }),
       await accessHeaders({ exp: Math.floor(Date.now() / 1000) - 120 }),
+      await accessHeaders({ exp: null }),
       await accessHeaders({ key: other.privateKey }),
+      { 'Cf-Access-Jwt-Assertion': 'not-a-jwt' },
+      {},
     ];
+    const messages = new Set<string>();
     for (const headers of bad) {
       const res = await fetchApi('/api/strategies', { headers });
-      const body = (await res.json()) as { error: { code: string; message: string } };
+      const body = (await res.json()) as { error: { code: string; message: string; details?: unknown } };
       expect(res.status).toBe(401);
       expect(body.error.code).toBe('unauthorized');
+      expect(body.error.details).toBeUndefined();
+      messages.add(body.error.message);
     }
+    // No oracle: the reason (expired, audience, signature …) is logged, never echoed.
+    expect([...messages]).toEqual([UNAUTHORIZED_MESSAGE]);
+  });
+
+  it('accepts only RS256 with a required exp (verifyAccessJwt against a JWKS that also holds PS256 and HS256 keys)', async () => {
+    const team = 'alg-test.cloudflareaccess.com';
+    const aud = 'alg-aud';
+    const rs = await generateKeyPair('RS256', { extractable: true });
+    const ps = await generateKeyPair('PS256', { extractable: true });
+    const hsSecret = crypto.getRandomValues(new Uint8Array(32));
+    const hsJwk = { kty: 'oct', k: btoa(String.fromCharCode(...hsSecret)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), kid: 'hs', alg: 'HS256' };
+    const keys = createLocalJWKSet({
+      keys: [
+        { ...(await exportJWK(rs.publicKey)), kid: 'rs', alg: 'RS256' },
+        { ...(await exportJWK(ps.publicKey)), kid: 'ps', alg: 'PS256' },
+        hsJwk,
+      ],
+    });
+    const sign = (alg: string, kid: string, key: CryptoKey | Uint8Array, exp: boolean) => {
+      const j = new SignJWT({ email: 'a@example.com' }).setProtectedHeader({ alg, kid }).setIssuer(`https://${team}`).setAudience(aud).setIssuedAt();
+      if (exp) j.setExpirationTime('1h');
+      return j.sign(key);
+    };
+    const ok = await verifyAccessJwt(await sign('RS256', 'rs', rs.privateKey, true), keys, { team, aud });
+    expect(ok.email).toBe('a@example.com');
+    await expect(verifyAccessJwt(await sign('RS256', 'rs', rs.privateKey, false), keys, { team, aud })).rejects.toThrow(/exp/);
+    await expect(verifyAccessJwt(await sign('PS256', 'ps', ps.privateKey, true), keys, { team, aud })).rejects.toThrow(/alg/i);
+    await expect(verifyAccessJwt(await sign('HS256', 'hs', hsSecret, true), keys, { team, aud })).rejects.toThrow();
   });
 });
 
 describe('the local-dev bypass', () => {
   const base = env as unknown as Env;
 
-  it('is on only for APP_ENV=development with ACCESS_DEV_BYPASS=true (config level)', () => {
-    const cfg = (APP_ENV: string, ACCESS_DEV_BYPASS?: string) =>
-      getConfig({ ...base, APP_ENV, ACCESS_DEV_BYPASS, DB_WS_PROXY: APP_ENV === 'production' ? '' : base.DB_WS_PROXY }).accessBypass;
-    expect(cfg('development', 'true')).toBe(true);
-    expect(cfg('development', 'false')).toBe(false);
-    expect(cfg('development', undefined)).toBe(false);
-    expect(cfg('production', 'true')).toBe(false);
-    expect(cfg('staging', 'true')).toBe(false);
-    expect(cfg('test', 'true')).toBe(false);
+  // The local-dev shape: no Access secrets, a local database behind a local wsproxy.
+  const local = { ...base, ACCESS_TEAM_DOMAIN: undefined, ACCESS_AUD: undefined } as Env;
+
+  it('is on only for APP_ENV=development with ACCESS_DEV_BYPASS=true, no ACCESS_* secret and a local database', () => {
+    const cfg = (APP_ENV: string, ACCESS_DEV_BYPASS?: string, over: Partial<Env> = {}) =>
+      getConfig({ ...(APP_ENV === 'production' ? base : local), APP_ENV, ACCESS_DEV_BYPASS, DB_WS_PROXY: APP_ENV === 'production' ? '' : base.DB_WS_PROXY, ...over });
+    expect(cfg('development', 'true').accessBypass).toBe(true);
+    expect(cfg('development', 'false').accessBypass).toBe(false);
+    expect(cfg('development', undefined).accessBypass).toBe(false);
+    expect(cfg('production', 'true').accessBypass).toBe(false);
+    expect(cfg('staging', 'true').accessBypass).toBe(false);
+    expect(cfg('test', 'true').accessBypass).toBe(false);
+    // Refused when a deployed Access configuration is present, or when the database is elsewhere.
+    const withTeam = cfg('development', 'true', { ACCESS_TEAM_DOMAIN: 'team.cloudflareaccess.com' });
+    expect(withTeam.accessBypass).toBe(false);
+    expect(withTeam.accessBypassRefused).toMatch(/ACCESS_TEAM_DOMAIN/);
+    expect(cfg('development', 'true', { ACCESS_AUD: 'aud' }).accessBypass).toBe(false);
+    const neon = cfg('development', 'true', { DATABASE_URL: 'postgres://u:p@ep-cool-1234.eu-central-1.aws.neon.tech/db', DB_WS_PROXY: '' });
+    expect(neon.accessBypass).toBe(false);
+    expect(neon.accessBypassRefused).toBe('the database is not local');
+    expect(cfg('development', 'true', { DB_WS_PROXY: 'proxy.example.com:443/v1' }).accessBypass).toBe(false);
+    expect(cfg('development', 'true', { DATABASE_URL: 'postgres://u:p@localhost:5432/db' }).accessBypass).toBe(true);
+    // The local Access mode's team (http JWKS on 127.0.0.1) is for development only.
+    expect(() => cfg('production', undefined, { ACCESS_TEAM_DOMAIN: '127.0.0.1:8793' })).toThrow(/local Access team/);
+    expect(cfg('development', 'false', { ACCESS_TEAM_DOMAIN: '127.0.0.1:8793', ACCESS_AUD: 'nexara-local-dev' }).accessBypass).toBe(false);
   });
 
   async function call(e: Env, path: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -153,12 +206,51 @@ describe('the local-dev bypass', () => {
   });
 
   it('APP_ENV=development with ACCESS_DEV_BYPASS=true lets a request through without a token (marked)', async () => {
-    const dev = { ...base, APP_ENV: 'development', ACCESS_DEV_BYPASS: 'true' } as Env;
+    const dev = { ...local, APP_ENV: 'development', ACCESS_DEV_BYPASS: 'true' } as Env;
     const res = await call(dev, '/api/strategies');
     expect(res.status).toBe(200);
     expect(res.headers.get('X-Access-Bypass')).toBe('local-dev');
     await res.arrayBuffer();
-    const off = await call({ ...base, APP_ENV: 'development', ACCESS_DEV_BYPASS: 'false' } as Env, '/api/strategies');
+    const off = await call({ ...local, APP_ENV: 'development', ACCESS_DEV_BYPASS: 'false' } as Env, '/api/strategies');
     expect(off.status).toBe(401);
+    await off.arrayBuffer();
+  });
+
+  it('the two plain vars do not open /api when ACCESS_* secrets are set (a deploy): a token is still required', async () => {
+    const deployed = { ...base, APP_ENV: 'development', ACCESS_DEV_BYPASS: 'true' } as Env;
+    const res = await call(deployed, '/api/strategies');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('X-Access-Bypass')).toBeNull();
+    await res.arrayBuffer();
+    const ok = await call(deployed, '/api/strategies', await accessHeaders());
+    expect(ok.status).toBe(200);
+    await ok.arrayBuffer();
+  });
+});
+
+describe('configuration errors', () => {
+  const base = env as unknown as Env;
+  async function call(e: Env, path: string): Promise<Response> {
+    const ctx = createExecutionContext();
+    const res = await createApp().fetch(new Request(BASE + path), e, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  }
+
+  it('a production config error answers a generic 500 (logged in full); a local one names the problem', async () => {
+    const broken = { ...base, APP_ENV: 'production', DB_WS_PROXY: '', ACCESS_AUD: undefined, TELEGRAM_WEBHOOK_SECRET: undefined } as Env;
+    for (const path of ['/api/health', '/api/strategies', '/telegram/webhook']) {
+      const res = await call(broken, path);
+      const text = await res.text();
+      expect(res.status, path).toBe(500);
+      expect(JSON.parse(text)).toEqual({ error: { code: 'internal', message: 'Internal error' } });
+      expect(text).not.toMatch(/ACCESS|TELEGRAM|DATABASE/);
+    }
+    const localBroken = { ...base, APP_ENV: 'test', TELEGRAM_WEBHOOK_SECRET: undefined } as Env;
+    const res = await call(localBroken, '/api/health');
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(res.status).toBe(500);
+    expect(body.error.code).toBe('config');
+    expect(body.error.message).toMatch(/TELEGRAM_WEBHOOK_SECRET/);
   });
 });

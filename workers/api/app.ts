@@ -1,14 +1,15 @@
 /**
- * The Hono app: `/api/*` (JSON, Cloudflare Access protected except `/api/health`) and `/telegram/*`.
+ * The Hono app: `/api/*` (JSON, Cloudflare Access protected except `/api/health`, which answers liveness only) and
+ * `/telegram/*`.
  * One `onError` turns every thrown error into the stable JSON error shape; handlers stay thin
  * (parse with zod → call the core → persist).
  */
 import { Hono } from 'hono';
 import { getConfig, type AppConfig, type Env } from '../env';
-import { AppError, errorBody } from '../errors';
+import { AppError, errorBody, type ErrorBody } from '../errors';
 import { openDb, type Db } from '../db';
 import { accessGuard } from './access';
-import { healthRoutes } from './routes/health';
+import { healthRoutes, statusRoutes } from './routes/health';
 import { mountLabRoutes } from './routes';
 import { telegramRoutes } from '../telegram/webhook';
 import { researchBacktestRoutes } from './routes/research-backtests';
@@ -23,12 +24,22 @@ export interface AppVariables {
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };
 
+/** Environments whose error responses may carry a configuration problem's text. */
+const LOCAL_ENVS = new Set(['development', 'test']);
+
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.onError((err, c) => {
     const { status, body } = errorBody(err);
-    if (status >= 500) console.error(JSON.stringify({ at: 'api', path: c.req.path, error: String(err), stack: (err as Error).stack }));
+    if (status >= 500) {
+      console.error(JSON.stringify({ at: 'api', path: c.req.path, error: String(err), details: body.error.details, stack: (err as Error).stack }));
+    }
+    // A configuration error is logged in full (above) but only a local environment sees its text: a deploy answers
+    // the generic 500 (it would name the secrets that are missing or malformed).
+    if (body.error.code === 'config' && !LOCAL_ENVS.has(String(c.env?.APP_ENV ?? ''))) {
+      return c.json<ErrorBody>({ error: { code: 'internal', message: 'Internal error' } }, 500);
+    }
     return c.json(body, status as 500);
   });
   app.notFound((c) => c.json(errorBody(new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`)).body, 404));
@@ -55,6 +66,7 @@ export function createApp(): Hono<AppEnv> {
   app.route('/api/health', healthRoutes);
   app.route('/telegram', telegramRoutes);
   app.use('/api/*', accessGuard);
+  app.route('/api/status', statusRoutes);
   mountLabRoutes(app);
   app.route('/api/research/backtests', researchBacktestRoutes);
   app.route('/api/research/sweeps', researchSweepRoutes);

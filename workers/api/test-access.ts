@@ -10,8 +10,8 @@ import { setJwksForTeam } from './access';
 export interface TokenOptions {
   aud?: string;
   iss?: string;
-  /** Expiry, seconds since the epoch (default: in one hour). */
-  exp?: number;
+  /** Expiry, seconds since the epoch (default: in one hour); `null` signs a token without `exp`. */
+  exp?: number | null;
   email?: string;
   /** Sign with another key than the installed one. */
   key?: CryptoKey;
@@ -42,14 +42,14 @@ export function installTestAccess(): Promise<Installed> {
 
 export async function accessToken(opts: TokenOptions = {}): Promise<string> {
   const { team, aud, privateKey } = await installTestAccess();
-  return new SignJWT({ email: opts.email ?? 'lab-tester@example.com' })
+  const jwt = new SignJWT({ email: opts.email ?? 'lab-tester@example.com' })
     .setProtectedHeader({ alg: 'RS256', kid: opts.kid ?? 'test-key' })
     .setIssuer(opts.iss ?? `https://${team}`)
     .setAudience(opts.aud ?? aud)
     .setSubject('lab-tester')
-    .setIssuedAt()
-    .setExpirationTime(opts.exp ?? Math.floor(Date.now() / 1000) + 3600)
-    .sign(opts.key ?? privateKey);
+    .setIssuedAt();
+  if (opts.exp !== null) jwt.setExpirationTime(opts.exp ?? Math.floor(Date.now() / 1000) + 3600);
+  return jwt.sign(opts.key ?? privateKey);
 }
 
 export async function accessHeaders(opts: TokenOptions = {}): Promise<Record<string, string>> {

@@ -5,7 +5,7 @@ import { alerts } from '../../shared/db/schema';
 import worker from '../index';
 import type { JobMessage } from '../jobs/messages';
 import { env, resetFake, sentMessages, testDb } from '../telegram/fake-telegram.test-util';
-import type { HeartbeatMonitor, Role } from './monitor';
+import { FAILING_AFTER, type HeartbeatMonitor, type Role } from './monitor';
 
 const MIN = 60_000;
 const h = testDb();
@@ -115,6 +115,30 @@ describe('HeartbeatMonitor', () => {
     expect(mine.filter((m) => m.text.includes('has not beaten'))).toHaveLength(1);
     expect(mine.filter((m) => m.text.includes('is beating again'))).toHaveLength(1);
     expect(await db.select().from(alerts).where(like(alerts.dedupeKey, `%:${role}:%`))).toHaveLength(2);
+  });
+
+  it('a role that keeps beating ok:false (a venue down) alerts once after FAILING_AFTER beats and recovers once', async () => {
+    const role = `ingest:hbtest-${runId}-failing` as Role;
+    const stub = monitor('failing');
+    const jobs = await captureJobs(stub);
+    const t0 = Date.now() - 60 * MIN;
+    await stub.beat({ role, ok: true, at: t0, intervalMs: 5 * MIN });
+    for (let i = 1; i <= FAILING_AFTER - 1; i++) await stub.beat({ role, ok: false, at: t0 + i * 5 * MIN, intervalMs: 5 * MIN, detail: 'binance: HTTP 503' });
+    expect(jobs).toEqual([]);
+    // The FAILING_AFTER-th failed beat alerts; ten more failed beats do not.
+    for (let i = FAILING_AFTER; i < FAILING_AFTER + 10; i++) await stub.beat({ role, ok: false, at: t0 + i * 5 * MIN, intervalMs: 5 * MIN, detail: 'binance: HTTP 503' });
+    expect(jobs.map((j) => j.key)).toEqual([`heartbeat-failing:${role}:${t0 + 5 * MIN}`]);
+    expect(await stub.status()).toMatchObject({ failing: true, failingSince: t0 + 5 * MIN, alertsRaised: 1, stale: false });
+    // The first ok beat announces recovery once; more ok beats say nothing.
+    for (let i = 0; i < 3; i++) await stub.beat({ role, ok: true, at: t0 + (20 + i) * 5 * MIN, intervalMs: 5 * MIN });
+    expect(jobs.map((j) => j.key)).toEqual([`heartbeat-failing:${role}:${t0 + 5 * MIN}`, `heartbeat-ok-again:${role}:${t0 + 5 * MIN}`]);
+    expect(await stub.status()).toMatchObject({ failing: false, alertsRaised: 1, recoveriesRaised: 1 });
+    // Delivered through the real consumer: two messages, once each, even when delivered twice.
+    await deliver([...jobs, ...jobs]);
+    const texts = (await sentMessages()).map((m) => m.text);
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toMatch(/is beating but failing since .*binance: HTTP 503/);
+    expect(texts[1]).toMatch(/is ok again/);
   });
 
   it('an alarm before the deadline re-arms instead of alerting', async () => {

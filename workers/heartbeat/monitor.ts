@@ -2,8 +2,10 @@
  * HeartbeatMonitor: one Durable Object per worker role (ingest, signals, alerts, importer, research). It records
  * each beat (time, ok/error, detail), keeps the last N, and sets an alarm for when the next beat is overdue
  * (twice the expected interval by default). When the alarm finds no fresh beat it records the stale state and
- * raises ONE alert; when beats resume it announces recovery once. Alerts go out through the jobs queue with
- * idempotency keys, so a retried alarm never sends twice.
+ * raises ONE alert; when beats resume it announces recovery once. A role that keeps beating but `ok: false` (a
+ * venue down, a stage failing) is treated the same way: after `FAILING_AFTER` consecutive failed beats it raises ONE
+ * "failing" alert, and the first ok beat after that announces ONE recovery. Alerts go out through the jobs queue
+ * with idempotency keys (keyed by the episode's first beat), so a retried beat or alarm never sends twice.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { getConfig, type Env } from '../env';
@@ -33,12 +35,18 @@ export interface Beat {
   metrics: Record<string, number>;
 }
 
+/** Consecutive `ok: false` beats before a role counts as failing (3 × 5 min cron = 15 min of a venue down). */
+export const FAILING_AFTER = 3;
+
 export interface HeartbeatStatus {
   role: string | null;
   lastBeat: Beat | null;
   lastOkAt: number | null;
   stale: boolean;
   staleSince: number | null;
+  /** Beating, but `ok: false` for FAILING_AFTER beats in a row (alerted once). */
+  failing: boolean;
+  failingSince: number | null;
   staleAfterMs: number | null;
   alertsRaised: number;
   recoveriesRaised: number;
@@ -51,6 +59,10 @@ interface State {
   lastOkAt: number | null;
   stale: boolean;
   staleSince: number | null;
+  /** Older stored states lack the failing fields: read as not failing. */
+  failing?: boolean;
+  failingSince?: number | null;
+  failStreak?: number;
   staleAfterMs: number | null;
   alertsRaised: number;
   recoveriesRaised: number;
@@ -85,6 +97,7 @@ export class HeartbeatMonitor extends DurableObject<Env> {
     s.beats.push(beat);
     if (s.beats.length > KEEP) s.beats.splice(0, s.beats.length - KEEP);
     if (input.ok) s.lastOkAt = at;
+    await this.trackFailing(s, input, at);
     if (input.intervalMs) s.staleAfterMs = input.staleAfterMs ?? input.intervalMs * 2;
     if (s.stale) {
       // Any beat ends the silence: announce recovery once, keyed by the stale episode.
@@ -102,6 +115,40 @@ export class HeartbeatMonitor extends DurableObject<Env> {
     await this.save(s);
     if (s.staleAfterMs) await this.ctx.storage.setAlarm(at + s.staleAfterMs);
     return this.toStatus(s);
+  }
+
+  /** ok:false beats in a row → one failing alert; the first ok beat after it → one recovery. */
+  private async trackFailing(s: State, input: BeatInput, at: number): Promise<void> {
+    if (!input.ok) {
+      s.failStreak = (s.failStreak ?? 0) + 1;
+      if (s.failStreak === 1) s.failingSince = at;
+      if (!s.failing && s.failStreak >= FAILING_AFTER) {
+        const since = s.failingSince ?? at;
+        // Enqueue before recording: if the send throws, the next failed beat raises it (same dedupe key).
+        await this.env.JOBS.send({
+          kind: 'system-alert',
+          key: `heartbeat-failing:${s.role}:${since}`,
+          dedupeKey: `heartbeat-failing:${s.role}:${since}`,
+          text: `⚠️ ${s.role} is beating but failing since ${new Date(since).toISOString()} (${s.failStreak} failed beats): ${(input.detail ?? '').slice(0, 300)}`,
+        });
+        s.failing = true;
+        s.alertsRaised++;
+      }
+      return;
+    }
+    if (s.failing) {
+      const since = s.failingSince ?? at;
+      await this.env.JOBS.send({
+        kind: 'system-alert',
+        key: `heartbeat-ok-again:${s.role}:${since}`,
+        dedupeKey: `heartbeat-ok-again:${s.role}:${since}`,
+        text: `✅ ${s.role} is ok again (failing since ${new Date(since).toISOString()}).`,
+      });
+      s.recoveriesRaised++;
+    }
+    s.failing = false;
+    s.failingSince = null;
+    s.failStreak = 0;
   }
 
   async status(): Promise<HeartbeatStatus> {
@@ -140,6 +187,8 @@ export class HeartbeatMonitor extends DurableObject<Env> {
       lastOkAt: s.lastOkAt,
       stale: s.stale,
       staleSince: s.staleSince,
+      failing: s.failing ?? false,
+      failingSince: s.failingSince ?? null,
       staleAfterMs: s.staleAfterMs,
       alertsRaised: s.alertsRaised,
       recoveriesRaised: s.recoveriesRaised,

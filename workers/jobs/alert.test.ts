@@ -10,6 +10,7 @@ import { alertJob, deliverAlert, enqueueSignalAlert, requeueStuckAlerts, runAler
 import type { JobDeps } from './consumer';
 import type { JobMessage } from './messages';
 import { runSystemAlert } from './system-alert';
+import { pacerFor, SendBucket } from '../heartbeat/pacer';
 
 const h = testDb();
 const db = h.db;
@@ -19,22 +20,26 @@ const T0 = Date.UTC(2098, 0, 1);
 let candle = 0;
 
 /** The env with a recording JOBS queue, so enqueues are observed instead of consumed in the background. */
-function recordingEnv(): { env: Env; sent: JobMessage[] } {
+function recordingEnv(): { env: Env; sent: JobMessage[]; delays: (number | undefined)[] } {
   const sent: JobMessage[] = [];
+  const delays: (number | undefined)[] = [];
   const jobs = {
-    send: vi.fn(async (m: JobMessage) => {
+    send: vi.fn(async (m: JobMessage, opts?: { delaySeconds?: number }) => {
       sent.push(m);
+      delays.push(opts?.delaySeconds);
     }),
     sendBatch: vi.fn(async (ms: { body: JobMessage }[]) => {
       sent.push(...ms.map((m) => m.body));
     }),
   };
-  return { env: { ...env, JOBS: jobs as unknown as Env['JOBS'] }, sent };
+  return { env: { ...env, JOBS: jobs as unknown as Env['JOBS'] }, sent, delays };
 }
 
-function deps(): JobDeps {
-  return { env, config: getConfig(env), db, now: () => Date.now() };
+function deps(e: Env = env): JobDeps {
+  return { env: e, config: getConfig(e), db, now: () => Date.now() };
 }
+
+const pacer = () => pacerFor(env, 123456);
 
 async function newSignal(strategyId = STRAT, action = 'BUY'): Promise<number> {
   const t = T0 + candle++ * 300_000;
@@ -64,6 +69,7 @@ async function alertRow(id: number) {
 
 beforeEach(async () => {
   await resetFake();
+  await pacer().reset();
   for (const [id, muted] of [
     [STRAT, false],
     [MUTED, true],
@@ -134,41 +140,107 @@ describe('alert job', () => {
     expect(sig!.sentAt).toBeInstanceOf(Date);
   });
 
-  it('a 429 becomes a TransientError with retry_after; the retry sends once', async () => {
+  it('a 429 stops the bot for retry_after, gives the attempt back and re-enqueues the alert for then; it then sends once', async () => {
     const { alertId } = await enqueueSignalAlert(db, recordingEnv().env, await newSignal());
+    const rec = recordingEnv();
     await setFaults({ method: 'sendMessage', kind: '429', count: 1, retryAfter: 7 });
-    const err = await runAlert(alertJob(alertId), deps()).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TransientError);
-    expect((err as TransientError).retryAfterSeconds).toBe(7);
-    expect(await alertRow(alertId)).toMatchObject({ status: 'failed', attempts: 1, lastError: '429 Too Many Requests: retry after 7' });
-    await runAlert(alertJob(alertId), deps());
-    expect(await alertRow(alertId)).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
-    expect((await fakeCalls('sendMessage')).map((c) => c.status)).toEqual([429, 200]);
+    expect(await deliverAlert(deps(rec.env), alertId)).toMatchObject({ outcome: 'rate-limited', retryAfterSeconds: 7 });
+    // Not a used-up attempt: back to pending with attempts 0, re-enqueued as a fresh message 7 s later.
+    expect(await alertRow(alertId)).toMatchObject({ status: 'pending', attempts: 0, lastError: '429 Too Many Requests: retry after 7' });
+    expect(rec.sent).toEqual([alertJob(alertId)]);
+    expect(rec.delays).toEqual([7]);
+    // The rest of the batch waits too: another alert is deferred (not claimed, not sent) while the block lasts.
+    const other = await enqueueSignalAlert(db, recordingEnv().env, await newSignal());
+    const deferred = await deliverAlert(deps(rec.env), other.alertId);
+    expect(deferred.outcome).toBe('deferred');
+    expect(await alertRow(other.alertId)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(rec.delays[1]).toBeGreaterThanOrEqual(6);
+    expect((await fakeCalls('sendMessage')).map((c) => c.status)).toEqual([429]);
+    // After retry_after (the test resets the block instead of waiting 7 s): one send each.
+    await pacer().reset();
+    await runAlert(alertJob(alertId), deps(rec.env));
+    await runAlert(alertJob(other.alertId), deps(rec.env));
+    expect(await alertRow(alertId)).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
+    expect((await fakeCalls('sendMessage')).map((c) => c.status)).toEqual([429, 200, 200]);
   });
 
-  it('through the queue consumer: a 429 is retried after retry_after, then acked; a redelivery sends nothing', async () => {
+  it('through the queue consumer: a 429 is acked and re-enqueued (not retried: no queue attempt used); a redelivery sends nothing', async () => {
     const { alertId } = await enqueueSignalAlert(db, recordingEnv().env, await newSignal());
     await setFaults({ method: 'sendMessage', kind: '429', count: 1, retryAfter: 11 });
     const body = alertJob(alertId);
+    const rec = recordingEnv();
     const run = async (attempts: number) => {
       const batch = createMessageBatch('jobs', [{ id: `alert-msg-${alertId}-${attempts}`, timestamp: Date.now(), attempts, body }]);
-      // The plugin's getQueueResult drops retry({ delaySeconds }): observe the call itself.
-      const retry = vi.spyOn(batch.messages[0]!, 'retry');
       const ctx = createExecutionContext();
-      await worker.queue(batch as MessageBatch<JobMessage>, env, ctx);
-      return { ...(await getQueueResult(batch, ctx)), retryCalls: retry.mock.calls };
+      await worker.queue(batch as MessageBatch<JobMessage>, rec.env, ctx);
+      return getQueueResult(batch, ctx);
     };
     const first = await run(1);
-    expect(first.retryMessages).toEqual([{ msgId: `alert-msg-${alertId}-1` }]);
-    expect(first.retryCalls).toEqual([[{ delaySeconds: 11 }]]);
-    expect(first.explicitAcks).toEqual([]);
-    const second = await run(2);
-    expect(second.retryMessages).toEqual([]);
-    expect(second.explicitAcks).toEqual([`alert-msg-${alertId}-2`]);
-    const third = await run(3);
-    expect(third.explicitAcks).toEqual([`alert-msg-${alertId}-3`]);
+    expect(first.retryMessages).toEqual([]);
+    expect(first.explicitAcks).toEqual([`alert-msg-${alertId}-1`]);
+    expect(rec.sent).toEqual([body]);
+    expect(rec.delays).toEqual([11]);
+    await pacer().reset();
+    const second = await run(1);
+    expect(second.explicitAcks).toEqual([`alert-msg-${alertId}-1`]);
+    const third = await run(2);
+    expect(third.explicitAcks).toEqual([`alert-msg-${alertId}-2`]);
     expect((await fakeCalls('sendMessage')).map((c) => c.status)).toEqual([429, 200]);
-    expect((await alertRow(alertId)).status).toBe('sent');
+    expect(await alertRow(alertId)).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('Telegram accepted but the sent write failed: the row is uncertain with the message id, and never sent again', async () => {
+    const { alertId } = await enqueueSignalAlert(db, recordingEnv().env, await newSignal());
+    const rec = recordingEnv();
+    // One lost write is retried inline: still `sent`, one message.
+    let lost = 0;
+    const once = async () => {
+      if (lost++ === 0) throw new Error('connection reset');
+    };
+    expect(await deliverAlert({ ...deps(rec.env), afterAccepted: once }, alertId)).toMatchObject({ outcome: 'sent' });
+    expect(await alertRow(alertId)).toMatchObject({ status: 'sent' });
+    // Every write lost: uncertain.
+    const second = (await enqueueSignalAlert(db, recordingEnv().env, await newSignal())).alertId;
+    const res = await deliverAlert(
+      {
+        ...deps(rec.env),
+        afterAccepted: async () => {
+          throw new Error('connection reset while writing sent');
+        },
+      },
+      second,
+    );
+    expect(res.outcome).toBe('uncertain');
+    const row = await alertRow(second);
+    expect(row).toMatchObject({ status: 'uncertain', attempts: 1, externalId: String(res.messageId) });
+    expect(row.lastError).toMatch(/Telegram accepted message \d+ but recording sent failed: .*connection reset/);
+    // Redelivery (×3) and the cron's safety net never send it again.
+    for (let i = 0; i < 3; i++) expect((await deliverAlert(deps(rec.env), second)).outcome).toBe('skipped');
+    const { env: e, sent } = recordingEnv();
+    await requeueStuckAlerts(db, e, { limit: 1000, olderThanMs: 0 });
+    expect(sent.some((m) => m.kind === 'alert' && m.alertId === second)).toBe(false);
+    expect((await sentMessages()).length).toBe(2);
+  });
+
+  it('a sending row whose lease expired (the delivery died mid-flight) becomes uncertain, not a second message', async () => {
+    const { alertId } = await enqueueSignalAlert(db, recordingEnv().env, await newSignal());
+    await db.update(alerts).set({ status: 'sending', attempts: 1, updatedAt: new Date(Date.now() - 10 * 60_000) }).where(eq(alerts.id, alertId));
+    expect(await deliverAlert(deps(recordingEnv().env), alertId)).toMatchObject({ outcome: 'uncertain' });
+    expect(await alertRow(alertId)).toMatchObject({ status: 'uncertain', attempts: 1 });
+    expect(await fakeCalls()).toEqual([]);
+  });
+
+  it('paces sends: ≥ 1 s apart to one chat', async () => {
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await enqueueSignalAlert(db, recordingEnv().env, await newSignal())).alertId);
+    const rec = recordingEnv();
+    const t0 = Date.now();
+    for (const id of ids) expect((await deliverAlert(deps(rec.env), id)).outcome).toBe('sent');
+    const calls = await fakeCalls('sendMessage');
+    expect(calls).toHaveLength(3);
+    const at = calls.map((c) => (c as unknown as { at: number }).at);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!, `gap ${i}`).toBeGreaterThanOrEqual(950);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
   });
 
   it('another failure records failed + last_error and is retried with backoff; retries exhausted → dead', async () => {
@@ -247,13 +319,38 @@ describe('system-alert job', () => {
     expect(await sentMessages()).toEqual([{ chatId: ALERT_CHAT, text: '⚠️ ingest has not beaten (test)' }]);
   });
 
-  it('a 429 on a system alert carries retry_after too', async () => {
+  it('a 429 on a system alert is deferred for retry_after too (re-enqueued, attempt given back)', async () => {
     const key = `alert-test:429:${Date.now()}`;
     await setFaults({ method: 'sendMessage', kind: '429', count: 1, retryAfter: 3 });
     const msg = { kind: 'system-alert' as const, key, dedupeKey: key, text: 'flood test' };
-    const err = await runSystemAlert(msg, deps()).catch((e: unknown) => e);
-    expect((err as TransientError).retryAfterSeconds).toBe(3);
-    await runSystemAlert(msg, deps());
+    const rec = recordingEnv();
+    await runSystemAlert(msg, deps(rec.env));
+    expect(rec.delays).toEqual([3]);
+    await pacer().reset();
+    await runSystemAlert(msg, deps(rec.env));
     expect(await sentMessages()).toEqual([{ chatId: ALERT_CHAT, text: 'flood test' }]);
+  });
+
+  it('an alert job for an unknown id is recorded in dead_letters (not acked silently)', async () => {
+    const job = alertJob(987_654_321);
+    await runAlert(job, deps(recordingEnv().env));
+    const [dl] = await db.select().from(deadLetters).where(and(eq(deadLetters.queue, 'jobs'), eq(deadLetters.messageId, job.key)));
+    expect(dl).toMatchObject({ kind: 'alert', reason: 'no alert row 987654321' });
+  });
+});
+
+describe('SendBucket (the token bucket of the pacer, clock passed in)', () => {
+  it('spaces one chat 1 s apart, caps the bot at 30 per 1 s window, and blocks after a 429', () => {
+    const b = new SendBucket();
+    expect(b.reserve('a', 0, 5000)).toEqual({ ok: true, waitMs: 0 });
+    expect(b.reserve('a', 0, 5000)).toEqual({ ok: true, waitMs: 1000 });
+    expect(b.reserve('a', 10, 500)).toEqual({ ok: false, retryAfterMs: 1990, reason: 'busy' });
+    // 40 different chats at t=5000: 30 slots at 5000, the next 10 one second later.
+    const waits = Array.from({ length: 40 }, (_, i) => b.reserve(`c${i}`, 5000, 5000)).map((r) => (r.ok ? r.waitMs : -1));
+    expect(waits.filter((w) => w === 0)).toHaveLength(30);
+    expect(waits.filter((w) => w === 1000)).toHaveLength(10);
+    b.block(9000);
+    expect(b.reserve('z', 8000, 5000)).toEqual({ ok: false, retryAfterMs: 1000, reason: 'flood-control' });
+    expect(b.reserve('z', 9000, 5000)).toEqual({ ok: true, waitMs: 0 });
   });
 });

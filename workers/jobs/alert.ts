@@ -1,18 +1,21 @@
 /**
  * Alert delivery: one `alerts` row → one Telegram message, exactly once as far as the database can tell.
  *
- * `deliverAlert` claims the row with a guarded transition (pending | failed → sending, attempts + 1; a `sending`
- * row is reclaimed only after a lease, in case a delivery died mid-flight), sends through grammY's `Api` (pointed at
- * TELEGRAM_API_ROOT), then records `sent` with `sent_at` and the Telegram message id. A redelivered job for a `sent`
- * (or `muted`, or `dead`) row does nothing. Telegram's flood control (429) becomes a TransientError carrying
- * `retry_after`, so the consumer retries after exactly that; any other failure records `failed` + last_error and is
- * rethrown for the consumer's backoff. After the retries, `onDead` records `dead`.
+ * `deliverAlert` takes a send slot from the pacer (TELEGRAM_PACER: ≤ 1 message/s per chat, ≤ 30/s per bot),
+ * claims the row with a guarded transition (pending | failed → sending, attempts + 1), sends through grammY's `Api`
+ * (pointed at TELEGRAM_API_ROOT), then records `sent` with `sent_at` and the Telegram message id. A redelivered job
+ * for a `sent` (or `muted`, `dead`, `uncertain`) row does nothing. A `sending` row is never sent again: if the `sent`
+ * write fails after Telegram accepted, or the delivery died mid-flight (lease expired), the row is `uncertain`.
+ * Telegram's flood control (429) blocks the pacer for `retry_after`, gives the attempt back and re-enqueues the
+ * alert for then (the rest of the batch defers too); any other failure records `failed` + last_error and is
+ * rethrown for the consumer's backoff. After the retries, `onDead` records `dead`. An unknown alert id is recorded
+ * in `dead_letters`.
  *
  * `enqueueSignalAlert` is what the cron calls for a new BUY/SELL signal: it inserts the row idempotently (unique
  * signal + channel) and enqueues the `alert` job only when the row is new; a muted strategy's alert is recorded as
  * `muted` and never sent.
  */
-import { and, eq, gt, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import { GrammyError, HttpError } from 'grammy';
 import { alerts, signals, strategies } from '../../shared/db/schema';
 import type { Db } from '../db';
@@ -20,7 +23,8 @@ import { getConfig, type AppConfig, type Env } from '../env';
 import { TransientError } from '../errors';
 import { telegramApi, telegramSettings } from '../telegram/config';
 import { clip, formatSignalAlert } from '../telegram/format';
-import type { JobDeps } from './consumer';
+import { pacerFor } from '../heartbeat/pacer';
+import { recordDeadLetter, type JobDeps } from './consumer';
 import type { JobMessage } from './messages';
 
 export type AlertJob = Extract<JobMessage, { kind: 'alert' }>;
@@ -31,13 +35,14 @@ export const SENDING_LEASE_SECONDS = 120;
 /** Used when Telegram answers 429 without `retry_after`. */
 const DEFAULT_RETRY_AFTER = 5;
 
-export type DeliveryOutcome = 'sent' | 'already-sent' | 'skipped' | 'not-found' | 'telegram-disabled';
+export type DeliveryOutcome = 'sent' | 'already-sent' | 'skipped' | 'not-found' | 'telegram-disabled' | 'uncertain' | 'deferred' | 'rate-limited';
 
 export interface DeliveryResult {
   outcome: DeliveryOutcome;
   alertId: number;
   status?: string;
   messageId?: number;
+  retryAfterSeconds?: number;
 }
 
 function log(event: Record<string, unknown>): void {
@@ -51,8 +56,37 @@ async function markFailed(db: Db, alertId: number, error: string): Promise<void>
     .where(and(eq(alerts.id, alertId), eq(alerts.status, 'sending')));
 }
 
-/** Deliver one alert row; safe to call any number of times for the same id. */
-export async function deliverAlert(deps: { db: Db; config: AppConfig }, alertId: number): Promise<DeliveryResult> {
+export interface DeliveryDeps {
+  db: Db;
+  config: AppConfig;
+  /** With it: the send is paced (TELEGRAM_PACER) and a 429 re-enqueues the alert without using up an attempt. */
+  env?: Env;
+  /** Test hook: runs between Telegram's acceptance and the `sent` write (the soak uses it to lose that write). */
+  afterAccepted?: (alertId: number) => Promise<void>;
+}
+
+/** A pacing wait up to this long happens inline; a longer one re-enqueues the alert for later. */
+export const MAX_INLINE_WAIT_MS = 3000;
+/** Tries of the `sent` write after Telegram accepted the message, before the row is marked `uncertain`. */
+const SENT_WRITE_TRIES = 3;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Re-enqueue an alert for later: a new message (the queue's attempt count starts again), the row untouched. */
+async function deferAlert(env: Env, alertId: number, delayMs: number): Promise<void> {
+  await env.JOBS.send(alertJob(alertId), { delaySeconds: Math.max(1, Math.ceil(delayMs / 1000)) });
+}
+
+/**
+ * Deliver one alert row; safe to call any number of times for the same id.
+ *
+ * At most once, even under partial failure: a row moves pending | failed → sending (claimed) → sent. Once a row
+ * is `sending`, Telegram may have the message, so it is never sent again automatically: if the `sent` write fails
+ * after Telegram accepted the message (retried a few times), the row becomes `uncertain` with the Telegram message
+ * id; and a `sending` row whose lease expired (the delivery died mid-flight) also becomes `uncertain` rather than
+ * being re-sent. `uncertain` rows are counted on /api/health and the Dashboard, for a human to look at.
+ */
+export async function deliverAlert(deps: DeliveryDeps, alertId: number): Promise<DeliveryResult> {
   const { db, config } = deps;
   const settings = telegramSettings(config);
   if (!settings) {
@@ -65,28 +99,43 @@ export async function deliverAlert(deps: { db: Db; config: AppConfig }, alertId:
     return { outcome: 'telegram-disabled', alertId };
   }
 
+  // Pacing (≤ 1/s per chat, ≤ 30/s per bot) and flood control, before the row is claimed.
+  const pacer = deps.env ? pacerFor(deps.env, settings.botInfo.id) : null;
+  if (pacer && deps.env) {
+    const slot = await pacer.reserve(String(settings.alertChatId), MAX_INLINE_WAIT_MS);
+    if (!slot.ok) {
+      await deferAlert(deps.env, alertId, slot.retryAfterMs);
+      log({ alertId, outcome: 'deferred', reason: slot.reason, retryAfterMs: slot.retryAfterMs });
+      return { outcome: 'deferred', alertId };
+    }
+    if (slot.waitMs > 0) await sleep(slot.waitMs);
+  }
+
   const [claimed] = await db
     .update(alerts)
     .set({ status: 'sending', attempts: sql`${alerts.attempts} + 1`, updatedAt: sql`now()` })
-    .where(
-      and(
-        eq(alerts.id, alertId),
-        or(
-          inArray(alerts.status, ['pending', 'failed']),
-          and(eq(alerts.status, 'sending'), lt(alerts.updatedAt, sql`now() - make_interval(secs => ${SENDING_LEASE_SECONDS})`)),
-        ),
-      ),
-    )
+    .where(and(eq(alerts.id, alertId), inArray(alerts.status, ['pending', 'failed'])))
     .returning({ id: alerts.id, message: alerts.message, signalId: alerts.signalId, attempts: alerts.attempts });
 
   if (!claimed) {
+    // A `sending` row past its lease: the delivery that claimed it died after the claim — maybe after Telegram
+    // accepted the message. Never send it again automatically: it becomes `uncertain`.
+    const [expired] = await db
+      .update(alerts)
+      .set({ status: 'uncertain', lastError: 'delivery interrupted after the claim: Telegram may or may not have the message', updatedAt: sql`now()` })
+      .where(and(eq(alerts.id, alertId), eq(alerts.status, 'sending'), lt(alerts.updatedAt, sql`now() - make_interval(secs => ${SENDING_LEASE_SECONDS})`)))
+      .returning({ id: alerts.id });
+    if (expired) {
+      log({ alertId, outcome: 'uncertain', reason: 'lease expired while sending' });
+      return { outcome: 'uncertain', alertId, status: 'uncertain' };
+    }
     const [row] = await db.select({ status: alerts.status }).from(alerts).where(eq(alerts.id, alertId)).limit(1);
     if (!row) {
       log({ alertId, outcome: 'not-found' });
       return { outcome: 'not-found', alertId };
     }
     if (row.status === 'sending') {
-      // Another delivery holds the lease: look again later (it will be `sent`, or the lease will have expired).
+      // Another delivery holds the lease: look again later (it will be `sent`, or `uncertain` after the lease).
       throw new TransientError(`alert ${alertId} is being delivered by another attempt`, SENDING_LEASE_SECONDS / 2);
     }
     const outcome: DeliveryOutcome = row.status === 'sent' ? 'already-sent' : 'skipped';
@@ -103,6 +152,18 @@ export async function deliverAlert(deps: { db: Db; config: AppConfig }, alertId:
   } catch (err) {
     if (err instanceof GrammyError && err.error_code === 429) {
       const retryAfter = err.parameters.retry_after ?? DEFAULT_RETRY_AFTER;
+      if (pacer && deps.env) {
+        // Flood control is not a failed delivery: the row goes back to pending with its attempt given back, the
+        // bot is blocked for retry_after (the rest of the batch waits too), and the alert is re-enqueued then.
+        await pacer.block(Date.now() + retryAfter * 1000);
+        await db
+          .update(alerts)
+          .set({ status: 'pending', attempts: sql`greatest(${alerts.attempts} - 1, 0)`, lastError: `429 ${err.description}`.slice(0, 1000), updatedAt: sql`now()` })
+          .where(and(eq(alerts.id, alertId), eq(alerts.status, 'sending')));
+        await deferAlert(deps.env, alertId, retryAfter * 1000);
+        log({ alertId, outcome: 'rate-limited', retryAfter, attempts: claimed.attempts - 1 });
+        return { outcome: 'rate-limited', alertId, retryAfterSeconds: retryAfter };
+      }
       await markFailed(db, alertId, `429 ${err.description}`);
       log({ alertId, outcome: 'rate-limited', retryAfter, attempts: claimed.attempts });
       throw new TransientError(`Telegram flood control: retry after ${retryAfter}s`, retryAfter, { cause: err });
@@ -118,15 +179,44 @@ export async function deliverAlert(deps: { db: Db; config: AppConfig }, alertId:
     throw err;
   }
 
-  await db
-    .update(alerts)
-    .set({ status: 'sent', sentAt: sql`now()`, externalId: String(messageId), lastError: null, updatedAt: sql`now()` })
-    .where(eq(alerts.id, alertId));
+  // Telegram has the message. From here on nothing may send it again.
+  let lastWriteError: unknown;
+  for (let i = 0; i < SENT_WRITE_TRIES; i++) {
+    try {
+      await deps.afterAccepted?.(alertId);
+      await db
+        .update(alerts)
+        .set({ status: 'sent', sentAt: sql`now()`, externalId: String(messageId), lastError: null, updatedAt: sql`now()` })
+        .where(eq(alerts.id, alertId));
+      lastWriteError = undefined;
+      break;
+    } catch (err) {
+      lastWriteError = err;
+      if (i < SENT_WRITE_TRIES - 1) await sleep(100 * 2 ** i);
+    }
+  }
+  if (lastWriteError !== undefined) {
+    const reason = `Telegram accepted message ${messageId} but recording sent failed: ${String(lastWriteError)}`.slice(0, 1000);
+    try {
+      await db
+        .update(alerts)
+        .set({ status: 'uncertain', externalId: String(messageId), lastError: reason, updatedAt: sql`now()` })
+        .where(and(eq(alerts.id, alertId), eq(alerts.status, 'sending')));
+    } catch {
+      /* the row stays `sending`; its lease expiry turns it `uncertain` (never re-sent) */
+    }
+    log({ alertId, outcome: 'uncertain', messageId, reason });
+    return { outcome: 'uncertain', alertId, messageId, status: 'uncertain' };
+  }
   if (claimed.signalId !== null) {
-    await db
-      .update(signals)
-      .set({ sentAt: sql`now()` })
-      .where(and(eq(signals.id, claimed.signalId), sql`${signals.sentAt} IS NULL`));
+    try {
+      await db
+        .update(signals)
+        .set({ sentAt: sql`now()` })
+        .where(and(eq(signals.id, claimed.signalId), sql`${signals.sentAt} IS NULL`));
+    } catch (err) {
+      log({ alertId, warning: 'signal sent_at not recorded', error: String(err) });
+    }
   }
   log({ alertId, outcome: 'sent', messageId, attempts: claimed.attempts });
   return { outcome: 'sent', alertId, messageId };
@@ -142,7 +232,11 @@ export async function markAlertDead(db: Db, where: { alertId: number } | { dedup
 }
 
 export async function runAlert(msg: AlertJob, deps: JobDeps): Promise<void> {
-  await deliverAlert(deps, msg.alertId);
+  const r = await deliverAlert(deps, msg.alertId);
+  if (r.outcome === 'not-found') {
+    // An id with no row: retrying cannot fix it, and acking it silently would hide it. Recorded, then acked.
+    await recordDeadLetter(deps.db, { queue: 'jobs', messageId: msg.key, kind: msg.kind, body: msg, reason: `no alert row ${msg.alertId}`, attempts: 1 });
+  }
 }
 
 export async function onDeadAlert(msg: AlertJob, deps: JobDeps): Promise<void> {

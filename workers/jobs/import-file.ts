@@ -1,7 +1,7 @@
 /**
  * import-file job: download one Binance archive zip and its CHECKSUM, verify, unzip, parse (header, ms/µs),
  * validate, bulk-upsert the candles and record rejected rows, then update the file row and the job's progress.
- * Idempotent: a file already `done` is skipped; upserts only change rows whose values changed. Network and 5xx
+ * Idempotent: a file already `done` is skipped (a message naming no known job/file is recorded in `dead_letters`); upserts only change rows whose values changed. Network and 5xx
  * failures retry with backoff; after the last retry the dead-letter consumer marks the file dead → job partial.
  */
 import { z } from 'zod';
@@ -12,7 +12,9 @@ import { finishImportFile, startImportFile } from '../../shared/db/queries/impor
 import { TIMEFRAMES } from '../../shared/candles/timeframe';
 import { TransientError } from '../errors';
 import { beat } from '../heartbeat/monitor';
-import type { JobDeps } from './consumer';
+import { and, eq } from 'drizzle-orm';
+import { importFiles } from '../../shared/db/schema';
+import { recordDeadLetter, type JobDeps } from './consumer';
 
 export const ImportFileMessage = z.object({
   kind: z.literal('import-file'),
@@ -45,7 +47,17 @@ async function download(url: string): Promise<Response> {
 
 export async function runImportFile(msg: ImportFileJob, deps: JobDeps): Promise<void> {
   const claimed = await startImportFile(deps.db, msg.jobId, msg.fileName);
-  if (!claimed) return; // already done: a redelivery
+  if (!claimed) {
+    const [row] = await deps.db
+      .select({ status: importFiles.status })
+      .from(importFiles)
+      .where(and(eq(importFiles.jobId, msg.jobId), eq(importFiles.fileName, msg.fileName)))
+      .limit(1);
+    if (row) return; // already done: a redelivery
+    // No such job/file: retrying cannot fix it, and acking it silently would hide it. Recorded, then acked.
+    await recordDeadLetter(deps.db, { queue: 'jobs', messageId: msg.key, kind: msg.kind, body: msg, reason: `no import file ${msg.jobId}/${msg.fileName}`, attempts: 1 });
+    return;
+  }
   const started = Date.now();
   try {
     const [zipRes, sumRes] = await Promise.all([download(msg.url), download(msg.checksumUrl)]);

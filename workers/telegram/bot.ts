@@ -1,7 +1,9 @@
 /**
  * The grammY bot, built per request (cheap: no getMe, `botInfo` is preset) with its Bot API calls pointed at
  * `apiRoot`. Only allow-listed chats are answered; everything else is dropped before any command runs, so a
- * stranger never gets data. Commands are thin: grammY parses, `commands.ts` queries and formats.
+ * stranger never gets data. Commands that change state (/mute, /unmute) need more: the sender's user id must be on
+ * the admin list (a channel post has no sender user, so it can never mute). Commands are thin: grammY parses,
+ * `commands.ts` queries and formats.
  */
 import { Bot, type Context } from 'grammy';
 import { firstArg, parseCount, runText, runsText, setMutedText, signalsText, statusText, healthText, type CommandDeps } from './commands';
@@ -9,6 +11,10 @@ import type { TelegramSettings } from './config';
 import { HELP_TEXT, START_TEXT, clip } from './format';
 
 export const BOT_COMMANDS = ['start', 'help', 'status', 'signals', 'runs', 'run', 'health', 'mute', 'unmute'] as const;
+/** Commands that change state: only the users in TELEGRAM_ADMIN_IDS may run them, whatever the chat. */
+export const STATE_CHANGING_COMMANDS = ['mute', 'unmute'] as const;
+
+export const NOT_ALLOWED_TEXT = 'Not allowed: this command changes state and your Telegram user is not on the admin list (TELEGRAM_ADMIN_IDS).';
 
 function log(event: Record<string, unknown>): void {
   console.warn(JSON.stringify({ at: 'telegram', ...event }));
@@ -48,8 +54,15 @@ export function createBot(settings: TelegramSettings, deps: CommandDeps): Bot {
   bot.command('runs', async (ctx) => reply(ctx, await runsText(deps, parseCount(ctx.match))));
   bot.command('run', async (ctx) => reply(ctx, await runText(deps, firstArg(ctx.match))));
   bot.command('health', async (ctx) => reply(ctx, await healthText(deps)));
-  bot.command('mute', async (ctx) => reply(ctx, await setMutedText(deps, firstArg(ctx.match), true)));
-  bot.command('unmute', async (ctx) => reply(ctx, await setMutedText(deps, firstArg(ctx.match), false)));
+  const admins = new Set(settings.adminUserIds);
+  const admin = (ctx: Context): boolean => {
+    const userId = ctx.from?.id;
+    const ok = userId !== undefined && admins.has(userId) && !ctx.msg?.sender_chat;
+    if (!ok) log({ refused: 'state-changing command from a user not on the admin list', updateId: ctx.update.update_id, userId: userId ?? null });
+    return ok;
+  };
+  bot.command('mute', async (ctx) => reply(ctx, admin(ctx) ? await setMutedText(deps, firstArg(ctx.match), true) : NOT_ALLOWED_TEXT));
+  bot.command('unmute', async (ctx) => reply(ctx, admin(ctx) ? await setMutedText(deps, firstArg(ctx.match), false) : NOT_ALLOWED_TEXT));
 
   // Anything else that looks like a command for this bot (an unknown one, or a hand-built update without a
   // bot_command entity) gets the help text; commands addressed to another bot and plain chatter are ignored.

@@ -13,6 +13,8 @@ export interface TelegramSettings {
   webhookSecret: string | undefined;
   /** Allow-listed chat ids; the bot answers these only. */
   chatIds: number[];
+  /** Telegram user ids allowed to run state-changing commands (/mute, /unmute); empty = no one. */
+  adminUserIds: number[];
   /** Where alerts go: the first allow-listed chat. */
   alertChatId: number;
   apiRoot: string;
@@ -65,6 +67,7 @@ export function telegramSettings(config: AppConfig): TelegramSettings | null {
     token,
     webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
     chatIds,
+    adminUserIds: (config.TELEGRAM_ADMIN_IDS ?? '').split(',').map((x) => x.trim()).filter(Boolean).map(Number).filter(Number.isSafeInteger),
     alertChatId: chatIds[0]!,
     apiRoot: config.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
     botInfo: presetBotInfo(token, config.TELEGRAM_BOT_USERNAME),

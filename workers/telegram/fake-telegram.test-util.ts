@@ -8,6 +8,8 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import worker from '../index';
 import { openDb, type DbHandle } from '../db';
 import { getConfig, type Env } from '../env';
+import { inArray } from 'drizzle-orm';
+import { telegramUpdates } from '../../shared/db/schema';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,7 +20,9 @@ declare module 'vitest' {
   }
 }
 
-export const env = rawEnv as unknown as Env;
+/** The test env plus the admin list (TELEGRAM_ADMIN_IDS: the private chat's user may change state). */
+export const ADMIN_USER = 1111111;
+export const env = { ...(rawEnv as unknown as Env), TELEGRAM_ADMIN_IDS: String(ADMIN_USER) } as Env;
 export const SECRET = 'test-webhook-secret';
 /** Allow-listed in vitest.config.ts (TELEGRAM_CHAT_ID = "1111111,-100200300"); the first receives alerts. */
 export const ALERT_CHAT = 1111111;
@@ -56,10 +60,11 @@ export async function setFaults(faults: { method: string; kind: '429' | '500'; c
   if (!res.ok) throw new Error(`fake Telegram faults failed: ${res.status}`);
 }
 
-let updateSeq = 500_000;
+// Update ids unique per run (the replay guard remembers them in the database, which may outlive a run).
+let updateSeq = Date.now() * 100;
 
 /** A message update as Telegram sends it: a command gets its `bot_command` entity (UTF-16 length of the command). */
-export function messageUpdate(text: string, chatId: number, opts: { channel?: boolean } = {}): Record<string, unknown> {
+export function messageUpdate(text: string, chatId: number, opts: { channel?: boolean; fromId?: number } = {}): Record<string, unknown> {
   const id = ++updateSeq;
   const cmd = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text);
   const chat =
@@ -68,7 +73,7 @@ export function messageUpdate(text: string, chatId: number, opts: { channel?: bo
       : { id: chatId, first_name: 'Test', username: 'tester', type: 'private' };
   const message = {
     message_id: id,
-    ...(opts.channel ? { sender_chat: chat } : { from: { id: chatId > 0 ? chatId : 777, is_bot: false, first_name: 'Test', language_code: 'en' } }),
+    ...(opts.channel ? { sender_chat: chat } : { from: { id: opts.fromId ?? (chatId > 0 ? chatId : 777), is_bot: false, first_name: 'Test', language_code: 'en' } }),
     chat,
     date: Math.floor(Date.now() / 1000),
     text,
@@ -77,11 +82,22 @@ export function messageUpdate(text: string, chatId: number, opts: { channel?: bo
   return { update_id: id, [opts.channel ? 'channel_post' : 'message']: message };
 }
 
+/** Forget claimed update ids (fixed-id sample updates are posted in more than one test, and runs may share a database). */
+export async function forgetUpdates(ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  const h = testDb();
+  try {
+    await h.db.delete(telegramUpdates).where(inArray(telegramUpdates.updateId, ids));
+  } finally {
+    await h.close();
+  }
+}
+
 export async function postWebhook(
   body: unknown,
-  opts: { secret?: string | null; raw?: boolean } = {},
+  opts: { secret?: string | null; raw?: boolean; headers?: Record<string, string> } = {},
 ): Promise<Response> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
   const secret = opts.secret === undefined ? SECRET : opts.secret;
   if (secret !== null) headers['X-Telegram-Bot-Api-Secret-Token'] = secret;
   const ctx = createExecutionContext();

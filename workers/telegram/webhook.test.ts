@@ -1,21 +1,24 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { eq, inArray } from 'drizzle-orm';
-import { backtestRuns, candles, signals, strategies } from '../../shared/db/schema';
+import { backtestRuns, candles, signals, strategies, telegramUpdates } from '../../shared/db/schema';
 import { beat } from '../heartbeat/monitor';
 import {
   ALERT_CHAT,
   BOT_USERNAME,
   GROUP_CHAT,
   STRANGER_CHAT,
+  ADMIN_USER,
   env,
   fakeCalls,
+  forgetUpdates,
   messageUpdate,
   postWebhook,
   resetFake,
   sentMessages,
   testDb,
 } from './fake-telegram.test-util';
-import { commandOf } from './bot';
+import { commandOf, NOT_ALLOWED_TEXT } from './bot';
+import { MAX_WEBHOOK_BYTES } from './webhook';
 import { parseChatIds } from './config';
 
 // Far-future candle times keep the seeded rows first in "latest" lists whatever other test files stored.
@@ -132,6 +135,7 @@ describe('POST /telegram/webhook: the chat allow-list', () => {
     if (!samples) return console.warn('[skipped] ../shared/data/telegram not found');
     const captured = samples.samples.filter((s) => s.source === 'pytelegrambotapi-captured');
     expect(captured.length).toBeGreaterThanOrEqual(5);
+    await forgetUpdates(captured.map((s) => Number(s.update.update_id)));
     for (const s of captured) {
       const res = await postWebhook(s.update);
       expect(res.status, s.name).toBe(200);
@@ -143,12 +147,18 @@ describe('POST /telegram/webhook: the chat allow-list', () => {
     const samples = inject('telegramSamples');
     if (!samples) return console.warn('[skipped] ../shared/data/telegram not found');
     const official = Object.fromEntries(samples.samples.filter((s) => s.source === 'telegram-official-examples').map((s) => [s.name, s.update]));
+    // The guide's examples all carry update_id 10000: each is a distinct example, not a redelivery, so the
+    // replay guard is told to forget the id before each one.
+    const fresh = async (u: Record<string, unknown>) => {
+      await forgetUpdates([Number(u.update_id)]);
+      return postWebhook(u);
+    };
     // Hand-written: `/start` without a bot_command entity → treated as a command anyway (help text).
-    expect((await postWebhook(official.message_text_start)).status).toBe(200);
-    expect((await postWebhook(official.message_with_reply)).status).toBe(200);
+    expect((await fresh(official.message_text_start)).status).toBe(200);
+    expect((await fresh(official.message_with_reply)).status).toBe(200);
     // Plain formatted text → no reply; a callback_query without a message has no chat → dropped.
-    expect((await postWebhook(official.message_with_entities)).status).toBe(200);
-    expect((await postWebhook(official.callback_query)).status).toBe(200);
+    expect((await fresh(official.message_with_entities)).status).toBe(200);
+    expect((await fresh(official.callback_query)).status).toBe(200);
     const sent = await sentMessages();
     expect(sent.map((m) => m.chatId)).toEqual([ALERT_CHAT, ALERT_CHAT]);
     for (const m of sent) expect(m.text).toContain('/signals [n]');
@@ -239,6 +249,67 @@ describe('POST /telegram/webhook: commands', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ chatId: GROUP_CHAT });
     expect(sent[0]!.text).toContain('Last 1 signal:');
+  });
+});
+
+describe('POST /telegram/webhook: replays, size, who may change state', () => {
+  it('a replayed update_id gets no second reply (and a second /mute does nothing)', async () => {
+    const update = messageUpdate('/signals 1', ALERT_CHAT);
+    for (let i = 0; i < 3; i++) expect((await postWebhook(update)).status).toBe(200);
+    expect(await sentMessages()).toHaveLength(1);
+    // The claim is durable (a database row), so a fresh isolate or a later redelivery is still a replay.
+    const [row] = await db.select().from(telegramUpdates).where(eq(telegramUpdates.updateId, update.update_id as number));
+    expect(row?.updateId).toBe(update.update_id);
+    await resetFake();
+    const mute = messageUpdate(`/mute ${STRAT}`, ALERT_CHAT);
+    await postWebhook(mute);
+    expect(await muted()).toBe(true);
+    await postWebhook(messageUpdate(`/unmute ${STRAT}`, ALERT_CHAT));
+    await postWebhook(mute);
+    expect(await muted(), 'the replayed /mute did not mute again').toBe(false);
+    expect(await sentMessages()).toHaveLength(2);
+  });
+
+  it('caps the body at 1 MB counted in bytes: 413, nothing sent', async () => {
+    // 300,000 four-byte characters: 1.2 MB on the wire, 600,000 UTF-16 units (under a length-based cap).
+    const big = JSON.stringify({ ...messageUpdate('/status', ALERT_CHAT), pad: '𝔘'.repeat(300_000) });
+    expect(big.length).toBeLessThan(MAX_WEBHOOK_BYTES);
+    expect(new TextEncoder().encode(big).byteLength).toBeGreaterThan(MAX_WEBHOOK_BYTES);
+    const res = await postWebhook(big, { raw: true });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+    // Without a Content-Length header too (a chunked body): the read stops at the cap.
+    const stream = new Blob([big]).stream();
+    const { createExecutionContext, waitOnExecutionContext } = await import('cloudflare:test');
+    const worker = (await import('../index')).default;
+    const ctx = createExecutionContext();
+    const chunked = await worker.fetch(
+      new Request('http://lab.local/telegram/webhook', { method: 'POST', headers: { 'X-Telegram-Bot-Api-Secret-Token': 'test-webhook-secret' }, body: stream, duplex: 'half' } as RequestInit) as unknown as Parameters<typeof worker.fetch>[0],
+      env,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(chunked.status).toBe(413);
+    expect(await fakeCalls()).toEqual([]);
+  });
+
+  it('/mute and /unmute need a user on the admin list, not only an allow-listed chat', async () => {
+    // A stranger in the allow-listed group, and a channel post (no sender user): refused, nothing changes.
+    const stranger = await postWebhook(messageUpdate(`/mute ${STRAT}`, GROUP_CHAT, { fromId: 999_001 }));
+    expect(stranger.status).toBe(200);
+    await postWebhook(messageUpdate(`/mute ${STRAT}`, GROUP_CHAT, { channel: true }));
+    expect(await muted()).toBe(false);
+    const sent = await sentMessages();
+    expect(sent.map((m) => m.text)).toEqual([NOT_ALLOWED_TEXT, NOT_ALLOWED_TEXT]);
+    // Read-only commands stay open to the allow-listed chat; the admin in the group may mute.
+    await resetFake();
+    expect((await postWebhook(messageUpdate('/signals 1', GROUP_CHAT, { fromId: 999_001 }))).status).toBe(200);
+    expect((await sentMessages())[0]!.text).toContain('Last 1 signal');
+    await resetFake();
+    await postWebhook(messageUpdate(`/mute ${STRAT}`, GROUP_CHAT, { fromId: ADMIN_USER }));
+    expect(await muted()).toBe(true);
+    await postWebhook(messageUpdate(`/unmute ${STRAT}`, GROUP_CHAT, { fromId: ADMIN_USER }));
+    expect(await muted()).toBe(false);
   });
 });
 

@@ -1,16 +1,38 @@
 /**
  * POST /telegram/webhook: Telegram's updates. The secret token (`X-Telegram-Bot-Api-Secret-Token`, set by
  * tools/telegram/set-webhook.ts) is checked first: forged or missing → 401 and nothing is read or written.
- * A body that is not JSON or not an Update is logged and answered 200 with no side effect (a 4xx/5xx would
- * make Telegram redeliver it forever). Everything else goes to grammY through `webhookCallback(bot, 'hono')`.
+ * The body is capped at 1 MB counted in bytes (413 beyond; Telegram's own updates are far smaller). A body that
+ * is not JSON or not an Update is logged and answered 200 with no side effect (a 4xx/5xx would make Telegram
+ * redeliver it forever). Each `update_id` is claimed in `telegram_updates` before the bot runs: a replayed update
+ * (Telegram's redelivery, or an attacker's replay of a captured one) is answered 200 with no second reply.
+ * Everything else goes to grammY through `webhookCallback(bot, 'hono')`.
  */
 import { Hono } from 'hono';
+import { sql } from 'drizzle-orm';
 import { webhookCallback } from 'grammy';
 import { z } from 'zod';
 import type { AppEnv } from '../api/app';
 import { AppError, errorBody } from '../errors';
 import { createBot } from './bot';
 import { telegramSettings } from './config';
+import { readBodyCapped } from '../api/routes/common';
+import type { Db } from '../db';
+import { telegramUpdates } from '../../shared/db/schema';
+
+/** Largest webhook body accepted, in bytes. */
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+/** Claim an update id: true the first time, false for a replay (the row exists already). */
+export async function claimUpdate(db: Db, updateId: number): Promise<boolean> {
+  const rows = await db.insert(telegramUpdates).values({ updateId }).onConflictDoNothing().returning({ id: telegramUpdates.updateId });
+  return rows.length > 0;
+}
+
+/** Forget claimed updates older than `olderThanMs` (the cron sweeper calls this). Returns the rows removed. */
+export async function pruneUpdates(db: Db, olderThanMs: number, now: number): Promise<number> {
+  const res = await db.execute(sql`DELETE FROM telegram_updates WHERE received_at < ${new Date(now - olderThanMs).toISOString()}::timestamptz`);
+  return Number((res as { rowCount?: number }).rowCount ?? 0);
+}
 
 export const SECRET_HEADER = 'X-Telegram-Bot-Api-Secret-Token';
 
@@ -65,7 +87,9 @@ export const telegramRoutes = new Hono<AppEnv>().post('/webhook', async (c) => {
     return c.body(null, 401);
   }
 
-  const raw = await c.req.text();
+  const raw = await readBodyCapped(c.req.raw, MAX_WEBHOOK_BYTES);
+  // grammY reads the body again through c.req.json(): hand it the text already read (the stream is consumed).
+  (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(raw);
   let body: unknown;
   try {
     body = JSON.parse(raw);
@@ -77,6 +101,11 @@ export const telegramRoutes = new Hono<AppEnv>().post('/webhook', async (c) => {
   if (!shape.success) {
     const issues = shape.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(update)'}: ${i.message}`);
     log({ malformed: 'not an Update', issues, bytes: raw.length });
+    return c.body(null, 200);
+  }
+
+  if (!(await claimUpdate(c.var.getDb(), shape.data.update_id))) {
+    log({ replay: 'update_id already handled', updateId: shape.data.update_id });
     return c.body(null, 200);
   }
 

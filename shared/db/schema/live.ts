@@ -50,7 +50,7 @@ export const alerts = pgTable(
     /** For non-signal alerts (stale heartbeat, recovery): a stable idempotency key. */
     dedupeKey: text('dedupe_key').notNull(),
     channel: text('channel').notNull().default('telegram'),
-    /** pending | sending | sent | failed | dead */
+    /** pending | sending | sent | failed | dead | muted | uncertain (Telegram accepted, the sent write failed: never resent) */
     status: text('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     message: text('message').notNull(),

@@ -45,7 +45,8 @@ export const overlaysParam = z
     const out: OverlaySpec[] = [];
     for (const part of s.split(',').map((x) => x.trim()).filter(Boolean)) {
       const [name, ...rest] = part.split(':');
-      if (!name || !(name in OVERLAY_KINDS)) {
+      // Own keys only: `__proto__`, `constructor` … are names on every object, not overlays.
+      if (!name || !Object.hasOwn(OVERLAY_KINDS, name)) {
         ctx.addIssue({ code: 'custom', message: `unknown overlay "${name}" (one of ${Object.keys(OVERLAY_KINDS).join(', ')})` });
         return z.NEVER;
       }

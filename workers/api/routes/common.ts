@@ -33,10 +33,40 @@ export function parseParams<S extends z.ZodType>(c: Context, schema: S): z.outpu
   return parseOr422(schema, c.req.param(), 'path parameters');
 }
 
-/** JSON body, at most `maxBytes`; a non-JSON body is a 400. */
+/**
+ * The request body as text, at most `maxBytes` BYTES (UTF-8, counted on the wire, not in UTF-16 code units: a
+ * body of 4-byte characters is 4× its string length). A declared Content-Length over the cap is refused before
+ * reading; the read itself stops at the cap. Too large → 413 naming the limit.
+ */
+export async function readBodyCapped(req: Request, maxBytes: number): Promise<string> {
+  const declared = Number(req.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) throw new AppError('payload_too_large', `Body too large: ${declared} bytes (max ${maxBytes} bytes)`, { limit: maxBytes });
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new AppError('payload_too_large', `Body too large: more than ${maxBytes} bytes`, { limit: maxBytes });
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const ch of chunks) {
+    all.set(ch, at);
+    at += ch.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** JSON body, at most `maxBytes` bytes (413 beyond); a non-JSON body is a 400. */
 export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S, maxBytes = 64 * 1024): Promise<z.output<S>> {
-  const text = await c.req.text();
-  if (text.length > maxBytes) throw new AppError('bad_request', `Body too large (max ${maxBytes} bytes)`);
+  const text = await readBodyCapped(c.req.raw, maxBytes);
   let json: unknown;
   try {
     json = text === '' ? {} : JSON.parse(text);

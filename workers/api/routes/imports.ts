@@ -5,6 +5,8 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { canonicalSymbol } from '../../../shared/archive/process';
+import { AppError } from '../../errors';
 import { getImportJob } from '../../../shared/db/queries/imports';
 import { listImportJobs } from '../../../shared/db/queries/lab-imports';
 import { ArchiveImportRequest, startArchiveImport } from '../../research/archive-import';
@@ -57,6 +59,12 @@ const dates = <T extends Record<string, unknown>>(o: T): T =>
 export const importRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const body = await parseJsonBody(c, ArchiveImportRequest, 4096);
+    // A symbol the archive layout cannot split into base/quote (e.g. XXXXX) is bad input, not a server error.
+    try {
+      canonicalSymbol(body.symbol);
+    } catch (err) {
+      throw new AppError('validation', `Invalid body: symbol: ${(err as Error).message} (a Binance symbol ending in a known quote, like BTCUSDT)`);
+    }
     const created = await startArchiveImport(c.var.getDb(), c.env, c.get('config').ARCHIVE_BASE_URL, body);
     return c.json({ job: dates(created.job), files: created.files.map(dates) }, 202);
   })

@@ -45,7 +45,7 @@ export const signalSchema = z.object({
 export const alertsQuery = z.object({
   limit: limitParam(),
   cursor: cursorParam,
-  status: z.enum(['pending', 'sending', 'sent', 'failed', 'dead']).optional(),
+  status: z.enum(['pending', 'sending', 'sent', 'failed', 'dead', 'uncertain', 'muted']).optional(),
   channel: z.string().regex(/^[a-z]{1,20}$/).optional(),
   signal: z.coerce.number().int().positive().optional().describe('Only alerts of this signal id'),
 });
@@ -55,7 +55,7 @@ export const alertSchema = z.object({
   signalId: z.number().int().nullable(),
   dedupeKey: z.string(),
   channel: z.string(),
-  status: z.string().describe('Delivery state: pending | sending | sent | failed | dead'),
+  status: z.string().describe('Delivery state: pending | sending | sent | failed | dead | uncertain (Telegram may have it; never resent) | muted'),
   attempts: z.number().int(),
   message: z.string(),
   lastError: z.string().nullable(),

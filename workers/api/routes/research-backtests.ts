@@ -1,6 +1,6 @@
 /**
  * `POST /api/research/backtests` — a backtest as a persisted job: validate (zod; dates ISO or epoch ms), create
- * the run row `queued`, send `{ kind: 'backtest', key: 'backtest:<runId>', runId }`, answer 202 `{ run: { id,
+ * the run row `queued` (within the bounds of `./bounds.ts`: a 422 names the limit), send `{ kind: 'backtest', key: 'backtest:<runId>', runId }`, answer 202 `{ run: { id,
  * status } }`. The queue consumer computes it (workers/jobs/backtest.ts); `GET /api/runs/:id` shows progress.
  */
 import { Hono } from 'hono';
@@ -11,11 +11,13 @@ import { BacktestRequest, createBacktestRun, RunInputError } from '../../researc
 import { documentRoutes } from '../openapi';
 import type { AppEnv } from '../app';
 import { parseJsonBody } from './common';
+import { checkResearchWindow } from './bounds';
 
 const createdSchema = z.object({ run: z.object({ id: z.string(), status: z.string() }) });
 
 export const researchBacktestRoutes = new Hono<AppEnv>().post('/', async (c) => {
   const body = await parseJsonBody(c, BacktestRequest, 16 * 1024);
+  checkResearchWindow(body);
   const db = c.var.getDb();
   let run;
   try {

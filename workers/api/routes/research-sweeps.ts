@@ -1,23 +1,29 @@
 /**
  * `POST /api/research/sweeps` — a parameter sweep fanned out over the JOBS queue: the sweep row, one
- * `sweep_chunks` row per chunk and one `sweep-chunk` message per chunk; 202 `{ sweep: { id, status, combos,
+ * `sweep_chunks` row per chunk (combos, chunks and chunk size within `./bounds.ts`, else a 422 naming the limit) and one `sweep-chunk` message per chunk; 202 `{ sweep: { id, status, combos,
  * chunksTotal } }`. `GET /api/sweeps/:id` shows progress and, once merged, the result.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../../errors';
-import { createSweepRows, SweepRequest } from '../../research/sweep';
+import { createSweepRows, defaultChunkSize, planSweepCombos, SweepRequest } from '../../research/sweep';
 import { RunInputError } from '../../research/run-backtest';
 import { documentRoutes } from '../openapi';
 import type { AppEnv } from '../app';
 import { parseJsonBody } from './common';
+import { checkResearchWindow, checkSweepPlan } from './bounds';
 
 const createdSchema = z.object({ sweep: z.object({ id: z.string(), status: z.string(), combos: z.number(), chunksTotal: z.number() }) });
 
 export const researchSweepRoutes = new Hono<AppEnv>().post('/', async (c) => {
   const body = await parseJsonBody(c, SweepRequest, 16 * 1024);
+  checkResearchWindow(body);
   let created;
   try {
+    // Plan first (pure, no rows): combos, chunks and chunk size within the bounds, or a 422 naming the limit.
+    const chunkSize = body.chunkSize ?? defaultChunkSize(body.timeframe, body.from, body.to);
+    const plan = planSweepCombos({ strategyId: body.strategy, baseParams: body.params, method: body.method, samples: body.samples, seed: body.seed, chunkSize });
+    checkSweepPlan({ combos: plan.combos.length, chunks: plan.chunks.length, chunkSize }, body.chunkSize);
     created = await createSweepRows(c.var.getDb(), body, { codeVersion: c.get('config').CODE_VERSION ?? 'unknown' });
   } catch (err) {
     if (err instanceof RunInputError) throw new AppError('validation', err.message);
