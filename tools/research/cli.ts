@@ -10,6 +10,7 @@ import { createSweepRows, executeSweepChunk, SweepRequest, planSweepCombos, defa
 import { getRunRow, getSweepRow, listRunRows } from '../../shared/db/queries/research';
 import { openResearchDb, codeVersion, type ResearchDb } from './db';
 import { importArchiveFile, importFreqtradeFile, listArchiveDir } from './importers';
+import { describeImport, importRest, importRestInput } from './import-rest';
 import { generateLog } from './log';
 import { coverageReport, printCoverage } from './coverage';
 import { deriveSpread } from './spread';
@@ -26,6 +27,9 @@ const HELP = `npm run research -- <command>
 
   import-archive --symbol BTCUSDT --interval 5m --from 2025-01 --to 2025-12 [--api http://127.0.0.1:8787]
   import-archive --from-dir DIR [--symbol BTCUSDT] [--interval 1h] [--venue binance]
+  import-rest --venue kraken --symbol BTC/USDT --timeframe 1h --from D --to D [--clip] [--base-url URL] [--now D]
+                                 page a venue's REST candles into the database (resumable, idempotent; Kraken
+                                 serves only its latest 720 candles: an older --from is refused unless --clip)
   import-freqtrade --file PATH --venue binance --symbol BTC/USDT --timeframe 4h [--overwrite]
   backtest --strategy ID --venue V --symbol BTC/USDT --timeframe 4h --from 2021-01-01 --to 2022-01-01 [--params JSON] [--mode slices]
   sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL]
@@ -140,6 +144,9 @@ async function main(argv: string[]): Promise<void> {
       scheme: { type: 'string' },
       'is-to-oos': { type: 'string' },
       reason: { type: 'string' },
+      clip: { type: 'boolean' },
+      'base-url': { type: 'string' },
+      now: { type: 'string' },
     },
   });
 
@@ -175,6 +182,13 @@ async function main(argv: string[]): Promise<void> {
         }
         await new Promise((r) => setTimeout(r, 1000));
       }
+    }
+    case 'import-rest': {
+      await withDb(async ({ db }) => {
+        const r = await importRest(importRestInput(o), { db, progress: bar });
+        process.stdout.write(`\n${describeImport(r)}\n`);
+      });
+      return;
     }
     case 'import-freqtrade': {
       const key = { venue: need(o.venue, 'venue'), symbol: need(o.symbol, 'symbol'), timeframe: tf(o.timeframe) };
