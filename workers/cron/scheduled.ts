@@ -12,6 +12,7 @@ import { beat } from '../heartbeat/monitor';
 import { CRON_INTERVAL_MS, runIngestion } from './ingest';
 import { runSignals } from './signals';
 import { runPaper } from './paper';
+import { runBookSnapshots } from './book-snapshots';
 import { requeueStuckAlerts } from '../jobs/alert';
 
 export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
@@ -27,6 +28,11 @@ export async function runScheduled(controller: ScheduledController, env: Env, ct
       intervalMs: CRON_INTERVAL_MS,
       metrics: { series: ingest.series, rows: ingest.rows, failed: ingest.failed },
     });
+    // Order-book snapshots (workers/cron/book-snapshots.ts): logged; a failure never blocks the stages after it.
+    await runBookSnapshots({ config, db: handle.db, now }).then(
+      (r) => console.log(JSON.stringify({ at: 'book-snapshots', summary: r.summary, wallMs: r.wallMs, ...r.timing })),
+      (err: unknown) => console.error(JSON.stringify({ at: 'book-snapshots', error: String(err).slice(0, 300) })),
+    );
     const outcomes = await runSignals({ env, config, db: handle.db, now });
     const errors = outcomes.filter((o) => o.status === 'error' || o.status === 'stale');
     await beat(env, {
