@@ -58,6 +58,13 @@ describeWithData('cron book snapshots against the fake exchange (workerd + Postg
     await setFakeNow(FAKE_NOW);
   });
 
+  it('BOOK_SNAPSHOT_NOTIONALS: defaults to 1k/10k/100k; a bad list fails fast with the reason', () => {
+    expect(getConfig({ ...env, INGEST_SERIES: SERIES } as Env).BOOK_SNAPSHOT_NOTIONALS).toEqual([1000, 10000, 100000]);
+    expect(getConfig({ ...env, BOOK_SNAPSHOT_NOTIONALS: '500, 2500.5' } as Env).BOOK_SNAPSHOT_NOTIONALS).toEqual([500, 2500.5]);
+    expect(() => getConfig({ ...env, BOOK_SNAPSHOT_NOTIONALS: '1000,-5' } as Env)).toThrow(/BOOK_SNAPSHOT_NOTIONALS.*positive quote amount/);
+    expect(() => getConfig({ ...env, BOOK_SNAPSHOT_NOTIONALS: '' } as Env)).toThrow(/BOOK_SNAPSHOT_NOTIONALS/);
+  });
+
   it('one book per venue and symbol, whatever the number of timeframes ingested', () => {
     expect([...snapshotTargets(config.INGEST_SERIES)]).toEqual([
       ['binance', ['BTC/USDT']],

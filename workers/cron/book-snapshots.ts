@@ -9,7 +9,6 @@
  * breaker) are reported, not quarantined: there was no body. Venues run concurrently; one failing never blocks
  * the others, and the stage never throws (the orchestrator still guards it).
  */
-import { floorToGrid } from '../../shared/candles/timeframe';
 import { bookSnapshot, type BookSnapshot } from '../../shared/market/book-metrics';
 import { insertBookSnapshot, recordBookIssue } from '../../shared/db/queries/book-snapshots';
 import { CircuitBreaker, createVenue, isMarketDataRejected, isVenueError, isVenueId, type FetchLike, type VenueId } from '../../shared/venues';
@@ -100,7 +99,7 @@ type Fetched =
 export async function runBookSnapshots(deps: BookSnapshotDeps): Promise<BookSnapshotReport> {
   const { config, db, now } = deps;
   const started = performance.now();
-  const bucket = floorToGrid(now, '5m');
+  const bucket = Math.floor(now / BOOK_BUCKET_MS) * BOOK_BUCKET_MS;
   const notionals = config.BOOK_SNAPSHOT_NOTIONALS;
   const targets = snapshotTargets(config.INGEST_SERIES);
   let computeMs = 0;
