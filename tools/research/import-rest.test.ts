@@ -11,7 +11,7 @@ import type { FetchLike } from '../../shared/venues';
 import { startFakeExchange, type FakeExchange } from '../fake-exchange/server';
 import { CandleStore, DEFAULT_FAKE_NOW } from '../fake-exchange/store';
 import { openResearchDb, type ResearchDb } from './db';
-import { ImportRestError, importRest, importRestInput, REST_HISTORY } from './import-rest';
+import { ImportRestError, importRest, importRestInput, pacedFetch, REST_HISTORY } from './import-rest';
 
 const H = 3_600_000;
 const FROM = '2022-03-20';
@@ -146,6 +146,29 @@ describeWithData('research CLI: import-rest (fake exchange, scratch database)', 
 });
 
 describe('import-rest: venue limits', () => {
+  it('pacedFetch spaces request starts by the interval on the given clock', async () => {
+    let t = 1_000;
+    const sleeps: number[] = [];
+    const starts: number[] = [];
+    const f = pacedFetch(
+      async () => {
+        starts.push(t);
+        t += 30; // each answer takes 30 ms
+        return new Response('[]');
+      },
+      120,
+      () => t,
+      async (ms) => {
+        sleeps.push(ms);
+        t += ms;
+      },
+    );
+    const init = { method: 'GET' as const, headers: {}, signal: new AbortController().signal };
+    for (let i = 0; i < 3; i++) await f('u', init);
+    expect(starts).toEqual([1000, 1120, 1240]);
+    expect(sleeps).toEqual([90, 90]);
+  });
+
   it('REST_HISTORY names every venue and only Kraken is recent-only', () => {
     const recent = Object.entries(REST_HISTORY).filter(([, l]) => l.recentOnly !== undefined).map(([v, l]) => [v, l.recentOnly]);
     expect(recent).toEqual([['kraken', 720]]);

@@ -12,7 +12,8 @@
  * - Each venue's real limits (`REST_HISTORY`): Binance 1000 per request, Coinbase 300, OKX history-candles 100,
  *   Bybit 1000, Kraken 720 — and Kraken's OHLC endpoint only ever returns the most recent 720 candles of an
  *   interval, so a window reaching further back is refused (or clipped with `--clip`) with the oldest reachable
- *   open time in the message; older Kraken history exists only in Kraken's downloadable OHLCVT files.
+ *   open time in the message; older Kraken history exists only in Kraken's downloadable OHLCVT files. Requests
+ *   are spaced under each venue's public rate limit (`minIntervalMs`); a 429 is still retried with its Retry-After.
  */
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -32,21 +33,38 @@ export interface RestHistoryLimits {
   perRequest: number;
   /** Most recent candles the venue keeps for REST at all (the forming one included); absent = full history. */
   recentOnly?: number;
+  /** Client-side spacing between requests, ms, under the venue's public rate limit (429s are still retried). */
+  minIntervalMs: number;
   note: string;
 }
 
 export const REST_HISTORY: Readonly<Record<VenueId, RestHistoryLimits>> = {
-  binance: { endpoint: 'GET /api/v3/klines', perRequest: venueSpec('binance').maxPageSize, note: 'forward by startTime, full history' },
+  binance: { endpoint: 'GET /api/v3/klines', perRequest: venueSpec('binance').maxPageSize, minIntervalMs: 100, note: 'forward by startTime, full history' },
   kraken: {
     endpoint: 'GET /0/public/OHLC',
     perRequest: venueSpec('kraken').maxPageSize,
     recentOnly: 720,
+    minIntervalMs: 1000,
     note: 'only the most recent 720 candles per interval; older history is only in Kraken’s downloadable OHLCVT files',
   },
-  coinbase: { endpoint: 'GET /products/{id}/candles', perRequest: venueSpec('coinbase').maxPageSize, note: '300-slot windows (a wider start..end is rejected); no 4h granularity' },
-  okx: { endpoint: 'GET /api/v5/market/history-candles', perRequest: venueSpec('okx', 'history-candles').maxPageSize, note: 'newest-first windows via after/before, full history' },
-  bybit: { endpoint: 'GET /v5/market/kline', perRequest: venueSpec('bybit').maxPageSize, note: 'end-anchored windows, full history' },
+  coinbase: { endpoint: 'GET /products/{id}/candles', perRequest: venueSpec('coinbase').maxPageSize, minIntervalMs: 150, note: '300-slot windows (a wider start..end is rejected); no 4h granularity' },
+  okx: { endpoint: 'GET /api/v5/market/history-candles', perRequest: venueSpec('okx', 'history-candles').maxPageSize, minIntervalMs: 120, note: 'newest-first windows via after/before, full history' },
+  bybit: { endpoint: 'GET /v5/market/kline', perRequest: venueSpec('bybit').maxPageSize, minIntervalMs: 100, note: 'end-anchored windows, full history' },
 };
+
+/**
+ * `fetch` spaced at least `minIntervalMs` apart (start to start) on the given clock: a long history import stays
+ * under the venue's public rate limit instead of leaning on 429 retries.
+ */
+export function pacedFetch(inner: FetchLike, minIntervalMs: number, clock: () => number, sleep: (ms: number) => Promise<void>): FetchLike {
+  let last = -Infinity;
+  return async (url, init) => {
+    const wait = last + minIntervalMs - clock();
+    if (wait > 0) await sleep(wait);
+    last = clock();
+    return inner(url, init);
+  };
+}
 
 /** A request the venue cannot serve, or bad arguments: the message says why and what would work. */
 export class ImportRestError extends Error {
@@ -168,11 +186,12 @@ export async function importRest(input: ImportRestInput, deps: ImportRestDeps): 
 
   const key: SeriesKey = { venue: venueId, symbol: a.symbol, timeframe: tf };
   const source = `rest:${venueId}`;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const venue = createVenue(venueId, {
     ...(a.baseUrl !== undefined && { baseUrl: a.baseUrl }),
-    fetch: deps.fetch ?? ((url, init) => fetch(url, init)),
+    fetch: pacedFetch(deps.fetch ?? ((url, init) => fetch(url, init)), limits.minIntervalMs, clock, sleep),
     clock,
-    sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    sleep,
     random: deps.random ?? Math.random,
     okxEndpoint: 'history-candles',
     timeoutMs: 15_000,
