@@ -42,6 +42,8 @@ export interface Env {
   BYBIT_BASE_URL?: string;
   INGEST_SERIES?: string;
   INGEST_BACKFILL_LIMIT?: string;
+  /** Quote notionals the cron's book snapshots walk the book for, comma-separated (default 1000,10000,100000). */
+  BOOK_SNAPSHOT_NOTIONALS?: string;
   LIVE_SIGNALS?: string;
   PUBLIC_LAB_URL?: string;
   CODE_VERSION?: string;
@@ -120,6 +122,20 @@ const ConfigSchema = z
     BYBIT_BASE_URL: z.string().url().default('https://api.bybit.com'),
     INGEST_SERIES: seriesSpec.default([]),
     INGEST_BACKFILL_LIMIT: z.coerce.number().int().min(1).max(100_000).default(2000),
+    BOOK_SNAPSHOT_NOTIONALS: csvItems
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(/^\d+(\.\d+)?$/, 'each notional must be a positive quote amount')
+              .transform(Number)
+              .refine((n) => n > 0, 'each notional must be a positive quote amount'),
+          )
+          .min(1)
+          .max(8),
+      )
+      .default([1_000, 10_000, 100_000]),
     LIVE_SIGNALS: liveSpec.default([]),
     PUBLIC_LAB_URL: optionalString,
     CODE_VERSION: optionalString,

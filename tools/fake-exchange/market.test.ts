@@ -3,7 +3,7 @@
  * serving the real recorded bodies — prices and sizes equal the recorded ones (parsed straight from the file),
  * times sit at the simulated clock so nothing is stale, each venue's book becomes a valid snapshot record, and
  * the candle endpoints' fault injection applies (rate-limit, server-error and reorder survived; truncated,
- * malformed, bad-rows, duplicate levels and venue-error refused with the right type).
+ * malformed, bad-rows, duplicate levels, a crossed book and venue-error refused with the right type).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bookSnapshot, BookSnapshotSchema } from '../../shared/market/book-metrics';
@@ -134,6 +134,7 @@ describeWithData('fake exchange market data end to end', () => {
     ['bybit', 'bad-rows', 'trades', 'malformed'],
     ['binance', 'duplicate', 'book', 'bad-level'],
     ['kraken', 'venue-error', 'trades', 'venue-error'],
+    ...VENUE_IDS.map((id): [VenueId, FaultKind, 'book', string] => [id, 'crossed', 'book', 'crossed']),
   ];
   it.each(refusals)('%s %s on %s is refused (%s), once, without a retry', async (id, kind, what, expected) => {
     fx.setFaults([{ venue: id, kind }]);

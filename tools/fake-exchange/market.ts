@@ -67,6 +67,12 @@ const corruptField =
   (rows: readonly unknown[]): unknown[] =>
     rows.map((r, i) => (i === victim(rows) && typeof r === 'object' && r !== null ? { ...r, [field]: 'n/a' } : r));
 
+/** `crossed`: the best bid (row 0) raised 1 % — far above any recorded best ask — keeping its string form. */
+const up1pct = (x: unknown): string => String(Number((Number(x) * 1.01).toFixed(8)));
+const crossArray = (rows: readonly unknown[]): unknown[] => rows.map((r, i) => (i === 0 && Array.isArray(r) ? [up1pct(r[0]), ...r.slice(1)] : r));
+const crossField = (rows: readonly unknown[]): unknown[] =>
+  rows.map((r, i) => (i === 0 && typeof r === 'object' && r !== null ? { ...r, price: up1pct((r as { price: unknown }).price) } : r));
+
 function binance(req: MarketWireRequest): WireAnswer | undefined {
   const { query: q, now, bodies } = req;
   const err = (status: number, code: number, msg: string): WireAnswer => ({ status, body: { code, msg } });
@@ -79,7 +85,7 @@ function binance(req: MarketWireRequest): WireAnswer | undefined {
     if (!inRange(limit, 1, 5000)) return err(400, -1130, "Data sent for parameter 'limit' is not valid.");
     const b = bodies.get('binance-api-v3-depth-BTCUSDT-limit1000.json');
     const asks = b.asks.slice(0, limit);
-    return { status: 200, rows: b.bids.slice(0, limit), envelope: (bids) => ({ lastUpdateId: b.lastUpdateId, bids, asks }), corrupt: corruptArrayPrice };
+    return { status: 200, rows: b.bids.slice(0, limit), envelope: (bids) => ({ lastUpdateId: b.lastUpdateId, bids, asks }), corrupt: corruptArrayPrice, cross: crossArray };
   }
   if (req.path === '/api/v3/ticker/bookTicker') {
     return { status: 200, body: { ...bodies.get('binance-api-v3-ticker-bookTicker-BTCUSDT.json'), symbol: sym } };
@@ -111,6 +117,7 @@ function kraken(req: MarketWireRequest): WireAnswer | undefined {
       rows: book.bids.slice(0, count).map(shift),
       envelope: (bids) => ({ error: [], result: { [key]: { asks, bids } } }),
       corrupt: corruptArrayPrice,
+      cross: crossArray,
     };
   }
   if (req.path === '/0/public/Ticker') {
@@ -147,6 +154,7 @@ function coinbase(req: MarketWireRequest): WireAnswer | undefined {
       rows: levels(pb.pricebook.bids).slice(0, n),
       envelope: (bids) => ({ bids, asks, sequence: seq, auction_mode: false, auction: null }),
       corrupt: corruptArrayPrice,
+      cross: crossArray,
     };
   }
   if (exch?.[2] === 'ticker') {
@@ -161,6 +169,7 @@ function coinbase(req: MarketWireRequest): WireAnswer | undefined {
       rows: pb.pricebook.bids.slice(0, limit),
       envelope: (bids) => ({ ...pb, pricebook: { product_id: id, bids, asks, time: iso(now - BOOK_LAG_MS) } }),
       corrupt: corruptField('price'),
+      cross: crossField,
     };
   }
   const t = bodies.get('coinbase-advanced-brokerage-market-products-BTC-USD-ticker.json');
@@ -187,6 +196,7 @@ function okx(req: MarketWireRequest): WireAnswer | undefined {
       rows: b.bids.slice(0, sz),
       envelope: (bids) => ({ code: '0', msg: '', data: [{ asks, bids, ts: String(now - BOOK_LAG_MS) }] }),
       corrupt: corruptArrayPrice,
+      cross: crossArray,
     };
   }
   if (m[1] === 'ticker') {
@@ -220,6 +230,7 @@ function bybit(req: MarketWireRequest): WireAnswer | undefined {
       rows: r.b.slice(0, limit),
       envelope: (bids) => ({ ...b, result: { ...r, s: sym, a, b: bids, ts: now - BOOK_LAG_MS, cts: now - BOOK_LAG_MS - 126 }, time: now }),
       corrupt: corruptArrayPrice,
+      cross: crossArray,
     };
   }
   if (m[1] === 'tickers') {

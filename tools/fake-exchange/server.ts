@@ -15,7 +15,8 @@
  * gives up), malformed (HTML instead of JSON), truncated (first half of the JSON body), duplicate (rows
  * repeated), reorder (rows shuffled), bad-rows (candles: row 1 gets close "n/a", row 2 is cut to 3 columns; book
  * levels and trades: row 1's price becomes "n/a", row 0 if it is the only one; on a book the rows are the bids), venue-error
- * (the venue's own error payload).
+ * (the venue's own error payload), crossed (order books only: the best bid is raised 1 % above its price, so it
+ * crosses the best ask; other endpoints answer normally).
  *
  * Tests: `startFakeExchange({ port?, now?, dataDir? })`. CLI: `npx tsx tools/fake-exchange/server.ts --port 8790
  * [--now 2022-04-16T13:47:30Z] [--data-dir DIR]`; then point base URLs at `http://127.0.0.1:8790/<venue>`.
@@ -37,6 +38,7 @@ export const FAULT_KINDS = [
   'reorder',
   'bad-rows',
   'venue-error',
+  'crossed',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -245,7 +247,16 @@ export async function startFakeExchange(opts: FakeExchangeOptions = {}): Promise
     if ('rows' in answer) {
       const k = fault?.kind;
       const bad = answer.corrupt ?? corrupt;
-      const rows = k === 'duplicate' ? duplicate(answer.rows) : k === 'reorder' ? reorder(answer.rows) : k === 'bad-rows' ? bad(answer.rows) : answer.rows;
+      const rows =
+        k === 'duplicate'
+          ? duplicate(answer.rows)
+          : k === 'reorder'
+            ? reorder(answer.rows)
+            : k === 'bad-rows'
+              ? bad(answer.rows)
+              : k === 'crossed' && answer.cross
+                ? answer.cross(answer.rows)
+                : answer.rows;
       body = answer.envelope(rows);
     } else body = answer.body;
     let text = JSON.stringify(body);

@@ -24,6 +24,8 @@ export type WireAnswer =
       envelope: (rows: unknown[]) => unknown;
       /** The `bad-rows` fault for rows that are not candle arrays (book levels, trade objects); default: candle rule. */
       corrupt?: (rows: readonly unknown[]) => unknown[];
+      /** The `crossed` fault (order books only; the rows are the bids): the best bid moved above the best ask. */
+      cross?: (rows: readonly unknown[]) => unknown[];
     };
 
 export interface WireRequest {

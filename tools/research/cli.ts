@@ -10,6 +10,8 @@ import { createSweepRows, executeSweepChunk, SweepRequest, planSweepCombos, defa
 import { getRunRow, getSweepRow, listRunRows } from '../../shared/db/queries/research';
 import { openResearchDb, codeVersion, type ResearchDb } from './db';
 import { importArchiveFile, importFreqtradeFile, listArchiveDir } from './importers';
+import { describeImport, importRest, importRestInput } from './import-rest';
+import { describeImpactFit, impactFit } from './impact-fit';
 import { generateLog } from './log';
 import { coverageReport, printCoverage } from './coverage';
 import { deriveSpread } from './spread';
@@ -27,6 +29,11 @@ const HELP = `npm run research -- <command>
 
   import-archive --symbol BTCUSDT --interval 5m --from 2025-01 --to 2025-12 [--api http://127.0.0.1:8787]
   import-archive --from-dir DIR [--symbol BTCUSDT] [--interval 1h] [--venue binance]
+  import-rest --venue kraken --symbol BTC/USDT --timeframe 1h --from D --to D [--clip] [--base-url URL] [--now D]
+                                 page a venue's REST candles into the database (resumable, idempotent; Kraken
+                                 serves only its latest 720 candles: an older --from is refused unless --clip)
+  impact-fit --venue V [--symbol S] [--timeframe 5m] [--from D] [--to D] [--horizon 12] [--lookback 288]
+                                 k of the square-root impact law from the venue's stored book snapshots
   import-freqtrade --file PATH --venue binance --symbol BTC/USDT --timeframe 4h [--overwrite]
   backtest --strategy ID --venue V --symbol BTC/USDT --timeframe 4h --from 2021-01-01 --to 2022-01-01 [--params JSON] [--mode slices]
   sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL]
@@ -144,6 +151,11 @@ async function main(argv: string[]): Promise<void> {
       reason: { type: 'string' },
       runs: { type: 'string' },
       json: { type: 'boolean' },
+      clip: { type: 'boolean' },
+      'base-url': { type: 'string' },
+      now: { type: 'string' },
+      horizon: { type: 'string' },
+      lookback: { type: 'string' },
     },
   });
 
@@ -179,6 +191,28 @@ async function main(argv: string[]): Promise<void> {
         }
         await new Promise((r) => setTimeout(r, 1000));
       }
+    }
+    case 'import-rest': {
+      await withDb(async ({ db }) => {
+        const r = await importRest(importRestInput(o), { db, progress: bar });
+        process.stdout.write(`\n${describeImport(r)}\n`);
+      });
+      return;
+    }
+    case 'impact-fit': {
+      await withDb(async ({ db }) => {
+        const fits = await impactFit(db, {
+          venue: need(o.venue as string | undefined, 'venue'),
+          ...(o.symbol !== undefined && { symbol: o.symbol as string }),
+          ...(o.timeframe !== undefined && { timeframe: o.timeframe as string }),
+          ...(o.from !== undefined && { from: o.from as string }),
+          ...(o.to !== undefined && { to: o.to as string }),
+          ...(o.horizon !== undefined && { horizon: o.horizon as string }),
+          ...(o.lookback !== undefined && { lookback: o.lookback as string }),
+        });
+        for (const f of fits) process.stdout.write(`${describeImpactFit(f)}\n`);
+      });
+      return;
     }
     case 'import-freqtrade': {
       const key = { venue: need(o.venue, 'venue'), symbol: need(o.symbol, 'symbol'), timeframe: tf(o.timeframe) };

@@ -14,6 +14,7 @@ import { beat, type BeatInput } from '../heartbeat/monitor';
 import { CRON_INTERVAL_MS, runIngestion } from './ingest';
 import { runSignals } from './signals';
 import { runPaper } from './paper';
+import { runBookSnapshots } from './book-snapshots';
 import { requeueStuckAlerts } from '../jobs/alert';
 import { sweepStuck } from './sweeper';
 
@@ -76,6 +77,10 @@ export async function runCycle(controller: Pick<ScheduledController, 'scheduledT
         : { role: 'ingest', ok: false, detail: `ingest stage failed: ${ingest.error}`, intervalMs: CRON_INTERVAL_MS },
       reports,
     );
+
+    // Order-book snapshots (workers/cron/book-snapshots.ts): guarded like every stage, logged with its timing.
+    const books = await stage('book-snapshots', reports, () => runBookSnapshots({ config, db: handle.db, now }));
+    if (books.ok) log({ stage: 'book-snapshots', summary: books.value.summary, wallMs: books.value.wallMs, ...books.value.timing });
 
     const sig = await stage('signals', reports, () => runSignals({ env, config, db: handle.db, now }));
     if (sig.ok) {

@@ -3,7 +3,8 @@
  * result judged against the gates with the lab-wide trial count of the strategy's family (DSR), the overall
  * verdict (venue presets decide; stress-31 reported beside them), shaped for storage — the run's `verdict`,
  * `verdict_reason`, and `result.venues` rows (`key`, `venue`, `costModel`, `label`, `verdict`, `reason`, `metrics`)
- * that the Lab's run page reads.
+ * that the Lab's run page reads. A venue preset priced on another venue's candles is marked as a proxy and capped
+ * at watch (`proxyPriceVerdict`).
  */
 import type { Timeframe } from '../../shared/candles/timeframe';
 import type { BacktestResult } from '../../shared/backtest/types';
@@ -52,8 +53,26 @@ export interface JudgeContext {
   lookahead?: LookaheadEvidence;
 }
 
+const VENUE_PRESET = /^(binance|kraken|coinbase|okx|bybit)-(taker|maker)$/;
+
+/**
+ * A venue preset judged on another venue's candles (the run's series venue) is a proxy: its reason starts with
+ * "proxy prices from <series venue>" and it cannot be `keep` (a keep becomes watch); reject and watch stay as
+ * they are. The series venue's own presets, stress-31 and custom models are unchanged. Import the venue's own
+ * candles (`npm run research -- import-rest --venue …`) and run on that venue to judge it on its own prices.
+ */
+export function proxyPriceVerdict(v: VenueVerdict, seriesVenue: string): VenueVerdict {
+  const m = VENUE_PRESET.exec(v.presetId);
+  if (!m || m[1] === seriesVenue) return v;
+  const venue = m[1]!;
+  const verdict = v.verdict === 'keep' ? 'watch' : v.verdict;
+  const cap = v.verdict === 'keep' ? ' (would keep on its own prices; capped at watch)' : '';
+  const reason = `proxy prices from ${seriesVenue}: ${venue}'s own candles are not in this run${cap}; ${verdict === v.verdict ? v.reason : v.reason.replace(/^keep on /, 'watch on ')}`;
+  return { ...v, verdict, reason };
+}
+
 export function judgeRun(result: BacktestResult | SlicesResult, ctx: JudgeContext): RunJudgement {
-  const verdicts: VenueVerdict[] = judgeVenues({
+  const judged: VenueVerdict[] = judgeVenues({
     result,
     trialsForFamily: Math.max(1, ctx.trials),
     trialSharpeVariance: ctx.trialSharpeVariance ?? null,
@@ -63,6 +82,7 @@ export function judgeRun(result: BacktestResult | SlicesResult, ctx: JudgeContex
     sweepCentre: ctx.sweepCentre,
     lookahead: ctx.lookahead,
   });
+  const verdicts = judged.map((v) => proxyPriceVerdict(v, ctx.venue));
   const overall = overallVerdict(verdicts);
   const venues: VenueVerdictRow[] = verdicts.map((v) => {
     const { presetId, venue, label, verdict, reason, ...metrics } = v;

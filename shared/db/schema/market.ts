@@ -1,6 +1,7 @@
 /**
  * Market-data tables: stored base candles, rejected or quarantined rows with their reason, archive import jobs
- * and their files, and derived spread windows (a refresh replaces exactly its own window).
+ * and their files, derived spread windows (a refresh replaces exactly its own window), and the cron's order-book
+ * snapshots (one per venue, symbol and 5-minute bucket; bad book bodies go to `data_issues` with timeframe `book`).
  */
 import {
   bigint,
@@ -118,6 +119,35 @@ export const spreadWindows = pgTable(
   (t) => [index('spread_windows_pair_idx').on(t.pair, t.timeframe, t.fromTime)],
 );
 
+export const bookSnapshots = pgTable(
+  'book_snapshots',
+  {
+    venue: text('venue').notNull(),
+    symbol: text('symbol').notNull(),
+    /** Start of the cron bucket the snapshot belongs to, ms UTC (the cycle's scheduled time floored to 5 min). */
+    bucket: bigint('bucket', { mode: 'number' }).notNull(),
+    /** The book's own time, ms UTC, and where it came from (`venue`, `newest-level` or `received`). */
+    bookTime: bigint('book_time', { mode: 'number' }).notNull(),
+    timeSource: text('time_source').notNull(),
+    bestBid: doublePrecision('best_bid').notNull(),
+    bestAsk: doublePrecision('best_ask').notNull(),
+    mid: doublePrecision('mid').notNull(),
+    halfSpreadBps: doublePrecision('half_spread_bps').notNull(),
+    bidLevels: integer('bid_levels').notNull(),
+    askLevels: integer('ask_levels').notNull(),
+    reachBidBps: doublePrecision('reach_bid_bps').notNull(),
+    reachAskBps: doublePrecision('reach_ask_bps').notNull(),
+    /** `[{ bps, bid, ask }]`: quote notional within `bps` of mid per side (5/10/25/50 bps). */
+    depth: jsonb('depth').notNull(),
+    /** `[{ notional, buyBps, sellBps }]`: walk-the-book cost vs mid; null = the fetched book could not fill it. */
+    fills: jsonb('fills').notNull(),
+    /** e.g. `rest:binance:depth`. */
+    source: text('source').notNull(),
+    fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.venue, t.symbol, t.bucket] })],
+);
+
 export type CandleRow = typeof candles.$inferSelect;
 export type NewCandleRow = typeof candles.$inferInsert;
 export type DataIssueRow = typeof dataIssues.$inferSelect;
@@ -127,4 +157,5 @@ export type NewImportJobRow = typeof importJobs.$inferInsert;
 export type ImportFileRow = typeof importFiles.$inferSelect;
 export type NewImportFileRow = typeof importFiles.$inferInsert;
 export type SpreadWindowRow = typeof spreadWindows.$inferSelect;
+export type BookSnapshotRow = typeof bookSnapshots.$inferSelect;
 export type NewSpreadWindowRow = typeof spreadWindows.$inferInsert;

@@ -1,0 +1,20 @@
+CREATE TABLE "book_snapshots" (
+	"venue" text NOT NULL,
+	"symbol" text NOT NULL,
+	"bucket" bigint NOT NULL,
+	"book_time" bigint NOT NULL,
+	"time_source" text NOT NULL,
+	"best_bid" double precision NOT NULL,
+	"best_ask" double precision NOT NULL,
+	"mid" double precision NOT NULL,
+	"half_spread_bps" double precision NOT NULL,
+	"bid_levels" integer NOT NULL,
+	"ask_levels" integer NOT NULL,
+	"reach_bid_bps" double precision NOT NULL,
+	"reach_ask_bps" double precision NOT NULL,
+	"depth" jsonb NOT NULL,
+	"fills" jsonb NOT NULL,
+	"source" text NOT NULL,
+	"fetched_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "book_snapshots_venue_symbol_bucket_pk" PRIMARY KEY("venue","symbol","bucket")
+);
