@@ -30,7 +30,7 @@ const HELP = `npm run research -- <command>
   import-archive --from-dir DIR [--symbol BTCUSDT] [--interval 1h] [--venue binance]
   import-freqtrade --file PATH --venue binance --symbol BTC/USDT --timeframe 4h [--overwrite]
   backtest --strategy ID --venue V --symbol BTC/USDT --timeframe 4h --from 2021-01-01 --to 2022-01-01 [--params JSON] [--mode slices]
-  backtest --strategy ID --symbols BTC/USDT,ETH/USDT --timeframe 4h --from D --to D [--venue binance] [--max-positions 3] [--sizing equal|fraction:F] [--params JSON]
+  backtest --strategy ID --symbols BTC/USDT,ETH/USDT --timeframe 4h --from D --to D [--venue binance] [--max-positions 3] [--sizing equal|fraction:F] [--max-atr-pct 0.05] [--min-volume V] [--params JSON]
            (portfolio with shared capital; a ranking strategy selects the symbols; printed, not stored)
   sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL]
   walk-forward --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--folds 5] [--scheme rolling|anchored] [--is-to-oos 3]
@@ -150,6 +150,8 @@ async function main(argv: string[]): Promise<void> {
       symbols: { type: 'string' },
       'max-positions': { type: 'string' },
       sizing: { type: 'string' },
+      'max-atr-pct': { type: 'string' },
+      'min-volume': { type: 'string' },
     },
   });
 
@@ -212,6 +214,8 @@ async function main(argv: string[]): Promise<void> {
           maxPositions,
           sizing: parseSizing(o.sizing),
           params: o.params ? (JSON.parse(o.params) as Record<string, number>) : undefined,
+          maxAtrPct: o['max-atr-pct'] !== undefined ? Number(o['max-atr-pct']) : undefined,
+          minVolume: o['min-volume'] !== undefined ? Number(o['min-volume']) : undefined,
         };
         await withDb(async ({ db }) => {
           const { result, windows } = await runPortfolioWindow(db, req);

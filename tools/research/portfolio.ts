@@ -53,6 +53,9 @@ export const PortfolioRequest = z.object({
   maxPositions: z.number().int().min(1).default(3),
   sizing: z.custom<PortfolioSizing>().optional(),
   params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
+  /** The 4h platform's entry filters (override the strategy's declared risk rules when given). */
+  maxAtrPct: z.number().positive().optional(),
+  minVolume: z.number().positive().optional(),
 });
 export type PortfolioRequest = z.input<typeof PortfolioRequest>;
 
@@ -78,7 +81,16 @@ export async function runPortfolioWindow(db: Database, input: PortfolioRequest):
     windows.push(w);
     universe.push(toSeries(w.candles, req.timeframe, symbol));
   }
-  const config = { from: req.from, to: req.to, maxPositions: req.maxPositions, atrPeriod, ...(req.sizing ? { sizing: req.sizing } : {}) };
+  const filters = req.maxAtrPct !== undefined || req.minVolume !== undefined;
+  const declared = strategy.risk ? strategy.risk(params as never) : {};
+  const config = {
+    from: req.from,
+    to: req.to,
+    maxPositions: req.maxPositions,
+    atrPeriod,
+    ...(req.sizing ? { sizing: req.sizing } : {}),
+    ...(filters ? { risk: { ...declared, ...(req.maxAtrPct !== undefined ? { maxAtrPct: req.maxAtrPct } : {}), ...(req.minVolume !== undefined ? { minVolume: req.minVolume } : {}) } } : {}),
+  };
   const result =
     strategy.kind === 'ranking'
       ? runPortfolio(universe, { kind: 'ranking', strategy: strategy as RankingStrategy<Params> }, params, config)
@@ -97,6 +109,8 @@ export function formatPortfolio(r: PortfolioResult, views: readonly string[]): s
   for (const v of views) if (r.net[v]) rows.push(line(v, r.net[v]));
   const head = ['symbol', 'trades', 'exposure', 'gross PnL', ...views.map((v) => `${v} PnL`), 'skipped (max positions)'];
   const sym = [head, ...r.contributions.map((c) => [c.symbol, String(c.trades), pct(c.exposure), money(c.grossPnl), ...views.map((v) => money(c.netPnl[v] ?? NaN)), String(c.skipped.maxPositions)])];
+  const sk = r.skipped;
+  const skips = `entries skipped: max positions ${sk.maxPositions}, ATR cap ${sk.atrCap}, min volume ${sk.minVolume ?? 0}, cooldown ${sk.cooldown}, circuit breaker ${sk.circuitBreaker}\n`;
   const u = r.universe;
   return (
     `portfolio ${r.strategy.id} (${r.selection}) on ${u.symbols.join(', ')} ${u.timeframe}, ${new Date(u.from).toISOString().slice(0, 10)} → ${new Date(u.to).toISOString().slice(0, 10)}, ` +
@@ -104,6 +118,7 @@ export function formatPortfolio(r: PortfolioResult, views: readonly string[]): s
     `initial ${r.config.initialEquity}; result ${r.resultHash.slice(0, 16)}…\n\n` +
     table(rows) +
     '\nper-symbol contribution (PnL in quote currency):\n' +
-    table(sym)
+    table(sym) +
+    skips
   );
 }
