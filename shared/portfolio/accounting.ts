@@ -61,15 +61,12 @@ export function bookView(
 ): ViewResult {
   const { w0, w1 } = window;
   const legsN = closes.length;
-  const opensAt = new Map<number, number[]>();
-  const closesAt = new Map<number, number[]>();
-  placed.forEach((p, k) => {
-    (opensAt.get(p.entryStep) ?? opensAt.set(p.entryStep, []).get(p.entryStep)!).push(k);
-    (closesAt.get(p.exitStep) ?? closesAt.set(p.exitStep, []).get(p.exitStep)!).push(k);
-  });
+  const P = placed.length;
+  // `placed` is in entry-step order; exits are walked in (exit step, entry order) order.
+  const byExit = Array.from({ length: P }, (_, k) => k).sort((a, b) => placed[a]!.exitStep - placed[b]!.exitStep || a - b);
   const perYear = stepsPerYear(tf);
   const acc = new CurveAccumulator(config.initialEquity, perYear, Math.max(0, w1 - w0), config.equityPoints);
-  const capital = new Float64Array(placed.length);
+  const capital = new Float64Array(P);
   const open = new Set<number>();
   const lastMark = new Float64Array(legsN).fill(NaN);
   const pnl = new Array<number>(legsN).fill(0);
@@ -96,30 +93,48 @@ export function bookView(
   };
   const maxPos = config.maxPositions;
   const sizing = config.sizing;
-  for (let j = 0; j < timeline.length; j++) {
-    const exits = closesAt.get(j) ?? [];
+  const T = timeline.length;
+  let oi = 0;
+  let xi = 0;
+  const exits: number[] = [];
+  for (let j = 0; j < T; ) {
+    if (open.size === 0) {
+      // Flat until the next entry: the equity is the cash (pushed in bulk, as the single-series curve does).
+      const next = oi < P ? placed[oi]!.entryStep : T;
+      if (next > j) {
+        acc.pushConst(timeline, Math.max(j, w0), Math.min(next, w1), cash);
+        j = next;
+        continue;
+      }
+    }
+    exits.length = 0;
+    while (xi < P && placed[byExit[xi]!]!.exitStep === j) exits.push(byExit[xi++]!);
     for (const k of exits) if (placed[k]!.entryStep < j) book(k);
-    const opens = opensAt.get(j);
-    // One equity snapshot sizes every entry of the step (entries of one step are sized alike).
-    let snapshot = cash;
-    if (opens) for (const o of open) snapshot += value(o);
-    for (const k of opens ?? []) {
-      const equity = snapshot;
-      const target = sizing.kind === 'equal-weight' ? equity / maxPos : sizing.fraction * equity;
-      capital[k] = Math.max(0, Math.min(cash, target));
-      cash -= capital[k]!;
-      open.add(k);
+    if (oi < P && placed[oi]!.entryStep === j) {
+      // One equity snapshot sizes every entry of the step (entries of one step are sized alike).
+      let snapshot = cash;
+      for (const o of open) snapshot += value(o);
+      for (; oi < P && placed[oi]!.entryStep === j; oi++) {
+        const target = sizing.kind === 'equal-weight' ? snapshot / maxPos : sizing.fraction * snapshot;
+        capital[oi] = Math.max(0, Math.min(cash, target));
+        cash -= capital[oi]!;
+        open.add(oi);
+        lastMark[placed[oi]!.leg] = NaN;
+      }
     }
     for (const k of exits) if (placed[k]!.entryStep === j) book(k);
-    for (let l = 0; l < legsN; l++) {
+    let equity = cash;
+    for (const o of open) {
+      const l = placed[o]!.leg;
       const i = closes[l]!.at[j]!;
       if (i >= 0) lastMark[l] = closes[l]!.close[i]!;
+      equity += value(o);
     }
-    if (j < w0 || j >= w1) continue;
-    let equity = cash;
-    for (const o of open) equity += value(o);
-    if (open.size > 0 || exits.length > 0) heldSteps++;
-    acc.push(timeline[j]!, open.size === 0 ? cash : equity);
+    if (j >= w0 && j < w1) {
+      if (open.size > 0 || exits.length > 0) heldSteps++;
+      acc.push(timeline[j]!, open.size === 0 ? cash : equity);
+    }
+    j++;
   }
   const { stats, curve } = acc.finish();
   const bars = Math.max(0, w1 - w0);

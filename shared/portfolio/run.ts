@@ -59,7 +59,19 @@ export function runPortfolio<P extends Params>(universe: readonly CandleSeries[]
   const net: Record<string, Metrics> = {};
   const netCurves: Record<string, EquityCurve> = {};
   const netPnl: Record<string, number[]> = {};
+  // Models that cost every trade the same (e.g. several 10/10 bps venues) share one booked view, as in buildResult.
+  const sameSides = (x: { entry: number; exit: number }[], y: { entry: number; exit: number }[]): boolean =>
+    x.every((e, k) => e.entry === y[k]!.entry && e.exit === y[k]!.exit);
   models.forEach((m, mi) => {
+    const twin = models.findIndex((_, pj) => pj < mi && sameSides(sides[pj]!, sides[mi]!));
+    if (twin >= 0) {
+      const id = models[twin]!.id;
+      const c = netCurves[id]!;
+      net[m.id] = { ...net[id]! };
+      netCurves[m.id] = { time: [...c.time], equity: [...c.equity], drawdown: [...c.drawdown] };
+      netPnl[m.id] = [...netPnl[id]!];
+      return;
+    }
     const v = bookView(
       placed,
       sides[mi]!,
