@@ -9,6 +9,7 @@ import { mkSeries, flatRows, maCross, randomWalk } from '../backtest/fixtures.te
 import { runBacktest } from '../backtest/engine';
 import type { CandleSeries } from '../candles/candle';
 import { HOLD, type Params, type Signal, type Strategy } from '../strategies/types';
+import { platform4hMomentumRank } from '../strategies/platform4h-momentum-rank';
 import { PortfolioInputError } from './config';
 import { runPortfolio } from './run';
 
@@ -152,5 +153,44 @@ describe('runPortfolio: one symbol = the single-series backtest', () => {
     for (const id of Object.keys(single.net)) expect(port.net[id]!.totalReturn).toBe(single.net[id]!.totalReturn);
     expect(port.gross.totalReturn).toBe(single.gross.totalReturn);
     expect(port.equity.gross.equity).toEqual(single.equity.gross.equity);
+  });
+});
+
+describe('runPortfolio: ranking mode (platform4h-momentum-rank selects the symbols)', () => {
+  // A rises 1/candle to 120 at candle 20 then falls 1/candle; B falls 0.5/candle to 90 then rises 2/candle.
+  const rows = (f: (i: number) => number) => Array.from({ length: 40 }, (_, i) => [f(i), f(i) + 0.5, f(i) - 0.5, f(i)] as [number, number, number, number]);
+  const a = named(
+    rows((i) => (i <= 20 ? 100 + i : 120 - (i - 20))),
+    'AAA/USDT',
+  );
+  const b = named(
+    rows((i) => (i <= 20 ? 100 - 0.5 * i : 90 + 2 * (i - 20))),
+    'BBB/USDT',
+  );
+  const params = platform4hMomentumRank.paramsSchema.parse({ lookback: 6, topN: 1, minReturn: 0 });
+
+  it('holds the top symbol; when the leader changes the old one exits and the new one enters once the slot frees', () => {
+    const r = runPortfolio([a, b], { kind: 'ranking', strategy: platform4hMomentumRank }, params, { atrPeriod: 1, maxPositions: 1, costs: [FEE10] });
+    // Candle 7 (first after warm-up): A 107/101 − 1 = +5.94 %, B 96.5/99.5 − 1 = −3.0 % → BUY A, filled at 8. Candle 22: B's 6-candle
+    // return 94/92 − 1 = +2.2 % beats A's 118/116 − 1 = +1.7 % → A exits at 23's open; B is refused at 22 (A still
+    // holds the slot until its exit fills) and bought on candle 23 (B +4.9 %, A 117/117 − 1 = 0), filled at 24.
+    const at = (t: number) => (t - a.openTime[0]!) / H;
+    expect(r.trades.map((t) => [t.symbol, at(t.signalTime), at(t.entryTime), t.exitKind, at(t.exitTime)])).toEqual([
+      ['AAA/USDT', 7, 8, 'signal', 23],
+      ['BBB/USDT', 23, 24, 'end-of-data', 40],
+    ]);
+    expect(r.skipped.maxPositions).toBe(1);
+    expect(r.trades[0]!.entryReason).toMatch(/^#1 of 2, 6-bar return \+6\.00%/);
+    // With two slots and topN 1 the same symbols are chosen, and B enters one candle earlier.
+    const two = runPortfolio([a, b], { kind: 'ranking', strategy: platform4hMomentumRank }, params, { atrPeriod: 1, maxPositions: 2, costs: [FEE10] });
+    expect(two.trades.map((t) => [t.symbol, at(t.entryTime)])).toEqual([
+      ['AAA/USDT', 8],
+      ['BBB/USDT', 23],
+    ]);
+  });
+
+  it('refuses a universe whose series are not aligned', () => {
+    const short = { ...b, length: 39, openTime: b.openTime.subarray(0, 39), open: b.open.subarray(0, 39), high: b.high.subarray(0, 39), low: b.low.subarray(0, 39), close: b.close.subarray(0, 39), volume: b.volume.subarray(0, 39) };
+    expect(() => runPortfolio([a, short], { kind: 'ranking', strategy: platform4hMomentumRank }, params, {})).toThrow(/aligned/);
   });
 });
