@@ -180,7 +180,7 @@ describe('runPortfolio: ranking mode (platform4h-momentum-rank selects the symbo
       ['BBB/USDT', 23, 24, 'end-of-data', 40],
     ]);
     expect(r.skipped.maxPositions).toBe(1);
-    expect(r.trades[0]!.entryReason).toMatch(/^#1 of 2, 6-bar return \+6\.00%/);
+    expect(r.trades[0]!.entryReason).toMatch(/^#1 of 2, 6-bar return \+5\.94%/);
     // With two slots and topN 1 the same symbols are chosen, and B enters one candle earlier.
     const two = runPortfolio([a, b], { kind: 'ranking', strategy: platform4hMomentumRank }, params, { atrPeriod: 1, maxPositions: 2, costs: [FEE10] });
     expect(two.trades.map((t) => [t.symbol, at(t.entryTime)])).toEqual([
