@@ -117,6 +117,22 @@ describe('runPortfolio: shared cash and max positions', () => {
     expect(both.gross.totalReturn).toBeCloseTo(0.06, 12); // B (4,000 of cash) is flat
   });
 
+  it('the 4h platform filters per symbol: an entry on a candle below the volume floor or above the ATR cap is skipped', () => {
+    const [a, b] = twoSymbols();
+    a!.volume.fill(100);
+    b!.volume.fill(100);
+    b!.volume[2] = 5; // B's signal candle is thin
+    const strat = perSymbol({ 'AAA/USDT': { 4: BUY }, 'BBB/USDT': { 2: BUY } });
+    const r = runPortfolio([a!, b!], { kind: 'single', strategy: strat }, {}, { ...base, maxPositions: 3, risk: { minVolume: 10, maxAtrPct: 0.05 } });
+    // B: volume 5 < 10 → skipped. A: candle 4's true range is 1 on a close of 100 (ATR(1)/close = 1 %) → allowed.
+    expect(r.trades.map((t) => t.symbol)).toEqual(['AAA/USDT']);
+    expect(r.contributions[1]!.skipped.minVolume).toBe(1);
+    // A jump to 110 on candle 5: true range |110.5 − 100| = 10.5 → 9.5 % > 5 % → A's signal there is skipped.
+    const capped = runPortfolio([a!, b!], { kind: 'single', strategy: perSymbol({ 'AAA/USDT': { 5: BUY } }) }, {}, { ...base, maxPositions: 3, risk: { maxAtrPct: 0.05 } });
+    expect(capped.trades).toHaveLength(0);
+    expect(capped.skipped.atrCap).toBe(1);
+  });
+
   it('a symbol missing a candle is not tradable on it: its signal there cannot exist and its fill waits', () => {
     const [a, b] = twoSymbols();
     // B lacks candle 3: the BUY on B's candle 2 fills at B's next candle, 4.
