@@ -17,6 +17,7 @@ import { coverageReport, printCoverage } from './coverage';
 import { deriveSpread } from './spread';
 import { reproduce } from './reproduce';
 import { compareCommand } from './compare';
+import { formatPortfolio, parseSizing, parseSymbols, runPortfolioWindow } from './portfolio';
 import { createWalkForwardRun, executeWalkForwardRun, reproduceWalkForward, WalkForwardRequest } from '../../workers/research/walk-forward';
 import { bar, table } from './term';
 import type { CoreResult } from '../../workers/research/run-backtest';
@@ -36,6 +37,8 @@ const HELP = `npm run research -- <command>
                                  k of the square-root impact law from the venue's stored book snapshots
   import-freqtrade --file PATH --venue binance --symbol BTC/USDT --timeframe 4h [--overwrite]
   backtest --strategy ID --venue V --symbol BTC/USDT --timeframe 4h --from 2021-01-01 --to 2022-01-01 [--params JSON] [--mode slices]
+  backtest --strategy ID --symbols BTC/USDT,ETH/USDT --timeframe 4h --from D --to D [--venue binance] [--max-positions 3] [--sizing equal|fraction:F] [--max-atr-pct 0.05] [--min-volume V] [--params JSON]
+           (portfolio with shared capital; a ranking strategy selects the symbols; printed, not stored)
   sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL]
   walk-forward --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--folds 5] [--scheme rolling|anchored] [--is-to-oos 3]
   rerun --run ID                 recompute a recorded run and compare its result hash
@@ -156,6 +159,11 @@ async function main(argv: string[]): Promise<void> {
       now: { type: 'string' },
       horizon: { type: 'string' },
       lookback: { type: 'string' },
+      symbols: { type: 'string' },
+      'max-positions': { type: 'string' },
+      sizing: { type: 'string' },
+      'max-atr-pct': { type: 'string' },
+      'min-volume': { type: 'string' },
     },
   });
 
@@ -226,6 +234,31 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'backtest': {
+      if (o.symbols !== undefined) {
+        const venue = o.venue ?? 'binance';
+        const maxPositions = o['max-positions'] !== undefined ? Number(o['max-positions']) : 3;
+        if (!Number.isInteger(maxPositions) || maxPositions < 1) throw new Error(`--max-positions must be a positive integer, got ${o['max-positions']}`);
+        const req = {
+          strategy: need(o.strategy, 'strategy'),
+          venue,
+          symbols: parseSymbols(o.symbols),
+          timeframe: tf(o.timeframe),
+          from: dateInput.parse(need(o.from, 'from')),
+          to: dateInput.parse(need(o.to, 'to')),
+          maxPositions,
+          sizing: parseSizing(o.sizing),
+          params: o.params ? (JSON.parse(o.params) as Record<string, number>) : undefined,
+          maxAtrPct: o['max-atr-pct'] !== undefined ? Number(o['max-atr-pct']) : undefined,
+          minVolume: o['min-volume'] !== undefined ? Number(o['min-volume']) : undefined,
+        };
+        await withDb(async ({ db }) => {
+          const { result, windows } = await runPortfolioWindow(db, req);
+          for (const w of windows) process.stdout.write(`${w.dataSource}: ${w.windowCount} candles (+${w.warmup} warm-up), data ${w.dataHash.slice(0, 16)}…\n`);
+          const views = [primaryCostModel(venue), `${venue}-maker`, 'stress-31'].filter((v, k, a) => result.net[v] !== undefined && a.indexOf(v) === k);
+          process.stdout.write(`\n${formatPortfolio(result, views)}`);
+        });
+        return;
+      }
       const req = BacktestRequest.parse({
         ...target(o),
         params: o.params ? (JSON.parse(o.params) as Record<string, number>) : undefined,
