@@ -35,6 +35,8 @@ export interface Env {
   INGEST_SERIES?: string;
   INGEST_BACKFILL_LIMIT?: string;
   LIVE_SIGNALS?: string;
+  /** The daily paper check alerts when |paper PnL − replay PnL| of a day exceeds this many bps of the initial equity. */
+  PAPER_DIVERGENCE_ALERT_BPS?: string;
   PUBLIC_LAB_URL?: string;
   CODE_VERSION?: string;
 }
@@ -107,6 +109,7 @@ const ConfigSchema = z
     INGEST_SERIES: seriesSpec.default([]),
     INGEST_BACKFILL_LIMIT: z.coerce.number().int().min(1).max(100_000).default(2000),
     LIVE_SIGNALS: liveSpec.default([]),
+    PAPER_DIVERGENCE_ALERT_BPS: z.coerce.number().min(0).max(10_000).default(10),
     PUBLIC_LAB_URL: optionalString,
     CODE_VERSION: optionalString,
   })

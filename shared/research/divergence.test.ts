@@ -105,6 +105,25 @@ describe('attributeDivergences', () => {
     expect(r.divergences.map((d) => d.candleTime)).toEqual([T(4), T(5), T(6)]);
   });
 
+  it('a later trade differing only in PnL takes the class of the first difference (capital carried)', () => {
+    const restated = stored.map((c) => (c.openTime === T(2) ? { ...c, open: 103 } : c));
+    const open2: LedgerFill = { ...open, time: T(7), signalTime: T(6), price: 107 };
+    const close2: LedgerFill = { ...close, time: T(9), signalTime: T(8), price: 109, pnl: 20 };
+    const r = attributeDivergences(
+      input({
+        storedCandles: restated,
+        paperFills: [open, close, open2, close2],
+        replayFills: [{ ...open, price: 103 }, { ...close, pnl: 40 }, open2, { ...close2, pnl: 19.9 }],
+      }),
+    );
+    expect(r.divergences.map((d) => [d.kind, d.candleTime])).toEqual([
+      ['data', T(2)],
+      ['data', T(5)],
+      ['data', T(9)],
+    ]);
+    expect(r.divergences[2]!.details[0]).toContain('capital carried from the data difference at 1970-01-01T00:10Z');
+  });
+
   it('fill: another fill price on an unchanged candle, and a fill the replay lacks', () => {
     const r = attributeDivergences(
       input({ paperFills: [open, { ...close, price: 104.5, pnl: 45 }, { ...open, time: T(9), signalTime: T(8) }] }),

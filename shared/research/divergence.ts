@@ -10,6 +10,8 @@
  *              stepped (it stepped over it while missing), or a fill whose signal candle is one of those.
  * - `fee`    — same fill (time, side, price, liquidity) priced with another cost: the fee tier differs.
  * - `fill`   — any other fill difference: price, liquidity, exit kind, a fill one side lacks, or PnL.
+ * A later fill that differs only in PnL (same price, liquidity and cost) takes the class of the day's first fill
+ * difference: realised equity compounds trade by trade, so the capital carried from that trade explains it.
  *
  * Pure and deterministic: rows are sorted by candle time then class; the same inputs give the same report.
  */
@@ -160,6 +162,7 @@ export function attributeDivergences(input: DivergenceInput): DivergenceReport {
   const ledger = compareLedgers(paperFills, replayFills);
   const pStart = positionStarts(input.paperFills);
   const rStart = positionStarts(input.replayFills);
+  let first: { kind: DivergenceKind; time: number } | null = null;
   for (const d of ledger.differences) {
     const key = `${d.time}|${d.effect}`;
     const starts = [pStart.get(key), rStart.get(key)].filter((x): x is number => x !== undefined);
@@ -170,12 +173,17 @@ export function attributeDivergences(input: DivergenceInput): DivergenceReport {
     const both = p && r ? `paper ${p.price} ${p.liquidity} ${fmt(p.costBps)} bps vs replay ${r.price} ${r.liquidity} ${fmt(r.costBps)} bps` : p ? 'only in paper' : 'only in the replay';
     const cause = restatedIn(start, d.time);
     const sigTimes = [p?.signalTime, r?.signalTime].filter((x): x is number => x !== undefined);
-    if (cause !== undefined) add('data', d.time, `${label} differs after candle ${iso(cause)} was restated: ${both}`, p, r);
-    else if (sigTimes.some((t) => late.has(t))) add('timing', d.time, `${label} differs: its signal was evaluated late or missed: ${both}`, p, r);
-    else if (p && r && p.price === r.price && p.liquidity === r.liquidity && p.side === r.side && (p.exitKind ?? null) === (r.exitKind ?? null)) {
-      if (p.costBps !== r.costBps) add('fee', d.time, `${label}: fee tier differs: ${both}`, p, r);
-      else add('fill', d.time, `${label}: PnL differs: paper ${p.pnl ?? '—'} vs replay ${r.pnl ?? '—'}`, p, r);
-    } else add('fill', d.time, `${label}: ${both}`, p, r);
+    const sameFill = p && r && p.price === r.price && p.liquidity === r.liquidity && p.side === r.side && (p.exitKind ?? null) === (r.exitKind ?? null);
+    let kind: DivergenceKind;
+    if (cause !== undefined) add((kind = 'data'), d.time, `${label} differs after candle ${iso(cause)} was restated: ${both}`, p, r);
+    else if (sigTimes.some((t) => late.has(t))) add((kind = 'timing'), d.time, `${label} differs: its signal was evaluated late or missed: ${both}`, p, r);
+    else if (sameFill && p.costBps !== r.costBps) add((kind = 'fee'), d.time, `${label}: fee tier differs: ${both}`, p, r);
+    else if (sameFill && first) {
+      // Only the PnL differs: the capital carried from an earlier difference's trade (equity compounds trade by trade).
+      add((kind = first.kind), d.time, `${label}: PnL differs (paper ${p.pnl ?? '—'} vs replay ${r.pnl ?? '—'}): capital carried from the ${first.kind} difference at ${iso(first.time)}`, p, r);
+    } else if (sameFill) add((kind = 'fill'), d.time, `${label}: PnL differs: paper ${p.pnl ?? '—'} vs replay ${r.pnl ?? '—'}`, p, r);
+    else add((kind = 'fill'), d.time, `${label}: ${both}`, p, r);
+    first ??= { kind, time: d.time };
   }
 
   const divergences = [...rows.values()].sort((a, b) => a.candleTime - b.candleTime || DIVERGENCE_KINDS.indexOf(a.kind) - DIVERGENCE_KINDS.indexOf(b.kind));
