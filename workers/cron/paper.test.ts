@@ -298,6 +298,22 @@ describeWithData('paper vs replay divergence attribution in the live 5m loop', (
     for (const r of timing) expect(onTime.has(Number(r.candle_time))).toBe(false);
     // The second BUY was decided in the missed span: its decision was recorded by the catch-up cycle, late.
     expect(timing.find((r) => Number(r.candle_time) === D_BUY2)?.detail).toContain('recorded late');
+    // The stop of that trade differs in PnL only (capital carried) and is attributed to its late signal.
+    expect(timing.find((r) => Number(r.candle_time) === D_BUY2 + 2 * M5)?.detail).toContain('its signal was evaluated late or missed');
+    // The missed 08:00:30 cycle judged a HOLD candle, which paper stepped a cycle later to the same effect: no row.
+    expect(timing.filter((r) => Number(r.candle_time) < D_BUY2)).toEqual([]);
+    // The replay's signals in the missed span after 09:30 that no cycle recorded.
+    // Every decision of the missed span (09:05:30 … 23:55:30) was recorded by the catch-up cycle after midnight:
+    // each is one timing row, and the timing rows are exactly those (plus none for the on-time decisions).
+    const lateRecorded = (
+      await q<{ candle_open_time: string }>(
+        sql`SELECT candle_open_time FROM signals WHERE strategy_id = ${STRATEGY} AND candle_open_time >= ${D_DAY} AND candle_open_time < ${D_DAY + 86_400_000} AND computed_at >= to_timestamp((candle_open_time + ${2 * M5}) / 1000.0)`,
+      )
+    ).map((r) => Number(r.candle_open_time));
+    expect(lateRecorded.length).toBeGreaterThan(1);
+    expect(lateRecorded.every((t) => t >= D_BUY2)).toBe(true);
+    expect(timing.map((r) => Number(r.candle_time)).sort((a, b) => a - b)).toEqual([...lateRecorded].sort((a, b) => a - b));
+    expect(timing.every((r) => r.detail.startsWith(`${r.detail.split(' ')[0]} on `) && r.detail.includes('recorded late'))).toBe(true);
     expect(byKind('fee')).toEqual([]);
     // The PnL gap is the restated entry's: paper's take-profit trade vs the replay's, in bps of 10,000.
     const l = d!.comparison.ledger;
