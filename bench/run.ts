@@ -10,6 +10,7 @@ import { runImportBench } from './import';
 import { formatCostsTable, runCostsBench } from './costs';
 import { runMarketBench } from './market';
 import { formatStatsBench, runStatsBench } from './stats';
+import { formatPortfolioBench, runPortfolioBench } from './portfolio';
 
 const wanted = new Set(process.argv.slice(2));
 const want = (s: string) => wanted.size === 0 || wanted.has(s);
@@ -32,6 +33,7 @@ if (want('import')) await runImportBench();
 if (want('costs')) console.log(formatCostsTable(runCostsBench()));
 if (want('market')) runMarketBench();
 if (want('stats')) console.log(formatStatsBench(await runStatsBench()));
+if (want('portfolio')) console.log(formatPortfolioBench(await runPortfolioBench()));
 if (want('api')) {
   const api = await import('./api').catch(() => null);
   if (api && 'runApiBench' in api) await (api as { runApiBench: () => Promise<unknown> }).runApiBench();

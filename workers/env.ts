@@ -45,6 +45,8 @@ export interface Env {
   /** Quote notionals the cron's book snapshots walk the book for, comma-separated (default 1000,10000,100000). */
   BOOK_SNAPSHOT_NOTIONALS?: string;
   LIVE_SIGNALS?: string;
+  /** The daily paper check alerts when |paper PnL − replay PnL| of a day exceeds this many bps of the initial equity. */
+  PAPER_DIVERGENCE_ALERT_BPS?: string;
   PUBLIC_LAB_URL?: string;
   CODE_VERSION?: string;
 }
@@ -137,6 +139,7 @@ const ConfigSchema = z
       )
       .default([1_000, 10_000, 100_000]),
     LIVE_SIGNALS: liveSpec.default([]),
+    PAPER_DIVERGENCE_ALERT_BPS: z.coerce.number().min(0).max(10_000).default(10),
     PUBLIC_LAB_URL: optionalString,
     CODE_VERSION: optionalString,
   })

@@ -11,3 +11,5 @@ export * from './stats';
 export * from './gates';
 export * from './verdict';
 export * from './paper';
+export * from './divergence';
+export * from './tpe';

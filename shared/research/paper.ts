@@ -162,22 +162,28 @@ export function replayPaper<P extends Params, S>(
   return stepPaper(account, series, range, (i) => (i === last ? null : strategy.evaluate(prepared, i, params)), paperKernelOptions(strategy, params, config));
 }
 
-export interface LedgerComparison {
+/** What a fill comparison reads of a fill (a kernel fill priced by `stepPaper`, or a stored `paper_fills` row). */
+export type LedgerFill = Pick<PaperFill, 'time' | 'effect' | 'side' | 'price' | 'liquidity' | 'costBps' | 'signalTime'> & {
+  pnl?: number | null;
+  exitKind?: PaperFill['exitKind'] | null;
+};
+
+export interface LedgerComparison<F extends LedgerFill = LedgerFill> {
   matched: number;
   /** Fills one side has and the other lacks, or has at another price, liquidity or cost (first 100). */
-  differences: { time: number; effect: 'open' | 'close'; paper: PaperFill | null; replay: PaperFill | null }[];
+  differences: { time: number; effect: 'open' | 'close'; paper: F | null; replay: F | null }[];
   ok: boolean;
   summary: string;
 }
 
 /** Compare two fill ledgers keyed by (fill time, effect): price, liquidity, cost and PnL must be identical. */
-export function compareLedgers(paper: readonly PaperFill[], replay: readonly PaperFill[]): LedgerComparison {
-  const key = (f: PaperFill): string => `${f.time}|${f.effect}`;
+export function compareLedgers<F extends LedgerFill>(paper: readonly F[], replay: readonly F[]): LedgerComparison<F> {
+  const key = (f: F): string => `${f.time}|${f.effect}`;
   const R = new Map(replay.map((f) => [key(f), f]));
   const P = new Map(paper.map((f) => [key(f), f]));
-  const differences: LedgerComparison['differences'] = [];
+  const differences: LedgerComparison<F>['differences'] = [];
   let matched = 0;
-  const same = (a: PaperFill, b: PaperFill): boolean =>
+  const same = (a: F, b: F): boolean =>
     a.price === b.price && a.liquidity === b.liquidity && a.costBps === b.costBps && a.side === b.side && (a.pnl ?? null) === (b.pnl ?? null) && (a.exitKind ?? null) === (b.exitKind ?? null);
   for (const [k, p] of P) {
     const r = R.get(k);

@@ -6,7 +6,7 @@
  * top drawdowns, P&L and duration histograms, tag tables, exposure, rolling Sharpe), pages/sorts/filters its trades
  * and downloads a report that opens offline; the sweep page draws a heatmap and downloads its offline report; the Lab picks three runs for the compare
  * page; the forms run an archive import and — when the research side's `POST /api/research/backtests` is mounted —
- * a backtest to completion. Screenshots: artifacts/screenshots.
+ * a backtest to completion; the Paper page shows the paper-vs-replay divergence table. Screenshots: artifacts/screenshots.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +15,10 @@ import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM_SKIP_REASON, HAS_CHROMIUM, IN_CI, launchChromium } from '../../tools/browser/chromium';
 import { ROOT, startLabStack, type LabStack } from '../../tools/browser/stack';
 import { SEEDED, SHARED_DATA_DIR, seedLab, type SeedReport } from '../../tools/browser/seed';
+import { eq } from 'drizzle-orm';
+import { paperAccounts, strategies } from '../../shared/db/schema';
+import { ensurePaperAccount, insertPaperDivergences } from '../../shared/db/queries/paper';
+import { attributeDivergences } from '../../shared/research/divergence';
 
 const HAS_DATA = existsSync(join(SHARED_DATA_DIR, 'PROVENANCE.md'));
 const skipReason = !HAS_DATA ? `real market data not found at ${SHARED_DATA_DIR}` : !HAS_CHROMIUM && !IN_CI ? CHROMIUM_SKIP_REASON : null;
@@ -293,6 +297,66 @@ describe.skipIf(skipReason !== null)(`Strategy Lab in Chromium${skipReason ? ` [
     expect(await page.locator('#paper-status').textContent()).toMatch(/account|No paper accounts yet/);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('paper page: the divergence table shows the counts per class and the classified rows', async () => {
+    // One paper account with the divergences a daily check classified from hand-built ledgers: the fill candle
+    // restated after paper used it (data), a decision recorded two cycles late (timing), a fee-tier difference.
+    const S = 300_000;
+    const T = (i: number): number => Date.UTC(2022, 3, 14, 7) + i * S;
+    const candle = (i: number) => ({ openTime: T(i), open: 100 + i, high: 101 + i, low: 99 + i, close: 100.5 + i, volume: 10 });
+    const stored = Array.from({ length: 10 }, (_, i) => candle(i));
+    const open = { time: T(2), effect: 'open' as const, side: 'buy' as const, price: 102, liquidity: 'taker' as const, costBps: 10, signalTime: T(1), pnl: null, exitKind: null };
+    const close = { time: T(5), effect: 'close' as const, side: 'sell' as const, price: 105, liquidity: 'taker' as const, costBps: 10, signalTime: T(4), pnl: 50, exitKind: 'signal' as const };
+    const report = attributeDivergences({
+      window: { from: T(0), to: T(10) },
+      stepMs: S,
+      lateAfterMs: S,
+      initialEquity: 10_000,
+      paperFills: [open, close, { ...open, time: T(7), signalTime: T(6), costBps: 7.5 }],
+      replayFills: [{ ...open, price: 103 }, { ...close, pnl: 40 }, { ...open, time: T(7), signalTime: T(6) }],
+      usedCandles: stored.map((c) => ({ ...c, usedAt: c.openTime + S + 30_000 })),
+      storedCandles: stored.map((c) => (c.openTime === T(2) ? { ...c, open: 103 } : c)),
+      paperSignals: [
+        { time: T(1), action: 'BUY', computedAt: T(2) + 30_000 },
+        { time: T(4), action: 'EXIT', computedAt: T(7) },
+        { time: T(6), action: 'BUY', computedAt: T(7) + 30_000 },
+      ],
+      replaySignals: [
+        { time: T(1), action: 'BUY' },
+        { time: T(4), action: 'EXIT' },
+        { time: T(6), action: 'BUY' },
+      ],
+    });
+    expect(report.counts).toEqual({ data: 2, timing: 1, fill: 0, fee: 1 });
+    const accountId = await stack.withDb(async (db) => {
+      await db
+        .insert(strategies)
+        .values({ id: 'nexara-baseline-5m', title: 'Nexara baseline 5m', version: '1.0.0', origin: 'bundled', family: 'trend', timeframe: '5m', params: {} })
+        .onConflictDoNothing();
+      const a = await ensurePaperAccount(db, { strategyId: 'nexara-baseline-5m', venue: 'binance', symbol: 'BTC/USDT', timeframe: '5m' }, { costPreset: 'binance-taker', initialEquity: 10_000, since: T(0) });
+      await insertPaperDivergences(
+        db,
+        report.divergences.map((d) => ({ accountId: a.id, day: Date.UTC(2022, 3, 14), candleTime: d.candleTime, kind: d.kind, detail: d.details.join('\n'), paper: d.paper ?? null, replay: d.replay ?? null })),
+      );
+      return a.id;
+    });
+    try {
+      const { page, errors } = await visit('/paper/', 'paper-divergences', ['#divergence-table']);
+      const counts = await page.locator('#divergence-counts-table tbody tr').allTextContents();
+      expect(counts).toEqual(['data2', 'timing1', 'fill0', 'fee1']);
+      const rows = page.locator('#divergence-table tbody tr');
+      expect(await rows.count()).toBe(4);
+      const text = (await rows.allTextContents()).join('\n');
+      expect(text).toContain('restated after paper used it');
+      expect(text).toContain('recorded late');
+      expect(text).toContain('fee tier differs');
+      await page.locator('#divergence').screenshot({ path: join(SHOTS, 'paper-divergence-table.png') });
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await stack.withDb((db) => db.delete(paperAccounts).where(eq(paperAccounts.id, accountId)));
+    }
   });
 
   it('data page: coverage per series, gaps and quarantined rows', async () => {

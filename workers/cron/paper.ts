@@ -5,8 +5,11 @@
  * newly closed stored candle once, with the strategy's decision on each (the same `prepare`/`evaluate` the
  * backtester uses, warmed up like a backtest chunk). The account (kernel state included) is stored as JSON in
  * `paper_accounts.state` and resumed exactly next cycle; fills are priced with the venue's preset and marked at the
- * newest close. Once per UTC day (the first cycle after 00:00) the previous day's paper signals are compared with a
- * replay of the same candles (`replaySignals` + `compareSignals`) and stored with the day's equity and PnL.
+ * newest close; each stepped candle is recorded as it was seen. Once per UTC day (the first cycle after 00:00) the
+ * previous day's paper signals are compared with a replay of the same candles (`replaySignals` + `compareSignals`),
+ * its fills and PnL with a replay backtest of the stored candles (`compareLedgers`), each difference is classified
+ * (data, timing, fill, fee: shared/research/divergence.ts) and stored with the day's equity and PnL, and a system
+ * alert is raised once per day when the PnL gap passes PAPER_DIVERGENCE_ALERT_BPS.
  *
  * Exactly once under a cron double-fire: the account row is locked for the whole update (a second cycle waits,
  * then finds the candles already stepped: the kernel refuses a candle not after its last one), and a fill is unique
@@ -20,11 +23,14 @@ import {
   markToMarket,
   paperKernelOptions,
   parsePaperAccount,
+  replayPaper,
   replaySignals,
   stepPaper,
+  type LedgerFill,
   type PaperAccount,
   type PaperSignal,
 } from '../../shared/research/paper';
+import { attributeDivergences, divergenceAlertText } from '../../shared/research/divergence';
 import { toSeries, type Candle } from '../../shared/candles/candle';
 import { TIMEFRAME_MS, lastClosedOpenTime, type Timeframe } from '../../shared/candles/timeframe';
 import { parseBacktestConfig } from '../../shared/backtest/config';
@@ -34,11 +40,17 @@ import { loadCandles, loadRecentCandles } from '../../shared/db/queries/candles'
 import {
   countPaperFills,
   ensurePaperAccount,
+  firstPaperCandleTime,
   getPaperAccount,
   hasPaperDay,
   insertPaperDay,
+  insertPaperCandles,
+  insertPaperDivergences,
   insertPaperFills,
+  insertSystemAlertRow,
   lockPaperAccount,
+  paperCandlesBetween,
+  paperFillsBetween,
   paperSignalsBetween,
   paperStrategyIds,
   previousPaperDay,
@@ -48,7 +60,10 @@ import {
 } from '../../shared/db/queries/paper';
 import { getStrategyRow } from '../../shared/db/queries/promotion';
 import type { Database } from '../../shared/db/database';
-import { signals, type NewPaperFillRow, type PaperAccountRow } from '../../shared/db/schema';
+import { signals, type NewPaperFillRow, type PaperAccountRow, type PaperFillRow } from '../../shared/db/schema';
+import { ALERT_CHANNEL } from '../jobs/alert';
+import type { JobMessage } from '../jobs/messages';
+import { CRON_INTERVAL_MS } from './ingest';
 import { getStrategy } from '../../shared/strategies/registry';
 import type { Params, Signal, Strategy } from '../../shared/strategies/types';
 import type { AppConfig } from '../env';
@@ -236,6 +251,8 @@ async function settleAccount(
       }
       const inserted = await insertPaperFills(t, fills);
       if (inserted !== fills.length) throw new DuplicateFill();
+      // The candles as stepped now: the daily check compares them with the stored ones (a later restatement).
+      await insertPaperCandles(t, plan.candles.map((c) => ({ accountId: row.id, openTime: c.openTime, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume, usedAt: now })));
       const [markCandle] = await loadRecentCandles(t, sk, lastClosed + step, 1);
       const mark = markCandle ? markCandle.close : null;
       const figures = accountFigures(acc, mark);
@@ -258,9 +275,38 @@ async function settleAccount(
   }
 }
 
+/** Options of the daily check: the alert threshold and, when given, the queue the system alert is enqueued on. */
+export interface PaperDailyOptions {
+  /** Alert when the day's |paper PnL − replay PnL| exceeds this many bps of the initial equity. */
+  alertBps?: number;
+  /** The jobs queue: the alert is enqueued as a `system-alert` job (else the stuck-alert safety net sends the row). */
+  jobs?: { send(msg: JobMessage): Promise<unknown> };
+}
+
+export const DEFAULT_DIVERGENCE_ALERT_BPS = 10;
+
+/** A stored fill as the ledger comparison reads it. */
+function ledgerFill(f: PaperFillRow): LedgerFill {
+  return {
+    time: f.time,
+    effect: f.effect as LedgerFill['effect'],
+    side: f.side as LedgerFill['side'],
+    price: f.price,
+    liquidity: (f.liquidity ?? 'taker') as LedgerFill['liquidity'],
+    costBps: f.costBps,
+    signalTime: f.signalTime,
+    pnl: f.pnl,
+    exitKind: (f.exitKind ?? null) as LedgerFill['exitKind'],
+  };
+}
+
 /**
- * The previous UTC day's comparison and figures, once per (account, day). Skipped while the account did not exist
- * during that day or the day's last candle is not stored yet (a later cycle retries).
+ * The previous UTC day's check and figures, once per (account, day): the day's paper signals against a replay of
+ * the same candles (`compareSignals`), the day's paper fills and PnL against a replay backtest of the stored candles
+ * from the first candle the account stepped (`compareLedgers`), every difference classified and stored
+ * (`attributeDivergences` → `paper_divergences`), and one system alert per (account, day) when the PnL gap passes
+ * `alertBps`. Skipped while the account did not exist during that day or the day's last candle is not stored yet
+ * (a later cycle retries). Idempotent: divergences and the alert row are written before the daily row, each unique.
  */
 export async function runPaperDaily(
   db: Database,
@@ -268,7 +314,8 @@ export async function runPaperDaily(
   strategy: Strategy<Params>,
   params: Params,
   now: number,
-): Promise<{ day: number; ok: boolean; summary: string } | null> {
+  opts: PaperDailyOptions = {},
+): Promise<{ day: number; ok: boolean; summary: string; divergences: number; gapBps: number; alerted: boolean } | null> {
   const tf = account.timeframe as Timeframe;
   const step = TIMEFRAME_MS[tf];
   const dayStart = Math.floor(now / DAY_MS) * DAY_MS;
@@ -289,10 +336,53 @@ export async function runPaperDaily(
   const paperRows = await paperSignalsBetween(db, k, from, to);
   const paper: PaperSignal[] = paperRows.map((s) => ({ time: s.candleOpenTime, action: s.action as PaperSignal['action'], reason: s.reason, symbol: account.symbol }));
   const cmp = compareSignals(paper, replay, { from, to });
+
+  // The replay backtest: a fresh account on the venue's preset, stepped over the stored candles from the account's
+  // first stepped candle (the kernel carries positions across days), compared on the day's fills.
+  const firstStepped = (await firstPaperCandleTime(db, account.id)) ?? lastClosedOpenTime(tf, account.since);
+  const replayFrom = Math.min(firstStepped, from);
+  const replayCandles = replayFrom < from ? [...(await loadRecentCandles(db, sk, replayFrom, warm)), ...(await loadCandles(db, sk, replayFrom, to))] : history;
+  const replaySeries = replayFrom < from ? toSeries(replayCandles, tf, account.symbol) : series;
+  const startIdx = replaySeries.openTime.findIndex((t) => t >= replayFrom);
+  const state = toPaperAccount(account);
+  const fresh = createPaperAccount({ costModel: paperCostPreset(account.venue), initialEquity: account.initialEquity, fraction: state.fraction });
+  const replayed = startIdx < 0 ? { fills: [] } : replayPaper(replaySeries, strategy, params, fresh, { from: startIdx, to: replaySeries.length });
+  const paperFills = (await paperFillsBetween(db, account.id, replayFrom, to)).map(ledgerFill);
+  const used = await paperCandlesBetween(db, account.id, from, to);
+  const report = attributeDivergences({
+    window: { from, to },
+    stepMs: step,
+    lateAfterMs: CRON_INTERVAL_MS,
+    initialEquity: account.initialEquity,
+    paperFills,
+    replayFills: replayed.fills,
+    usedCandles: used,
+    storedCandles: history.filter((c) => c.openTime >= from && c.openTime < to),
+    paperSignals: paperRows.map((s) => ({ time: s.candleOpenTime, action: s.action as PaperSignal['action'], computedAt: s.computedAt.getTime() })),
+    replaySignals: replay,
+  });
+  await insertPaperDivergences(
+    db,
+    report.divergences.map((d) => ({ accountId: account.id, day, candleTime: d.candleTime, kind: d.kind, detail: d.details.join('\n').slice(0, 4000), paper: d.paper ?? null, replay: d.replay ?? null })),
+  );
+
+  const dayIso = new Date(day).toISOString().slice(0, 10);
+  const threshold = opts.alertBps ?? DEFAULT_DIVERGENCE_ALERT_BPS;
+  const text = divergenceAlertText(report, threshold, `${account.strategyId} ${account.venue} ${account.symbol} ${account.timeframe} on ${dayIso}`);
+  let alerted = false;
+  if (text) {
+    const dedupeKey = `paper-divergence:${account.id}:${day}`;
+    await insertSystemAlertRow(db, { dedupeKey, channel: ALERT_CHANNEL, message: text });
+    if (opts.jobs) await opts.jobs.send({ kind: 'system-alert', key: dedupeKey, dedupeKey, text });
+    alerted = true;
+  }
+
   const cap = <T>(xs: readonly T[]): T[] => xs.slice(0, 100);
   const brief = (s: PaperSignal) => ({ time: s.time, iso: new Date(s.time).toISOString(), action: s.action, reason: s.reason ?? '' });
   const prev = await previousPaperDay(db, account.id, day);
   const equity = account.equity;
+  const ok = cmp.ok && report.ok;
+  const summary = report.ok ? cmp.summary : `${cmp.summary}; ${report.summary}`;
   const comparison = {
     window: { from, to },
     ok: cmp.ok,
@@ -301,6 +391,8 @@ export async function runPaperDaily(
     missing: cap(cmp.missing).map(brief),
     extra: cap(cmp.extra).map(brief),
     mismatched: cap(cmp.mismatched).map((m) => ({ time: m.time, iso: new Date(m.time).toISOString(), paper: m.paper.action, replay: m.replay.action })),
+    ledger: { ok: report.ledger.ok, summary: report.ledger.summary, matched: report.ledger.matched, different: report.ledger.differences.length, replayFrom, paperPnl: report.paperPnl, replayPnl: report.replayPnl, gapBps: report.gapBps },
+    divergence: { ok: report.ok, summary: report.summary, counts: report.counts, alertBps: threshold, alerted },
     replayWarmupCandles: warm,
     strategyVersion: strategy.version,
     params,
@@ -314,13 +406,15 @@ export async function runPaperDaily(
     signals: paper.length,
     fills: await countPaperFills(db, account.id, day, dayStart),
     comparison,
-    ok: cmp.ok,
+    ok,
+    divergences: report.divergences.length,
+    gapBps: report.gapBps,
   });
-  return inserted ? { day, ok: cmp.ok, summary: cmp.summary } : null;
+  return inserted ? { day, ok, summary, divergences: report.divergences.length, gapBps: report.gapBps, alerted } : null;
 }
 
 /** The paper stage of one cron cycle (see the module doc). One series failing never blocks the others. */
-export async function runPaper(deps: { config: AppConfig; db: Database; now: number }): Promise<PaperOutcome[]> {
+export async function runPaper(deps: { config: AppConfig; db: Database; now: number; jobs?: PaperDailyOptions['jobs'] }): Promise<PaperOutcome[]> {
   const { config, db, now } = deps;
   const ids = new Set(await paperStrategyIds(db));
   if (ids.size === 0) return [];
@@ -340,7 +434,7 @@ export async function runPaper(deps: { config: AppConfig; db: Database; now: num
       let daily: PaperOutcome['daily'] = null;
       if (!settled.duplicate) {
         const fresh = (await getPaperAccount(db, account.id))!;
-        const d = await runPaperDaily(db, fresh, s, params, now);
+        const d = await runPaperDaily(db, fresh, s, params, now, { alertBps: config.PAPER_DIVERGENCE_ALERT_BPS, ...(deps.jobs ? { jobs: deps.jobs } : {}) });
         if (d) daily = { day: new Date(d.day).toISOString().slice(0, 10), ok: d.ok, summary: d.summary };
       }
       outcomes.push({

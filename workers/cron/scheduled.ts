@@ -104,7 +104,7 @@ export async function runCycle(controller: Pick<ScheduledController, 'scheduledT
     }
 
     // Paper trading: fill the paper strategies' recorded signals at the next candle's open, mark, daily comparison.
-    const paper = await stage('paper', reports, () => runPaper({ config, db: handle.db, now }));
+    const paper = await stage('paper', reports, () => runPaper({ config, db: handle.db, now, jobs: env.JOBS }));
     const paperRows = paper.ok ? paper.value : [];
     const paperErrors = paperRows.filter((p) => p.status === 'error');
     await safeBeat(

@@ -1,10 +1,29 @@
 /**
  * Paper trading storage: accounts (one per strategy and series, created idempotently, locked per update so a cron
- * double-fire serialises), fills (unique per signal), daily rows (unique per account and UTC day), and the reads
- * the API and the daily comparison need.
+ * double-fire serialises), fills (unique per signal), daily rows (unique per account and UTC day), the candles each
+ * account stepped (unique per account and candle), the classified paper-vs-replay divergences (unique per account,
+ * day, candle and class), the divergence alert row (unique per dedupe key), and the reads the API and the daily
+ * comparison need.
  */
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, sql } from 'drizzle-orm';
-import { paperAccounts, paperDaily, paperFills, signals, strategies, type NewPaperFillRow, type PaperAccountRow, type PaperDailyRow, type PaperFillRow, type SignalRow } from '../schema';
+import {
+  alerts,
+  paperAccounts,
+  paperCandles,
+  paperDaily,
+  paperDivergences,
+  paperFills,
+  signals,
+  strategies,
+  type NewPaperDivergenceRow,
+  type NewPaperFillRow,
+  type PaperAccountRow,
+  type PaperCandleRow,
+  type PaperDailyRow,
+  type PaperDivergenceRow,
+  type PaperFillRow,
+  type SignalRow,
+} from '../schema';
 import type { Database } from '../database';
 
 export interface PaperKey {
@@ -172,4 +191,80 @@ export async function recentPaperDays(db: Database, accountIds: readonly number[
       ),
     )
     .orderBy(asc(paperDaily.accountId), desc(paperDaily.day));
+}
+
+/** Record the candles an account stepped (as it saw them) and when; a candle already recorded keeps its first record. */
+export async function insertPaperCandles(db: Database, rows: readonly PaperCandleRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 1000) {
+    await db.insert(paperCandles).values(rows.slice(i, i + 1000)).onConflictDoNothing();
+  }
+}
+
+/** The candles an account stepped with open time in [from, to), oldest first. */
+export async function paperCandlesBetween(db: Database, accountId: number, from: number, to: number): Promise<PaperCandleRow[]> {
+  return db
+    .select()
+    .from(paperCandles)
+    .where(and(eq(paperCandles.accountId, accountId), gte(paperCandles.openTime, from), lt(paperCandles.openTime, to)))
+    .orderBy(asc(paperCandles.openTime));
+}
+
+/** Open time of the first candle the account stepped, or null (an account stepped before candles were recorded). */
+export async function firstPaperCandleTime(db: Database, accountId: number): Promise<number | null> {
+  const [row] = await db
+    .select({ t: sql<string | null>`min(${paperCandles.openTime})` })
+    .from(paperCandles)
+    .where(eq(paperCandles.accountId, accountId));
+  return row?.t === null || row?.t === undefined ? null : Number(row.t);
+}
+
+/** The account's fills with fill time in [from, to), oldest first. */
+export async function paperFillsBetween(db: Database, accountId: number, from: number, to: number): Promise<PaperFillRow[]> {
+  return db
+    .select()
+    .from(paperFills)
+    .where(and(eq(paperFills.accountId, accountId), gte(paperFills.time, from), lt(paperFills.time, to)))
+    .orderBy(asc(paperFills.time), asc(paperFills.id));
+}
+
+/** Insert classified divergences; a row already there for (account, day, candle, class) is kept. Returns how many were new. */
+export async function insertPaperDivergences(db: Database, rows: readonly NewPaperDivergenceRow[]): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < rows.length; i += 500) {
+    const out = await db.insert(paperDivergences).values(rows.slice(i, i + 500)).onConflictDoNothing().returning({ id: paperDivergences.id });
+    n += out.length;
+  }
+  return n;
+}
+
+/** The newest divergences (newest day, then candle time), optionally of some accounts only. */
+export async function recentPaperDivergences(db: Database, limit: number, accountIds?: readonly number[]): Promise<PaperDivergenceRow[]> {
+  if (accountIds && !accountIds.length) return [];
+  return db
+    .select()
+    .from(paperDivergences)
+    .where(accountIds ? inArray(paperDivergences.accountId, [...accountIds]) : undefined)
+    .orderBy(desc(paperDivergences.day), desc(paperDivergences.candleTime), asc(paperDivergences.kind))
+    .limit(limit);
+}
+
+/** Divergence counts per class (all accounts, or some). */
+export async function paperDivergenceCounts(db: Database, accountIds?: readonly number[]): Promise<Record<string, number>> {
+  if (accountIds && !accountIds.length) return {};
+  const rows = await db
+    .select({ kind: paperDivergences.kind, n: sql<number>`count(*)::int` })
+    .from(paperDivergences)
+    .where(accountIds ? inArray(paperDivergences.accountId, [...accountIds]) : undefined)
+    .groupBy(paperDivergences.kind);
+  return Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
+}
+
+/**
+ * Record a system alert row (the `system-alert` job's row: pending, unique per dedupe key and channel) so it is
+ * sent once: by the system-alert job when one is enqueued, else by the cron's stuck-alert safety net.
+ * Returns true when the row is new.
+ */
+export async function insertSystemAlertRow(db: Database, row: { dedupeKey: string; channel: string; message: string }): Promise<boolean> {
+  const out = await db.insert(alerts).values({ ...row, status: 'pending' }).onConflictDoNothing().returning({ id: alerts.id });
+  return out.length > 0;
 }

@@ -10,7 +10,12 @@
  *   resumed exactly every cycle), realised PnL, the open position and the last mark.
  * `paper_fills` — each fill the kernel made (signal entries and exits, stops, take-profits, trailing stops), at most
  *   one opening and one closing fill per account and fill candle: a cron double-fire never fills twice.
- * `paper_daily` — one row per account and UTC day: equity, PnL, signals and the paper-vs-replay comparison.
+ * `paper_daily` — one row per account and UTC day: equity, PnL, signals and the paper-vs-replay comparison (signals,
+ *   and fills and PnL against a replay backtest of the same stored candles), with its divergence count and PnL gap.
+ * `paper_candles` — each candle as the account stepped it, and the cycle that stepped it: the daily check tells a
+ *   candle the venue restated afterwards (data) and a candle evaluated late or stepped over (timing).
+ * `paper_divergences` — each classified paper-vs-replay difference (shared/research/divergence.ts), unique per
+ *   (account, day, candle, class): re-running a day's check never writes a row twice.
  */
 import { bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { signals } from './live';
@@ -145,9 +150,53 @@ export const paperDaily = pgTable(
     /** Paper signals vs a replay of the same candles through the backtester (`compareSignals`). */
     comparison: jsonb('comparison').notNull(),
     ok: boolean('ok').notNull(),
+    /** Classified paper-vs-replay differences of the day (`paper_divergences` rows). */
+    divergences: integer('divergences').notNull().default(0),
+    /** |paper PnL − replay PnL| of the day's closing fills, in bps of the initial equity (null: not computed). */
+    gapBps: doublePrecision('gap_bps'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('paper_daily_account_day_uq').on(t.accountId, t.day)],
+);
+
+export const paperCandles = pgTable(
+  'paper_candles',
+  {
+    accountId: bigint('account_id', { mode: 'number' })
+      .notNull()
+      .references(() => paperAccounts.id, { onDelete: 'cascade' }),
+    openTime: bigint('open_time', { mode: 'number' }).notNull(),
+    open: doublePrecision('open').notNull(),
+    high: doublePrecision('high').notNull(),
+    low: doublePrecision('low').notNull(),
+    close: doublePrecision('close').notNull(),
+    volume: doublePrecision('volume').notNull(),
+    /** Market time (ms) of the cron cycle that stepped the candle. */
+    usedAt: bigint('used_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [uniqueIndex('paper_candles_account_time_uq').on(t.accountId, t.openTime)],
+);
+
+export const paperDivergences = pgTable(
+  'paper_divergences',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    accountId: bigint('account_id', { mode: 'number' })
+      .notNull()
+      .references(() => paperAccounts.id, { onDelete: 'cascade' }),
+    /** UTC day start (ms) of the daily check that found it. */
+    day: bigint('day', { mode: 'number' }).notNull(),
+    /** Open time of the candle the difference is attributed to. */
+    candleTime: bigint('candle_time', { mode: 'number' }).notNull(),
+    /** data | timing | fill | fee */
+    kind: text('kind').notNull(),
+    /** One line per difference merged into the row. */
+    detail: text('detail').notNull(),
+    paper: jsonb('paper'),
+    replay: jsonb('replay'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('paper_divergences_key_uq').on(t.accountId, t.day, t.candleTime, t.kind), index('paper_divergences_recent_idx').on(t.accountId, t.day)],
 );
 
 export type StrategyPromotionRow = typeof strategyPromotions.$inferSelect;
@@ -156,3 +205,6 @@ export type NewPaperAccountRow = typeof paperAccounts.$inferInsert;
 export type PaperFillRow = typeof paperFills.$inferSelect;
 export type NewPaperFillRow = typeof paperFills.$inferInsert;
 export type PaperDailyRow = typeof paperDaily.$inferSelect;
+export type PaperCandleRow = typeof paperCandles.$inferSelect;
+export type PaperDivergenceRow = typeof paperDivergences.$inferSelect;
+export type NewPaperDivergenceRow = typeof paperDivergences.$inferInsert;

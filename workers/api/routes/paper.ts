@@ -1,7 +1,9 @@
 /**
  * Paper trading (read-only): `GET /api/paper` — every paper account with equity, position, PnL, its last fills and
- * its last daily paper-vs-replay comparison; `GET /api/paper/:id` — one account (numeric id) with its fills and
- * daily rows, or every account of one strategy (`/api/paper/nexara-baseline-5m`, possibly none yet).
+ * its last daily paper-vs-replay comparison; `GET /api/paper/divergences` — the classified paper-vs-replay
+ * differences (counts per class and the newest rows, `?account=` for one account); `GET /api/paper/:id` — one
+ * account (numeric id) with its fills, daily rows and divergences, or every account of one strategy
+ * (`/api/paper/nexara-baseline-5m`, possibly none yet).
  * Accounts are written by the cron's paper stage (workers/cron/paper.ts).
  */
 import { Hono } from 'hono';
@@ -11,10 +13,13 @@ import { getStrategy } from '../../../shared/strategies/registry';
 import {
   getPaperAccount,
   listPaperAccounts,
+  paperDivergenceCounts,
+  recentPaperDivergences,
   recentPaperDays,
   recentPaperFills,
 } from '../../../shared/db/queries/paper';
-import type { PaperAccountRow, PaperDailyRow, PaperFillRow } from '../../../shared/db/schema';
+import type { PaperAccountRow, PaperDailyRow, PaperDivergenceRow, PaperFillRow } from '../../../shared/db/schema';
+import { DIVERGENCE_KINDS } from '../../../shared/research/divergence';
 import { documentRoutes } from '../openapi';
 import type { AppEnv } from '../app';
 
@@ -43,7 +48,26 @@ const daySchema = z.object({
   signals: z.number(),
   fills: z.number(),
   ok: z.boolean(),
+  divergences: z.number(),
+  gapBps: z.number().nullable(),
   comparison: z.record(z.string(), z.unknown()),
+});
+
+const divergenceSchema = z.object({
+  id: z.number(),
+  accountId: z.number(),
+  day: z.string(),
+  candleTime: z.string(),
+  kind: z.enum(DIVERGENCE_KINDS),
+  detail: z.string(),
+  paper: z.unknown(),
+  replay: z.unknown(),
+});
+const countsSchema = z.object({ data: z.number(), timing: z.number(), fill: z.number(), fee: z.number() });
+const divergencesSchema = z.object({ counts: countsSchema, data: z.array(divergenceSchema) });
+const divergenceQuery = z.object({
+  account: z.coerce.number().int().positive().optional().describe('Only this paper account'),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
 const accountSchema = z.object({
@@ -70,7 +94,7 @@ const accountSchema = z.object({
 });
 
 const listItemSchema = accountSchema.extend({ lastFills: z.array(fillSchema), lastDaily: daySchema.nullable() });
-const accountDetailSchema = z.object({ account: accountSchema, fills: z.array(fillSchema), daily: z.array(daySchema) });
+const accountDetailSchema = z.object({ account: accountSchema, fills: z.array(fillSchema), daily: z.array(daySchema), divergences: divergencesSchema });
 const detailSchema = z.union([accountDetailSchema, z.object({ strategyId: z.string(), accounts: z.array(accountDetailSchema) })]);
 const idParams = z.object({ id: z.string().describe('A paper account id, or a strategy id for all its accounts') });
 
@@ -118,7 +142,17 @@ function fillOut(f: PaperFillRow): z.infer<typeof fillSchema> {
 }
 
 function dayOut(d: PaperDailyRow): z.infer<typeof daySchema> {
-  return { day: iso(d.day)!.slice(0, 10), equity: d.equity, pnl: d.pnl, signals: d.signals, fills: d.fills, ok: d.ok, comparison: d.comparison as Record<string, unknown> };
+  return { day: iso(d.day)!.slice(0, 10), equity: d.equity, pnl: d.pnl, signals: d.signals, fills: d.fills, ok: d.ok, divergences: d.divergences, gapBps: d.gapBps, comparison: d.comparison as Record<string, unknown> };
+}
+
+function divergenceOut(d: PaperDivergenceRow): z.infer<typeof divergenceSchema> {
+  return { id: d.id, accountId: d.accountId, day: iso(d.day)!.slice(0, 10), candleTime: iso(d.candleTime)!, kind: d.kind as z.infer<typeof divergenceSchema>['kind'], detail: d.detail, paper: d.paper, replay: d.replay };
+}
+
+async function divergencesOf(db: Parameters<typeof recentPaperDivergences>[0], limit: number, accountIds?: readonly number[]): Promise<z.infer<typeof divergencesSchema>> {
+  const [rows, raw] = [await recentPaperDivergences(db, limit, accountIds), await paperDivergenceCounts(db, accountIds)];
+  const counts = { data: raw.data ?? 0, timing: raw.timing ?? 0, fill: raw.fill ?? 0, fee: raw.fee ?? 0 };
+  return { counts, data: rows.map(divergenceOut) };
 }
 
 export const paperRoutes = new Hono<AppEnv>()
@@ -134,12 +168,17 @@ export const paperRoutes = new Hono<AppEnv>()
       }),
     });
   })
+  .get('/divergences', async (c) => {
+    const q = divergenceQuery.safeParse(c.req.query());
+    if (!q.success) throw new AppError('bad_request', `invalid query: ${q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return c.json(await divergencesOf(c.var.getDb(), q.data.limit, q.data.account !== undefined ? [q.data.account] : undefined));
+  })
   .get('/:id', async (c) => {
     const id = c.req.param('id');
     const db = c.var.getDb();
     const detail = async (a: PaperAccountRow): Promise<z.infer<typeof accountDetailSchema>> => {
-      const [fills, days] = [await recentPaperFills(db, [a.id], 200), await recentPaperDays(db, [a.id], 60)];
-      return { account: accountOut(a), fills: fills.map(fillOut), daily: days.map(dayOut) };
+      const [fills, days, divergences] = [await recentPaperFills(db, [a.id], 200), await recentPaperDays(db, [a.id], 60), await divergencesOf(db, 200, [a.id])];
+      return { account: accountOut(a), fills: fills.map(fillOut), daily: days.map(dayOut), divergences };
     };
     if (/^\d{1,15}$/.test(id)) {
       const a = await getPaperAccount(db, Number(id));
@@ -155,5 +194,6 @@ export const paperRoutes = new Hono<AppEnv>()
 
 documentRoutes([
   { method: 'get', path: '/api/paper', tag: 'paper', summary: 'Paper accounts with equity, position, PnL, last fills and the last daily paper-vs-replay comparison', response: z.object({ data: z.array(listItemSchema) }) },
+  { method: 'get', path: '/api/paper/divergences', tag: 'paper', summary: 'Classified paper-vs-replay differences (data, timing, fill, fee): counts per class and the newest rows', query: divergenceQuery, response: divergencesSchema },
   { method: 'get', path: '/api/paper/:id', tag: 'paper', summary: 'One paper account (numeric id) with its fills and daily comparisons, or all accounts of a strategy (strategy id)', params: idParams, response: detailSchema },
 ]);
