@@ -14,7 +14,7 @@ import { insertBookSnapshot, recordBookIssue } from '../../shared/db/queries/boo
 import { CircuitBreaker, createVenue, isMarketDataRejected, isVenueError, isVenueId, type FetchLike, type VenueId } from '../../shared/venues';
 import type { Db } from '../db';
 import type { AppConfig } from '../env';
-import { CRON_INTERVAL_MS } from './ingest';
+import { baseUrlFor, CRON_INTERVAL_MS } from './ingest';
 
 /** Levels per side asked for (each venue clamps to its own maximum: Binance 5000, Kraken 500, OKX 400, Bybit 200). */
 export const BOOK_SNAPSHOT_DEPTH = 1000;
@@ -53,21 +53,6 @@ export interface BookSnapshotReport {
 
 // One breaker per venue per isolate for the book endpoints (separate from the candle breakers).
 const breakers = new Map<VenueId, CircuitBreaker>();
-
-function baseUrlFor(config: AppConfig, venue: VenueId): string {
-  switch (venue) {
-    case 'binance':
-      return config.BINANCE_BASE_URL;
-    case 'kraken':
-      return config.KRAKEN_BASE_URL;
-    case 'coinbase':
-      return config.COINBASE_BASE_URL;
-    case 'okx':
-      return config.OKX_BASE_URL;
-    case 'bybit':
-      return config.BYBIT_BASE_URL;
-  }
-}
 
 /** The distinct (venue, symbols) pairs of the ingested series, in first-seen order. */
 export function snapshotTargets(series: readonly { venue: string; symbol: string }[]): Map<string, string[]> {

@@ -39,7 +39,8 @@ export interface IngestReport {
 // One breaker per venue per isolate: consecutive failures across cron cycles open it.
 const breakers = new Map<VenueId, CircuitBreaker>();
 
-function baseUrlFor(config: AppConfig, venue: VenueId): string {
+/** The configured REST root of a venue (the cron's candle and book stages both use it). */
+export function baseUrlFor(config: AppConfig, venue: VenueId): string {
   switch (venue) {
     case 'binance':
       return config.BINANCE_BASE_URL;
