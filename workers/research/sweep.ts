@@ -33,6 +33,8 @@ import {
 import { researchTarget, RunInputError, resolveParams, singleStrategy } from './run-backtest';
 import { gridCombos, mergeSweep, planSweep, randomCombos, runSweepChunk, type ChunkOutput, type SweepResult } from '../../shared/research/sweep';
 import { loadWindow, type LoadedWindow } from './window';
+import { computeSweepPbo, PBO_INLINE_BUDGET, SWEEP_PBO_BLOCKS, sweepBlockEdges, type ChunkBlockStats, type SweepPbo, type SweepPboSkipped } from '../../shared/research/sweep-pbo';
+import { cscvSplitCount } from '../../shared/stats';
 
 export const DEFAULT_CHUNK_SIZE = 25;
 
@@ -162,7 +164,29 @@ export function computeChunk(plan: SweepPlan, win: LoadedWindow, chunkIndex: num
   const series = toSeries(win.candles, win.key.timeframe, win.key.symbol);
   const combos = plan.combos.slice(chunkIndex * plan.chunkSize, (chunkIndex + 1) * plan.chunkSize);
   const window = { from: win.from, to: win.to };
-  return runSweepChunk(series, plan.strategy, { index: chunkIndex, of: plan.chunks.length, combos }, mode === 'slices' ? { mode: 'slices', slices: window } : { mode: 'single', backtest: window });
+  const blocks = { edges: sweepBlockEdges(win.from, win.to, TIMEFRAME_MS[win.key.timeframe]) };
+  return runSweepChunk(series, plan.strategy, { index: chunkIndex, of: plan.chunks.length, combos }, mode === 'slices' ? { mode: 'slices', slices: window, blocks } : { mode: 'single', backtest: window, blocks });
+}
+
+export type SweepPboOutcome = (SweepPbo & { wallMs: number }) | SweepPboSkipped;
+
+/**
+ * The sweep's PBO from its chunks' block statistics, in-process when combos × C(16, 8) splits fits
+ * `PBO_INLINE_BUDGET` (≈ 1,000 combos; measured in workerd, see the sweep-chunk test), otherwise reported as
+ * deferred to `pbo-chunk` queue jobs. Never throws: a failure is recorded with its reason, the sweep still merges.
+ */
+export function sweepPboOf(outputs: readonly ChunkOutput[]): SweepPboOutcome {
+  const stats = outputs.map((o) => o.blockStats);
+  if (stats.some((b) => b === undefined)) return { status: 'insufficient-data', reason: 'chunks carry no block statistics (computed before PBO was kept)' };
+  const combos = stats.reduce((a, b) => a + b!.rows.length, 0);
+  if (combos * cscvSplitCount(SWEEP_PBO_BLOCKS) > PBO_INLINE_BUDGET) return { status: 'deferred', reason: `${combos} combos × ${cscvSplitCount(SWEEP_PBO_BLOCKS)} splits exceeds the in-process budget; computed by pbo-chunk jobs` };
+  try {
+    const t0 = Date.now();
+    const res = computeSweepPbo(stats as ChunkBlockStats[]);
+    return res.status === 'done' ? { ...res, wallMs: Date.now() - t0 } : res;
+  } catch (err) {
+    return { status: 'failed', reason: (err as Error).message };
+  }
 }
 
 /**
@@ -222,8 +246,9 @@ export async function mergeSweepNow(db: Database, sweepId: string): Promise<bool
   const merged = mergeSweep(chunkOut.map(({ index, of, context, combos }) => ({ index, of, context, combos })));
   const first = chunkOut[0];
   const wall = outputs.map((o) => o.cpuMs ?? 0);
+  const pbo = sweepPboOf(chunkOut);
   const written = await finishSweep(db, sweepId, {
-    result: { ...merged, timing: { chunkWallMs: wall, maxChunkWallMs: Math.max(0, ...wall), totalWallMs: wall.reduce((a, b) => a + b, 0) } },
+    result: { ...merged, pbo, timing: { chunkWallMs: wall, maxChunkWallMs: Math.max(0, ...wall), totalWallMs: wall.reduce((a, b) => a + b, 0) } },
     resultHash: merged.resultHash,
     dataHash: first?.dataHash ?? null,
     candleCount: first?.candleCount ?? null,
@@ -241,7 +266,7 @@ export async function runSweepSerial(
   db: Database,
   req: SweepRequestParsed,
   onProgress?: (done: number, total: number) => void,
-): Promise<{ merged: SweepResult; window: LoadedWindow; plan: SweepPlan; chunkWallMs: number[] }> {
+): Promise<{ merged: SweepResult; pbo: SweepPboOutcome; window: LoadedWindow; plan: SweepPlan; chunkWallMs: number[] }> {
   const plan = planSweepCombos({ strategyId: req.strategy, baseParams: req.params, method: req.method, samples: req.samples, seed: req.seed, chunkSize: req.chunkSize ?? defaultChunkSize(req.timeframe, req.from, req.to) });
   const win = await loadSweepWindow(db, plan, { venue: req.venue, symbol: req.symbol, timeframe: req.timeframe }, req.from, req.to);
   if (win.windowCount === 0) throw new RunInputError('no candles in the window');
@@ -254,5 +279,5 @@ export async function runSweepSerial(
     onProgress?.(k + 1, plan.chunks.length);
     await Promise.resolve();
   }
-  return { merged: mergeSweep(outputs), window: win, plan, chunkWallMs };
+  return { merged: mergeSweep(outputs), pbo: sweepPboOf(outputs), window: win, plan, chunkWallMs };
 }
