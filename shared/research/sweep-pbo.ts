@@ -129,7 +129,7 @@ export interface SweepPbo {
 
 /** Why a sweep has no PBO (e.g. fewer than 2 combos). Never a silent number. */
 export interface SweepPboSkipped {
-  status: 'insufficient-data' | 'failed' | 'deferred';
+  status: 'insufficient-data' | 'failed';
   reason: string;
 }
 
@@ -173,11 +173,16 @@ export function summariseSweepPbo(res: PboResult, keys: readonly string[], view:
   };
 }
 
-/** combo × split evaluations one in-process PBO call may do (≈ 1,000 combos × 12,870 splits; see README for CPU). */
-export const PBO_INLINE_BUDGET = 13_000_000;
+/**
+ * combo × split evaluations a sweep's merge does in-process (≈ 230 combos × 12,870 splits ≈ 1 s in workerd at the
+ * measured ≈ 0.3 µs per combo-split); larger PBOs run as queue jobs of `PBO_CHUNK_BUDGET` each.
+ */
+export const PBO_INLINE_BUDGET = 3_000_000;
+/** combo × split evaluations per `pbo-chunk` job (≈ 1.2 s in workerd; far inside the 30 s CPU limit). */
+export const PBO_CHUNK_BUDGET = 4_000_000;
 
 /** Split ranges for queue chunks: at most `budget` combo-splits each (and ≥ 1 split). */
-export function pboChunkPlan(combos: number, blocks = SWEEP_PBO_BLOCKS, budget = 2_000_000): { from: number; to: number }[] {
+export function pboChunkPlan(combos: number, blocks = SWEEP_PBO_BLOCKS, budget = PBO_CHUNK_BUDGET): { from: number; to: number }[] {
   const per = Math.max(1, Math.floor(budget / Math.max(1, combos)));
   return planPboChunks(blocks, Math.min(per, cscvSplitCount(blocks)));
 }

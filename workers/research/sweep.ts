@@ -33,7 +33,8 @@ import {
 import { researchTarget, RunInputError, resolveParams, singleStrategy } from './run-backtest';
 import { gridCombos, mergeSweep, planSweep, randomCombos, runSweepChunk, type ChunkOutput, type SweepResult } from '../../shared/research/sweep';
 import { loadWindow, type LoadedWindow } from './window';
-import { computeSweepPbo, PBO_INLINE_BUDGET, SWEEP_PBO_BLOCKS, sweepBlockEdges, type ChunkBlockStats, type SweepPbo, type SweepPboSkipped } from '../../shared/research/sweep-pbo';
+import type { PboChunkJob } from '../jobs/pbo-chunk';
+import { computeSweepPbo, pboChunkPlan, PBO_INLINE_BUDGET, SWEEP_PBO_BLOCKS, sweepBlockEdges, type ChunkBlockStats, type SweepPbo, type SweepPboSkipped } from '../../shared/research/sweep-pbo';
 import { cscvSplitCount } from '../../shared/stats';
 
 export const DEFAULT_CHUNK_SIZE = 25;
@@ -168,18 +169,30 @@ export function computeChunk(plan: SweepPlan, win: LoadedWindow, chunkIndex: num
   return runSweepChunk(series, plan.strategy, { index: chunkIndex, of: plan.chunks.length, combos }, mode === 'slices' ? { mode: 'slices', slices: window, blocks } : { mode: 'single', backtest: window, blocks });
 }
 
-export type SweepPboOutcome = (SweepPbo & { wallMs: number }) | SweepPboSkipped;
+export type SweepPboOutcome = (SweepPbo & { wallMs: number }) | SweepPboSkipped | SweepPboDeferred;
+
+/** A PBO too large for one invocation: `ranges` split ranges, one `pbo-chunk` job each (see ./sweep-pbo.ts). */
+export interface SweepPboDeferred {
+  status: 'deferred';
+  reason: string;
+  ranges: { from: number; to: number }[];
+}
 
 /**
- * The sweep's PBO from its chunks' block statistics, in-process when combos × C(16, 8) splits fits
- * `PBO_INLINE_BUDGET` (≈ 1,000 combos; measured in workerd, see the sweep-chunk test), otherwise reported as
- * deferred to `pbo-chunk` queue jobs. Never throws: a failure is recorded with its reason, the sweep still merges.
+ * The sweep's PBO from its chunks' block statistics, in-process when combos × C(16, 8) splits fits the budget
+ * (default `PBO_INLINE_BUDGET`; measured in workerd at ≈ 0.3 µs per combo-split — 200 combos ≈ 0.8 s, see the
+ * sweep-chunk test), otherwise deferred to `pbo-chunk` queue jobs over `pboChunkPlan` ranges. Never throws: a
+ * failure is recorded with its reason, the sweep still merges.
  */
-export function sweepPboOf(outputs: readonly ChunkOutput[]): SweepPboOutcome {
+export function sweepPboOf(outputs: readonly ChunkOutput[], inlineBudget = PBO_INLINE_BUDGET, chunkBudget?: number): SweepPboOutcome {
   const stats = outputs.map((o) => o.blockStats);
   if (stats.some((b) => b === undefined)) return { status: 'insufficient-data', reason: 'chunks carry no block statistics (computed before PBO was kept)' };
   const combos = stats.reduce((a, b) => a + b!.rows.length, 0);
-  if (combos * cscvSplitCount(SWEEP_PBO_BLOCKS) > PBO_INLINE_BUDGET) return { status: 'deferred', reason: `${combos} combos × ${cscvSplitCount(SWEEP_PBO_BLOCKS)} splits exceeds the in-process budget; computed by pbo-chunk jobs` };
+  const splits = cscvSplitCount(SWEEP_PBO_BLOCKS);
+  if (combos >= 2 && combos * splits > inlineBudget) {
+    const ranges = pboChunkPlan(combos, SWEEP_PBO_BLOCKS, chunkBudget);
+    return { status: 'deferred', reason: `${combos} combos × ${splits} splits exceeds the in-process budget of ${inlineBudget}: ${ranges.length} pbo-chunk jobs`, ranges };
+  }
   try {
     const t0 = Date.now();
     const res = computeSweepPbo(stats as ChunkBlockStats[]);
@@ -189,18 +202,26 @@ export function sweepPboOf(outputs: readonly ChunkOutput[]): SweepPboOutcome {
   }
 }
 
+/** How a merge hands a large PBO to the queue (the job passes the JOBS binding; absent → computed in-process). */
+export interface MergeOptions {
+  enqueue?: (messages: PboChunkJob[]) => Promise<void>;
+  pboInlineBudget?: number;
+  /** combo × split evaluations per pbo-chunk job (default PBO_CHUNK_BUDGET). */
+  pboChunkBudget?: number;
+}
+
 /**
  * The `sweep-chunk` job. Returns what happened (tests count merges). `merged: true` only for the one caller that
  * wrote the sweep's result.
  */
-export async function executeSweepChunk(db: Database, sweepId: string, chunkIndex: number): Promise<ChunkOutcome> {
+export async function executeSweepChunk(db: Database, sweepId: string, chunkIndex: number, opts: MergeOptions = {}): Promise<ChunkOutcome> {
   const sweep = await getSweepRow(db, sweepId);
   if (!sweep) return { status: 'skipped', reason: 'no such sweep' };
   if (sweep.status === 'done' || sweep.status === 'failed') return { status: 'skipped', reason: `sweep is ${sweep.status}` };
   const claimed = await claimSweepChunk(db, sweepId, chunkIndex);
   if (!claimed) {
     // Done already (a redelivery) or running elsewhere. If every chunk is done but the merge owner died, take over.
-    if (await reclaimSweepMerge(db, sweepId)) return { status: 'skipped', reason: 'chunk already done', merged: await mergeSweepNow(db, sweepId) };
+    if (await reclaimSweepMerge(db, sweepId)) return { status: 'skipped', reason: 'chunk already done', merged: await mergeSweepNow(db, sweepId, opts) };
     const status = await sweepChunkStatus(db, sweepId, chunkIndex);
     return { status: 'skipped', reason: status === 'running' ? 'chunk is running under a live lease' : `chunk is ${status ?? 'missing'}`, running: status === 'running' };
   }
@@ -235,24 +256,27 @@ export async function executeSweepChunk(db: Database, sweepId: string, chunkInde
   const wallMs = Date.now() - t0;
   const done = await completeSweepChunk(db, sweepId, chunkIndex, { ...out, dataHash: win.dataHash, candleCount: win.windowCount }, wallMs);
   if (!done) return { status: 'skipped', reason: 'chunk completed concurrently' };
-  const merged = done.last ? await mergeSweepNow(db, sweepId) : false;
+  const merged = done.last ? await mergeSweepNow(db, sweepId, opts) : false;
   return { status: 'done', wallMs, merged, chunksDone: done.chunksDone, chunksTotal: done.chunksTotal };
 }
 
 /** Merge every chunk output in chunk order and write the sweep (only if not already done). */
-export async function mergeSweepNow(db: Database, sweepId: string): Promise<boolean> {
+export async function mergeSweepNow(db: Database, sweepId: string, opts: MergeOptions = {}): Promise<boolean> {
   const outputs = await sweepChunkOutputs(db, sweepId);
   const chunkOut = outputs.map((o) => o.result as ChunkOutput & { dataHash?: string; candleCount?: number });
   const merged = mergeSweep(chunkOut.map(({ index, of, context, combos }) => ({ index, of, context, combos })));
   const first = chunkOut[0];
   const wall = outputs.map((o) => o.cpuMs ?? 0);
-  const pbo = sweepPboOf(chunkOut);
+  const pbo = sweepPboOf(chunkOut, opts.enqueue ? (opts.pboInlineBudget ?? PBO_INLINE_BUDGET) : Infinity, opts.pboChunkBudget);
   const written = await finishSweep(db, sweepId, {
     result: { ...merged, pbo, timing: { chunkWallMs: wall, maxChunkWallMs: Math.max(0, ...wall), totalWallMs: wall.reduce((a, b) => a + b, 0) } },
     resultHash: merged.resultHash,
     dataHash: first?.dataHash ?? null,
     candleCount: first?.candleCount ?? null,
   });
+  if (written && pbo.status === 'deferred' && opts.enqueue) {
+    await opts.enqueue(pbo.ranges.map((r, rangeIndex) => ({ kind: 'pbo-chunk' as const, key: `pbo:${sweepId}:${rangeIndex}`, sweepId, rangeIndex, from: r.from, to: r.to })));
+  }
   if (written) {
     // Judge the best combo (neighbours, reproduction, newest walk-forward) and apply promotion, once per sweep.
     const { promoteFromSweepSafely } = await import('./promotion');
@@ -279,5 +303,5 @@ export async function runSweepSerial(
     onProgress?.(k + 1, plan.chunks.length);
     await Promise.resolve();
   }
-  return { merged: mergeSweep(outputs), pbo: sweepPboOf(outputs), window: win, plan, chunkWallMs };
+  return { merged: mergeSweep(outputs), pbo: sweepPboOf(outputs, Infinity), window: win, plan, chunkWallMs };
 }

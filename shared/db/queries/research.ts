@@ -7,7 +7,7 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { SeriesKey } from '../../candles/candle';
-import { backtestRuns, sweepChunks, sweeps, type BacktestRunRow, type BacktestTradeRow, type NewBacktestRunRow, type NewSweepRow, type SweepChunkRow, type SweepRow } from '../schema';
+import { backtestRuns, sweepChunks, sweepPboChunks, sweeps, type BacktestRunRow, type BacktestTradeRow, type NewBacktestRunRow, type NewSweepRow, type SweepChunkRow, type SweepRow } from '../schema';
 import { rowsOf, type Database } from '../database';
 
 /** A `running` run or chunk whose claim is older than this is presumed dead (its consumer crashed) and re-claimable. */
@@ -417,4 +417,45 @@ export async function listFinishedSweeps(db: Database): Promise<SweepRow[]> {
  * a synchronous computation needs an I/O first (see workers/research/sweep.ts). */
 export async function pingDb(db: Database): Promise<void> {
   await db.execute(sql`SELECT 1`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sweep PBO in split ranges (pbo-chunk jobs)
+
+/** Each done chunk's block statistics for the PBO (`result.blockStats`, null for chunks computed before it existed). */
+export async function sweepChunkBlockStats(db: Database, sweepId: string): Promise<{ chunkIndex: number; blockStats: unknown }[]> {
+  const res = await db.execute(
+    sql`SELECT chunk_index, result->'blockStats' AS block_stats FROM sweep_chunks WHERE sweep_id = ${sweepId} AND status = 'done' ORDER BY chunk_index`,
+  );
+  return rowsOf<{ chunk_index: number; block_stats: unknown }>(res).map((r) => ({ chunkIndex: Number(r.chunk_index), blockStats: r.block_stats }));
+}
+
+/** Store one computed split range (a duplicate of a deterministic computation inserts nothing); returns ranges stored. */
+export async function storePboPartial(
+  db: Database,
+  row: { sweepId: string; rangeIndex: number; splitFrom: number; splitTo: number; partial: unknown; cpuMs: number },
+): Promise<number> {
+  await db
+    .insert(sweepPboChunks)
+    .values({ ...row, partial: row.partial as object })
+    .onConflictDoNothing();
+  const res = await db.execute(sql`SELECT count(*)::int AS n FROM sweep_pbo_chunks WHERE sweep_id = ${row.sweepId}`);
+  return Number(rowsOf<{ n: number }>(res)[0]?.n ?? 0);
+}
+
+export async function pboPartials(db: Database, sweepId: string): Promise<{ rangeIndex: number; partial: unknown; cpuMs: number | null }[]> {
+  return db
+    .select({ rangeIndex: sweepPboChunks.rangeIndex, partial: sweepPboChunks.partial, cpuMs: sweepPboChunks.cpuMs })
+    .from(sweepPboChunks)
+    .where(eq(sweepPboChunks.sweepId, sweepId))
+    .orderBy(sweepPboChunks.rangeIndex);
+}
+
+/** Replace a deferred `result.pbo` of a done sweep with the merged one; false when it is no longer deferred. */
+export async function setSweepPbo(db: Database, sweepId: string, pbo: unknown): Promise<boolean> {
+  const res = await db.execute(sql`
+    UPDATE sweeps SET result = jsonb_set(result, '{pbo}', ${JSON.stringify(pbo)}::jsonb)
+    WHERE id = ${sweepId} AND status = 'done' AND result->'pbo'->>'status' = 'deferred'
+    RETURNING id`);
+  return rowsOf<{ id: string }>(res).length > 0;
 }

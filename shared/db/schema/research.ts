@@ -179,6 +179,29 @@ export const sweepChunks = pgTable(
   (t) => [primaryKey({ columns: [t.sweepId, t.chunkIndex] })],
 );
 
+/**
+ * One split range of a large sweep's PBO, computed by a `pbo-chunk` job (a row exists only once computed; the
+ * partial is deterministic, so a duplicate computation inserts nothing). When every range of the sweep's plan is
+ * present, the last job merges them into `sweeps.result.pbo`.
+ */
+export const sweepPboChunks = pgTable(
+  'sweep_pbo_chunks',
+  {
+    sweepId: text('sweep_id')
+      .notNull()
+      .references(() => sweeps.id, { onDelete: 'cascade' }),
+    rangeIndex: integer('range_index').notNull(),
+    splitFrom: integer('split_from').notNull(),
+    splitTo: integer('split_to').notNull(),
+    /** shared/stats `PboPartial` (columnar, ≈ 55 bytes per split). */
+    partial: jsonb('partial').notNull(),
+    /** Wall-clock ms of the computation plus one DB round trip (an upper bound on its CPU time). */
+    cpuMs: doublePrecision('cpu_ms'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.sweepId, t.rangeIndex] })],
+);
+
 export type StrategyRow = typeof strategies.$inferSelect;
 export type NewStrategyRow = typeof strategies.$inferInsert;
 export type StrategyStatusChangeRow = typeof strategyStatusChanges.$inferSelect;
