@@ -7,7 +7,7 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { SeriesKey } from '../../candles/candle';
-import { backtestRuns, sweepChunks, sweepPboChunks, sweeps, type BacktestRunRow, type BacktestTradeRow, type NewBacktestRunRow, type NewSweepRow, type SweepChunkRow, type SweepRow } from '../schema';
+import { backtestRuns, backtestTrades, sweepChunks, sweepPboChunks, sweeps, type BacktestRunRow, type BacktestTradeRow, type NewBacktestRunRow, type NewSweepRow, type SweepChunkRow, type SweepRow } from '../schema';
 import { rowsOf, type Database } from '../database';
 
 /** A `running` run or chunk whose claim is older than this is presumed dead (its consumer crashed) and re-claimable. */
@@ -458,4 +458,10 @@ export async function setSweepPbo(db: Database, sweepId: string, pbo: unknown): 
     WHERE id = ${sweepId} AND status = 'done' AND result->'pbo'->>'status' = 'deferred'
     RETURNING id`);
   return rowsOf<{ id: string }>(res).length > 0;
+}
+
+/** A run's per-trade net returns per cost preset, in trade order (for re-deflation and Monte Carlo). */
+export async function runNetReturns(db: Database, runId: string): Promise<Record<string, number>[]> {
+  const rows = await db.select({ net: backtestTrades.netReturns }).from(backtestTrades).where(eq(backtestTrades.runId, runId)).orderBy(backtestTrades.seq);
+  return rows.map((r) => (typeof r.net === 'string' ? (JSON.parse(r.net) as Record<string, number>) : (r.net as Record<string, number>)));
 }

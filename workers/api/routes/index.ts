@@ -13,6 +13,7 @@ import { openapiRoutes } from './openapi';
 import { runRoutes } from './runs';
 import { strategyRoutes } from './strategies';
 import { sweepRoutes } from './sweeps';
+import { researchStatsRoutes } from './research-stats';
 
 export function mountLabRoutes(app: Hono<AppEnv>): void {
   app.route('/api/dashboard', dashboardRoutes);
@@ -25,5 +26,6 @@ export function mountLabRoutes(app: Hono<AppEnv>): void {
   app.route('/api/runs', runRoutes);
   app.route('/api/sweeps', sweepRoutes);
   app.route('/api/research/imports', importRoutes);
+  app.route('/api/research/stats', researchStatsRoutes);
   app.route('/api/openapi.json', openapiRoutes(() => app.routes));
 }
