@@ -103,7 +103,7 @@ describe('sweep chunks keep block statistics for the PBO', () => {
   const space = { fastPeriod: { kind: 'choice', values: [5, 10, 20, 50] }, slowPeriod: { kind: 'int', min: 30, max: 60, step: 30 }, stopAtr: { kind: 'float', min: 2, max: 3, step: 0.5 } } as const;
   const { combos } = gridCombos(dstaSmaCrossover, { space });
   const edges = sweepBlockEdges(series.openTime[0]!, series.openTime[series.length - 1]! + H4, H4);
-  const cfg = { backtest: { costs: ['binance-taker', 'stress-31'] }, blocks: { edges } };
+  const cfg = { backtest: { costs: ['binance-taker', 'stress-31'] as ['binance-taker', 'stress-31'] }, blocks: { edges } };
 
   it('chunked == serial (PBO and the sweep hash); the sweep hash does not depend on the PBO option', () => {
     const serial = runSweepChunk(series, dstaSmaCrossover, { index: 0, of: 1, combos }, cfg);
