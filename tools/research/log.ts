@@ -65,6 +65,23 @@ function presetOrder(ids: string[]): string[] {
   return [...known, ...ids.filter((id) => !known.includes(id)).sort()];
 }
 
+/** The run's Monte Carlo bands (5/50/95 %) in one line per method. */
+function monteCarloLine(mc: Obj): string {
+  const part = (name: string, p: unknown): string => {
+    if (!isObj(p)) return `${name}: —`;
+    if (p.status !== 'done') return `${name}: ${String(p.reason ?? p.status)}`;
+    const fe = isObj(p.finalEquity) ? p.finalEquity : {};
+    const dd = isObj(p.maxDrawdown) ? p.maxDrawdown : {};
+    const bl = num(p.blockLength) === null ? '' : `, block ${String(p.blockLength)}`;
+    return `${name}${bl}: final equity ${f(num(fe.p5))} / ${f(num(fe.p50))} / ${f(num(fe.p95))}, max DD ${pct(num(dd.p5))} / ${pct(num(dd.p50))} / ${pct(num(dd.p95))}, P(DD ≥ ${pct(num(mc.ruinDrawdown), 0)}) ${f(num(p.probabilityOfRuin), 3)}`;
+  };
+  return (
+    `Monte Carlo (${String(mc.paths)} paths, seed ${String(mc.seed)}, view ${String(mc.view)}; 5 / 50 / 95 %): ` +
+    [part('trade reshuffle', mc.tradeReshuffle), part('trade resample', mc.tradeResample), part('moving-block bootstrap', mc.blockBootstrap)].join('; ') +
+    '.'
+  );
+}
+
 /** DSR at judgement → now per preset and MinBTL beside the window (issue 13 item 4). */
 function trialsLine(t: RunTrials): string {
   const per = t.presets
@@ -152,6 +169,10 @@ function runSection(d: Distinct, trials?: ReadonlyMap<string, RunTrials>): strin
   const be = num(res.breakEvenRoundTripBps);
   out.push(`Break-even round-trip cost: ${be === null ? '—' : `${f(be, 1)} bps`} (the cost at which the mean net return per trade is 0). Trials counted for the DSR (lab-wide, family \`${strategy?.family ?? '?'}\`): ${num(res.trials) ?? '—'}.`);
   out.push('');
+  if (isObj(res.monteCarlo)) {
+    out.push(monteCarloLine(res.monteCarlo));
+    out.push('');
+  }
   const t = trials?.get(d.rows[0]!.id);
   if (t) {
     out.push(trialsLine(t));

@@ -7,6 +7,7 @@
  * A run that cannot be computed (unknown strategy, bad params, no data) ends `failed` with the error.
  */
 import { z } from 'zod';
+import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type RunMonteCarlo } from '../../shared/research/run-monte-carlo';
 import { toSeries } from '../../shared/candles/candle';
 import { TIMEFRAMES, timeframeMs, type Timeframe } from '../../shared/candles/timeframe';
 import { costModelsOf, parseBacktestConfig, type BacktestConfig } from '../../shared/backtest/config';
@@ -67,6 +68,8 @@ export const BacktestRequest = researchTarget
   .extend({
     mode: z.enum(['portfolio', 'slices']).default('portfolio'),
     kind: z.enum(['backtest', 'reproduction', 'walk-forward']).default('backtest'),
+    /** Monte Carlo of the run (paths, seed, ruin drawdown; defaults 1,000 / 1 / 30 %), stored with its result. */
+    monteCarlo: monteCarloRequestSchema.optional(),
   })
   .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] })
   .refine((r) => getStrategy(r.strategy)?.kind === 'single', { message: 'ranking strategies run through the ranking mode (not here)', path: ['strategy'] })
@@ -137,6 +140,7 @@ export async function createBacktestRun(
     codeVersion: opts.codeVersion,
     status: 'queued',
     sweepId: opts.sweepId ?? null,
+    options: req.monteCarlo ? { monteCarlo: req.monteCarlo } : null,
   });
 }
 
@@ -327,7 +331,7 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
         codeVersion: opts.codeVersion,
         verdict: judgement.verdict,
         verdictReason: judgement.reason,
-        result: storedResult(result, win, opts.codeVersion, judgement, audit),
+        result: { ...storedResult(result, win, opts.codeVersion, judgement, audit), monteCarlo: runMonteCarloOf(result, run) },
         resultHash: result.resultHash,
         durationMs: Date.now() - started,
       },
@@ -347,6 +351,18 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
     }
     throw err;
   }
+}
+
+/**
+ * The run's Monte Carlo on its primary cost view (the data venue's taker preset, else stress-31; gross when the
+ * run has neither), with the options recorded on the row (`options.monteCarlo`) or the defaults.
+ */
+export function runMonteCarloOf(result: CoreResult, run: Pick<BacktestRunRow, 'venue' | 'options'>): RunMonteCarlo {
+  const primary = primaryCostModel(run.venue);
+  const view = result.equity.net[primary] ? primary : result.equity.net['stress-31'] ? 'stress-31' : 'gross';
+  const curve = view === 'gross' ? result.equity.gross : result.equity.net[view];
+  const req = (run.options as { monteCarlo?: MonteCarloRequest } | null)?.monteCarlo ?? {};
+  return runMonteCarlo(result.trades, curve, view, req);
 }
 
 /** Recompute a recorded run from the database and compare hashes (nothing is written). */

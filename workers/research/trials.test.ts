@@ -4,11 +4,13 @@ import { describeWithData } from '../real-data.test-util';
 import { withDb } from '../db';
 import { accessHeaders } from '../api/test-access';
 import type { RunTrials } from '../../shared/research/trials';
+import type { MonteCarloRequest, RunMonteCarlo } from '../../shared/research/run-monte-carlo';
+import { getRunRow } from '../../shared/db/queries/research';
 import { config, LAB_VENUE, seedLabCandles, Y2021 } from './lab-fixtures.test-util';
 import { BacktestRequest, createBacktestRun, executeBacktestRun } from './run-backtest';
 
-async function backtest(params: Record<string, unknown>): Promise<string> {
-  const req = BacktestRequest.parse({ strategy: 'nexara-div006', venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Y2021.from, to: Y2021.to, params });
+async function backtest(params: Record<string, unknown>, monteCarlo?: MonteCarloRequest): Promise<string> {
+  const req = BacktestRequest.parse({ strategy: 'nexara-div006', venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Y2021.from, to: Y2021.to, params, monteCarlo });
   return withDb(config, async (db) => {
     const run = await createBacktestRun(db, req, { codeVersion: 'test' });
     const out = await executeBacktestRun(db, run.id, { codeVersion: 'test' });
@@ -23,7 +25,7 @@ async function trials(runId: string): Promise<RunTrials> {
   return (await res.json()) as RunTrials;
 }
 
-describeWithData('trials stay honest (issue 13 item 4): DSR at judgement and now', () => {
+describeWithData('every backtest run: DSR at judgement and now (issue 13 item 4) and its Monte Carlo (item 3)', () => {
   beforeAll(async () => {
     await seedLabCandles();
   }, 180_000);
@@ -39,12 +41,23 @@ describeWithData('trials stay honest (issue 13 item 4): DSR at judgement and now
     await backtest({ period: 40 });
     const after = await trials(first);
     const p1 = after.presets.find((p) => p.presetId === 'binance-taker')!;
-    expect(after.trialsNow).toBe(before.trialsNow + 1);
+    expect(after.trialsNow).toBe(before.trialsNow + 1); // the new run is one more trial of the family
     expect(after.trialsAtJudgement).toBe(before.trialsAtJudgement);
     expect(p1.atJudgement).toEqual(p0.atJudgement);
     expect(p1.now.dsr!).toBeLessThan(p0.now.dsr!);
     expect(after.minBtl.nowYears).toBeGreaterThan(before.minBtl.nowYears);
     console.log(JSON.stringify({ trials: [before.trialsAtJudgement, before.trialsNow, after.trialsNow], dsrAtJudgement: p0.atJudgement.dsr, dsrNow: [p0.now.dsr, p1.now.dsr], minBtlYears: after.minBtl }));
+
+    // Every backtest stores its Monte Carlo (seeded, recorded), here with the run's own options.
+    const mcRun = await backtest({}, { paths: 400, seed: 5, ruinDrawdown: 0.2 });
+    const row = (await withDb(config, (db) => getRunRow(db, mcRun)))!;
+    const mc = (row.result as { monteCarlo: RunMonteCarlo }).monteCarlo;
+    expect(mc).toMatchObject({ view: 'stress-31', seed: 5, paths: 400, ruinDrawdown: 0.2 });
+    expect(mc.tradeReshuffle.status).toBe('done');
+    expect(mc.blockBootstrap.status).toBe('done');
+    const def = ((await withDb(config, (db) => getRunRow(db, first)))!.result as { monteCarlo: RunMonteCarlo }).monteCarlo;
+    expect(def).toMatchObject({ seed: 1, paths: 1000, ruinDrawdown: 0.3 });
+    console.log(JSON.stringify({ mc: { view: mc.view, resample: mc.tradeResample, block: { ...mc.blockBootstrap, fan: undefined } } }));
 
     const missing = await exports.default.fetch(new Request('http://lab.local/api/research/stats/runs/nope/trials', { headers: await accessHeaders() }));
     expect(missing.status).toBe(404);

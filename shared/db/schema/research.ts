@@ -79,6 +79,8 @@ export const backtestRuns = pgTable(
     resultHash: text('result_hash'),
     error: text('error'),
     sweepId: text('sweep_id'),
+    /** Request options the job needs (e.g. `{ monteCarlo: { paths, seed, ruinDrawdown } }`); null = defaults. */
+    options: jsonb('options'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
