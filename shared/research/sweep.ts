@@ -13,6 +13,7 @@ import { ENGINE_VERSION_ID } from '../backtest/version';
 import type { CandleSeries } from '../candles/candle';
 import type { ParamRange, ParamSpace, ParamValue, Params, Strategy } from '../strategies/types';
 import { comboBlockStats, pboViewOf, type ChunkBlockStats } from './sweep-pbo';
+import { buyAndHoldPeriods, comboPeriods, dailyGrid, type ChunkPeriods } from './sweep-spa';
 import { comboKey, objectiveId, objectiveSchema, pickBest, summarizeResult, type BestCombo, type ComboSummary, type ObjectiveInput } from './summary';
 
 /** What combo generation needs from a strategy. */
@@ -174,6 +175,8 @@ export interface SweepRunConfig {
    * (default binance-taker, gross when the run has no such cost view) bucketed by exit time into these edges.
    */
   blocks?: { edges: number[]; view?: string };
+  /** Also keep per-combo daily returns on the window [from, to) for SPA / Reality Check (see ./sweep-spa.ts). */
+  periods?: { from: number; to: number };
 }
 
 /** What every chunk of one sweep must share; merge refuses outputs whose contexts differ. */
@@ -194,6 +197,8 @@ export interface ChunkOutput {
   combos: ComboSummary[];
   /** Per-combo block statistics for the PBO, when the run config asked for them (not part of the merged hash). */
   blockStats?: ChunkBlockStats;
+  /** Per-combo daily returns and buy-and-hold per day, when asked for (not part of the merged hash). */
+  periodReturns?: ChunkPeriods;
 }
 
 /** Run every combo of a chunk (a full backtest each) and keep only compact summaries. */
@@ -220,6 +225,8 @@ export function runSweepChunk<P extends Params, S>(
     configHash: hashCanonical(parsedConfig),
   };
   const rows: ChunkBlockStats['rows'] = [];
+  const grid = config.periods ? dailyGrid(config.periods.from, config.periods.to) : null;
+  const periodRows: ChunkPeriods['rows'] = [];
   let view: string | null = null;
   const combos = chunk.combos.map((raw) => {
     const parsed = strategy.paramsSchema.safeParse({ ...strategy.defaults, ...raw });
@@ -231,10 +238,15 @@ export function runSweepChunk<P extends Params, S>(
       view ??= pboViewOf(result.trades, config.blocks.view, Object.keys(result.net));
       rows.push(comboBlockStats(summary.key, result.trades, view, config.blocks.edges));
     }
+    if (grid) periodRows.push(comboPeriods(summary.key, result.trades, view ?? pboViewOf(result.trades, config.blocks?.view, Object.keys(result.net)), grid));
     return summary;
   });
   const out: ChunkOutput = { index: chunk.index, of: chunk.of, context, combos };
   if (config.blocks) out.blockStats = { view: view ?? config.blocks.view ?? 'binance-taker', edges: [...config.blocks.edges], rows };
+  if (grid && config.periods) {
+    const pv = view ?? config.blocks?.view ?? 'binance-taker';
+    out.periodReturns = { view: pv, grid, benchmark: buyAndHoldPeriods(series, grid, config.periods.to), rows: periodRows };
+  }
   return out;
 }
 

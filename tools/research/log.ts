@@ -200,6 +200,20 @@ function pboLine(p: unknown): string {
   );
 }
 
+/** The sweep's SPA / Reality Check p-values vs flat and buy-and-hold in one line. */
+function spaLine(p: unknown): string {
+  if (!isObj(p)) return 'SPA / Reality Check: not computed (sweep merged before SPA was kept)';
+  if (p.status !== undefined) return `SPA / Reality Check: ${String(p.status)} — ${String(p.reason ?? '')}`;
+  const side = (x: unknown): string => {
+    if (!isObj(x)) return '—';
+    if (x.status !== 'done') return `${String(x.benchmark)}: ${String(x.reason ?? x.status)}`;
+    const sp = isObj(x.spa) ? x.spa : {};
+    const rc = isObj(x.realityCheck) ? x.realityCheck : {};
+    return `vs ${String(x.benchmark)}: SPA p lower / consistent / upper ${f(num(sp.lower), 3)} / ${f(num(sp.consistent), 3)} / ${f(num(sp.upper), 3)}, Reality Check p ${f(num(rc.pValue), 3)} (block length ${f(num(x.blockLength))}, ${String(x.blockLengthSource)})`;
+  };
+  return `SPA / Reality Check (${String(p.strategies)} combos × ${String(p.observations)} days, ${String(p.reps)} reps, seed ${String(p.seed)}, this sweep only): ${side(p.vsFlat)}; ${side(p.vsBuyAndHold)}`;
+}
+
 /** `sweeps.md`: every finished sweep — space, combos, data, best combo per objective, top combos at binance-taker. */
 export function renderSweeps(list: readonly SweepRow[]): LogFile | null {
   if (!list.length) return null;
@@ -214,6 +228,7 @@ export function renderSweeps(list: readonly SweepRow[]): LogFile | null {
     out.push(`- space: \`${canonicalJson(isObj(s.space) ? (s.space as Obj).ranges ?? s.space : s.space)}\``);
     out.push(`- data: ${s.candleCount ?? '?'} candles, hash \`${s.dataHash ?? '?'}\`; result hash \`${s.resultHash}\``);
     out.push(`- ${pboLine(res.pbo)}`);
+    out.push(`- ${spaLine(res.spa)}`);
     out.push('');
     out.push('| objective | best | params |');
     out.push('|---|---:|---|');

@@ -13,6 +13,7 @@ import { createSweepRows, executeSweepChunk, runSweepSerial, SweepRequest } from
 import { familyOf } from '../research/run-backtest';
 import { handleQueue } from './consumer';
 import type { SweepPbo } from '../../shared/research/sweep-pbo';
+import type { SweepSpa } from '../../shared/research/sweep-spa';
 import type { JobMessage } from './messages';
 
 const REQ = { strategy: 'nexara-div006', venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Y2021.from, to: Y2021.to, method: 'grid', chunkSize: 25 } as const;
@@ -70,7 +71,20 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     expect(pbo.pbo).toBeLessThanOrEqual(1);
     console.log(JSON.stringify({ pbo: pbo.pbo, probabilityOfLoss: pbo.probabilityOfLoss, slope: pbo.degradation.slope, lambda: pbo.lambda, winners: pbo.winners.slice(0, 3), pboWallMs: pbo.wallMs }));
 
+    // SPA / Reality Check of the combos' daily returns vs flat and vs buy-and-hold (seeded by the sweep's seed).
+    const spa = (done.result as { spa: SweepSpa }).spa;
+    expect(spa.strategies).toBe(sweep.combos);
+    expect(spa.observations).toBe(365);
+    for (const side of [spa.vsFlat, spa.vsBuyAndHold]) {
+      expect(side.status, JSON.stringify(side)).toBe('done');
+      if (side.status !== 'done') continue;
+      expect(side.spa.lower).toBeLessThanOrEqual(side.spa.consistent);
+      expect(side.spa.consistent).toBeLessThanOrEqual(side.spa.upper);
+    }
+    console.log(JSON.stringify({ spa }));
+
     const serial = await withDb(config, (db) => runSweepSerial(db, SweepRequest.parse(REQ)));
+    expect(JSON.parse(JSON.stringify(serial.spa))).toEqual(spa);
     const { wallMs: _w, ...serialPbo } = serial.pbo as SweepPbo & { wallMs: number };
     const { wallMs: _d, ...donePbo } = pbo;
     expect(donePbo).toEqual(JSON.parse(JSON.stringify(serialPbo)));

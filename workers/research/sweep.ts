@@ -36,6 +36,7 @@ import { loadWindow, type LoadedWindow } from './window';
 import type { PboChunkJob } from '../jobs/pbo-chunk';
 import { computeSweepPbo, pboChunkPlan, PBO_INLINE_BUDGET, SWEEP_PBO_BLOCKS, sweepBlockEdges, type ChunkBlockStats, type SweepPbo, type SweepPboSkipped } from '../../shared/research/sweep-pbo';
 import { cscvSplitCount } from '../../shared/stats';
+import { computeSweepSpa, type ChunkPeriods, type SweepSpa } from '../../shared/research/sweep-spa';
 
 export const DEFAULT_CHUNK_SIZE = 25;
 
@@ -166,7 +167,24 @@ export function computeChunk(plan: SweepPlan, win: LoadedWindow, chunkIndex: num
   const combos = plan.combos.slice(chunkIndex * plan.chunkSize, (chunkIndex + 1) * plan.chunkSize);
   const window = { from: win.from, to: win.to };
   const blocks = { edges: sweepBlockEdges(win.from, win.to, TIMEFRAME_MS[win.key.timeframe]) };
-  return runSweepChunk(series, plan.strategy, { index: chunkIndex, of: plan.chunks.length, combos }, mode === 'slices' ? { mode: 'slices', slices: window, blocks } : { mode: 'single', backtest: window, blocks });
+  const periods = window;
+  return runSweepChunk(
+    series,
+    plan.strategy,
+    { index: chunkIndex, of: plan.chunks.length, combos },
+    mode === 'slices' ? { mode: 'slices', slices: window, blocks, periods } : { mode: 'single', backtest: window, blocks, periods },
+  );
+}
+
+/** SPA / Reality Check of the sweep's combos (daily returns vs flat and buy-and-hold), or why there is none. */
+export function sweepSpaOf(outputs: readonly ChunkOutput[], seed: number): SweepSpa | { status: 'insufficient-data' | 'failed'; reason: string } {
+  const p = outputs.map((o) => o.periodReturns);
+  if (p.some((x) => x === undefined)) return { status: 'insufficient-data', reason: 'chunks carry no daily returns (computed before SPA was kept)' };
+  try {
+    return computeSweepSpa(p as ChunkPeriods[], { seed });
+  } catch (err) {
+    return { status: 'failed', reason: (err as Error).message };
+  }
 }
 
 export type SweepPboOutcome = (SweepPbo & { wallMs: number }) | SweepPboSkipped | SweepPboDeferred;
@@ -267,9 +285,10 @@ export async function mergeSweepNow(db: Database, sweepId: string, opts: MergeOp
   const merged = mergeSweep(chunkOut.map(({ index, of, context, combos }) => ({ index, of, context, combos })));
   const first = chunkOut[0];
   const wall = outputs.map((o) => o.cpuMs ?? 0);
+  const spa = sweepSpaOf(chunkOut, (await getSweepRow(db, sweepId))?.seed ?? 1);
   const pbo = sweepPboOf(chunkOut, opts.enqueue ? (opts.pboInlineBudget ?? PBO_INLINE_BUDGET) : Infinity, opts.pboChunkBudget);
   const written = await finishSweep(db, sweepId, {
-    result: { ...merged, pbo, timing: { chunkWallMs: wall, maxChunkWallMs: Math.max(0, ...wall), totalWallMs: wall.reduce((a, b) => a + b, 0) } },
+    result: { ...merged, pbo, spa, timing: { chunkWallMs: wall, maxChunkWallMs: Math.max(0, ...wall), totalWallMs: wall.reduce((a, b) => a + b, 0) } },
     resultHash: merged.resultHash,
     dataHash: first?.dataHash ?? null,
     candleCount: first?.candleCount ?? null,
@@ -290,7 +309,7 @@ export async function runSweepSerial(
   db: Database,
   req: SweepRequestParsed,
   onProgress?: (done: number, total: number) => void,
-): Promise<{ merged: SweepResult; pbo: SweepPboOutcome; window: LoadedWindow; plan: SweepPlan; chunkWallMs: number[] }> {
+): Promise<{ merged: SweepResult; pbo: SweepPboOutcome; spa: ReturnType<typeof sweepSpaOf>; window: LoadedWindow; plan: SweepPlan; chunkWallMs: number[] }> {
   const plan = planSweepCombos({ strategyId: req.strategy, baseParams: req.params, method: req.method, samples: req.samples, seed: req.seed, chunkSize: req.chunkSize ?? defaultChunkSize(req.timeframe, req.from, req.to) });
   const win = await loadSweepWindow(db, plan, { venue: req.venue, symbol: req.symbol, timeframe: req.timeframe }, req.from, req.to);
   if (win.windowCount === 0) throw new RunInputError('no candles in the window');
@@ -303,5 +322,5 @@ export async function runSweepSerial(
     onProgress?.(k + 1, plan.chunks.length);
     await Promise.resolve();
   }
-  return { merged: mergeSweep(outputs), pbo: sweepPboOf(outputs, Infinity), window: win, plan, chunkWallMs };
+  return { merged: mergeSweep(outputs), pbo: sweepPboOf(outputs, Infinity), spa: sweepSpaOf(outputs, req.seed), window: win, plan, chunkWallMs };
 }
