@@ -10,4 +10,5 @@ CREATE TABLE "sweep_pbo_chunks" (
 );
 --> statement-breakpoint
 ALTER TABLE "backtest_runs" ADD COLUMN "options" jsonb;--> statement-breakpoint
+ALTER TABLE "sweeps" ADD COLUMN "options" jsonb;--> statement-breakpoint
 ALTER TABLE "sweep_pbo_chunks" ADD CONSTRAINT "sweep_pbo_chunks_sweep_id_sweeps_id_fk" FOREIGN KEY ("sweep_id") REFERENCES "public"."sweeps"("id") ON DELETE cascade ON UPDATE no action;

@@ -30,7 +30,7 @@ const HELP = `npm run research -- <command>
   import-freqtrade --file PATH --venue binance --symbol BTC/USDT --timeframe 4h [--overwrite]
   backtest --strategy ID --venue V --symbol BTC/USDT --timeframe 4h --from 2021-01-01 --to 2022-01-01 [--params JSON] [--mode slices]
                  [--gates default|strict|FILE.json] [--mc-seed N] [--mc-paths N] [--ruin-drawdown 0.3]
-  sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL]
+  sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL] [--gates NAME|FILE.json]
   walk-forward --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--folds 5] [--scheme rolling|anchored] [--is-to-oos 3]
   rerun --run ID                 recompute a recorded run and compare its result hash
   runs [--strategy ID] [--limit N]
@@ -231,6 +231,7 @@ async function main(argv: string[]): Promise<void> {
         ...search(o),
         chunkSize: o['chunk-size'] ? Number(o['chunk-size']) : undefined,
         mode: o.mode ?? 'portfolio',
+        gates: gatesFlag(o.gates),
       };
       if (o.api) {
         const created = (await api(o.api, '/api/research/sweeps', { method: 'POST', body: JSON.stringify(input) })) as { sweep: { id: string; combos: number; chunksTotal: number } };

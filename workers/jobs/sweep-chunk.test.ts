@@ -145,7 +145,7 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
   });
 
   it('a PBO over the in-process budget runs as pbo-chunk jobs and merges to the serial result, once', async () => {
-    const req = SweepRequest.parse({ ...REQ, method: 'random', samples: 30, seed: 11, chunkSize: 10 });
+    const req = SweepRequest.parse({ ...REQ, method: 'random', samples: 30, seed: 11, chunkSize: 10, gates: 'strict' });
     const created = await withDb(config, (db) => createSweepRows(db, req, { codeVersion: 'test' }));
     const sent: JobMessage[] = [];
     const opts = { pboInlineBudget: 0, pboChunkBudget: 40_000, enqueue: async (m: JobMessage[]) => void sent.push(...m) };
@@ -168,6 +168,13 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     const { chunkWallMs: _a, maxChunkWallMs: _b, pboChunks: _d, ...d } = pbo;
     expect(d).toEqual(JSON.parse(JSON.stringify(s)));
     expect(done.resultHash).toBe(serial.merged.resultHash);
+    // The named gate set is recorded on the sweep and in its judgement; the PBO was deferred at judgement time,
+    // so its gate is skipped there (never passed).
+    expect((done.options as { gates: { name: string } }).gates.name).toBe('strict');
+    const j = (done.result as { judgement?: { gateSet: string; studyGates: { gate: string; status: string }[] } }).judgement;
+    expect(j?.gateSet).toBe('strict');
+    expect(j?.studyGates[0]).toMatchObject({ gate: 'maxPbo', status: 'skipped' });
+    expect(() => SweepRequest.parse({ ...REQ, gates: 'nope' })).toThrow(/unknown gate set/);
   });
 
   it('a merge owner that died is taken over by a redelivery after its lease', async () => {

@@ -35,7 +35,7 @@ import {
   type RecordOutcome,
 } from '../../shared/db/queries/promotion';
 import { familyTrialCount, familyTrialSharpeVariance, getSweepRow } from '../../shared/db/queries/research';
-import { evaluateStudyGates, GATE_SETS, studyGatesPassed, type GateSet, type StudyGateCheck } from '../../shared/research/gate-sets';
+import { evaluateStudyGates, GATE_SETS, resolveGateSet, studyGatesPassed, type GateSet, type StudyGateCheck } from '../../shared/research/gate-sets';
 import { runMonteCarlo } from '../../shared/research/run-monte-carlo';
 import { sweepNeighbours, type SweepResult } from '../../shared/research/sweep';
 import { objectiveId, objectiveSchema, type ComboSummary } from '../../shared/research/summary';
@@ -291,10 +291,11 @@ export async function promoteFromSweep(db: Database, sweepId: string): Promise<S
     sweepCentre: centre,
     ...(wf ? { walkForward: wf } : {}),
     lookahead: lookaheadEvidence(audit),
+    gates: resolveGateSet((sweep.options as { gates?: unknown } | null)?.gates).gates,
   });
   const bestOut = { objective, key: best.key, params, value: best.value };
   // Study gates of the default set: the sweep's PBO and SPA, the best combo's Monte Carlo drawdown.
-  const gateSet = GATE_SETS.default!;
+  const gateSet = resolveGateSet((sweep.options as { gates?: unknown } | null)?.gates);
   const stats = res as { pbo?: { status: string; pbo?: number }; spa?: { vsFlat?: { status: string; spa?: { consistent: number } } } };
   const mc = runMonteCarlo(result.trades, result.equity.net[primaryCostModel(sweep.venue)] ?? result.equity.net['stress-31'], result.equity.net[primaryCostModel(sweep.venue)] ? primaryCostModel(sweep.venue) : 'stress-31');
   const studyGates = evaluateStudyGates(gateSet, {

@@ -36,6 +36,7 @@ import { loadWindow, type LoadedWindow } from './window';
 import type { PboChunkJob } from '../jobs/pbo-chunk';
 import { computeSweepPbo, pboChunkPlan, PBO_INLINE_BUDGET, SWEEP_PBO_BLOCKS, sweepBlockEdges, type ChunkBlockStats, type SweepPbo, type SweepPboSkipped } from '../../shared/research/sweep-pbo';
 import { cscvSplitCount } from '../../shared/stats';
+import { gateSetRefSchema, resolveGateSet } from '../../shared/research/gate-sets';
 import { computeSweepSpa, type ChunkPeriods, type SweepSpa } from '../../shared/research/sweep-spa';
 
 export const DEFAULT_CHUNK_SIZE = 25;
@@ -59,6 +60,16 @@ export const SweepRequest = researchTarget
     /** Combos per queue message; default from the window's candle count (see `defaultChunkSize`). */
     chunkSize: z.number().int().min(1).max(500).optional(),
     mode: z.enum(['portfolio', 'slices']).default('portfolio'),
+    /** The gate set the best combo is judged by: a registered name or a whole set (shared/research/gate-sets.ts). */
+    gates: gateSetRefSchema.optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.gates === undefined) return;
+    try {
+      resolveGateSet(r.gates);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['gates'], message: (err as Error).message });
+    }
   })
   .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] })
   .refine((r) => r.method === 'grid' || r.samples !== undefined, { message: 'random sweeps need samples', path: ['samples'] });
@@ -145,6 +156,7 @@ export async function createSweepRows(db: Database, req: SweepRequestParsed, opt
       chunkSize: plan.chunkSize,
       baseParams: plan.base,
       mode: req.mode,
+      options: req.gates !== undefined ? { gates: resolveGateSet(req.gates) } : null,
       codeVersion: opts.codeVersion,
       status: 'queued',
     },

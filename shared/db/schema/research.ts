@@ -150,6 +150,8 @@ export const sweeps = pgTable('sweeps', {
   baseParams: jsonb('base_params'),
   /** portfolio | slices */
   mode: text('mode').notNull().default('portfolio'),
+  /** Request options the merge needs (e.g. `{ gates: GateSet }`, the resolved gate set); null = defaults. */
+  options: jsonb('options'),
   /** Set atomically by the chunk update that completes the sweep (or a stale-lease takeover): the merge owner. */
   mergeClaimedAt: timestamp('merge_claimed_at', { withTimezone: true }),
   codeVersion: text('code_version'),
