@@ -31,7 +31,7 @@ const HELP = `npm run research -- <command>
   backtest --strategy ID --venue V --symbol BTC/USDT --timeframe 4h --from 2021-01-01 --to 2022-01-01 [--params JSON] [--mode slices]
                  [--gates default|strict|FILE.json] [--mc-seed N] [--mc-paths N] [--ruin-drawdown 0.3]
   sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL] [--gates NAME|FILE.json]
-  walk-forward --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--folds 5] [--scheme rolling|anchored] [--is-to-oos 3]
+  walk-forward --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--folds 5] [--scheme rolling|anchored] [--is-to-oos 3] [--gap CANDLES]
   rerun --run ID                 recompute a recorded run and compare its result hash
   runs [--strategy ID] [--limit N]
   coverage [--venue V] [--symbol S] [--timeframe TF] [--against FREQTRADE.json]
@@ -152,6 +152,7 @@ async function main(argv: string[]): Promise<void> {
       folds: { type: 'string' },
       scheme: { type: 'string' },
       'is-to-oos': { type: 'string' },
+      gap: { type: 'string' },
       reason: { type: 'string' },
     },
   });
@@ -263,6 +264,7 @@ async function main(argv: string[]): Promise<void> {
         folds: o.folds ? Number(o.folds) : undefined,
         scheme: o.scheme,
         isToOos: o['is-to-oos'] ? Number(o['is-to-oos']) : undefined,
+        gap: o.gap ? Number(o.gap) : undefined,
       });
       await withDb(async ({ db }) => {
         const cv = codeVersion();

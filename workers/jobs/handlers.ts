@@ -10,6 +10,7 @@ import { onDeadImportFile, runImportFile } from './import-file';
 import { onDeadBacktest, runBacktestJob } from './backtest';
 import { onDeadSweepChunk, runSweepChunkJob } from './sweep-chunk';
 import { runPboChunkJob } from './pbo-chunk';
+import { onDeadWalkForward, runWalkForwardJob } from './walk-forward';
 
 export interface JobHandler<M extends JobMessage> {
   run(msg: M, deps: JobDeps): Promise<void>;
@@ -25,4 +26,5 @@ export const JOB_HANDLERS: HandlerMap = {
   backtest: { run: runBacktestJob, onDead: onDeadBacktest },
   'sweep-chunk': { run: runSweepChunkJob, onDead: onDeadSweepChunk },
   'pbo-chunk': { run: runPboChunkJob },
+  'walk-forward': { run: runWalkForwardJob, onDead: onDeadWalkForward },
 };
