@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../backtest/prng';
 import type { Trade } from '../backtest/types';
 import { toSeries } from '../candles/candle';
-import { buyAndHoldPeriods, comboPeriods, computeSweepSpa, dailyGrid, DAY_MS, type ChunkPeriods } from './sweep-spa';
+import { buyAndHoldPeriods, comboPeriods, computeSweepSpa, dailyGrid, DAY_MS, familySpa, type ChunkPeriods } from './sweep-spa';
 
 const FROM = Date.UTC(2021, 0, 1);
 const TO = FROM + 200 * DAY_MS;
@@ -55,5 +55,30 @@ describe('sweep SPA / Reality Check on daily returns (Hansen 2005; White 2000 vi
     const g = dailyGrid(FROM, FROM + 5 * DAY_MS);
     const out = computeSweepSpa([{ view: 'v', grid: g, benchmark: [0, 0, 0, 0, 0], rows: [{ key: 'a', idx: [1], val: [0.01] }, { key: 'b', idx: [2], val: [0.02] }] }]);
     expect(out.vsFlat).toMatchObject({ status: 'insufficient-data' });
+  });
+});
+
+describe('SPA across the family: every recorded trial on the same series and window', () => {
+  const bench = new Array<number>(grid.count).fill(0);
+  const chunk = (rows: ChunkPeriods['rows']): ChunkPeriods => ({ view: 'v', grid, benchmark: bench, rows });
+  it('adding the family\'s other trials (noise) can only raise the SPA p-value of a lucky best; duplicates count once; mismatched sweeps are left out', () => {
+    const lucky = comboPeriods('a', daily(0.0012, 0.01, 5), 'v', grid);
+    const own = chunk([lucky, comboPeriods('b', daily(0, 0.01, 6), 'v', grid)]);
+    const alone = computeSweepSpa([own], { seed: 4, reps: 500 });
+    const others = Array.from({ length: 40 }, (_, k) => comboPeriods(`x${k}`, daily(0, 0.01, 50 + k), 'v', grid));
+    const fam = familySpa({
+      reference: own,
+      sweepChunks: [
+        { sweepId: 's1', strategyId: 'div', periods: own },
+        { sweepId: 's1', strategyId: 'div', periods: own },
+        { sweepId: 's2', strategyId: 'div', periods: chunk(others) },
+        { sweepId: 's3', strategyId: 'div', periods: { ...chunk(others), view: 'gross' } },
+      ],
+      runs: [{ strategyId: 'div-b', params: { p: 1 }, trades: daily(0, 0.01, 77).map((t) => ({ exitTime: t.exitTime, net: t.net })) }],
+    }, { seed: 4, reps: 500 });
+    expect(fam.strategies).toBe(2 + 40 + 1);
+    expect(fam).toMatchObject({ scope: 'family', sweepsUsed: 2, runsUsed: 1, leftOut: 1 });
+    if (alone.vsFlat.status !== 'done' || fam.vsFlat.status !== 'done') throw new Error('SPA did not run');
+    expect(fam.vsFlat.spa.consistent).toBeGreaterThanOrEqual(alone.vsFlat.spa.consistent);
   });
 });

@@ -7,7 +7,8 @@
  * recorded) against flat (0 every day) and against buy-and-hold, reporting the SPA lower / consistent / upper and
  * the Reality Check p-values. Summing a day's trade returns is the day's P&L under full-equity sizing (additive).
  *
- * NOT yet across every trial the family recorded (other sweeps, other windows): only this sweep's combos.
+ * `familySpa` widens it to every trial the family recorded on the same series and window (other sweeps' combos and
+ * single runs), computed on request so it always counts the trials recorded so far.
  */
 import { z } from 'zod';
 import type { CandleSeries } from '../candles/candle';
@@ -96,7 +97,7 @@ export interface SweepSpa {
   seed: number;
   vsFlat: SweepSpaOutcome;
   vsBuyAndHold: SweepSpaOutcome;
-  scope: 'this-sweep';
+  scope: 'this-sweep' | 'family';
 }
 
 /** Dense combos × days matrix (rows by combo key) and the benchmark, from chunk outputs. */
@@ -155,4 +156,43 @@ export function computeSweepSpa(chunks: readonly ChunkPeriods[], opts: { seed?: 
     vsBuyAndHold: side('buy-and-hold', () => superiorPredictiveAbility({ series: m.rows, kind: 'returns', benchmark: m.benchmark }, { reps, seed }), m.keys),
     scope: 'this-sweep',
   };
+}
+
+/** One family trial for SPA across the family: a sweep chunk's rows or a recorded run's trades. */
+export interface FamilyTrialsInput {
+  /** The sweep whose grid, view and benchmark define the comparison. */
+  reference: ChunkPeriods;
+  sweepChunks: { sweepId: string; strategyId: string; periods: ChunkPeriods }[];
+  runs: { strategyId: string; params: unknown; trades: { exitTime: number; net: Record<string, number> }[] }[];
+}
+
+/**
+ * SPA / Reality Check across every trial the family recorded on the reference sweep's series and window (Hansen
+ * 2005: the p-value must account for every model tried): each sweep's combos and each single run, keyed by
+ * strategy and params (the same trial recorded twice counts once), on the reference's daily grid and benchmark.
+ * Sweeps scored on another view or grid are left out and counted.
+ */
+export function familySpa(input: FamilyTrialsInput, opts: { seed?: number; reps?: number } = {}): SweepSpa & { scope: 'family'; sweepsUsed: number; runsUsed: number; leftOut: number } {
+  const ref = chunkPeriodsSchema.parse(input.reference);
+  const sig = JSON.stringify([ref.view, ref.grid, ref.benchmark]);
+  const chunks: ChunkPeriods[] = [];
+  const left = new Set<string>();
+  const used = new Set<string>();
+  for (const c of input.sweepChunks) {
+    const p = chunkPeriodsSchema.parse(c.periods);
+    if (JSON.stringify([p.view, p.grid, p.benchmark]) !== sig) {
+      left.add(c.sweepId);
+      continue;
+    }
+    used.add(c.sweepId);
+    chunks.push({ ...p, rows: p.rows.map((r) => ({ ...r, key: `${c.strategyId} ${r.key}` })) });
+  }
+  const runRows = input.runs.map((r) => {
+    const trades = r.trades.filter((t) => typeof t.net[ref.view] === 'number' || ref.view === 'gross').map((t) => ({ exitTime: t.exitTime, grossReturn: 0, net: t.net }) as unknown as Trade);
+    const params = r.params && typeof r.params === 'object' ? Object.fromEntries(Object.entries(r.params as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1))) : r.params;
+    return comboPeriods(`${r.strategyId} ${JSON.stringify(params)}`, trades, ref.view, ref.grid);
+  });
+  if (runRows.length) chunks.push({ view: ref.view, grid: ref.grid, benchmark: ref.benchmark, rows: runRows });
+  const spa = computeSweepSpa(chunks.length ? chunks : [ref], opts);
+  return { ...spa, scope: 'family', sweepsUsed: used.size, runsUsed: runRows.length, leftOut: left.size };
 }

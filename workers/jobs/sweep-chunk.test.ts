@@ -85,6 +85,15 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
 
     const serial = await withDb(config, (db) => runSweepSerial(db, SweepRequest.parse(REQ)));
     expect(JSON.parse(JSON.stringify(serial.spa))).toEqual(spa);
+
+    // Across the family: this sweep's combos plus every other trial recorded on the same series and window.
+    const famRes = await exports.default.fetch(new Request(`http://lab.local/api/research/stats/sweeps/${sweep.id}/spa-family`, { headers: await accessHeaders() }));
+    expect(famRes.status).toBe(200);
+    const fam = (await famRes.json()) as SweepSpa & { sweepsUsed: number; runsUsed: number; leftOut: number };
+    expect(fam.scope).toBe('family');
+    expect(fam.sweepsUsed).toBeGreaterThanOrEqual(1);
+    expect(fam.strategies).toBeGreaterThanOrEqual(spa.strategies);
+    console.log(JSON.stringify({ familySpa: { strategies: fam.strategies, sweepsUsed: fam.sweepsUsed, runsUsed: fam.runsUsed, vsFlat: fam.vsFlat, vsBuyAndHold: fam.vsBuyAndHold } }));
     const { wallMs: _w, ...serialPbo } = serial.pbo as SweepPbo & { wallMs: number };
     const { wallMs: _d, ...donePbo } = pbo;
     expect(donePbo).toEqual(JSON.parse(JSON.stringify(serialPbo)));

@@ -465,3 +465,42 @@ export async function runNetReturns(db: Database, runId: string): Promise<Record
   const rows = await db.select({ net: backtestTrades.netReturns }).from(backtestTrades).where(eq(backtestTrades.runId, runId)).orderBy(backtestTrades.seq);
   return rows.map((r) => (typeof r.net === 'string' ? (JSON.parse(r.net) as Record<string, number>) : (r.net as Record<string, number>)));
 }
+
+/**
+ * Every trial of a family on one series and window, for SPA across the family: the daily returns each done
+ * sweep's chunks kept (`result.periodReturns`, tagged with the sweep's strategy), and the done backtest /
+ * reproduction runs' trades (exit time and net returns).
+ */
+export async function familyTrialsOnWindow(
+  db: Database,
+  strategyIds: readonly string[],
+  w: { venue: string; symbol: string; timeframe: string; from: number; to: number },
+): Promise<{ sweepChunks: { sweepId: string; strategyId: string; periods: unknown }[]; runs: { runId: string; strategyId: string; params: unknown; trades: { exitTime: number; net: Record<string, number> }[] }[] }> {
+  if (!strategyIds.length) return { sweepChunks: [], runs: [] };
+  const ids = sql.join(
+    strategyIds.map((s) => sql`${s}`),
+    sql`, `,
+  );
+  const sw = await db.execute(sql`
+    SELECT s.id AS sweep_id, s.strategy_id, c.result->'periodReturns' AS periods FROM sweeps s JOIN sweep_chunks c ON c.sweep_id = s.id
+    WHERE s.strategy_id IN (${ids}) AND s.status = 'done' AND c.status = 'done' AND s.venue = ${w.venue} AND s.symbol = ${w.symbol} AND s.timeframe = ${w.timeframe}
+      AND s.window_from = ${w.from} AND s.window_to = ${w.to} AND c.result ? 'periodReturns'
+    ORDER BY s.id, c.chunk_index`);
+  const rr = await db.execute(sql`
+    SELECT r.id AS run_id, r.strategy_id, r.params,
+      coalesce((SELECT json_agg(json_build_object('exitTime', t.exit_time, 'net', t.net_returns) ORDER BY t.seq) FROM backtest_trades t WHERE t.run_id = r.id), '[]'::json) AS trades
+    FROM backtest_runs r
+    WHERE r.strategy_id IN (${ids}) AND r.status = 'done' AND r.kind IN ('backtest', 'reproduction') AND r.venue = ${w.venue} AND r.symbol = ${w.symbol}
+      AND r.timeframe = ${w.timeframe} AND r.window_from = ${w.from} AND r.window_to = ${w.to}
+    ORDER BY r.id`);
+  const parse = <T>(x: unknown): T => (typeof x === 'string' ? (JSON.parse(x) as T) : (x as T));
+  return {
+    sweepChunks: rowsOf<{ sweep_id: string; strategy_id: string; periods: unknown }>(sw).map((r) => ({ sweepId: r.sweep_id, strategyId: r.strategy_id, periods: parse(r.periods) })),
+    runs: rowsOf<{ run_id: string; strategy_id: string; params: unknown; trades: unknown }>(rr).map((r) => ({
+      runId: r.run_id,
+      strategyId: r.strategy_id,
+      params: parse(r.params),
+      trades: parse<{ exitTime: number | string; net: Record<string, number> }[]>(r.trades).map((t) => ({ exitTime: Number(t.exitTime), net: t.net })),
+    })),
+  };
+}
