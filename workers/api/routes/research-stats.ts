@@ -36,7 +36,9 @@ export const researchStatsRoutes = new Hono<AppEnv>()
     try {
       return c.json(await sweepFamilySpa(c.var.getDb(), id));
     } catch (err) {
-      if (err instanceof RunInputError) throw new AppError(/^no sweep /.test(err.message) ? 'not_found' : 'conflict', err.message);
+      if (err instanceof RunInputError && /^no sweep /.test(err.message)) throw new AppError('not_found', err.message);
+      // Not computable yet (sweep running, or merged before daily returns were kept): say why, never a number.
+      if (err instanceof RunInputError) return c.json({ sweepId: id, status: 'unavailable', reason: err.message });
       throw err;
     }
   })
@@ -45,7 +47,8 @@ export const researchStatsRoutes = new Hono<AppEnv>()
     try {
       return c.json(await runTrialsNow(c.var.getDb(), id));
     } catch (err) {
-      if (err instanceof RunInputError) throw new AppError(/^no run /.test(err.message) ? 'not_found' : 'conflict', err.message);
+      if (err instanceof RunInputError && /^no run /.test(err.message)) throw new AppError('not_found', err.message);
+      if (err instanceof RunInputError) return c.json({ runId: id, status: 'unavailable', reason: err.message });
       throw err;
     }
   });
