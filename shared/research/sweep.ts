@@ -12,6 +12,8 @@ import { runSlices, slicesConfigSchema, type SlicesConfigInput } from '../backte
 import { ENGINE_VERSION_ID } from '../backtest/version';
 import type { CandleSeries } from '../candles/candle';
 import type { ParamRange, ParamSpace, ParamValue, Params, Strategy } from '../strategies/types';
+import { comboBlockStats, pboViewOf, type ChunkBlockStats } from './sweep-pbo';
+import { buyAndHoldPeriods, comboPeriods, dailyGrid, type ChunkPeriods } from './sweep-spa';
 import { comboKey, objectiveId, objectiveSchema, pickBest, summarizeResult, type BestCombo, type ComboSummary, type ObjectiveInput } from './summary';
 
 /** What combo generation needs from a strategy. */
@@ -168,6 +170,13 @@ export interface SweepRunConfig {
   mode?: 'single' | 'slices';
   backtest?: BacktestConfigInput;
   slices?: SlicesConfigInput;
+  /**
+   * Keep per-combo block statistics for the sweep's PBO (see ./sweep-pbo.ts): per-trade returns under `view`
+   * (default binance-taker, gross when the run has no such cost view) bucketed by exit time into these edges.
+   */
+  blocks?: { edges: number[]; view?: string };
+  /** Also keep per-combo daily returns on the window [from, to) for SPA / Reality Check (see ./sweep-spa.ts). */
+  periods?: { from: number; to: number };
 }
 
 /** What every chunk of one sweep must share; merge refuses outputs whose contexts differ. */
@@ -186,6 +195,10 @@ export interface ChunkOutput {
   of: number;
   context: SweepContext;
   combos: ComboSummary[];
+  /** Per-combo block statistics for the PBO, when the run config asked for them (not part of the merged hash). */
+  blockStats?: ChunkBlockStats;
+  /** Per-combo daily returns and buy-and-hold per day, when asked for (not part of the merged hash). */
+  periodReturns?: ChunkPeriods;
 }
 
 /** Run every combo of a chunk (a full backtest each) and keep only compact summaries. */
@@ -211,14 +224,30 @@ export function runSweepChunk<P extends Params, S>(
     },
     configHash: hashCanonical(parsedConfig),
   };
+  const rows: ChunkBlockStats['rows'] = [];
+  const grid = config.periods ? dailyGrid(config.periods.from, config.periods.to) : null;
+  const periodRows: ChunkPeriods['rows'] = [];
+  let view: string | null = null;
   const combos = chunk.combos.map((raw) => {
     const parsed = strategy.paramsSchema.safeParse({ ...strategy.defaults, ...raw });
     if (!parsed.success) throw new Error(`chunk ${chunk.index}: invalid params ${canonicalJson(raw)}: ${parsed.error.message}`);
     const params = parsed.data;
     const result = mode === 'single' ? runBacktest(series, strategy, params, parsedConfig as ReturnType<typeof parseBacktestConfig>) : runSlices(series, strategy, params, parsedConfig);
-    return summarizeResult(result, params);
+    const summary = summarizeResult(result, params);
+    if (config.blocks) {
+      view ??= pboViewOf(result.trades, config.blocks.view, Object.keys(result.net));
+      rows.push(comboBlockStats(summary.key, result.trades, view, config.blocks.edges));
+    }
+    if (grid) periodRows.push(comboPeriods(summary.key, result.trades, view ?? pboViewOf(result.trades, config.blocks?.view, Object.keys(result.net)), grid));
+    return summary;
   });
-  return { index: chunk.index, of: chunk.of, context, combos };
+  const out: ChunkOutput = { index: chunk.index, of: chunk.of, context, combos };
+  if (config.blocks) out.blockStats = { view: view ?? config.blocks.view ?? 'binance-taker', edges: [...config.blocks.edges], rows };
+  if (grid && config.periods) {
+    const pv = view ?? config.blocks?.view ?? 'binance-taker';
+    out.periodReturns = { view: pv, grid, benchmark: buyAndHoldPeriods(series, grid, config.periods.to), rows: periodRows };
+  }
+  return out;
 }
 
 export interface SweepResult {

@@ -47,6 +47,19 @@ describe('walk-forward optimisation (IS choose, OOS report)', () => {
     expect(() => walkForwardFolds(0, 3, { folds: 5, scheme: 'rolling', isToOos: 3 })).toThrow(/too few/);
   });
 
+  it('a purge/embargo gap of g candles separates every IS end from its OOS start; gap 0 is the plain layout', () => {
+    // 10 + 100 candles, gap 10: L = ⌊(100 − 10) / 5⌋ = 18, IS = 36; OOS f starts at 10 + 36 + 10 + 18f.
+    expect(walkForwardFolds(10, 110, { folds: 3, scheme: 'rolling', isToOos: 2, gap: 10 })).toEqual([
+      { isStart: 10, isEnd: 46, oosStart: 56, oosEnd: 74 },
+      { isStart: 28, isEnd: 64, oosStart: 74, oosEnd: 92 },
+      { isStart: 46, isEnd: 82, oosStart: 92, oosEnd: 110 },
+    ]);
+    expect(walkForwardFolds(10, 110, { folds: 3, scheme: 'rolling', isToOos: 2, gap: 0 })).toEqual(walkForwardFolds(10, 110, { folds: 3, scheme: 'rolling', isToOos: 2 }));
+    for (const f of walkForwardFolds(0, 500, { folds: 4, scheme: 'anchored', isToOos: 3, gap: 7 })) expect(f.oosStart - f.isEnd).toBe(7);
+    expect(() => walkForwardFolds(0, 100, { folds: 3, scheme: 'rolling', isToOos: 2, gap: -1 })).toThrow(/gap must be a non-negative integer/);
+    expect(() => walkForwardFolds(0, 12, { folds: 3, scheme: 'rolling', isToOos: 2, gap: 10 })).toThrow(/10-candle gap/);
+  });
+
   // Warm-up is 15 candles (ATR 14 + 1); segments of L = 60 candles flip the trend at each OOS start, so with
   // IS = 1 × OOS every in-sample window trends one way and its out-of-sample window the other.
   const start = 15;

@@ -191,6 +191,12 @@ export const walkForwardOptionsSchema = z.object({
   scheme: z.enum(['rolling', 'anchored']).default('rolling'),
   /** In-sample length as a multiple of the out-of-sample length (rolling; anchored's first IS has this length). */
   isToOos: z.number().positive().default(3),
+  /**
+   * Purge/embargo gap in candles between each in-sample window's end and its out-of-sample start (no candle of
+   * the gap is used for selection or testing), so a position or indicator state straddling the boundary cannot
+   * leak the OOS start into the selection. Absent = 0 (kept absent so older results hash the same).
+   */
+  gap: z.number().int().min(0).optional(),
   /** The selection rule on the in-sample window (also the view used for WFE). */
   objective: objectiveSchema.prefault({}),
   /** Limit the walk to candles with open time in [from, to) (ms); default the whole series after warm-up. */
@@ -200,7 +206,7 @@ export const walkForwardOptionsSchema = z.object({
 export type WalkForwardOptions = z.infer<typeof walkForwardOptionsSchema>;
 export type WalkForwardOptionsInput = z.input<typeof walkForwardOptionsSchema>;
 
-/** Candle index ranges of one fold: IS [isStart, isEnd), OOS [oosStart, oosEnd); isEnd = oosStart. */
+/** Candle index ranges of one fold: IS [isStart, isEnd), OOS [oosStart, oosEnd); isEnd = oosStart − gap. */
 export interface FoldLayout {
   isStart: number;
   isEnd: number;
@@ -213,15 +219,17 @@ export interface FoldLayout {
  * ⌊isToOos·L⌋; fold f tests [start + IS + f·L, + L) (the last fold runs to `end`); its IS is the IS-length window
  * just before (rolling) or everything from `start` (anchored).
  */
-export function walkForwardFolds(start: number, end: number, opts: { folds: number; scheme: 'rolling' | 'anchored'; isToOos: number }): FoldLayout[] {
-  const L = Math.floor((end - start) / (opts.folds + opts.isToOos));
+export function walkForwardFolds(start: number, end: number, opts: { folds: number; scheme: 'rolling' | 'anchored'; isToOos: number; gap?: number }): FoldLayout[] {
+  const gap = opts.gap ?? 0;
+  if (!Number.isInteger(gap) || gap < 0) throw new Error(`walk-forward: gap must be a non-negative integer of candles, got ${gap}`);
+  const L = Math.floor((end - start - gap) / (opts.folds + opts.isToOos));
   const isLen = Math.floor(opts.isToOos * L);
-  if (L < 1 || isLen < 1) throw new Error(`walk-forward: ${end - start} candles are too few for ${opts.folds} folds with IS = ${opts.isToOos}×OOS`);
+  if (L < 1 || isLen < 1) throw new Error(`walk-forward: ${end - start} candles are too few for ${opts.folds} folds with IS = ${opts.isToOos}×OOS${gap ? ` and a ${gap}-candle gap` : ''}`);
   const out: FoldLayout[] = [];
   for (let f = 0; f < opts.folds; f++) {
-    const oosStart = start + isLen + f * L;
+    const oosStart = start + isLen + gap + f * L;
     const oosEnd = f === opts.folds - 1 ? end : oosStart + L;
-    out.push({ isStart: opts.scheme === 'anchored' ? start : oosStart - isLen, isEnd: oosStart, oosStart, oosEnd });
+    out.push({ isStart: opts.scheme === 'anchored' ? start : oosStart - gap - isLen, isEnd: oosStart - gap, oosStart, oosEnd });
   }
   return out;
 }

@@ -3,6 +3,7 @@
  * database (DATABASE_URL, else the running dev server's database, else the embedded `.data/pglite`), or talks to a
  * running Worker (`--api`). `npm run research -- help` lists the commands.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { dateInput, BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun, primaryCostModel } from '../../workers/research/run-backtest';
@@ -37,10 +38,11 @@ const HELP = `npm run research -- <command>
                                  k of the square-root impact law from the venue's stored book snapshots
   import-freqtrade --file PATH --venue binance --symbol BTC/USDT --timeframe 4h [--overwrite]
   backtest --strategy ID --venue V --symbol BTC/USDT --timeframe 4h --from 2021-01-01 --to 2022-01-01 [--params JSON] [--mode slices]
+                 [--gates default|strict|FILE.json] [--mc-seed N] [--mc-paths N] [--ruin-drawdown 0.3]
   backtest --strategy ID --symbols BTC/USDT,ETH/USDT --timeframe 4h --from D --to D [--venue binance] [--max-positions 3] [--sizing equal|fraction:F] [--max-atr-pct 0.05] [--min-volume V] [--params JSON]
            (portfolio with shared capital; a ranking strategy selects the symbols; printed, not stored)
-  sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL]
-  walk-forward --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--folds 5] [--scheme rolling|anchored] [--is-to-oos 3]
+  sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL] [--gates NAME|FILE.json]
+  walk-forward --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--folds 5] [--scheme rolling|anchored] [--is-to-oos 3] [--gap CANDLES]
   rerun --run ID                 recompute a recorded run and compare its result hash
   runs [--strategy ID] [--limit N]
   compare --runs A,B[,C…] [--json] [--api URL]   2–6 runs side by side (the Lab's compare table)
@@ -51,6 +53,13 @@ const HELP = `npm run research -- <command>
   promote --strategy ID --to watch|rejected|research|paper --reason "…"   a manual status decision (recorded as
                                  manual; paper only when the latest evidence passes every gate)
 `;
+
+/** `--gates NAME` (a registered gate set) or `--gates FILE.json` (a whole set, validated by the request schema). */
+function gatesFlag(v: string | undefined): unknown {
+  if (v === undefined) return undefined;
+  if (v.endsWith('.json')) return JSON.parse(readFileSync(v, 'utf8')) as unknown;
+  return v;
+}
 
 function need(v: string | undefined, name: string): string {
   if (v === undefined || v === '') throw new Error(`--${name} is required`);
@@ -126,6 +135,10 @@ async function main(argv: string[]): Promise<void> {
     strict: true,
     options: {
       symbol: { type: 'string' },
+      gates: { type: 'string' },
+      'mc-seed': { type: 'string' },
+      'mc-paths': { type: 'string' },
+      'ruin-drawdown': { type: 'string' },
       interval: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
@@ -151,6 +164,7 @@ async function main(argv: string[]): Promise<void> {
       folds: { type: 'string' },
       scheme: { type: 'string' },
       'is-to-oos': { type: 'string' },
+      gap: { type: 'string' },
       reason: { type: 'string' },
       runs: { type: 'string' },
       json: { type: 'boolean' },
@@ -263,6 +277,15 @@ async function main(argv: string[]): Promise<void> {
         ...target(o),
         params: o.params ? (JSON.parse(o.params) as Record<string, number>) : undefined,
         mode: o.mode ?? 'portfolio',
+        gates: gatesFlag(o.gates),
+        monteCarlo:
+          o['mc-seed'] || o['mc-paths'] || o['ruin-drawdown']
+            ? {
+                ...(o['mc-seed'] ? { seed: Number(o['mc-seed']) } : {}),
+                ...(o['mc-paths'] ? { paths: Number(o['mc-paths']) } : {}),
+                ...(o['ruin-drawdown'] ? { ruinDrawdown: Number(o['ruin-drawdown']) } : {}),
+              }
+            : undefined,
       });
       await withDb(async ({ db }) => {
         const cv = codeVersion();
@@ -280,6 +303,7 @@ async function main(argv: string[]): Promise<void> {
         ...search(o),
         chunkSize: o['chunk-size'] ? Number(o['chunk-size']) : undefined,
         mode: o.mode ?? 'portfolio',
+        gates: gatesFlag(o.gates),
       };
       if (o.api) {
         const created = (await api(o.api, '/api/research/sweeps', { method: 'POST', body: JSON.stringify(input) })) as { sweep: { id: string; combos: number; chunksTotal: number } };
@@ -311,6 +335,7 @@ async function main(argv: string[]): Promise<void> {
         folds: o.folds ? Number(o.folds) : undefined,
         scheme: o.scheme,
         isToOos: o['is-to-oos'] ? Number(o['is-to-oos']) : undefined,
+        gap: o.gap ? Number(o.gap) : undefined,
       });
       await withDb(async ({ db }) => {
         const cv = codeVersion();

@@ -12,6 +12,8 @@ import { listFinishedRuns, listFinishedSweeps } from '../../shared/db/queries/re
 import { getStrategy } from '../../shared/strategies/registry';
 import { COST_PRESET_IDS } from '../../shared/costs';
 import { canonicalJson } from '../../shared/backtest/hash';
+import type { RunTrials } from '../../shared/research/trials';
+import { runTrialsNow } from '../../workers/research/trials';
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -63,7 +65,36 @@ function presetOrder(ids: string[]): string[] {
   return [...known, ...ids.filter((id) => !known.includes(id)).sort()];
 }
 
-function runSection(d: Distinct): string {
+/** The run's Monte Carlo bands (5/50/95 %) in one line per method. */
+function monteCarloLine(mc: Obj): string {
+  const part = (name: string, p: unknown): string => {
+    if (!isObj(p)) return `${name}: —`;
+    if (p.status !== 'done') return `${name}: ${String(p.reason ?? p.status)}`;
+    const fe = isObj(p.finalEquity) ? p.finalEquity : {};
+    const dd = isObj(p.maxDrawdown) ? p.maxDrawdown : {};
+    const bl = num(p.blockLength) === null ? '' : `, block ${String(p.blockLength)}`;
+    return `${name}${bl}: final equity ${f(num(fe.p5))} / ${f(num(fe.p50))} / ${f(num(fe.p95))}, max DD ${pct(num(dd.p5))} / ${pct(num(dd.p50))} / ${pct(num(dd.p95))}, P(DD ≥ ${pct(num(mc.ruinDrawdown), 0)}) ${f(num(p.probabilityOfRuin), 3)}`;
+  };
+  return (
+    `Monte Carlo (${String(mc.paths)} paths, seed ${String(mc.seed)}, view ${String(mc.view)}; 5 / 50 / 95 %): ` +
+    [part('trade reshuffle', mc.tradeReshuffle), part('trade resample', mc.tradeResample), part('moving-block bootstrap', mc.blockBootstrap)].join('; ') +
+    '.'
+  );
+}
+
+/** DSR at judgement → now per preset and MinBTL beside the window (issue 13 item 4). */
+function trialsLine(t: RunTrials): string {
+  const per = t.presets
+    .filter((p) => p.atJudgement.dsr !== null || p.now.dsr !== null)
+    .map((p) => `${p.presetId} ${f(p.atJudgement.dsr)} → ${f(p.now.dsr)}`)
+    .join(', ');
+  return (
+    `DSR at judgement (N = ${t.trialsAtJudgement}) → now (N = ${t.trialsNow}, lab-wide family \`${t.family}\`): ${per || '—'}. ` +
+    `MinBTL at a target annual Sharpe of ${t.minBtl.targetSharpe}: ${f(t.minBtl.atJudgementYears)} → ${f(t.minBtl.nowYears)} years for this window of ${f(t.backtestYears)} years${t.minBtl.sufficientNow ? '' : ' (too short for the trials now)'}.`
+  );
+}
+
+function runSection(d: Distinct, trials?: ReadonlyMap<string, RunTrials>): string {
   const r = d.rows[0]!;
   const res = isObj(r.result) ? r.result : {};
   const prov = isObj(res.provenance) ? res.provenance : {};
@@ -138,6 +169,15 @@ function runSection(d: Distinct): string {
   const be = num(res.breakEvenRoundTripBps);
   out.push(`Break-even round-trip cost: ${be === null ? '—' : `${f(be, 1)} bps`} (the cost at which the mean net return per trade is 0). Trials counted for the DSR (lab-wide, family \`${strategy?.family ?? '?'}\`): ${num(res.trials) ?? '—'}.`);
   out.push('');
+  if (isObj(res.monteCarlo)) {
+    out.push(monteCarloLine(res.monteCarlo));
+    out.push('');
+  }
+  const t = trials?.get(d.rows[0]!.id);
+  if (t) {
+    out.push(trialsLine(t));
+    out.push('');
+  }
   out.push(`Reproduce: \`npm run research -- rerun --run ${d.rows[0]!.id}\` → result hash \`${r.resultHash}\` (engine ${String(prov.engineVersion ?? res.engineVersion ?? '?')}, code ${r.codeVersion}). Runs: ${ids}.`);
   out.push('');
   return out.join('\n');
@@ -146,6 +186,32 @@ function runSection(d: Distinct): string {
 export interface LogFile {
   name: string;
   text: string;
+}
+
+/** The sweep's PBO (CSCV) in one line, or why there is none. */
+function pboLine(p: unknown): string {
+  if (!isObj(p)) return 'PBO: not computed (sweep merged before PBO was kept)';
+  if (p.status !== 'done') return `PBO: ${String(p.status)} — ${String(p.reason ?? '')}`;
+  const d = isObj(p.degradation) ? p.degradation : {};
+  const l = isObj(p.lambda) ? p.lambda : {};
+  return (
+    `PBO (CSCV, ${String(p.blocks)} time blocks, ${String(p.splits)} splits, per-trade Sharpe at ${String(p.view)}): **${f(num(p.pbo), 3)}**; ` +
+    `probability of OOS loss ${f(num(p.probabilityOfLoss), 3)}; degradation slope ${f(num(d.slope), 3)} (OOS on IS); λ 5/50/95 % ${f(num(l.p5))} / ${f(num(l.p50))} / ${f(num(l.p95))}`
+  );
+}
+
+/** The sweep's SPA / Reality Check p-values vs flat and buy-and-hold in one line. */
+function spaLine(p: unknown): string {
+  if (!isObj(p)) return 'SPA / Reality Check: not computed (sweep merged before SPA was kept)';
+  if (p.status !== undefined) return `SPA / Reality Check: ${String(p.status)} — ${String(p.reason ?? '')}`;
+  const side = (x: unknown): string => {
+    if (!isObj(x)) return '—';
+    if (x.status !== 'done') return `${String(x.benchmark)}: ${String(x.reason ?? x.status)}`;
+    const sp = isObj(x.spa) ? x.spa : {};
+    const rc = isObj(x.realityCheck) ? x.realityCheck : {};
+    return `vs ${String(x.benchmark)}: SPA p lower / consistent / upper ${f(num(sp.lower), 3)} / ${f(num(sp.consistent), 3)} / ${f(num(sp.upper), 3)}, Reality Check p ${f(num(rc.pValue), 3)} (block length ${f(num(x.blockLength))}, ${String(x.blockLengthSource)})`;
+  };
+  return `SPA / Reality Check (${String(p.strategies)} combos × ${String(p.observations)} days, ${String(p.reps)} reps, seed ${String(p.seed)}, this sweep only): ${side(p.vsFlat)}; ${side(p.vsBuyAndHold)}`;
 }
 
 /** `sweeps.md`: every finished sweep — space, combos, data, best combo per objective, top combos at binance-taker. */
@@ -161,6 +227,8 @@ export function renderSweeps(list: readonly SweepRow[]): LogFile | null {
     out.push(`- sweep \`${s.id}\`: ${s.combos} combos in ${s.chunksTotal} chunks of ≤ ${s.chunkSize ?? '?'}; mode ${s.mode}; code ${s.codeVersion ?? '?'}`);
     out.push(`- space: \`${canonicalJson(isObj(s.space) ? (s.space as Obj).ranges ?? s.space : s.space)}\``);
     out.push(`- data: ${s.candleCount ?? '?'} candles, hash \`${s.dataHash ?? '?'}\`; result hash \`${s.resultHash}\``);
+    out.push(`- ${pboLine(res.pbo)}`);
+    out.push(`- ${spaLine(res.spa)}`);
     out.push('');
     out.push('| objective | best | params |');
     out.push('|---|---:|---|');
@@ -190,7 +258,7 @@ export function renderSweeps(list: readonly SweepRow[]): LogFile | null {
 }
 
 /** Render every experiment file (pure over the rows). */
-export function renderLog(rows: readonly BacktestRunRow[], sweepRows: readonly SweepRow[] = []): LogFile[] {
+export function renderLog(rows: readonly BacktestRunRow[], sweepRows: readonly SweepRow[] = [], trials?: ReadonlyMap<string, RunTrials>): LogFile[] {
   const groups = new Map<string, BacktestRunRow[]>();
   for (const r of rows) {
     const k = groupKey(r);
@@ -231,7 +299,7 @@ export function renderLog(rows: readonly BacktestRunRow[], sweepRows: readonly S
       head.push(`| ${day(r.windowFrom)} → ${day(r.windowTo)} | ${r.status === 'failed' ? 'failed' : String(r.verdict)} | ${num(g.trades) ?? '—'} | ${m(g)} | ${m(net['binance-taker'])} | ${m(net['stress-31'])} |`);
     }
     head.push('');
-    const body = distinct.map(runSection);
+    const body = distinct.map((d) => runSection(d, trials));
     files.push({ name: `${k}.md`, text: [...head, ...body].join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n' });
     index.push(`| [${k}](${k}.md) | ${distinct.length} | ${counts.keep} | ${counts.watch} | ${counts.reject} | ${counts.failed} |`);
   }
@@ -262,5 +330,7 @@ export function writeLog(dir: string, files: readonly LogFile[]): { written: str
 
 export async function generateLog(db: Database, dir: string): Promise<{ written: string[]; removed: string[] }> {
   const rows = await listFinishedRuns(db);
-  return writeLog(dir, renderLog(rows, await listFinishedSweeps(db)));
+  const trials = new Map<string, RunTrials>();
+  for (const r of rows) if (r.status === 'done') trials.set(r.id, await runTrialsNow(db, r.id));
+  return writeLog(dir, renderLog(rows, await listFinishedSweeps(db), trials));
 }

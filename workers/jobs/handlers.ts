@@ -9,6 +9,8 @@ import { onDeadSystemAlert, runSystemAlert } from './system-alert';
 import { onDeadImportFile, runImportFile } from './import-file';
 import { onDeadBacktest, runBacktestJob } from './backtest';
 import { onDeadSweepChunk, runSweepChunkJob } from './sweep-chunk';
+import { runPboChunkJob } from './pbo-chunk';
+import { onDeadWalkForward, runWalkForwardJob } from './walk-forward';
 
 export interface JobHandler<M extends JobMessage> {
   run(msg: M, deps: JobDeps): Promise<void>;
@@ -23,4 +25,6 @@ export const JOB_HANDLERS: HandlerMap = {
   'import-file': { run: runImportFile, onDead: onDeadImportFile },
   backtest: { run: runBacktestJob, onDead: onDeadBacktest },
   'sweep-chunk': { run: runSweepChunkJob, onDead: onDeadSweepChunk },
+  'pbo-chunk': { run: runPboChunkJob },
+  'walk-forward': { run: runWalkForwardJob, onDead: onDeadWalkForward },
 };

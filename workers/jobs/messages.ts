@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { ImportFileMessage } from './import-file';
 import { BacktestMessage } from './backtest';
 import { SweepChunkMessage } from './sweep-chunk';
+import { PboChunkMessage } from './pbo-chunk';
+import { WalkForwardMessage } from './walk-forward';
 
 export const SystemAlertMessage = z.object({
   kind: z.literal('system-alert'),
@@ -21,7 +23,7 @@ export const AlertMessage = z.object({
   alertId: z.number().int().positive(),
 });
 
-export const JobMessageSchema = z.discriminatedUnion('kind', [SystemAlertMessage, AlertMessage, ImportFileMessage, BacktestMessage, SweepChunkMessage]);
+export const JobMessageSchema = z.discriminatedUnion('kind', [SystemAlertMessage, AlertMessage, ImportFileMessage, BacktestMessage, SweepChunkMessage, PboChunkMessage, WalkForwardMessage]);
 
 export type JobMessage = z.infer<typeof JobMessageSchema>;
 export type JobKind = JobMessage['kind'];

@@ -12,6 +12,8 @@ import { config, LAB_VENUE, seedLabCandles, waitUntil, Y2021 } from '../research
 import { createSweepRows, executeSweepChunk, runSweepSerial, SweepRequest } from '../research/sweep';
 import { familyOf } from '../research/run-backtest';
 import { handleQueue } from './consumer';
+import type { SweepPbo } from '../../shared/research/sweep-pbo';
+import type { SweepSpa } from '../../shared/research/sweep-spa';
 import type { JobMessage } from './messages';
 
 const REQ = { strategy: 'nexara-div006', venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Y2021.from, to: Y2021.to, method: 'grid', chunkSize: 25 } as const;
@@ -59,7 +61,42 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     const timing = (done.result as { timing: { chunkWallMs: number[]; maxChunkWallMs: number } }).timing;
     console.log(JSON.stringify({ sweep: sweep.id, combos: sweep.combos, chunks: sweep.chunksTotal, chunkWallMs: timing.chunkWallMs, maxChunkWallMs: timing.maxChunkWallMs }));
 
+    // PBO (CSCV, 16 blocks, 12,870 splits) is part of the merged result, equal to the serial computation.
+    const pbo = (done.result as { pbo: SweepPbo & { wallMs: number } }).pbo;
+    expect(pbo.status, JSON.stringify(pbo)).toBe('done');
+    expect(pbo.splits).toBe(12_870);
+    expect(pbo.combos).toBe(sweep.combos);
+    expect(pbo.view).toBe('binance-taker');
+    expect(pbo.pbo).toBeGreaterThanOrEqual(0);
+    expect(pbo.pbo).toBeLessThanOrEqual(1);
+    console.log(JSON.stringify({ pbo: pbo.pbo, probabilityOfLoss: pbo.probabilityOfLoss, slope: pbo.degradation.slope, lambda: pbo.lambda, winners: pbo.winners.slice(0, 3), pboWallMs: pbo.wallMs }));
+
+    // SPA / Reality Check of the combos' daily returns vs flat and vs buy-and-hold (seeded by the sweep's seed).
+    const spa = (done.result as { spa: SweepSpa }).spa;
+    expect(spa.strategies).toBe(sweep.combos);
+    expect(spa.observations).toBe(365);
+    for (const side of [spa.vsFlat, spa.vsBuyAndHold]) {
+      expect(side.status, JSON.stringify(side)).toBe('done');
+      if (side.status !== 'done') continue;
+      expect(side.spa.lower).toBeLessThanOrEqual(side.spa.consistent);
+      expect(side.spa.consistent).toBeLessThanOrEqual(side.spa.upper);
+    }
+    console.log(JSON.stringify({ spa }));
+
     const serial = await withDb(config, (db) => runSweepSerial(db, SweepRequest.parse(REQ)));
+    expect(JSON.parse(JSON.stringify(serial.spa))).toEqual(spa);
+
+    // Across the family: this sweep's combos plus every other trial recorded on the same series and window.
+    const famRes = await exports.default.fetch(new Request(`http://lab.local/api/research/stats/sweeps/${sweep.id}/spa-family`, { headers: await accessHeaders() }));
+    expect(famRes.status).toBe(200);
+    const fam = (await famRes.json()) as SweepSpa & { sweepsUsed: number; runsUsed: number; leftOut: number };
+    expect(fam.scope).toBe('family');
+    expect(fam.sweepsUsed).toBeGreaterThanOrEqual(1);
+    expect(fam.strategies).toBeGreaterThanOrEqual(spa.strategies);
+    console.log(JSON.stringify({ familySpa: { strategies: fam.strategies, sweepsUsed: fam.sweepsUsed, runsUsed: fam.runsUsed, vsFlat: fam.vsFlat, vsBuyAndHold: fam.vsBuyAndHold } }));
+    const { wallMs: _w, ...serialPbo } = serial.pbo as SweepPbo & { wallMs: number };
+    const { wallMs: _d, ...donePbo } = pbo;
+    expect(donePbo).toEqual(JSON.parse(JSON.stringify(serialPbo)));
     expect(done.resultHash).toBe(serial.merged.resultHash);
     expect(done.dataHash).toBe(serial.window.dataHash);
     expect((done.result as { combos: unknown[] }).combos).toEqual(JSON.parse(JSON.stringify(serial.merged.combos)));
@@ -114,6 +151,39 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     // And it equals the serial run of the same request.
     const serial = await withDb(config, (db) => runSweepSerial(db, SweepRequest.parse({ ...REQ, method: 'random', samples: 30, seed: 7, chunkSize: 10 })));
     expect(hash).toBe(serial.merged.resultHash);
+  });
+
+  it('a PBO over the in-process budget runs as pbo-chunk jobs and merges to the serial result, once', async () => {
+    const req = SweepRequest.parse({ ...REQ, method: 'random', samples: 30, seed: 11, chunkSize: 10, gates: 'strict' });
+    const created = await withDb(config, (db) => createSweepRows(db, req, { codeVersion: 'test' }));
+    const sent: JobMessage[] = [];
+    const opts = { pboInlineBudget: 0, pboChunkBudget: 40_000, enqueue: async (m: JobMessage[]) => void sent.push(...m) };
+    for (const m of created.messages) await withDb(config, (db) => executeSweepChunk(db, m.sweepId, m.chunkIndex, opts));
+    const deferred = (await withDb(config, (db) => getSweepRow(db, created.sweep.id)))!;
+    expect(deferred.status).toBe('done');
+    expect((deferred.result as { pbo: { status: string } }).pbo.status).toBe('deferred');
+    expect(sent).toHaveLength(10); // 30 combos × 12,870 splits in ranges of ≤ 1,333 splits
+    // Delivered in reverse, the first one twice: every range stored once, merged once.
+    const r = await runBatch([...sent].reverse().concat(sent[sent.length - 1]!));
+    expect(r.explicitAcks.length).toBe(11);
+    const done = (await withDb(config, (db) => getSweepRow(db, created.sweep.id)))!;
+    const pbo = (done.result as { pbo: SweepPbo & { chunkWallMs: number[]; maxChunkWallMs: number } }).pbo;
+    expect(pbo.status).toBe('done');
+    expect(pbo.pboChunks).toBe(10);
+    expect(pbo.chunkWallMs).toHaveLength(10);
+    console.log(JSON.stringify({ pboChunkWallMs: pbo.chunkWallMs, combos: pbo.combos, pbo: pbo.pbo }));
+    const serial = await withDb(config, (db) => runSweepSerial(db, req));
+    const { wallMs: _w, pboChunks: _c, ...s } = serial.pbo as SweepPbo & { wallMs: number };
+    const { chunkWallMs: _a, maxChunkWallMs: _b, pboChunks: _d, ...d } = pbo;
+    expect(d).toEqual(JSON.parse(JSON.stringify(s)));
+    expect(done.resultHash).toBe(serial.merged.resultHash);
+    // The named gate set is recorded on the sweep and in its judgement; the PBO was deferred at judgement time,
+    // so its gate is skipped there (never passed).
+    expect((done.options as { gates: { name: string } }).gates.name).toBe('strict');
+    const j = (done.result as { judgement?: { gateSet: string; studyGates: { gate: string; status: string }[] } }).judgement;
+    expect(j?.gateSet).toBe('strict');
+    expect(j?.studyGates[0]).toMatchObject({ gate: 'maxPbo', status: 'skipped' });
+    expect(() => SweepRequest.parse({ ...REQ, gates: 'nope' })).toThrow(/unknown gate set/);
   });
 
   it('a merge owner that died is taken over by a redelivery after its lease', async () => {

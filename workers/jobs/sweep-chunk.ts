@@ -19,7 +19,12 @@ export const SweepChunkMessage = z.object({
 export type SweepChunkJob = z.infer<typeof SweepChunkMessage>;
 
 export async function runSweepChunkJob(msg: SweepChunkJob, deps: JobDeps): Promise<void> {
-  const out = await executeSweepChunk(deps.db, msg.sweepId, msg.chunkIndex);
+  const out = await executeSweepChunk(deps.db, msg.sweepId, msg.chunkIndex, {
+    // A large PBO goes to pbo-chunk jobs (100 messages per batch, the Queues limit).
+    enqueue: async (messages) => {
+      for (let i = 0; i < messages.length; i += 100) await deps.env.JOBS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
+    },
+  });
   console.log(JSON.stringify({ at: 'sweep-chunk', sweepId: msg.sweepId, chunk: msg.chunkIndex, ...out }));
   // Another delivery holds the chunk. If its consumer died (e.g. hit the CPU limit) this message is the only one
   // left: never ack it, come back after the lease (the claim is then re-taken, or the chunk is done → ack).

@@ -35,6 +35,8 @@ import {
   type RecordOutcome,
 } from '../../shared/db/queries/promotion';
 import { familyTrialCount, familyTrialSharpeVariance, getSweepRow } from '../../shared/db/queries/research';
+import { evaluateStudyGates, GATE_SETS, resolveGateSet, studyGatesPassed, type GateSet, type StudyGateCheck } from '../../shared/research/gate-sets';
+import { runMonteCarlo } from '../../shared/research/run-monte-carlo';
 import { sweepNeighbours, type SweepResult } from '../../shared/research/sweep';
 import { objectiveId, objectiveSchema, type ComboSummary } from '../../shared/research/summary';
 import { decidePromotion, type PromotionDecision, type VenueVerdict, type WalkForwardEvidence } from '../../shared/research/verdict';
@@ -127,6 +129,10 @@ export interface PromotionInput {
   context?: Record<string, unknown>;
   /** Registered with the strategy when this evidence promotes it to paper. */
   paramsOnPaper?: Params;
+  /** The gate set the evidence was judged by (recorded with the decision; default: the `default` set). */
+  gateSet?: GateSet;
+  /** The study gates (PBO, SPA, MC drawdown) as checked; a skipped one never counts as passed. */
+  studyGates?: StudyGateCheck[];
 }
 
 export interface PromotionOutcome {
@@ -159,6 +165,8 @@ export async function applyPromotion(db: Database, input: PromotionInput): Promi
       override: plan.override,
       eligible: plan.decision.evidence.eligible,
       verdicts: verdictEvidence(input.verdicts),
+      gateSet: input.gateSet ?? GATE_SETS.default,
+      studyGates: input.studyGates ?? null,
     };
     return {
       proposedStatus: plan.proposed,
@@ -192,11 +200,14 @@ export async function promoteFromRun(db: Database, run: BacktestRunRow, judgemen
     }
     if (registered !== null && registered !== ran) applicable = { ok: false, reason: `the run's params ${ran} are not the registered ${registered}` };
   }
+  const recorded = (run.result ?? {}) as { gateSet?: GateSet; studyGates?: StudyGateCheck[] };
   return applyPromotion(db, {
     strategyId: run.strategyId,
     source: { kind, id: run.id },
     verdicts,
     applicable,
+    ...(recorded.gateSet ? { gateSet: recorded.gateSet } : {}),
+    ...(recorded.studyGates ? { studyGates: recorded.studyGates } : {}),
     context: {
       kind: run.kind,
       series: `${run.venue}:${run.symbol}:${run.timeframe}`,
@@ -280,8 +291,18 @@ export async function promoteFromSweep(db: Database, sweepId: string): Promise<S
     sweepCentre: centre,
     ...(wf ? { walkForward: wf } : {}),
     lookahead: lookaheadEvidence(audit),
+    gates: resolveGateSet((sweep.options as { gates?: unknown } | null)?.gates).gates,
   });
   const bestOut = { objective, key: best.key, params, value: best.value };
+  // Study gates of the default set: the sweep's PBO and SPA, the best combo's Monte Carlo drawdown.
+  const gateSet = resolveGateSet((sweep.options as { gates?: unknown } | null)?.gates);
+  const stats = res as { pbo?: { status: string; pbo?: number }; spa?: { vsFlat?: { status: string; spa?: { consistent: number } } } };
+  const mc = runMonteCarlo(result.trades, result.equity.net[primaryCostModel(sweep.venue)] ?? result.equity.net['stress-31'], result.equity.net[primaryCostModel(sweep.venue)] ? primaryCostModel(sweep.venue) : 'stress-31');
+  const studyGates = evaluateStudyGates(gateSet, {
+    pbo: stats.pbo?.status === 'done' ? (stats.pbo.pbo ?? null) : null,
+    spaPValue: stats.spa?.vsFlat?.status === 'done' ? (stats.spa.vsFlat.spa?.consistent ?? null) : null,
+    mcDrawdownP95: mc.blockBootstrap.status === 'done' ? mc.blockBootstrap.maxDrawdown.p95 : null,
+  });
   await storeSweepJudgement(db, sweepId, {
     best: bestOut,
     reproduced,
@@ -293,12 +314,18 @@ export async function promoteFromSweep(db: Database, sweepId: string): Promise<S
     verdicts: judgement.verdicts,
     venues: judgement.venues,
     lookahead: audit,
+    gateSet: gateSet.name,
+    studyGates,
+    monteCarlo: mc,
   });
   const promotion = await applyPromotion(db, {
     strategyId: sweep.strategyId,
     source: { kind: 'sweep', id: sweepId },
     verdicts: judgement.venueVerdicts ?? [],
-    gatesPassedAll: reproduced,
+    // Paper needs the reproduction AND every study gate (a skipped one — e.g. a deferred PBO — blocks it).
+    gatesPassedAll: reproduced && studyGatesPassed(studyGates),
+    gateSet,
+    studyGates,
     context: {
       kind: 'sweep',
       series: `${sweep.venue}:${sweep.symbol}:${sweep.timeframe}`,

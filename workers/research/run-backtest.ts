@@ -7,6 +7,8 @@
  * A run that cannot be computed (unknown strategy, bad params, no data) ends `failed` with the error.
  */
 import { z } from 'zod';
+import { evaluateStudyGates, gateSetRefSchema, resolveGateSet } from '../../shared/research/gate-sets';
+import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type RunMonteCarlo } from '../../shared/research/run-monte-carlo';
 import { toSeries } from '../../shared/candles/candle';
 import { TIMEFRAMES, timeframeMs, type Timeframe } from '../../shared/candles/timeframe';
 import { costModelsOf, parseBacktestConfig, type BacktestConfig } from '../../shared/backtest/config';
@@ -67,10 +69,21 @@ export const BacktestRequest = researchTarget
   .extend({
     mode: z.enum(['portfolio', 'slices']).default('portfolio'),
     kind: z.enum(['backtest', 'reproduction', 'walk-forward']).default('backtest'),
+    /** Monte Carlo of the run (paths, seed, ruin drawdown; defaults 1,000 / 1 / 30 %), stored with its result. */
+    monteCarlo: monteCarloRequestSchema.optional(),
+    /** The gate set to judge by: a registered name (`default`, `strict`) or a whole set (shared/research/gate-sets.ts). */
+    gates: gateSetRefSchema.optional(),
   })
   .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] })
   .refine((r) => getStrategy(r.strategy)?.kind === 'single', { message: 'ranking strategies run through the ranking mode (not here)', path: ['strategy'] })
   .superRefine((r, ctx) => {
+    if (r.gates !== undefined) {
+      try {
+        resolveGateSet(r.gates);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['gates'], message: (err as Error).message });
+      }
+    }
     const s = getStrategy(r.strategy);
     if (!s) return;
     const parsed = s.paramsSchema.safeParse({ ...(s.defaults as Params), ...(r.params ?? {}) });
@@ -137,6 +150,7 @@ export async function createBacktestRun(
     codeVersion: opts.codeVersion,
     status: 'queued',
     sweepId: opts.sweepId ?? null,
+    options: req.monteCarlo || req.gates !== undefined ? { ...(req.monteCarlo ? { monteCarlo: req.monteCarlo } : {}), ...(req.gates !== undefined ? { gates: resolveGateSet(req.gates) } : {}) } : null,
   });
 }
 
@@ -306,7 +320,9 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
     const trials = await familyTrialCount(db, fam.ids, runId);
     // This run is one more trial of the family.
     const variance = await familyTrialSharpeVariance(db, fam.ids);
+    const gateSet = resolveGateSet((run.options as { gates?: unknown } | null)?.gates);
     const judgement = judgeRun(result, {
+      gates: gateSet.gates,
       trials: trials.total + 1,
       venue: run.venue,
       family: fam.family,
@@ -315,6 +331,9 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
       lookahead: lookaheadEvidence(audit),
     });
     await progress(0.9, 'judged');
+    const monteCarlo = runMonteCarloOf(result, run);
+    // A single backtest has no sweep: PBO and SPA are skipped (never passed); the MC drawdown gate is checked.
+    const studyGates = evaluateStudyGates(gateSet, { mcDrawdownP95: monteCarlo.blockBootstrap.status === 'done' ? monteCarlo.blockBootstrap.maxDrawdown.p95 : null });
     const primary = primaryCostModel(run.venue);
     await completeRun(
       db,
@@ -327,7 +346,7 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
         codeVersion: opts.codeVersion,
         verdict: judgement.verdict,
         verdictReason: judgement.reason,
-        result: storedResult(result, win, opts.codeVersion, judgement, audit),
+        result: { ...storedResult(result, win, opts.codeVersion, judgement, audit), monteCarlo, gateSet, studyGates },
         resultHash: result.resultHash,
         durationMs: Date.now() - started,
       },
@@ -347,6 +366,18 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
     }
     throw err;
   }
+}
+
+/**
+ * The run's Monte Carlo on its primary cost view (the data venue's taker preset, else stress-31; gross when the
+ * run has neither), with the options recorded on the row (`options.monteCarlo`) or the defaults.
+ */
+export function runMonteCarloOf(result: CoreResult, run: Pick<BacktestRunRow, 'venue' | 'options'>): RunMonteCarlo {
+  const primary = primaryCostModel(run.venue);
+  const view = result.equity.net[primary] ? primary : result.equity.net['stress-31'] ? 'stress-31' : 'gross';
+  const curve = view === 'gross' ? result.equity.gross : result.equity.net[view];
+  const req = (run.options as { monteCarlo?: MonteCarloRequest } | null)?.monteCarlo ?? {};
+  return runMonteCarlo(result.trades, curve, view, req);
 }
 
 /** Recompute a recorded run from the database and compare hashes (nothing is written). */

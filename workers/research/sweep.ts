@@ -33,6 +33,11 @@ import {
 import { researchTarget, RunInputError, resolveParams, singleStrategy } from './run-backtest';
 import { gridCombos, mergeSweep, planSweep, randomCombos, runSweepChunk, type ChunkOutput, type SweepResult } from '../../shared/research/sweep';
 import { loadWindow, type LoadedWindow } from './window';
+import type { PboChunkJob } from './sweep-pbo';
+import { computeSweepPbo, pboChunkPlan, PBO_INLINE_BUDGET, SWEEP_PBO_BLOCKS, sweepBlockEdges, type ChunkBlockStats, type SweepPbo, type SweepPboSkipped } from '../../shared/research/sweep-pbo';
+import { cscvSplitCount } from '../../shared/stats';
+import { gateSetRefSchema, resolveGateSet } from '../../shared/research/gate-sets';
+import { computeSweepSpa, type ChunkPeriods, type SweepSpa } from '../../shared/research/sweep-spa';
 
 export const DEFAULT_CHUNK_SIZE = 25;
 
@@ -55,6 +60,16 @@ export const SweepRequest = researchTarget
     /** Combos per queue message; default from the window's candle count (see `defaultChunkSize`). */
     chunkSize: z.number().int().min(1).max(500).optional(),
     mode: z.enum(['portfolio', 'slices']).default('portfolio'),
+    /** The gate set the best combo is judged by: a registered name or a whole set (shared/research/gate-sets.ts). */
+    gates: gateSetRefSchema.optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.gates === undefined) return;
+    try {
+      resolveGateSet(r.gates);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['gates'], message: (err as Error).message });
+    }
   })
   .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] })
   .refine((r) => r.method === 'grid' || r.samples !== undefined, { message: 'random sweeps need samples', path: ['samples'] });
@@ -141,6 +156,7 @@ export async function createSweepRows(db: Database, req: SweepRequestParsed, opt
       chunkSize: plan.chunkSize,
       baseParams: plan.base,
       mode: req.mode,
+      options: req.gates !== undefined ? { gates: resolveGateSet(req.gates) } : null,
       codeVersion: opts.codeVersion,
       status: 'queued',
     },
@@ -162,21 +178,80 @@ export function computeChunk(plan: SweepPlan, win: LoadedWindow, chunkIndex: num
   const series = toSeries(win.candles, win.key.timeframe, win.key.symbol);
   const combos = plan.combos.slice(chunkIndex * plan.chunkSize, (chunkIndex + 1) * plan.chunkSize);
   const window = { from: win.from, to: win.to };
-  return runSweepChunk(series, plan.strategy, { index: chunkIndex, of: plan.chunks.length, combos }, mode === 'slices' ? { mode: 'slices', slices: window } : { mode: 'single', backtest: window });
+  const blocks = { edges: sweepBlockEdges(win.from, win.to, TIMEFRAME_MS[win.key.timeframe]) };
+  const periods = window;
+  return runSweepChunk(
+    series,
+    plan.strategy,
+    { index: chunkIndex, of: plan.chunks.length, combos },
+    mode === 'slices' ? { mode: 'slices', slices: window, blocks, periods } : { mode: 'single', backtest: window, blocks, periods },
+  );
+}
+
+/** SPA / Reality Check of the sweep's combos (daily returns vs flat and buy-and-hold), or why there is none. */
+export function sweepSpaOf(outputs: readonly ChunkOutput[], seed: number): SweepSpa | { status: 'insufficient-data' | 'failed'; reason: string } {
+  const p = outputs.map((o) => o.periodReturns);
+  if (p.some((x) => x === undefined)) return { status: 'insufficient-data', reason: 'chunks carry no daily returns (computed before SPA was kept)' };
+  try {
+    return computeSweepSpa(p as ChunkPeriods[], { seed });
+  } catch (err) {
+    return { status: 'failed', reason: (err as Error).message };
+  }
+}
+
+export type SweepPboOutcome = (SweepPbo & { wallMs: number }) | SweepPboSkipped | SweepPboDeferred;
+
+/** A PBO too large for one invocation: `ranges` split ranges, one `pbo-chunk` job each (see ./sweep-pbo.ts). */
+export interface SweepPboDeferred {
+  status: 'deferred';
+  reason: string;
+  ranges: { from: number; to: number }[];
+}
+
+/**
+ * The sweep's PBO from its chunks' block statistics, in-process when combos × C(16, 8) splits fits the budget
+ * (default `PBO_INLINE_BUDGET`; measured in workerd at ≈ 0.3 µs per combo-split — 200 combos ≈ 0.8 s, see the
+ * sweep-chunk test), otherwise deferred to `pbo-chunk` queue jobs over `pboChunkPlan` ranges. Never throws: a
+ * failure is recorded with its reason, the sweep still merges.
+ */
+export function sweepPboOf(outputs: readonly ChunkOutput[], inlineBudget = PBO_INLINE_BUDGET, chunkBudget?: number): SweepPboOutcome {
+  const stats = outputs.map((o) => o.blockStats);
+  if (stats.some((b) => b === undefined)) return { status: 'insufficient-data', reason: 'chunks carry no block statistics (computed before PBO was kept)' };
+  const combos = stats.reduce((a, b) => a + b!.rows.length, 0);
+  const splits = cscvSplitCount(SWEEP_PBO_BLOCKS);
+  if (combos >= 2 && combos * splits > inlineBudget) {
+    const ranges = pboChunkPlan(combos, SWEEP_PBO_BLOCKS, chunkBudget);
+    return { status: 'deferred', reason: `${combos} combos × ${splits} splits exceeds the in-process budget of ${inlineBudget}: ${ranges.length} pbo-chunk jobs`, ranges };
+  }
+  try {
+    const t0 = Date.now();
+    const res = computeSweepPbo(stats as ChunkBlockStats[]);
+    return res.status === 'done' ? { ...res, wallMs: Date.now() - t0 } : res;
+  } catch (err) {
+    return { status: 'failed', reason: (err as Error).message };
+  }
+}
+
+/** How a merge hands a large PBO to the queue (the job passes the JOBS binding; absent → computed in-process). */
+export interface MergeOptions {
+  enqueue?: (messages: PboChunkJob[]) => Promise<void>;
+  pboInlineBudget?: number;
+  /** combo × split evaluations per pbo-chunk job (default PBO_CHUNK_BUDGET). */
+  pboChunkBudget?: number;
 }
 
 /**
  * The `sweep-chunk` job. Returns what happened (tests count merges). `merged: true` only for the one caller that
  * wrote the sweep's result.
  */
-export async function executeSweepChunk(db: Database, sweepId: string, chunkIndex: number): Promise<ChunkOutcome> {
+export async function executeSweepChunk(db: Database, sweepId: string, chunkIndex: number, opts: MergeOptions = {}): Promise<ChunkOutcome> {
   const sweep = await getSweepRow(db, sweepId);
   if (!sweep) return { status: 'skipped', reason: 'no such sweep' };
   if (sweep.status === 'done' || sweep.status === 'failed') return { status: 'skipped', reason: `sweep is ${sweep.status}` };
   const claimed = await claimSweepChunk(db, sweepId, chunkIndex);
   if (!claimed) {
     // Done already (a redelivery) or running elsewhere. If every chunk is done but the merge owner died, take over.
-    if (await reclaimSweepMerge(db, sweepId)) return { status: 'skipped', reason: 'chunk already done', merged: await mergeSweepNow(db, sweepId) };
+    if (await reclaimSweepMerge(db, sweepId)) return { status: 'skipped', reason: 'chunk already done', merged: await mergeSweepNow(db, sweepId, opts) };
     const status = await sweepChunkStatus(db, sweepId, chunkIndex);
     return { status: 'skipped', reason: status === 'running' ? 'chunk is running under a live lease' : `chunk is ${status ?? 'missing'}`, running: status === 'running' };
   }
@@ -211,23 +286,28 @@ export async function executeSweepChunk(db: Database, sweepId: string, chunkInde
   const wallMs = Date.now() - t0;
   const done = await completeSweepChunk(db, sweepId, chunkIndex, { ...out, dataHash: win.dataHash, candleCount: win.windowCount }, wallMs);
   if (!done) return { status: 'skipped', reason: 'chunk completed concurrently' };
-  const merged = done.last ? await mergeSweepNow(db, sweepId) : false;
+  const merged = done.last ? await mergeSweepNow(db, sweepId, opts) : false;
   return { status: 'done', wallMs, merged, chunksDone: done.chunksDone, chunksTotal: done.chunksTotal };
 }
 
 /** Merge every chunk output in chunk order and write the sweep (only if not already done). */
-export async function mergeSweepNow(db: Database, sweepId: string): Promise<boolean> {
+export async function mergeSweepNow(db: Database, sweepId: string, opts: MergeOptions = {}): Promise<boolean> {
   const outputs = await sweepChunkOutputs(db, sweepId);
   const chunkOut = outputs.map((o) => o.result as ChunkOutput & { dataHash?: string; candleCount?: number });
   const merged = mergeSweep(chunkOut.map(({ index, of, context, combos }) => ({ index, of, context, combos })));
   const first = chunkOut[0];
   const wall = outputs.map((o) => o.cpuMs ?? 0);
+  const spa = sweepSpaOf(chunkOut, (await getSweepRow(db, sweepId))?.seed ?? 1);
+  const pbo = sweepPboOf(chunkOut, opts.enqueue ? (opts.pboInlineBudget ?? PBO_INLINE_BUDGET) : Infinity, opts.pboChunkBudget);
   const written = await finishSweep(db, sweepId, {
-    result: { ...merged, timing: { chunkWallMs: wall, maxChunkWallMs: Math.max(0, ...wall), totalWallMs: wall.reduce((a, b) => a + b, 0) } },
+    result: { ...merged, pbo, spa, timing: { chunkWallMs: wall, maxChunkWallMs: Math.max(0, ...wall), totalWallMs: wall.reduce((a, b) => a + b, 0) } },
     resultHash: merged.resultHash,
     dataHash: first?.dataHash ?? null,
     candleCount: first?.candleCount ?? null,
   });
+  if (written && pbo.status === 'deferred' && opts.enqueue) {
+    await opts.enqueue(pbo.ranges.map((r, rangeIndex) => ({ kind: 'pbo-chunk' as const, key: `pbo:${sweepId}:${rangeIndex}`, sweepId, rangeIndex, from: r.from, to: r.to })));
+  }
   if (written) {
     // Judge the best combo (neighbours, reproduction, newest walk-forward) and apply promotion, once per sweep.
     const { promoteFromSweepSafely } = await import('./promotion');
@@ -241,7 +321,7 @@ export async function runSweepSerial(
   db: Database,
   req: SweepRequestParsed,
   onProgress?: (done: number, total: number) => void,
-): Promise<{ merged: SweepResult; window: LoadedWindow; plan: SweepPlan; chunkWallMs: number[] }> {
+): Promise<{ merged: SweepResult; pbo: SweepPboOutcome; spa: ReturnType<typeof sweepSpaOf>; window: LoadedWindow; plan: SweepPlan; chunkWallMs: number[] }> {
   const plan = planSweepCombos({ strategyId: req.strategy, baseParams: req.params, method: req.method, samples: req.samples, seed: req.seed, chunkSize: req.chunkSize ?? defaultChunkSize(req.timeframe, req.from, req.to) });
   const win = await loadSweepWindow(db, plan, { venue: req.venue, symbol: req.symbol, timeframe: req.timeframe }, req.from, req.to);
   if (win.windowCount === 0) throw new RunInputError('no candles in the window');
@@ -254,5 +334,5 @@ export async function runSweepSerial(
     onProgress?.(k + 1, plan.chunks.length);
     await Promise.resolve();
   }
-  return { merged: mergeSweep(outputs), window: win, plan, chunkWallMs };
+  return { merged: mergeSweep(outputs), pbo: sweepPboOf(outputs, Infinity), spa: sweepSpaOf(outputs, req.seed), window: win, plan, chunkWallMs };
 }

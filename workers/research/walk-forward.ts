@@ -28,6 +28,8 @@ export const WalkForwardRequest = researchTarget
     folds: z.number().int().min(1).max(50).default(5),
     scheme: z.enum(['rolling', 'anchored']).default('rolling'),
     isToOos: z.number().positive().default(3),
+    /** Purge/embargo gap in candles between each IS window and its OOS window (recorded; default none). */
+    gap: z.number().int().min(0).max(10_000).optional(),
     objective: z.object({ view: z.string().optional(), metric: z.string().optional(), minTrades: z.number().int().optional() }).optional(),
   })
   .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] });
@@ -38,7 +40,7 @@ interface StoredWalkForwardParams {
   walkForward: Omit<WalkForwardRequestParsed, 'strategy' | 'venue' | 'symbol' | 'timeframe' | 'from' | 'to'>;
 }
 
-export async function createWalkForwardRun(db: Database, req: WalkForwardRequestParsed, opts: { id?: string; codeVersion: string }): Promise<BacktestRunRow> {
+export async function createWalkForwardRun(db: Database, req: WalkForwardRequestParsed, opts: { id?: string; codeVersion: string; queued?: boolean }): Promise<BacktestRunRow> {
   const plan = planSweepCombos({ strategyId: req.strategy, baseParams: req.params, method: req.method, samples: req.samples, seed: req.seed, chunkSize: 1_000_000 });
   const { strategy: _s, venue, symbol, timeframe, from, to, ...wf } = req;
   const stored: StoredWalkForwardParams = { walkForward: wf };
@@ -57,7 +59,8 @@ export async function createWalkForwardRun(db: Database, req: WalkForwardRequest
     dataSource: 'pending',
     costModels: costModelsOf(parseBacktestConfig({})),
     codeVersion: opts.codeVersion,
-    status: 'running',
+    // The CLI runs the row at once; the API queues it for the walk-forward job (claimed with a lease there).
+    status: opts.queued ? 'queued' : 'running',
   });
 }
 
@@ -69,7 +72,7 @@ async function compute(db: Database, run: BacktestRunRow) {
   const series = toSeries(win.candles, win.key.timeframe, win.key.symbol);
   let result: WalkForwardResult;
   try {
-    result = walkForward(series, plan.strategy, plan.combos, walkForwardOptionsSchema.parse({ folds: wf.folds, scheme: wf.scheme, isToOos: wf.isToOos, objective: wf.objective ?? {}, from: run.windowFrom, to: run.windowTo }));
+    result = walkForward(series, plan.strategy, plan.combos, walkForwardOptionsSchema.parse({ folds: wf.folds, scheme: wf.scheme, isToOos: wf.isToOos, ...(wf.gap ? { gap: wf.gap } : {}), objective: wf.objective ?? {}, from: run.windowFrom, to: run.windowTo }));
   } catch (err) {
     throw new RunInputError((err as Error).message);
   }

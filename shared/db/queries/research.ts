@@ -7,7 +7,7 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { SeriesKey } from '../../candles/candle';
-import { backtestRuns, sweepChunks, sweeps, type BacktestRunRow, type BacktestTradeRow, type NewBacktestRunRow, type NewSweepRow, type SweepChunkRow, type SweepRow } from '../schema';
+import { backtestRuns, backtestTrades, sweepChunks, sweepPboChunks, sweeps, type BacktestRunRow, type BacktestTradeRow, type NewBacktestRunRow, type NewSweepRow, type SweepChunkRow, type SweepRow } from '../schema';
 import { rowsOf, type Database } from '../database';
 
 /** A `running` run or chunk whose claim is older than this is presumed dead (its consumer crashed) and re-claimable. */
@@ -417,4 +417,90 @@ export async function listFinishedSweeps(db: Database): Promise<SweepRow[]> {
  * a synchronous computation needs an I/O first (see workers/research/sweep.ts). */
 export async function pingDb(db: Database): Promise<void> {
   await db.execute(sql`SELECT 1`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sweep PBO in split ranges (pbo-chunk jobs)
+
+/** Each done chunk's block statistics for the PBO (`result.blockStats`, null for chunks computed before it existed). */
+export async function sweepChunkBlockStats(db: Database, sweepId: string): Promise<{ chunkIndex: number; blockStats: unknown }[]> {
+  const res = await db.execute(
+    sql`SELECT chunk_index, result->'blockStats' AS block_stats FROM sweep_chunks WHERE sweep_id = ${sweepId} AND status = 'done' ORDER BY chunk_index`,
+  );
+  return rowsOf<{ chunk_index: number; block_stats: unknown }>(res).map((r) => ({ chunkIndex: Number(r.chunk_index), blockStats: r.block_stats }));
+}
+
+/** Store one computed split range (a duplicate of a deterministic computation inserts nothing); returns ranges stored. */
+export async function storePboPartial(
+  db: Database,
+  row: { sweepId: string; rangeIndex: number; splitFrom: number; splitTo: number; partial: unknown; cpuMs: number },
+): Promise<number> {
+  await db
+    .insert(sweepPboChunks)
+    .values({ ...row, partial: row.partial as object })
+    .onConflictDoNothing();
+  const res = await db.execute(sql`SELECT count(*)::int AS n FROM sweep_pbo_chunks WHERE sweep_id = ${row.sweepId}`);
+  return Number(rowsOf<{ n: number }>(res)[0]?.n ?? 0);
+}
+
+export async function pboPartials(db: Database, sweepId: string): Promise<{ rangeIndex: number; partial: unknown; cpuMs: number | null }[]> {
+  return db
+    .select({ rangeIndex: sweepPboChunks.rangeIndex, partial: sweepPboChunks.partial, cpuMs: sweepPboChunks.cpuMs })
+    .from(sweepPboChunks)
+    .where(eq(sweepPboChunks.sweepId, sweepId))
+    .orderBy(sweepPboChunks.rangeIndex);
+}
+
+/** Replace a deferred `result.pbo` of a done sweep with the merged one; false when it is no longer deferred. */
+export async function setSweepPbo(db: Database, sweepId: string, pbo: unknown): Promise<boolean> {
+  const res = await db.execute(sql`
+    UPDATE sweeps SET result = jsonb_set(result, '{pbo}', ${JSON.stringify(pbo)}::jsonb)
+    WHERE id = ${sweepId} AND status = 'done' AND result->'pbo'->>'status' = 'deferred'
+    RETURNING id`);
+  return rowsOf<{ id: string }>(res).length > 0;
+}
+
+/** A run's per-trade net returns per cost preset, in trade order (for re-deflation and Monte Carlo). */
+export async function runNetReturns(db: Database, runId: string): Promise<Record<string, number>[]> {
+  const rows = await db.select({ net: backtestTrades.netReturns }).from(backtestTrades).where(eq(backtestTrades.runId, runId)).orderBy(backtestTrades.seq);
+  return rows.map((r) => (typeof r.net === 'string' ? (JSON.parse(r.net) as Record<string, number>) : (r.net as Record<string, number>)));
+}
+
+/**
+ * Every trial of a family on one series and window, for SPA across the family: the daily returns each done
+ * sweep's chunks kept (`result.periodReturns`, tagged with the sweep's strategy), and the done backtest /
+ * reproduction runs' trades (exit time and net returns).
+ */
+export async function familyTrialsOnWindow(
+  db: Database,
+  strategyIds: readonly string[],
+  w: { venue: string; symbol: string; timeframe: string; from: number; to: number },
+): Promise<{ sweepChunks: { sweepId: string; strategyId: string; periods: unknown }[]; runs: { runId: string; strategyId: string; params: unknown; trades: { exitTime: number; net: Record<string, number> }[] }[] }> {
+  if (!strategyIds.length) return { sweepChunks: [], runs: [] };
+  const ids = sql.join(
+    strategyIds.map((s) => sql`${s}`),
+    sql`, `,
+  );
+  const sw = await db.execute(sql`
+    SELECT s.id AS sweep_id, s.strategy_id, c.result->'periodReturns' AS periods FROM sweeps s JOIN sweep_chunks c ON c.sweep_id = s.id
+    WHERE s.strategy_id IN (${ids}) AND s.status = 'done' AND c.status = 'done' AND s.venue = ${w.venue} AND s.symbol = ${w.symbol} AND s.timeframe = ${w.timeframe}
+      AND s.window_from = ${w.from} AND s.window_to = ${w.to} AND c.result ? 'periodReturns'
+    ORDER BY s.id, c.chunk_index`);
+  const rr = await db.execute(sql`
+    SELECT r.id AS run_id, r.strategy_id, r.params,
+      coalesce((SELECT json_agg(json_build_object('exitTime', t.exit_time, 'net', t.net_returns) ORDER BY t.seq) FROM backtest_trades t WHERE t.run_id = r.id), '[]'::json) AS trades
+    FROM backtest_runs r
+    WHERE r.strategy_id IN (${ids}) AND r.status = 'done' AND r.kind IN ('backtest', 'reproduction') AND r.venue = ${w.venue} AND r.symbol = ${w.symbol}
+      AND r.timeframe = ${w.timeframe} AND r.window_from = ${w.from} AND r.window_to = ${w.to}
+    ORDER BY r.id`);
+  const parse = <T>(x: unknown): T => (typeof x === 'string' ? (JSON.parse(x) as T) : (x as T));
+  return {
+    sweepChunks: rowsOf<{ sweep_id: string; strategy_id: string; periods: unknown }>(sw).map((r) => ({ sweepId: r.sweep_id, strategyId: r.strategy_id, periods: parse(r.periods) })),
+    runs: rowsOf<{ run_id: string; strategy_id: string; params: unknown; trades: unknown }>(rr).map((r) => ({
+      runId: r.run_id,
+      strategyId: r.strategy_id,
+      params: parse(r.params),
+      trades: parse<{ exitTime: number | string; net: Record<string, number> }[]>(r.trades).map((t) => ({ exitTime: Number(t.exitTime), net: t.net })),
+    })),
+  };
 }

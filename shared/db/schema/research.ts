@@ -79,6 +79,8 @@ export const backtestRuns = pgTable(
     resultHash: text('result_hash'),
     error: text('error'),
     sweepId: text('sweep_id'),
+    /** Request options the job needs (e.g. `{ monteCarlo: { paths, seed, ruinDrawdown } }`); null = defaults. */
+    options: jsonb('options'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
@@ -148,6 +150,8 @@ export const sweeps = pgTable('sweeps', {
   baseParams: jsonb('base_params'),
   /** portfolio | slices */
   mode: text('mode').notNull().default('portfolio'),
+  /** Request options the merge needs (e.g. `{ gates: GateSet }`, the resolved gate set); null = defaults. */
+  options: jsonb('options'),
   /** Set atomically by the chunk update that completes the sweep (or a stale-lease takeover): the merge owner. */
   mergeClaimedAt: timestamp('merge_claimed_at', { withTimezone: true }),
   codeVersion: text('code_version'),
@@ -177,6 +181,29 @@ export const sweepChunks = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.sweepId, t.chunkIndex] })],
+);
+
+/**
+ * One split range of a large sweep's PBO, computed by a `pbo-chunk` job (a row exists only once computed; the
+ * partial is deterministic, so a duplicate computation inserts nothing). When every range of the sweep's plan is
+ * present, the last job merges them into `sweeps.result.pbo`.
+ */
+export const sweepPboChunks = pgTable(
+  'sweep_pbo_chunks',
+  {
+    sweepId: text('sweep_id')
+      .notNull()
+      .references(() => sweeps.id, { onDelete: 'cascade' }),
+    rangeIndex: integer('range_index').notNull(),
+    splitFrom: integer('split_from').notNull(),
+    splitTo: integer('split_to').notNull(),
+    /** shared/stats `PboPartial` (columnar, ≈ 55 bytes per split). */
+    partial: jsonb('partial').notNull(),
+    /** Wall-clock ms of the computation plus one DB round trip (an upper bound on its CPU time). */
+    cpuMs: doublePrecision('cpu_ms'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.sweepId, t.rangeIndex] })],
 );
 
 export type StrategyRow = typeof strategies.$inferSelect;

@@ -14,6 +14,8 @@ import { openapiRoutes } from './openapi';
 import { runRoutes } from './runs';
 import { strategyRoutes } from './strategies';
 import { sweepRoutes } from './sweeps';
+import { researchStatsRoutes } from './research-stats';
+import { researchWalkForwardRoutes } from './research-walk-forwards';
 
 export function mountLabRoutes(app: Hono<AppEnv>): void {
   app.route('/api/dashboard', dashboardRoutes);
@@ -27,5 +29,7 @@ export function mountLabRoutes(app: Hono<AppEnv>): void {
   app.route('/api/sweeps', sweepRoutes);
   app.route('/api/compare', compareRoutes);
   app.route('/api/research/imports', importRoutes);
+  app.route('/api/research/stats', researchStatsRoutes);
+  app.route('/api/research/walk-forwards', researchWalkForwardRoutes);
   app.route('/api/openapi.json', openapiRoutes(() => app.routes));
 }
