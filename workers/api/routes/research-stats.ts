@@ -18,9 +18,7 @@ import { runTrialsNow } from '../../research/trials';
 import { sweepFamilySpa } from '../../research/family-spa';
 import { documentRoutes } from '../openapi';
 import type { AppEnv } from '../app';
-import { parseParams } from './common';
-
-const idParams = z.object({ id: z.string().min(1).max(100) });
+import { idParams, parseParams } from './common';
 
 export const researchStatsRoutes = new Hono<AppEnv>()
   .get('/sweeps/:id/pbo', async (c) => {
