@@ -5,6 +5,7 @@ import { getRunRow } from '../../shared/db/queries/research';
 import { TIMEFRAME_MS } from '../../shared/candles/timeframe';
 import { withDb } from '../db';
 import { accessHeaders } from '../api/test-access';
+import { createWalkForwardRun, executeWalkForwardRun, WalkForwardRequest } from '../research/walk-forward';
 import { config, LAB_VENUE, seedLabCandles, waitUntil } from '../research/lab-fixtures.test-util';
 
 interface StoredWf {
@@ -76,4 +77,20 @@ describeWithData('walk-forward as a queued job (issue 13 item 7)', () => {
     expect((await post({ ...req, gap: -1 })).status).toBe(422);
     expect((await post({ ...req, gates: 'no-such-set' })).status).toBe(422);
   });
+
+  // The cost of the walk's study (every combo over the walk's window as one sweep chunk, PBO over C(16, 8) splits,
+  // SPA) next to the whole run, in workerd, printed for the record (speed targets live in `npm run bench`).
+  it('the study of a 40-combo walk: PBO over all 40 combos, its cost next to the walk (timing printed)', async () => {
+    const req = WalkForwardRequest.parse({ strategy: 'nexara-div006', venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Date.parse('2021-01-01'), to: Date.parse('2022-01-01'), method: 'random', samples: 40, seed: 5, folds: 4 });
+    const out = await withDb(config, async (db) => {
+      const run = await createWalkForwardRun(db, req, { codeVersion: 'test' });
+      return executeWalkForwardRun(db, run.id, { codeVersion: 'test' });
+    });
+    if ('error' in out) throw new Error(out.error);
+    const stored = out.run.result as StoredWf;
+    expect(stored.pbo.status, stored.pbo.reason ?? '').toBe('done');
+    expect(stored.pbo.combos).toBe(out.result.combos);
+    expect(stored.gateSet.name).toBe('default');
+    console.log(JSON.stringify({ at: 'walk-forward-study', combos: stored.study.combos, folds: 4, studyWallMs: stored.study.wallMs, runDurationMs: out.run.durationMs, pbo: stored.pbo.pbo }));
+  }, 180_000);
 });

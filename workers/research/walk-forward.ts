@@ -119,7 +119,10 @@ export interface WalkForwardStudy {
  * PBO and SPA of the walk's search: every combo evaluated over the walk's window as one sweep chunk (block
  * statistics and daily returns exactly as a sweep keeps them), PBO in-process (a walk's combos are ≤ 2,000:
  * ≈ 2,000 × 12,870 combo-splits at the measured ≈ 0.3 µs each ≈ 8 s, inside the 30 s CPU limit) and SPA seeded
- * with the walk's seed. Never throws: a failure is recorded in `pbo` / `spa` with its reason.
+ * with the walk's seed. The in-sample family dominates: measured in workerd (walk-forward job test, nexara-div006,
+ * a year of 4h candles) 40 combos × 4 folds → study 2.2 s of a 7.5 s run (≈ 55 ms per combo, one full-window
+ * backtest each — less than the walk's own folds × IS backtests, so it never sets the walk's size limit).
+ * Never throws: a failure is recorded in `pbo` / `spa` with its reason.
  */
 export async function walkForwardStudy(db: Database, plan: SweepPlan, win: LoadedWindow, seed: number): Promise<WalkForwardStudy> {
   const t0 = Date.now();
