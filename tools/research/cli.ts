@@ -42,7 +42,7 @@ const HELP = `npm run research -- <command>
   backtest --strategy ID --symbols BTC/USDT,ETH/USDT --timeframe 4h --from D --to D [--venue binance] [--max-positions 3] [--sizing equal|fraction:F] [--max-atr-pct 0.05] [--min-volume V] [--params JSON]
            (portfolio with shared capital; a ranking strategy selects the symbols; printed, not stored)
   sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL] [--gates NAME|FILE.json]
-  walk-forward --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--folds 5] [--scheme rolling|anchored] [--is-to-oos 3] [--gap CANDLES]
+  walk-forward --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--folds 5] [--scheme rolling|anchored] [--is-to-oos 3] [--gap CANDLES] [--gates NAME|FILE.json]
   rerun --run ID                 recompute a recorded run and compare its result hash
   runs [--strategy ID] [--limit N]
   compare --runs A,B[,C…] [--json] [--api URL]   2–6 runs side by side (the Lab's compare table)
@@ -336,6 +336,7 @@ async function main(argv: string[]): Promise<void> {
         scheme: o.scheme,
         isToOos: o['is-to-oos'] ? Number(o['is-to-oos']) : undefined,
         gap: o.gap ? Number(o.gap) : undefined,
+        gates: gatesFlag(o.gates),
       });
       await withDb(async ({ db }) => {
         const cv = codeVersion();

@@ -6,7 +6,9 @@
  * - import files `running` longer than `FILE_TIMEOUT_MIN` → `dead` (the job becomes `partial`, never `done`);
  * - backtest runs `running` longer than `RUN_TIMEOUT_MIN` → `failed`;
  * - sweep chunks `running` longer than `CHUNK_TIMEOUT_MIN` → `dead`, and their sweep → `failed`;
- * - claimed Telegram update ids older than `UPDATE_KEEP_DAYS` are forgotten (Telegram redelivers for 24 h only).
+ * - claimed Telegram update ids older than `UPDATE_KEEP_DAYS` are forgotten (Telegram redelivers for 24 h only);
+ * - a sweep's deferred PBO still unfinished `PBO_RESEND_MIN` after its pbo-chunk messages were sent (or, when the
+ *   send failed, after the sweep finished) gets its missing ranges re-sent, same keys (when given `enqueue`).
  *
  * Times are the database's own clock (`now()`, the clock that stamped `started_at`), not the cycle's scheduled
  * time (which the dev runner sets to recorded market time).
@@ -16,22 +18,31 @@ import type { Db } from '../db';
 import { refreshImportJob } from '../../shared/db/queries/imports';
 import { failSweepChunk } from '../../shared/db/queries/research';
 import { pruneUpdates } from '../telegram/webhook';
+import { resendStalePbo, type PboChunkJob } from '../research/sweep-pbo';
 
 export const FILE_TIMEOUT_MIN = 30;
 export const RUN_TIMEOUT_MIN = 60;
 export const CHUNK_TIMEOUT_MIN = 30;
 export const UPDATE_KEEP_DAYS = 3;
+/** A pbo-chunk job takes seconds; a deferred PBO still missing ranges this long after its send lost a message. */
+export const PBO_RESEND_MIN = 30;
 
 export interface SweepOutcome {
   files: number;
   runs: number;
   chunks: number;
   updates: number;
+  /** Sweeps whose deferred PBO was re-sent, and the pbo-chunk messages sent (0 when no `enqueue` was given). */
+  pboSweeps: number;
+  pboMessages: number;
 }
 
 const rowsOf = <T>(r: unknown): T[] => ((r as { rows?: T[] }).rows ?? []) as T[];
 
-export async function sweepStuck(db: Db, opts: { fileTimeoutMin?: number; runTimeoutMin?: number; chunkTimeoutMin?: number } = {}): Promise<SweepOutcome> {
+export async function sweepStuck(
+  db: Db,
+  opts: { fileTimeoutMin?: number; runTimeoutMin?: number; chunkTimeoutMin?: number; pboResendMin?: number; enqueue?: (messages: PboChunkJob[]) => Promise<void> } = {},
+): Promise<SweepOutcome> {
   const fileMin = opts.fileTimeoutMin ?? FILE_TIMEOUT_MIN;
   const runMin = opts.runTimeoutMin ?? RUN_TIMEOUT_MIN;
   const chunkMin = opts.chunkTimeoutMin ?? CHUNK_TIMEOUT_MIN;
@@ -63,5 +74,6 @@ export async function sweepStuck(db: Db, opts: { fileTimeoutMin?: number; runTim
   }
 
   const updates = await pruneUpdates(db, UPDATE_KEEP_DAYS * 86_400_000, Date.now());
-  return { files: files.length, runs: runs.length, chunks: chunks.length, updates };
+  const pbo = opts.enqueue ? await resendStalePbo(db, opts.enqueue, opts.pboResendMin ?? PBO_RESEND_MIN) : { sweeps: 0, messages: 0 };
+  return { files: files.length, runs: runs.length, chunks: chunks.length, updates, pboSweeps: pbo.sweeps, pboMessages: pbo.messages };
 }

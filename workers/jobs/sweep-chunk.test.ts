@@ -15,6 +15,11 @@ import { handleQueue } from './consumer';
 import type { SweepPbo } from '../../shared/research/sweep-pbo';
 import type { SweepSpa } from '../../shared/research/sweep-spa';
 import type { JobMessage } from './messages';
+import type { PboChunkJob } from '../research/sweep-pbo';
+import { sweepStuck } from '../cron/sweeper';
+
+const promotionsOf = (sweepId: string) =>
+  withDb(config, async (db) => rowsOf<{ evidence: { studyGates: { gate: string; value: number | null }[] } }>(await db.execute(sql`SELECT evidence FROM strategy_promotions WHERE source_id = ${sweepId}`)));
 
 const REQ = { strategy: 'nexara-div006', venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Y2021.from, to: Y2021.to, method: 'grid', chunkSize: 25 } as const;
 
@@ -162,7 +167,11 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     const deferred = (await withDb(config, (db) => getSweepRow(db, created.sweep.id)))!;
     expect(deferred.status).toBe('done');
     expect((deferred.result as { pbo: { status: string } }).pbo.status).toBe('deferred');
+    expect(typeof (deferred.result as { pbo: { enqueuedAt?: number } }).pbo.enqueuedAt).toBe('number');
     expect(sent).toHaveLength(10); // 30 combos × 12,870 splits in ranges of ≤ 1,333 splits
+    // Not judged at merge time (its PBO gate would be skipped and the decision, recorded once per source, final).
+    expect((deferred.result as { judgement?: unknown }).judgement).toBeUndefined();
+    expect(await promotionsOf(created.sweep.id)).toHaveLength(0);
     // Delivered in reverse, the first one twice: every range stored once, merged once.
     const r = await runBatch([...sent].reverse().concat(sent[sent.length - 1]!));
     expect(r.explicitAcks.length).toBe(11);
@@ -177,13 +186,64 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     const { chunkWallMs: _a, maxChunkWallMs: _b, pboChunks: _d, ...d } = pbo;
     expect(d).toEqual(JSON.parse(JSON.stringify(s)));
     expect(done.resultHash).toBe(serial.merged.resultHash);
-    // The named gate set is recorded on the sweep and in its judgement; the PBO was deferred at judgement time,
-    // so its gate is skipped there (never passed).
+    // The named gate set is recorded on the sweep and in its judgement, made when the last range merged: the PBO
+    // gate is judged on the merged PBO (strict: ≤ 0.2), and promotion is recorded once for the sweep.
     expect((done.options as { gates: { name: string } }).gates.name).toBe('strict');
-    const j = (done.result as { judgement?: { gateSet: string; studyGates: { gate: string; status: string }[] } }).judgement;
+    const j = (done.result as { judgement?: { gateSet: string; studyGates: { gate: string; status: string; value: number | null }[] } }).judgement;
     expect(j?.gateSet).toBe('strict');
-    expect(j?.studyGates[0]).toMatchObject({ gate: 'maxPbo', status: 'skipped' });
+    expect(j?.studyGates[0]).toMatchObject({ gate: 'maxPbo', status: pbo.pbo <= 0.2 ? 'pass' : 'fail', value: pbo.pbo });
+    const promoted = await promotionsOf(created.sweep.id);
+    expect(promoted).toHaveLength(1);
+    expect(promoted[0]!.evidence.studyGates[0]).toMatchObject({ gate: 'maxPbo', value: pbo.pbo });
+    // Redelivering every range again judges nothing twice.
+    await runBatch(sent);
+    expect(await promotionsOf(created.sweep.id)).toHaveLength(1);
     expect(() => SweepRequest.parse({ ...REQ, gates: 'nope' })).toThrow(/unknown gate set/);
+  });
+
+  it('a deferred PBO whose pbo-chunk send failed is re-sent by the redelivered chunk, and by the sweeper after a timeout (same keys, missing ranges only)', async () => {
+    const req = SweepRequest.parse({ ...REQ, method: 'random', samples: 12, seed: 13, chunkSize: 6 });
+    const created = await withDb(config, (db) => createSweepRows(db, req, { codeVersion: 'test' }));
+    const sent: PboChunkJob[] = [];
+    const failing = { pboInlineBudget: 0, pboChunkBudget: 20_000, enqueue: async () => Promise.reject(new Error('queue unavailable')) };
+    const working = { ...failing, enqueue: async (m: PboChunkJob[]) => void sent.push(...m) };
+    await withDb(config, (db) => executeSweepChunk(db, created.sweep.id, 0, failing));
+    // The last chunk merges, then the send fails: the job throws (its message is retried).
+    await expect(withDb(config, (db) => executeSweepChunk(db, created.sweep.id, 1, failing))).rejects.toThrow(/queue unavailable/);
+    const row = (await withDb(config, (db) => getSweepRow(db, created.sweep.id)))!;
+    const deferred = (row.result as { pbo: { status: string; ranges: unknown[]; enqueuedAt?: number } }).pbo;
+    expect(row.status).toBe('done');
+    expect(deferred.status).toBe('deferred');
+    expect(deferred.enqueuedAt).toBeUndefined();
+    const ranges = deferred.ranges.length; // 12 combos, ranges of ≤ 1,666 splits: ⌈12,870 / 1,666⌉ = 8
+    expect(ranges).toBe(Math.ceil(12_870 / Math.floor(20_000 / 12)));
+    // The retry re-sends every range, keyed like the first send; a second retry sends nothing more.
+    const redelivered = await withDb(config, (db) => executeSweepChunk(db, created.sweep.id, 1, working));
+    expect(redelivered).toMatchObject({ status: 'skipped', reason: `sweep is done; re-sent ${ranges} pbo-chunk message(s)` });
+    expect(sent.map((m) => m.key)).toEqual(Array.from({ length: ranges }, (_, k) => `pbo:${created.sweep.id}:${k}`));
+    expect(await withDb(config, (db) => executeSweepChunk(db, created.sweep.id, 1, working))).toMatchObject({ status: 'skipped', reason: 'sweep is done' });
+    // Three ranges run; the rest of those messages are lost. Inside the timeout the sweeper leaves it alone…
+    await runBatch(sent.slice(0, 3));
+    const resent: PboChunkJob[] = [];
+    const enqueue = async (m: PboChunkJob[]) => void resent.push(...m);
+    await withDb(config, (db) => sweepStuck(db, { enqueue }));
+    expect(resent.filter((m) => m.sweepId === created.sweep.id)).toHaveLength(0);
+    // …past it, it re-sends only the 5 missing ranges (same keys), once per timeout.
+    await withDb(config, (db) => db.execute(sql`UPDATE sweeps SET result = jsonb_set(result, '{pbo,enqueuedAt}', to_jsonb((extract(epoch FROM now() - interval '31 minutes') * 1000)::bigint)) WHERE id = ${created.sweep.id}`));
+    await withDb(config, (db) => sweepStuck(db, { enqueue }));
+    const mine = resent.filter((m) => m.sweepId === created.sweep.id);
+    expect(mine.map((m) => m.rangeIndex)).toEqual(Array.from({ length: ranges - 3 }, (_, k) => k + 3));
+    expect(mine.map((m) => m.key)).toEqual(sent.slice(3).map((m) => m.key));
+    await withDb(config, (db) => sweepStuck(db, { enqueue }));
+    expect(resent.filter((m) => m.sweepId === created.sweep.id)).toHaveLength(ranges - 3);
+    // The re-sent ranges complete the PBO, equal to the serial one.
+    await runBatch(mine);
+    const done = (await withDb(config, (db) => getSweepRow(db, created.sweep.id)))!;
+    const pbo = (done.result as { pbo: SweepPbo & { chunkWallMs: number[]; maxChunkWallMs: number } }).pbo;
+    expect(pbo.status).toBe('done');
+    const serial = await withDb(config, (db) => runSweepSerial(db, req));
+    expect(pbo.digest).toBe((serial.pbo as SweepPbo).digest);
+    expect(pbo.pbo).toBe((serial.pbo as SweepPbo).pbo);
   });
 
   it('a merge owner that died is taken over by a redelivery after its lease', async () => {

@@ -3,11 +3,18 @@
  * `pbo-chunk` message per split range. Each job rebuilds the CSCV matrix from the done chunks' block statistics
  * (deterministic, so every job sees the same matrix and digest), computes its range (`pboSplits`), stores the
  * partial (a duplicate delivery inserts nothing) and, when every range is stored, merges them
- * (`mergePboPartials`, validated) into `result.pbo` — guarded, so concurrent last jobs write it once.
+ * (`mergePboPartials`, validated) into `result.pbo` — guarded, so concurrent last jobs write it once. The job that
+ * wrote it then judges the best combo with the PBO gate and applies promotion (the merge left that to it; the
+ * decision is recorded once per source, so a repeat changes nothing).
+ *
+ * A send that failed leaves the PBO deferred with ranges no job will compute: the merge marks a successful send
+ * (`result.pbo.enqueuedAt`); a redelivered last sweep chunk re-sends when that mark is absent, and the cron
+ * sweeper (`resendStalePbo`) re-sends the ranges not yet stored once the mark (or the sweep's finish) is older
+ * than a timeout. Messages keep their key `pbo:<sweep>:<range>` and a stored range is never recomputed twice.
  */
 import { z } from 'zod';
 import type { Database } from '../../shared/db/database';
-import { getSweepRow, pboPartials, pingDb, setSweepPbo, storePboPartial, sweepChunkBlockStats } from '../../shared/db/queries/research';
+import { claimStalePboResends, getSweepRow, markPboEnqueued, pboPartials, pingDb, setSweepPbo, storePboPartial, sweepChunkBlockStats } from '../../shared/db/queries/research';
 import { mergeSweepPbo, sweepCscvMatrix, sweepPboPartial, type ChunkBlockStats } from '../../shared/research/sweep-pbo';
 
 /** The `pbo-chunk` queue message: one split range of a sweep's deferred PBO. */
@@ -28,6 +35,46 @@ export type PboChunkOutcome =
 interface DeferredPbo {
   status: 'deferred';
   ranges: { from: number; to: number }[];
+  /** When the pbo-chunk messages were last sent (database clock, ms); absent = never sent successfully. */
+  enqueuedAt?: number;
+}
+
+/** One `pbo-chunk` message per range of `ranges` not in `stored` (same key for a re-send: idempotent by key). */
+export function pboChunkMessages(sweepId: string, ranges: readonly { from: number; to: number }[], stored: Iterable<number> = []): PboChunkJob[] {
+  const done = new Set(stored);
+  return ranges.flatMap((r, rangeIndex) => (done.has(rangeIndex) ? [] : [{ kind: 'pbo-chunk' as const, key: `pbo:${sweepId}:${rangeIndex}`, sweepId, rangeIndex, from: r.from, to: r.to }]));
+}
+
+/** Send a sweep's (missing) pbo-chunk messages and mark the send; nothing when none is missing. */
+export async function sendPboChunks(db: Database, sweepId: string, ranges: readonly { from: number; to: number }[], enqueue: (m: PboChunkJob[]) => Promise<void>): Promise<number> {
+  const stored = (await pboPartials(db, sweepId)).map((p) => p.rangeIndex);
+  const messages = pboChunkMessages(sweepId, ranges, stored);
+  if (messages.length) await enqueue(messages);
+  await markPboEnqueued(db, sweepId);
+  return messages.length;
+}
+
+/** A redelivered merge: re-send the deferred PBO's messages when their send never succeeded (no mark). */
+export async function resendUnsentPbo(db: Database, sweepId: string, enqueue: (m: PboChunkJob[]) => Promise<void>): Promise<number> {
+  const sweep = await getSweepRow(db, sweepId);
+  const pbo = (sweep?.result as { pbo?: DeferredPbo | { status: string } } | null)?.pbo;
+  if (sweep?.status !== 'done' || pbo?.status !== 'deferred' || (pbo as DeferredPbo).enqueuedAt !== undefined) return 0;
+  return sendPboChunks(db, sweepId, (pbo as DeferredPbo).ranges, enqueue);
+}
+
+/**
+ * The cron sweeper's part: every deferred PBO whose send is older than `timeoutMin` (or never happened and its
+ * sweep finished that long ago) is claimed (re-stamped in the same statement) and its missing ranges re-sent.
+ */
+export async function resendStalePbo(db: Database, enqueue: (m: PboChunkJob[]) => Promise<void>, timeoutMin: number): Promise<{ sweeps: number; messages: number }> {
+  const claimed = await claimStalePboResends(db, timeoutMin);
+  let messages = 0;
+  for (const c of claimed) {
+    const m = pboChunkMessages(c.sweepId, c.ranges, c.stored);
+    if (m.length) await enqueue(m);
+    messages += m.length;
+  }
+  return { sweeps: claimed.length, messages };
 }
 
 export async function executePboChunk(db: Database, msg: { sweepId: string; rangeIndex: number; from: number; to: number }): Promise<PboChunkOutcome> {
@@ -58,6 +105,10 @@ export async function executePboChunk(db: Database, msg: { sweepId: string; rang
     );
     const cpu = parts.map((p) => p.cpuMs ?? 0);
     merged = await setSweepPbo(db, msg.sweepId, { ...result, chunkWallMs: cpu, maxChunkWallMs: Math.max(0, ...cpu) });
+    if (merged) {
+      const { promoteFromSweepSafely } = await import('./promotion');
+      await promoteFromSweepSafely(db, msg.sweepId);
+    }
   }
   return { status: 'done', wallMs, stored, ranges, merged };
 }

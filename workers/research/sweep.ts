@@ -33,7 +33,7 @@ import {
 import { researchTarget, RunInputError, resolveParams, singleStrategy } from './run-backtest';
 import { gridCombos, mergeSweep, planSweep, randomCombos, runSweepChunk, type ChunkOutput, type SweepResult } from '../../shared/research/sweep';
 import { loadWindow, type LoadedWindow } from './window';
-import type { PboChunkJob } from './sweep-pbo';
+import { resendUnsentPbo, sendPboChunks, type PboChunkJob } from './sweep-pbo';
 import { computeSweepPbo, pboChunkPlan, PBO_INLINE_BUDGET, SWEEP_PBO_BLOCKS, sweepBlockEdges, type ChunkBlockStats, type SweepPbo, type SweepPboSkipped } from '../../shared/research/sweep-pbo';
 import { cscvSplitCount } from '../../shared/stats';
 import { gateSetRefSchema, resolveGateSet } from '../../shared/research/gate-sets';
@@ -247,6 +247,11 @@ export interface MergeOptions {
 export async function executeSweepChunk(db: Database, sweepId: string, chunkIndex: number, opts: MergeOptions = {}): Promise<ChunkOutcome> {
   const sweep = await getSweepRow(db, sweepId);
   if (!sweep) return { status: 'skipped', reason: 'no such sweep' };
+  if (sweep.status === 'done' && opts.enqueue) {
+    // The merge wrote the sweep but sending its deferred PBO's messages failed: this redelivery sends them.
+    const resent = await resendUnsentPbo(db, sweepId, opts.enqueue);
+    if (resent > 0) return { status: 'skipped', reason: `sweep is done; re-sent ${resent} pbo-chunk message(s)` };
+  }
   if (sweep.status === 'done' || sweep.status === 'failed') return { status: 'skipped', reason: `sweep is ${sweep.status}` };
   const claimed = await claimSweepChunk(db, sweepId, chunkIndex);
   if (!claimed) {
@@ -306,10 +311,13 @@ export async function mergeSweepNow(db: Database, sweepId: string, opts: MergeOp
     candleCount: first?.candleCount ?? null,
   });
   if (written && pbo.status === 'deferred' && opts.enqueue) {
-    await opts.enqueue(pbo.ranges.map((r, rangeIndex) => ({ kind: 'pbo-chunk' as const, key: `pbo:${sweepId}:${rangeIndex}`, sweepId, rangeIndex, from: r.from, to: r.to })));
+    // A failed send throws (the chunk message is retried: its redelivery re-sends, see executeSweepChunk).
+    await sendPboChunks(db, sweepId, pbo.ranges, opts.enqueue);
   }
-  if (written) {
+  if (written && pbo.status !== 'deferred') {
     // Judge the best combo (neighbours, reproduction, newest walk-forward) and apply promotion, once per sweep.
+    // A deferred PBO is judged when its last range merges (executePboChunk): judging now would skip the PBO gate
+    // and, promotion being recorded once per source, the sweep could never reach paper.
     const { promoteFromSweepSafely } = await import('./promotion');
     await promoteFromSweepSafely(db, sweepId);
   }

@@ -4,6 +4,13 @@
  * (shared/research `walkForward`); the run stores the OUT-OF-SAMPLE result only (its trades, equity, metrics), the
  * per-fold selection record, and verdicts judged with the walk-forward evidence (the OOS-consistency gate) and the
  * family's trials plus this walk's combos.
+ *
+ * The walk's search is judged too (issue 13: PBO and SPA for every sweep AND walk-forward): every combo the walk
+ * considered is evaluated in-sample over the walk's whole window, once (one sweep chunk of all combos: the same
+ * per-combo block statistics and daily returns a sweep keeps), and the run stores the CSCV PBO and the SPA /
+ * Reality Check of that family, plus a Monte Carlo of the OUT-OF-SAMPLE trades and equity, and the study gates of
+ * the requested gate set (`gates`, like backtests and sweeps) on that evidence. The extra compute is timed
+ * (bracketed by one database round trip, as sweep chunks are) and stored as `study.wallMs`.
  */
 import { z } from 'zod';
 import { toSeries } from '../../shared/candles/candle';
@@ -18,7 +25,12 @@ import { judgeRun, type RunJudgement } from './core';
 import { auditRunWindow, combinedEvidence } from './lookahead';
 import { comboKey } from '../../shared/research/summary';
 import type { Params } from '../../shared/strategies/types';
-import { loadSweepWindow, planSweepCombos } from './sweep';
+import { computeChunk, loadSweepWindow, planSweepCombos, sweepPboOf, sweepSpaOf, type SweepPlan } from './sweep';
+import { pingDb } from '../../shared/db/queries/research';
+import { evaluateStudyGates, gateSetRefSchema, resolveGateSet, type GateSet, type StudyGateCheck } from '../../shared/research/gate-sets';
+import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type RunMonteCarlo } from '../../shared/research/run-monte-carlo';
+import type { LoadedWindow } from './window';
+import type { BacktestResult } from '../../shared/backtest/types';
 
 export const WalkForwardRequest = researchTarget
   .extend({
@@ -31,6 +43,18 @@ export const WalkForwardRequest = researchTarget
     /** Purge/embargo gap in candles between each IS window and its OOS window (recorded; default none). */
     gap: z.number().int().min(0).max(10_000).optional(),
     objective: z.object({ view: z.string().optional(), metric: z.string().optional(), minTrades: z.number().int().optional() }).optional(),
+    /** The gate set the OOS result and the walk's search are judged by: a registered name or a whole set. */
+    gates: gateSetRefSchema.optional(),
+    /** Monte Carlo of the OOS trades (paths, seed, ruin drawdown); defaults as for backtests. */
+    monteCarlo: monteCarloRequestSchema.optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.gates === undefined) return;
+    try {
+      resolveGateSet(r.gates);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['gates'], message: (err as Error).message });
+    }
   })
   .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] });
 export type WalkForwardRequestParsed = z.output<typeof WalkForwardRequest>;
@@ -42,8 +66,9 @@ interface StoredWalkForwardParams {
 
 export async function createWalkForwardRun(db: Database, req: WalkForwardRequestParsed, opts: { id?: string; codeVersion: string; queued?: boolean }): Promise<BacktestRunRow> {
   const plan = planSweepCombos({ strategyId: req.strategy, baseParams: req.params, method: req.method, samples: req.samples, seed: req.seed, chunkSize: 1_000_000 });
-  const { strategy: _s, venue, symbol, timeframe, from, to, ...wf } = req;
-  const stored: StoredWalkForwardParams = { walkForward: wf };
+  const { strategy: _s, venue, symbol, timeframe, from, to, gates, ...wf } = req;
+  // The gate set is stored resolved (name and every value), so a later change of a registered set never shows.
+  const stored: StoredWalkForwardParams = { walkForward: { ...wf, ...(gates !== undefined ? { gates: resolveGateSet(gates) } : {}) } };
   return createRun(db, {
     id: opts.id ?? crypto.randomUUID(),
     kind: 'walk-forward',
@@ -79,6 +104,61 @@ async function compute(db: Database, run: BacktestRunRow) {
   return { plan, win, result };
 }
 
+/** What a walk-forward run stores about its search (PBO, SPA over the walk's combos) and its OOS Monte Carlo. */
+export interface WalkForwardStudy {
+  /** Combos evaluated in-sample over the walk's whole window (every combo the walk considered). */
+  combos: number;
+  window: { from: number; to: number };
+  pbo: ReturnType<typeof sweepPboOf>;
+  spa: ReturnType<typeof sweepSpaOf>;
+  /** Compute of the in-sample family, PBO and SPA plus one database round trip (an upper bound on its CPU), ms. */
+  wallMs: number;
+}
+
+/**
+ * PBO and SPA of the walk's search: every combo evaluated over the walk's window as one sweep chunk (block
+ * statistics and daily returns exactly as a sweep keeps them), PBO in-process (a walk's combos are ≤ 2,000:
+ * ≈ 2,000 × 12,870 combo-splits at the measured ≈ 0.3 µs each ≈ 8 s, inside the 30 s CPU limit) and SPA seeded
+ * with the walk's seed. The in-sample family dominates: measured in workerd (walk-forward job test, nexara-div006,
+ * a year of 4h candles) 40 combos × 4 folds → study 2.2 s of a 7.5 s run (≈ 55 ms per combo, one full-window
+ * backtest each — less than the walk's own folds × IS backtests, so it never sets the walk's size limit).
+ * Never throws: a failure is recorded in `pbo` / `spa` with its reason.
+ */
+export async function walkForwardStudy(db: Database, plan: SweepPlan, win: LoadedWindow, seed: number): Promise<WalkForwardStudy> {
+  const t0 = Date.now();
+  let pbo: WalkForwardStudy['pbo'];
+  let spa: WalkForwardStudy['spa'];
+  try {
+    const out = computeChunk(plan, win, 0, 'portfolio');
+    pbo = sweepPboOf([out], Infinity);
+    spa = sweepSpaOf([out], seed);
+  } catch (err) {
+    const reason = `in-sample family failed: ${(err as Error).message}`;
+    pbo = { status: 'failed', reason };
+    spa = { status: 'failed', reason };
+  }
+  await pingDb(db);
+  return { combos: plan.combos.length, window: { from: win.from, to: win.to }, pbo, spa, wallMs: Date.now() - t0 };
+}
+
+/** Monte Carlo of the OOS result on the run's primary cost view (stress-31, else gross, when it lacks that view). */
+export function walkForwardMonteCarlo(oos: BacktestResult, venue: string, request: MonteCarloRequest = {}): RunMonteCarlo {
+  const primary = primaryCostModel(venue);
+  const view = oos.equity.net[primary] ? primary : oos.equity.net['stress-31'] ? 'stress-31' : 'gross';
+  const curve = view === 'gross' ? oos.equity.gross : oos.equity.net[view];
+  return runMonteCarlo(oos.trades, curve, view, request);
+}
+
+/** The study gates of a walk-forward: its search's PBO and SPA (vs flat), its OOS Monte Carlo drawdown. */
+export function walkForwardStudyGates(gateSet: GateSet, study: WalkForwardStudy, mc: RunMonteCarlo): StudyGateCheck[] {
+  const spa = study.spa as { status: string; vsFlat?: { status: string; spa?: { consistent: number } } };
+  return evaluateStudyGates(gateSet, {
+    pbo: study.pbo.status === 'done' ? study.pbo.pbo : null,
+    spaPValue: spa.status !== 'insufficient-data' && spa.status !== 'failed' && spa.vsFlat?.status === 'done' ? (spa.vsFlat.spa?.consistent ?? null) : null,
+    mcDrawdownP95: mc.blockBootstrap.status === 'done' ? mc.blockBootstrap.maxDrawdown.p95 : null,
+  });
+}
+
 /** Compute and record a walk-forward run created by `createWalkForwardRun`. */
 export async function executeWalkForwardRun(db: Database, runId: string, opts: { codeVersion: string }): Promise<{ run: BacktestRunRow; result: WalkForwardResult; judgement: RunJudgement } | { error: string }> {
   const run = await getRunRow(db, runId);
@@ -92,7 +172,13 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
     const chosen = new Map<string, Params>();
     for (const f of result.folds) if (f.chosen) chosen.set(comboKey(f.chosen.params), f.chosen.params);
     const audits = [...chosen.values()].map((p) => auditRunWindow(plan.strategy, p, win));
+    const wf = (run.params as StoredWalkForwardParams).walkForward;
+    const gateSet = resolveGateSet(wf.gates);
+    const study = await walkForwardStudy(db, plan, win, wf.seed);
+    const monteCarlo = walkForwardMonteCarlo(result.oos, run.venue, wf.monteCarlo ?? {});
+    const studyGates = walkForwardStudyGates(gateSet, study, monteCarlo);
     const judgement = judgeRun(result.oos, {
+      gates: gateSet.gates,
       trials: trials.total + plan.combos.length,
       venue: run.venue,
       family: fam.family,
@@ -113,6 +199,12 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
         folds: result.folds.map((f) => ({ index: f.index, is: f.is, oos: f.oos, chosen: f.chosen, qualifying: f.qualifying, wfe: f.wfe, oosTrades: f.outOfSample?.trades ?? 0, outOfSample: f.outOfSample })),
         oosResultHash: result.oos.resultHash,
       },
+      pbo: study.pbo,
+      spa: study.spa,
+      study: { combos: study.combos, window: study.window, wallMs: study.wallMs },
+      monteCarlo,
+      gateSet,
+      studyGates,
     };
     const primary = primaryCostModel(run.venue);
     const gross = result.oos.equity.gross;

@@ -504,3 +504,39 @@ export async function familyTrialsOnWindow(
     })),
   };
 }
+
+/**
+ * Record that a sweep's deferred PBO messages were sent (`result.pbo.enqueuedAt`, the database clock in ms), so a
+ * redelivered merge (and the cron sweeper) know whether the send happened. False when the PBO is no longer deferred.
+ */
+export async function markPboEnqueued(db: Database, sweepId: string): Promise<boolean> {
+  const res = await db.execute(sql`
+    UPDATE sweeps SET result = jsonb_set(result, '{pbo,enqueuedAt}', to_jsonb((extract(epoch FROM now()) * 1000)::bigint))
+    WHERE id = ${sweepId} AND status = 'done' AND result->'pbo'->>'status' = 'deferred'
+    RETURNING id`);
+  return rowsOf<{ id: string }>(res).length > 0;
+}
+
+/**
+ * Claim the re-send of deferred PBOs left unfinished: done sweeps whose PBO is still deferred and whose messages
+ * were last sent (or, never sent, whose sweep finished) more than `timeoutMin` minutes ago. The claim re-stamps
+ * `enqueuedAt` in the same statement, so concurrent sweepers re-send a sweep once per timeout. Returns each
+ * claimed sweep's split ranges and the range indices already stored (the ones not to re-send).
+ */
+export async function claimStalePboResends(db: Database, timeoutMin: number): Promise<{ sweepId: string; ranges: { from: number; to: number }[]; stored: number[] }[]> {
+  const res = await db.execute(sql`
+    UPDATE sweeps SET result = jsonb_set(result, '{pbo,enqueuedAt}', to_jsonb((extract(epoch FROM now()) * 1000)::bigint))
+    WHERE status = 'done' AND result->'pbo'->>'status' = 'deferred'
+      AND CASE WHEN result->'pbo'->>'enqueuedAt' IS NOT NULL
+               THEN (result->'pbo'->>'enqueuedAt')::bigint < (extract(epoch FROM now() - make_interval(mins => ${timeoutMin})) * 1000)::bigint
+               ELSE finished_at < now() - make_interval(mins => ${timeoutMin}) END
+    RETURNING id, result->'pbo'->'ranges' AS ranges`);
+  const rows = rowsOf<{ id: string; ranges: unknown }>(res);
+  const out: { sweepId: string; ranges: { from: number; to: number }[]; stored: number[] }[] = [];
+  for (const r of rows) {
+    const ranges = (typeof r.ranges === 'string' ? JSON.parse(r.ranges) : r.ranges) as { from: number; to: number }[];
+    const stored = (await pboPartials(db, r.id)).map((p) => p.rangeIndex);
+    out.push({ sweepId: r.id, ranges, stored });
+  }
+  return out;
+}

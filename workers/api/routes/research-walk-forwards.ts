@@ -2,7 +2,9 @@
  * `POST /api/research/walk-forwards` — a walk-forward (rolling or anchored IS → OOS folds, optional purge/embargo
  * `gap` in candles) as a queued job: validate, create the run row `queued` (kind `walk-forward`), send
  * `{ kind: 'walk-forward', key, runId }`, answer 202 `{ run: { id, status } }`. The run stores the OUT-OF-SAMPLE
- * result only; `GET /api/runs/:id` shows it.
+ * result only, plus the PBO and SPA of the walk's search over every combo it considered, a Monte Carlo of the OOS
+ * trades and the study gates of the requested gate set (`gates`: a registered name or a whole set; an unknown one
+ * is a 422 with the known names); `GET /api/runs/:id` shows it.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -30,5 +32,5 @@ export const researchWalkForwardRoutes = new Hono<AppEnv>().post('/', async (c) 
 });
 
 documentRoutes([
-  { method: 'post', path: '/api/research/walk-forwards', tag: 'research', summary: 'Queue a walk-forward (IS → OOS folds with an optional purge/embargo gap; OOS-only report)', body: WalkForwardRequest, response: createdSchema, status: 202 },
+  { method: 'post', path: '/api/research/walk-forwards', tag: 'research', summary: 'Queue a walk-forward (IS → OOS folds with an optional purge/embargo gap; OOS-only report; PBO/SPA of its search; gate set)', body: WalkForwardRequest, response: createdSchema, status: 202 },
 ]);
