@@ -127,7 +127,14 @@ export async function runCycle(controller: Pick<ScheduledController, 'scheduledT
     // a `sending` row past its lease becomes `uncertain`, never a second message).
     const requeue = await stage('alerts', reports, () => requeueStuckAlerts(handle.db, env));
     // Work stuck in `running` past its timeout ends failed with the reason.
-    const swept = await stage('sweeper', reports, () => sweepStuck(handle.db));
+    const swept = await stage('sweeper', reports, () =>
+      sweepStuck(handle.db, {
+        // Deferred PBO ranges whose send failed are re-sent (same keys) after the sweeper's timeout.
+        enqueue: async (m) => {
+          for (let i = 0; i < m.length; i += 100) await env.JOBS.sendBatch(m.slice(i, i + 100).map((body) => ({ body })));
+        },
+      }),
+    );
     const requeued = requeue.ok ? requeue.value : 0;
     const sweptText = swept.ok
       ? [swept.value.files && `${swept.value.files} stuck file(s)`, swept.value.runs && `${swept.value.runs} stuck run(s)`, swept.value.chunks && `${swept.value.chunks} stuck chunk(s)`].filter(Boolean).join(', ')
