@@ -139,7 +139,7 @@ describe('trials and gates panels', () => {
     expect(html).toContain('too short for the trials now');
     const g = gatesHtml({ name: 'strict', description: 'd' }, [{ gate: 'maxPbo', status: 'fail', value: 0.6, threshold: 0.2, detail: 'PBO 0.600 > 0.200' }]);
     expect(g).toContain('<strong id="gate-set-name">strict</strong>');
-    expect(g).toContain('<span class="badge fail">fail</span>');
+    expect(g).toContain('<span class="badge bad" data-gate="fail">fail</span>');
     expect(gatesHtml(undefined, undefined)).toContain('none evaluated');
   });
 });

@@ -163,7 +163,7 @@ function oneAudit(a: LookaheadAudit, label: string): string {
   const changes = r.byMultiple.reduce((w, b) => w + b.actionChanges, 0);
   return [
     esc(label),
-    `<span class="badge ${a.ok ? 'pass' : 'fail'}" data-audit="${a.ok ? 'pass' : 'fail'}">${a.ok ? 'pass' : 'fail'}</span>`,
+    `<span class="badge ${a.ok ? 'ok' : 'bad'}" data-audit="${a.ok ? 'pass' : 'fail'}">${a.ok ? 'pass' : 'fail'}</span>`,
     `${t.ok ? 'pass' : 'fail'} (${esc(t.mode)}): ${t.cuts} cuts, ${t.compared} compared, ${t.mismatchCount} mismatches${t.capped ? ', capped' : ''}`,
     mm,
     `${r.ok ? 'pass' : 'fail'}: startup ${r.startup}, ${r.samples} samples, ${changes} action changes, max rel. move ${f(worst, 4)} over ×${r.byMultiple.map((b) => b.multiple).join('/×') || '—'}`,
@@ -187,15 +187,18 @@ export function trialsHtml(t: unknown): string {
   const x = t as unknown as RunTrials;
   const rows = x.presets.map((p) => [esc(p.presetId), String(p.trades), f(p.tradeSharpe, 4), f(p.atJudgement.dsr), f(p.now.dsr), esc(p.now.varianceSource ?? '—')]);
   const m = x.minBtl;
-  const note = `<p id="minbtl">Trials at judgement N = ${x.trialsAtJudgement} → now N = ${x.trialsNow} (family <code>${esc(x.family)}</code>). MinBTL at annual Sharpe ${f(m.targetSharpe, 2)}: ${f(m.atJudgementYears, 2)} → ${f(m.nowYears, 2)} years; this window ${f(x.backtestYears, 2)} years — <span class="badge ${m.sufficientNow ? 'pass' : 'fail'}">${m.sufficientNow ? 'long enough' : 'too short for the trials now'}</span></p>`;
+  const note = `<p id="minbtl">Trials at judgement N = ${x.trialsAtJudgement} → now N = ${x.trialsNow} (family <code>${esc(x.family)}</code>). MinBTL at annual Sharpe ${f(m.targetSharpe, 2)}: ${f(m.atJudgementYears, 2)} → ${f(m.nowYears, 2)} years; this window ${f(x.backtestYears, 2)} years — <span class="badge ${m.sufficientNow ? 'ok' : 'bad'}">${m.sufficientNow ? 'long enough' : 'too short for the trials now'}</span></p>`;
   return note + table('trials-table', ['Preset', 'Trades', 'Trade Sharpe', 'DSR at judgement', 'DSR now', 'Variance (now)'], rows);
 }
+
+/** Badge tones of the site stylesheet per gate outcome. */
+const TONE: Record<string, string> = { pass: 'ok', fail: 'bad', skipped: 'warn' };
 
 /** The gate set the run was judged with and the study gates' outcomes (PBO, SPA p, MC drawdown p95). */
 export function gatesHtml(gateSet: unknown, studyGates: unknown): string {
   const set = isObj(gateSet) ? gateSet : null;
   const head = set ? `<p>Gate set <strong id="gate-set-name">${esc(set.name ?? '?')}</strong>${set.description ? ` <span class="muted">${esc(set.description)}</span>` : ''}</p>` : why('Gate set', { reason: 'not recorded for this run (judged with the lab defaults)' });
   if (!Array.isArray(studyGates) || !studyGates.length) return head + why('Study gates', { reason: 'none evaluated for this run (only a sweep-promoted run has PBO / SPA evidence)' });
-  const rows = (studyGates as StudyGateCheck[]).map((g) => [esc(g.gate), `<span class="badge ${esc(g.status)}">${esc(g.status)}</span>`, f(g.value), f(g.threshold), esc(g.detail)]);
+  const rows = (studyGates as StudyGateCheck[]).map((g) => [esc(g.gate), `<span class="badge ${TONE[g.status] ?? 'info'}" data-gate="${esc(g.status)}">${esc(g.status)}</span>`, f(g.value), f(g.threshold), esc(g.detail)]);
   return head + table('study-gates-table', ['Gate', 'Outcome', 'Value', 'Threshold', 'Detail'], rows);
 }
