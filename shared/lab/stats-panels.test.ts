@@ -28,6 +28,9 @@ describe('PBO panel', () => {
   it('shows PBO 0 and the one winner when a combo is best on every block (CSCV worked case)', () => {
     expect(res.pbo).toBe(0);
     const html = pboPanelHtml(stored);
+    const d = stored.degradation;
+    if (d.slope !== null && d.intercept !== null) expect(html).toContain(`OOS = ${d.intercept.toFixed(4)} ${d.slope < 0 ? '−' : '+'} ${Math.abs(d.slope).toFixed(4)} × IS`);
+    else expect(html).toContain('no fit (IS performance does not vary)');
     expect(html).toContain('<strong id="pbo-value">0.000</strong>');
     expect(html).toContain(`<code>combo-0</code></td><td class="num">${res.splits}</td>`);
     // one bar per non-empty λ bin, one dot per kept split
@@ -59,6 +62,7 @@ describe('SPA table', () => {
     const html = spaTableHtml(spa);
     expect(html).toContain('<td class="num">0.012</td><td class="num">0.046</td><td class="num">0.079</td><td class="num">0.101</td>');
     expect(html).toContain('insufficient-data: benchmark has 0 days');
+    expect(html).toContain('7.00 days (politis-white)');
     expect(spaTableHtml(null)).toContain('not computed');
   });
 });

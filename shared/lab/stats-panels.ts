@@ -79,7 +79,7 @@ export function pboPanelHtml(pbo: unknown): string {
   const facts = kv([
     ['PBO', `<strong id="pbo-value">${f(p.pbo)}</strong> <span class="muted">share of the ${p.splits} CSCV splits whose in-sample winner ranks at or below the OOS median (λ ≤ 0)</span>`],
     ['Probability of loss', `<span id="pbo-loss">${f(p.probabilityOfLoss)}</span> <span class="muted">share of splits with the winner's OOS ${esc(p.metric)} &lt; ${f(p.lossThreshold)}</span>`],
-    ['Degradation', `<span id="pbo-degradation">OOS = ${f(d.intercept, 4)} + ${f(d.slope, 4)} × IS</span> <span class="muted">(R² ${f(d.rSquared)}; mean IS ${f(d.meanIs, 4)} → OOS ${f(d.meanOos, 4)})</span>`],
+    ['Degradation', `<span id="pbo-degradation">${d.slope === null || d.intercept === null ? 'no fit (IS performance does not vary)' : `OOS = ${f(d.intercept, 4)} ${d.slope < 0 ? '−' : '+'} ${f(Math.abs(d.slope), 4)} × IS`}</span> <span class="muted">(R² ${f(d.rSquared)}; mean IS ${f(d.meanIs, 4)} → OOS ${f(d.meanOos, 4)})</span>`],
     ['λ quantiles', `5 % ${f(p.lambda.p5)} · 50 % ${f(p.lambda.p50)} · 95 % ${f(p.lambda.p95)}`],
     ['Setup', `${p.combos} combos × ${p.blocks} blocks, per-trade ${esc(p.metric)} on ${esc(p.view)}, sparse → ${esc(p.sparse)}`],
   ]);
@@ -92,7 +92,7 @@ export function pboPanelHtml(pbo: unknown): string {
 function spaRow(name: string, s: SweepSpaOutcome | undefined): string[] {
   if (!s) return [esc(name), '—', '—', '—', '—', '—', 'not recorded'];
   if (s.status !== 'done') return [esc(name), '—', '—', '—', '—', '—', esc(`${s.status}: ${s.reason}`)];
-  return [esc(name), f(s.spa.lower), f(s.spa.consistent), f(s.spa.upper), f(s.realityCheck.pValue), `${s.blockLength} (${esc(s.blockLengthSource)})`, `best <code>${esc(s.best)}</code>`];
+  return [esc(name), f(s.spa.lower), f(s.spa.consistent), f(s.spa.upper), f(s.realityCheck.pValue), `${f(s.blockLength, 2)} days (${esc(s.blockLengthSource)})`, `best <code>${esc(s.best)}</code>`];
 }
 
 /** SPA (Hansen 2005) lower / consistent / upper and White's Reality Check p-values vs flat and buy-and-hold. */
@@ -143,7 +143,7 @@ export function monteCarloHtml(mc: unknown): string {
   const rows = MC_METHODS.map(([k, name]) => {
     const p: MonteCarloPart | undefined = m[k];
     if (!p || p.status !== 'done') return [esc(name), '—', '—', '—', '—', '—', '—', '—', esc(p ? p.reason : 'not recorded')];
-    const bl = p.blockLength !== undefined ? `block ${p.blockLength} (${esc(p.blockLengthSource ?? '?')})` : `${p.steps} steps`;
+    const bl = p.blockLength !== undefined ? `block ${f(p.blockLength, 2)} (${esc(p.blockLengthSource ?? '?')})` : `${p.steps} steps`;
     return [esc(name), f(p.finalEquity.p5), f(p.finalEquity.p50), f(p.finalEquity.p95), pc(p.maxDrawdown.p5), pc(p.maxDrawdown.p50), pc(p.maxDrawdown.p95), f(p.probabilityOfRuin), `${bl}; observed ${f(p.observed.finalEquity)} / ${pc(p.observed.maxDrawdown)}`];
   });
   const note = `<p class="muted">${m.paths} paths, seed ${m.seed}, view ${esc(m.view)}, ${m.trades} trades, ${m.periods} periods; ruin = drawdown ≥ ${pc(m.ruinDrawdown, 0)}. Final equity from 1.</p>`;

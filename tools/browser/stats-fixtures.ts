@@ -34,7 +34,10 @@ export interface RunStats {
 /** Monte Carlo on the trades at `view`, the lookahead audit of the SMA crossover on `candles`, and the gates. */
 export function runStats(o: { trades: readonly FixtureTrade[]; candles: readonly Candle[]; timeframe: Timeframe; view: string; pbo?: number | null; spaPValue?: number | null; gateSet?: string }): RunStats {
   const trades = o.trades.map(asEngineTrade);
-  const monteCarlo = runMonteCarlo(trades, undefined, o.view, { paths: 500, seed: 7 });
+  // Trade-closed equity (each trade's net return compounded at its exit) as the periodic curve for the block bootstrap.
+  let e = 1;
+  const equity = { equity: [1, ...trades.map((t) => (e *= 1 + t.net[o.view]!))] };
+  const monteCarlo = runMonteCarlo(trades, equity, o.view, { paths: 500, seed: 7 });
   const sma = getStrategy('dsta-sma-crossover');
   if (!sma || sma.kind !== 'single') throw new Error('runStats: dsta-sma-crossover is not a registered single-series strategy');
   const lookahead = auditLookahead(sma, toSeries(o.candles, o.timeframe), sma.defaults, { seed: 1 });
