@@ -144,6 +144,7 @@ describe('trials and gates panels', () => {
     const g = gatesHtml({ name: 'strict', description: 'd' }, [{ gate: 'maxPbo', status: 'fail', value: 0.6, threshold: 0.2, detail: 'PBO 0.600 > 0.200' }]);
     expect(g).toContain('<strong id="gate-set-name">strict</strong>');
     expect(g).toContain('<span class="badge bad" data-gate="fail">fail</span>');
+    expect(g).toContain('<td class="num">0.600</td><td class="num">0.200</td><td>PBO 0.600 &gt; 0.200</td>'); // numbers right, text left
     expect(gatesHtml(undefined, undefined)).toContain('none evaluated');
   });
 });

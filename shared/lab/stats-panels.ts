@@ -25,8 +25,11 @@ function why(what: string, x: unknown): string {
   return `<p class="muted" data-absent="${esc(what)}">${esc(what)}: ${esc(reason)}</p>`;
 }
 
+/** A number cell (digits, sign, %, or the — of a missing value) is right-aligned; text stays left-aligned. */
+const NUMERIC = /^[-−+\d.,\s%—]+$/;
+
 function table(id: string, head: string[], rows: string[][]): string {
-  return `<table id="${esc(id)}"><thead><tr>${head.map((x) => `<th scope="col">${esc(x)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c, i) => `<td${i ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  return `<table id="${esc(id)}"><thead><tr>${head.map((x) => `<th scope="col">${esc(x)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c, i) => `<td${i && NUMERIC.test(c) ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
 function kv(pairs: [string, string][]): string {
