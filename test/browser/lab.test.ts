@@ -386,6 +386,60 @@ describe.skipIf(skipReason !== null)(`Strategy Lab in Chromium${skipReason ? ` [
     await page.close();
   });
 
+  it('issue 13: sweep page shows PBO (λ histogram, IS-vs-OOS scatter, loss, degradation) and the SPA p-values', async () => {
+    const { page, errors } = await visit(`/sweeps/?id=${SEEDED.sweep}`, 'sweep-pbo-spa', ['body[data-ready="true"]', '#pbo-panel[data-loaded="true"]', '#pbo-histogram', '#pbo-scatter', '#spa-table']);
+    const api = (await (await fetch(`${stack.url}/api/research/stats/sweeps/${SEEDED.sweep}/pbo`)).json()) as { pbo: { status: string; pbo: number; probabilityOfLoss: number; scatter: { points: unknown[] }; histogram: { counts: number[] } } };
+    expect(api.pbo.status).toBe('done');
+    expect(await page.locator('#pbo-value').textContent()).toBe(api.pbo.pbo.toFixed(3));
+    expect(await page.locator('#pbo-loss').textContent()).toBe(api.pbo.probabilityOfLoss.toFixed(3));
+    expect(await page.locator('#pbo-scatter circle').count()).toBe(api.pbo.scatter.points.length);
+    expect(await page.locator('#pbo-histogram rect[data-series="0"]').count()).toBe(api.pbo.histogram.counts.filter((c) => c > 0).length);
+    expect(await page.locator('#spa-table tbody tr').count()).toBe(2);
+    expect(await page.locator('#spa-family').textContent()).not.toBe('Loading…');
+    await page.locator('#pbo-panel').screenshot({ path: join(SHOTS, 'sweep-pbo-panel.png') });
+    await page.locator('#spa-panel').screenshot({ path: join(SHOTS, 'sweep-spa-panel.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('issue 13: run page shows MC bands and fans, the lookahead audit, DSR now vs judgement, the gates', async () => {
+    const { page, errors } = await visit(`/runs/?id=${SEEDED.runA}`, 'run-4h-robustness', ['body[data-ready="true"]', '#robustness[data-loaded="true"]', '#mc-table', '#lookahead-table', '#study-gates-table']);
+    const d = (await (await fetch(`${stack.url}/api/runs/${SEEDED.runA}?trades=0&points=10`)).json()) as { result: { monteCarlo: { tradeResample: { status: string; finalEquity: { p50: number } } }; lookahead: { ok: boolean }; studyGates: unknown[] } };
+    expect(d.result.monteCarlo.tradeResample.status).toBe('done');
+    expect(await page.locator('#mc-table tbody tr').count()).toBe(3);
+    expect(await page.locator('#mc-table tbody tr').nth(1).textContent()).toContain(d.result.monteCarlo.tradeResample.finalEquity.p50.toFixed(3));
+    expect(await page.locator('#monte-carlo svg[aria-label="Monte Carlo equity fan"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('#lookahead-table [data-audit]').getAttribute('data-audit')).toBe(d.result.lookahead.ok ? 'pass' : 'fail');
+    expect(await page.locator('#study-gates-table tbody tr').count()).toBe(d.result.studyGates.length);
+    expect((await page.locator('#trials').textContent())?.trim()).not.toBe('—');
+    await page.locator('#robustness').screenshot({ path: join(SHOTS, 'run-robustness-panel.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('issue 13: the walk-forward form queues a run and links to it', async (ctx) => {
+    const openapi = (await (await fetch(`${stack.url}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    if (!openapi.paths['/api/research/walk-forwards']?.post) ctx.skip('POST /api/research/walk-forwards is not mounted');
+    const { page, errors } = await visit('/lab/start/?strategy=dsta-sma-crossover', 'start-walk-forward', ['#walkforward-form select[name="strategy"] option'], async (p) => {
+      await p.selectOption('#walkforward-form select[name="timeframe"]', '4h');
+      await p.fill('#walkforward-form input[name="from"]', '2022-01-20');
+      await p.fill('#walkforward-form input[name="to"]', '2022-04-15');
+      await p.fill('#walkforward-form input[name="folds"]', '3');
+      await p.selectOption('#walkforward-form select[name="scheme"]', 'anchored');
+      await p.fill('#walkforward-form input[name="isToOos"]', '2');
+      await p.fill('#walkforward-form input[name="gap"]', '2');
+      await p.click('#walkforward-form button[type="submit"]');
+      await p.waitForSelector('#walk-forward a[href^="/runs/"]', { timeout: 30_000 });
+    });
+    const href = (await page.locator('#walk-forward a[href^="/runs/"]').getAttribute('href'))!;
+    const runId = new URL(href, stack.url).searchParams.get('id')!;
+    const run = (await (await fetch(`${stack.url}/api/runs/${encodeURIComponent(runId)}?trades=0&points=10`)).json()) as { run: { kind: string; params: { walkForward: { folds: number; scheme: string; isToOos: number; gap: number } } } };
+    expect(run.run.kind).toBe('walk-forward');
+    expect(run.run.params.walkForward).toMatchObject({ folds: 3, scheme: 'anchored', isToOos: 2, gap: 2 });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('start research: an archive import from the form runs to done (fake archive, real 1h CSVs)', async () => {
     const { page, errors } = await visit('/lab/start/', 'start-import', ['#backtest-form select[name="strategy"] option'], async (p) => {
       await p.fill('#import-form input[name="symbol"]', 'BTCUSDT');

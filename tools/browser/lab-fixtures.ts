@@ -160,6 +160,8 @@ export function buildRunFixture(o: {
   createdAt?: Date;
   /** Embed the trades in the result jsonb as well (like BacktestResult.trades). */
   embedTrades?: boolean;
+  /** More result fields (e.g. the issue-13 statistics of tools/browser/stats-fixtures). */
+  extraResult?: Record<string, unknown>;
 }): RunFixture {
   const gross = metricsOf(o.trades.map((t) => t.grossReturn));
   const net = Object.fromEntries(Object.keys(FIXTURE_COSTS).map((k) => [k, metricsOf(o.trades.map((t) => t.netReturns[k]!))]));
@@ -209,6 +211,7 @@ export function buildRunFixture(o: {
         verdicts,
         breakEvenRoundTripBps: gross.meanReturn === null ? null : gross.meanReturn * 1e4,
         ...(o.embedTrades ? { trades: o.trades } : {}),
+        ...(o.extraResult ?? {}),
       },
       resultHash: 'fixture',
       sweepId: o.sweepId ?? null,
@@ -240,6 +243,8 @@ export function buildSweepFixture(o: {
   chunkSize: number;
   /** Chunks left pending (a sweep in progress). */
   pendingChunks?: number;
+  /** More fields of the finished sweep's result (e.g. `pbo`, `spa` from tools/browser/stats-fixtures). */
+  extraResult?: Record<string, unknown>;
 }): SweepFixture {
   const combos = o.fast.flatMap((fast) => o.slow.filter((slow) => slow > fast).map((slow) => ({ fast, slow })));
   const results = combos.map((params) => {
@@ -275,7 +280,7 @@ export function buildSweepFixture(o: {
       chunksTotal: chunks.length,
       chunksDone: done,
       status: pending ? 'running' : 'done',
-      result: pending ? null : { combos: results, best: results.slice().sort((a, b) => (b.metrics.sharpe ?? -1e9) - (a.metrics.sharpe ?? -1e9))[0] },
+      result: pending ? null : { combos: results, best: results.slice().sort((a, b) => (b.metrics.sharpe ?? -1e9) - (a.metrics.sharpe ?? -1e9))[0], ...(o.extraResult ?? {}) },
       resultHash: pending ? null : 'fixture',
       finishedAt: pending ? null : new Date(last),
     },

@@ -16,6 +16,7 @@ import { upsertCandles } from '../../shared/db/queries/candles';
 import { recordDataIssues } from '../../shared/db/queries/data-issues';
 import { alerts, signals } from '../../shared/db/schema';
 import { buildRunFixture, buildSweepFixture, crossoverTrades, insertRunFixture, insertSweepFixture, syntheticTrades } from './lab-fixtures';
+import { runStats, sweepStats } from './stats-fixtures';
 import { ROOT } from './stack';
 
 export const SHARED_DATA_DIR = process.env.SHARED_DATA_DIR ?? resolve(ROOT, '..', 'shared', 'data');
@@ -61,8 +62,19 @@ export async function seedLab(db: Database): Promise<SeedReport> {
     { id: SEEDED.runB, candles: eth4h, symbol: 'ETH/USDT', tf: '4h', fast: 8, slow: 21, at: 2 },
     { id: SEEDED.run5m, candles: btc5m, symbol: 'BTC/USDT', tf: '5m', fast: 20, slow: 50, at: 1 },
   ];
+  // The issue-13 statistics from the real estimators: the sweep's PBO / SPA over its combos, and per 4h run the Monte
+  // Carlo, the lookahead audit and the study gates (run A judged with the sweep's PBO and SPA p as evidence).
+  const SWEEP_FAST = [5, 8, 12, 20];
+  const SWEEP_SLOW = [21, 26, 34, 50];
+  const sweepCombos = SWEEP_FAST.flatMap((fast) => SWEEP_SLOW.filter((slow) => slow > fast).map((slow) => ({ key: `fast=${fast},slow=${slow}`, trades: crossoverTrades(btc4h, fast, slow) })));
+  const sweepStat = sweepStats({ combos: sweepCombos, candles: btc4h, timeframe: '4h', view: 'binance-taker' });
+  const spaP = sweepStat.spa.vsFlat.status === 'done' ? sweepStat.spa.vsFlat.spa.consistent : null;
   for (const r of runs) {
     const trades = crossoverTrades(r.candles, r.fast, r.slow);
+    const stats =
+      r.tf === '4h'
+        ? runStats({ trades, candles: r.candles, timeframe: '4h', view: 'binance-taker', ...(r.id === SEEDED.runA ? { pbo: sweepStat.pbo.status === 'done' ? sweepStat.pbo.pbo : null, spaPValue: spaP } : {}) })
+        : null;
     await insertRunFixture(
       db,
       buildRunFixture({
@@ -77,11 +89,12 @@ export async function seedLab(db: Database): Promise<SeedReport> {
         trades,
         params: { fast: r.fast, slow: r.slow },
         createdAt: new Date(Date.now() - r.at * 60_000),
+        ...(stats ? { extraResult: { ...stats } } : {}),
       }),
     );
     report.runs[r.id] = trades.length;
   }
-  const sweep = buildSweepFixture({ id: SEEDED.sweep, strategyId: FIXTURE_STRATEGY, venue: 'binance', symbol: 'BTC/USDT', timeframe: '4h', candles: btc4h, fast: [5, 8, 12, 20], slow: [21, 26, 34, 50], chunkSize: 4 });
+  const sweep = buildSweepFixture({ id: SEEDED.sweep, strategyId: FIXTURE_STRATEGY, venue: 'binance', symbol: 'BTC/USDT', timeframe: '4h', candles: btc4h, fast: SWEEP_FAST, slow: SWEEP_SLOW, chunkSize: 4, extraResult: { pbo: sweepStat.pbo, spa: sweepStat.spa } });
   await insertSweepFixture(db, sweep);
   report.sweepCombos = sweep.sweep.combos;
 

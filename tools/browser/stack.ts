@@ -59,12 +59,15 @@ function newestMtime(dir: string): number {
   return t;
 }
 
-/** site/dist is stale when any file under site/src (or the Astro config) is newer than its index.html. */
+/**
+ * site/dist is stale when any file under site/src, shared/lab (the panels the pages import) or the Astro config is
+ * newer than its index.html.
+ */
 export function siteIsStale(): boolean {
   const index = join(ROOT, 'site', 'dist', 'index.html');
   if (!existsSync(index)) return true;
   const built = statSync(index).mtimeMs;
-  return newestMtime(join(ROOT, 'site', 'src')) > built || statSync(join(ROOT, 'site', 'astro.config.mjs')).mtimeMs > built;
+  return newestMtime(join(ROOT, 'site', 'src')) > built || newestMtime(join(ROOT, 'shared', 'lab')) > built || statSync(join(ROOT, 'site', 'astro.config.mjs')).mtimeMs > built;
 }
 
 function runToEnd(cmd: string, argv: string[]): Promise<void> {

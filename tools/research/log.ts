@@ -82,6 +82,20 @@ function monteCarloLine(mc: Obj): string {
   );
 }
 
+/** The lookahead (truncation) and recursive audit status in one line (one clause per walk-forward fold). */
+function lookaheadLine(a: unknown): string | null {
+  const one = (x: unknown): string | null => {
+    if (!isObj(x) || x.$type !== 'lookahead-audit' || !isObj(x.truncation) || !isObj(x.recursive)) return null;
+    const t = x.truncation;
+    const r = x.recursive;
+    const mm = Array.isArray(t.mismatches) && isObj(t.mismatches[0]) ? `, first mismatch at candle ${String(t.mismatches[0].index)} (cut ${String(t.mismatches[0].cut)})` : '';
+    return `${x.ok ? 'pass' : 'FAIL'} (truncation ${t.ok ? 'pass' : 'fail'}: ${String(t.cuts)} cuts, ${String(t.compared)} compared, ${String(t.mismatchCount)} mismatches${mm}; recursive ${r.ok ? 'pass' : 'fail'})`;
+  };
+  const list = (Array.isArray(a) ? a : [a]).map(one).filter((x): x is string => x !== null);
+  if (!list.length) return null;
+  return `Lookahead audit: ${list.length > 1 ? list.map((x, i) => `fold ${i} ${x}`).join('; ') : list[0]!}.`;
+}
+
 /** DSR at judgement → now per preset and MinBTL beside the window (issue 13 item 4). */
 function trialsLine(t: RunTrials): string {
   const per = t.presets
@@ -171,6 +185,11 @@ function runSection(d: Distinct, trials?: ReadonlyMap<string, RunTrials>): strin
   out.push('');
   if (isObj(res.monteCarlo)) {
     out.push(monteCarloLine(res.monteCarlo));
+    out.push('');
+  }
+  const la = lookaheadLine(res.lookahead);
+  if (la) {
+    out.push(la);
     out.push('');
   }
   const t = trials?.get(d.rows[0]!.id);

@@ -1,0 +1,61 @@
+/**
+ * The research log prints a run's Monte Carlo bands and lookahead audit status, and a sweep's PBO and SPA, from
+ * what the real estimators stored (runMonteCarlo, auditLookahead, summariseSweepPbo) — byte-identical on rerun.
+ */
+import { describe, expect, it } from 'vitest';
+import type { BacktestRunRow, SweepRow } from '../../shared/db/schema';
+import { runMonteCarlo } from '../../shared/research/run-monte-carlo';
+import { tradesFromGross } from '../../shared/research/fixtures.test-util';
+import { auditLookahead } from '../../shared/backtest/lookahead-audit';
+import { maCross, randomWalk } from '../../shared/backtest/fixtures.test-util';
+import { cscvFromBlockValues, probabilityOfBacktestOverfitting } from '../../shared/stats';
+import { summariseSweepPbo } from '../../shared/research/sweep-pbo';
+import { renderLog } from './log';
+
+const T0 = Date.UTC(2024, 0, 1);
+const gross = Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? -0.015 : 0.008));
+const trades = tradesFromGross(gross);
+const view = Object.keys(trades[0]!.net)[0]!;
+const mc = runMonteCarlo(trades, undefined, view, { paths: 200, seed: 5 });
+const series = randomWalk(800, 3);
+const audit = auditLookahead(maCross({ fast: 3, slow: 10 }), series, {});
+
+function run(id: string, result: Record<string, unknown>, kind = 'backtest'): BacktestRunRow {
+  return {
+    id, kind, strategyId: 'ma-cross', strategyVersion: '1', params: { fast: 3, slow: 10 }, venue: 'binance', symbol: 'BTCUSDT', timeframe: '1h', mode: 'long-only',
+    windowFrom: T0, windowTo: T0 + 800 * 3600e3, dataSource: 'test', candleCount: 800, dataHash: 'd', costModels: [], codeVersion: 'c', status: 'done', progress: 1,
+    verdict: 'reject', verdictReason: 'test', resultHash: `h-${id}`, error: null, sweepId: null, createdAt: new Date(T0), startedAt: new Date(T0), finishedAt: new Date(T0), durationMs: 1,
+    result,
+  } as unknown as BacktestRunRow;
+}
+
+describe('research log: issue-13 statistics', () => {
+  it('prints MC bands per method and the lookahead status (and one clause per walk-forward fold), deterministically', () => {
+    const rows = [run('r1', { monteCarlo: mc, lookahead: audit }), run('r2', { monteCarlo: mc, lookahead: [audit, audit] }, 'walk-forward')];
+    const a = renderLog(rows);
+    const text = a.map((x) => x.text).join('\n');
+    const p = mc.tradeResample;
+    if (p.status !== 'done') throw new Error(p.reason);
+    expect(text).toContain(`Monte Carlo (200 paths, seed 5, view ${view}; 5 / 50 / 95 %)`);
+    expect(text).toContain(`trade resample: final equity ${p.finalEquity.p5.toFixed(2)} / ${p.finalEquity.p50.toFixed(2)} / ${p.finalEquity.p95.toFixed(2)}`);
+    expect(text).toContain(`Lookahead audit: pass (truncation pass: ${audit.truncation.cuts} cuts, ${audit.truncation.compared} compared, 0 mismatches; recursive ${audit.recursive.ok ? 'pass' : 'fail'}).`);
+    expect(text).toContain('Lookahead audit: fold 0 pass');
+    expect(text).toContain('; fold 1 pass');
+    expect(renderLog([...rows].reverse())).toEqual(a);
+  });
+
+  it('prints the sweep PBO from the stored CSCV summary (a combo best on every block → PBO 0)', () => {
+    const res = probabilityOfBacktestOverfitting(cscvFromBlockValues(Array.from({ length: 4 }, (_, c) => Array.from({ length: 8 }, (_, b) => (c === 0 ? 1 : 0.1 * Math.sin(5 * c + b))))), { metric: 'mean' });
+    const pbo = summariseSweepPbo(res, ['a', 'b', 'c', 'd'], 'gross', [0, 1, 2, 3, 4, 5, 6, 7, 8], 1);
+    const sweep = {
+      id: 's1', strategyId: 'ma-cross', venue: 'binance', symbol: 'BTCUSDT', timeframe: '1h', windowFrom: T0, windowTo: T0 + 1e9, method: 'grid', seed: null, combos: 4, chunksTotal: 1, chunksDone: 1, chunkSize: 4,
+      status: 'done', mode: 'long-only', space: {}, options: {}, codeVersion: 'c', candleCount: 10, dataHash: 'd', resultHash: 'r', createdAt: new Date(T0), finishedAt: new Date(T0),
+      result: { pbo, spa: { status: 'insufficient-data', reason: 'fewer than 2 combos with daily returns' } },
+    } as unknown as SweepRow;
+    const files = renderLog([], [sweep]);
+    const text = files.find((f) => f.name === 'sweeps.md')!.text;
+    expect(text).toContain(`PBO (CSCV, 8 time blocks, ${res.splits} splits, per-trade Sharpe at gross): **0.000**`);
+    expect(text).toContain('SPA / Reality Check: insufficient-data — fewer than 2 combos with daily returns');
+    expect(renderLog([], [sweep])).toEqual(files);
+  });
+});
