@@ -184,3 +184,24 @@ export function randomWalk(n: number, seed: number, tf: Timeframe = '1h', vol = 
   }
   return mkSeries(rows, tf, start);
 }
+
+/**
+ * The planted sparse bias of issue 13: an honest SMA 3/10 cross whose BUY is vetoed when the close 24 candles later
+ * is more than 2 % lower — known only in hindsight. The full run shows HOLD at a vetoed candle, a prefix ending
+ * before the future is known shows BUY; the full run never acts there, so checks that cut only where the full run
+ * acts (and a few random places) see it only by luck.
+ */
+export function sparseVeto(): Strategy<Params, { inner: unknown; close: Float64Array }> {
+  const inner = maCross({ fast: 3, slow: 10 });
+  return {
+    ...inner,
+    id: 'planted-sparse-veto',
+    prepare: (s, p) => ({ inner: inner.prepare(s, p), close: s.close }),
+    evaluate: (st, i, p): Signal => {
+      const sig = inner.evaluate(st.inner as never, i, p);
+      const later = st.close[i + 24];
+      if (sig.action === 'BUY' && later !== undefined && later < st.close[i]! * 0.98) return HOLD;
+      return sig;
+    },
+  } as Strategy<Params, { inner: unknown; close: Float64Array }>;
+}

@@ -1,29 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { HOLD, type Params, type Signal, type Strategy } from '../strategies/types';
 import { checkTruncation } from './lookahead';
 import { auditLookahead, lookaheadAuditSchema } from './lookahead-audit';
-import { maCross, randomWalk } from './fixtures.test-util';
-
-/**
- * The planted sparse bias of issue 13: an honest SMA 3/10 cross whose BUY is vetoed when the close 24 candles later
- * is more than 2 % lower — known only in hindsight. The full run shows HOLD at a vetoed candle, a prefix ending
- * before the future is known shows BUY; the full run never acts there, so checks that cut only where the full run
- * acts (and a few random places) see it only by luck.
- */
-function sparseVeto(): Strategy<Params, { inner: unknown; close: Float64Array }> {
-  const inner = maCross({ fast: 3, slow: 10 });
-  return {
-    ...inner,
-    id: 'planted-sparse-veto',
-    prepare: (s, p) => ({ inner: inner.prepare(s, p), close: s.close }),
-    evaluate: (st, i, p): Signal => {
-      const sig = inner.evaluate(st.inner as never, i, p);
-      const later = st.close[i + 24];
-      if (sig.action === 'BUY' && later !== undefined && later < st.close[i]! * 0.98) return HOLD;
-      return sig;
-    },
-  } as Strategy<Params, { inner: unknown; close: Float64Array }>;
-}
+import { maCross, randomWalk, sparseVeto } from './fixtures.test-util';
 
 describe('lookahead audit (dense truncation + recursive analysis)', () => {
   it('flags the planted sparse veto in 20 of 20 seeds, whole-prefix and windowed; cut-at-signals sampling does not', () => {

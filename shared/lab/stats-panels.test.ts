@@ -10,8 +10,7 @@ import { summariseSweepPbo } from '../research/sweep-pbo';
 import { runMonteCarlo } from '../research/run-monte-carlo';
 import { tradesFromGross } from '../research/fixtures.test-util';
 import { auditLookahead } from '../backtest/lookahead-audit';
-import { maCross, randomWalk } from '../backtest/fixtures.test-util';
-import { HOLD, type Params, type Signal, type Strategy } from '../strategies/types';
+import { maCross, randomWalk, sparseVeto } from '../backtest/fixtures.test-util';
 import { gatesHtml, lookaheadHtml, monteCarloHtml, pboPanelHtml, scatterSvg, spaTableHtml, trialsHtml } from './stats-panels';
 
 /** combos × blocks values: combo 0 dominates every block; the others are a deterministic wobble. */
@@ -95,21 +94,6 @@ describe('Monte Carlo panel', () => {
 });
 
 /** A strategy that peeks 24 candles ahead (the lookahead-audit test's planted veto). */
-function peeking(): Strategy<Params, { inner: unknown; close: Float64Array }> {
-  const inner = maCross({ fast: 3, slow: 10 });
-  return {
-    ...inner,
-    id: 'peeking',
-    prepare: (s, p) => ({ inner: inner.prepare(s, p), close: s.close }),
-    evaluate: (st, i, p): Signal => {
-      const sig = inner.evaluate(st.inner as never, i, p);
-      const later = st.close[i + 24];
-      if (sig.action === 'BUY' && later !== undefined && later < st.close[i]! * 0.98) return HOLD;
-      return sig;
-    },
-  } as Strategy<Params, { inner: unknown; close: Float64Array }>;
-}
-
 describe('lookahead panel', () => {
   const series = randomWalk(1200, 7);
   it('an honest strategy passes with its cut and compared counts; a peeking one fails with its first mismatch', () => {
@@ -118,7 +102,7 @@ describe('lookahead panel', () => {
     const okHtml = lookaheadHtml(ok);
     expect(okHtml).toContain('data-audit="pass"');
     expect(okHtml).toContain(`${ok.truncation.cuts} cuts, ${ok.truncation.compared} compared, 0 mismatches`);
-    const bad = auditLookahead(peeking(), series, {});
+    const bad = auditLookahead(sparseVeto(), series, {});
     expect(bad.ok).toBe(false);
     const badHtml = lookaheadHtml(bad);
     expect(badHtml).toContain('data-audit="fail"');
