@@ -93,7 +93,6 @@ describe('Monte Carlo panel', () => {
   });
 });
 
-/** A strategy that peeks 24 candles ahead (the lookahead-audit test's planted veto). */
 describe('lookahead panel', () => {
   const series = randomWalk(1200, 7);
   it('an honest strategy passes with its cut and compared counts; a peeking one fails with its first mismatch', () => {
