@@ -18,7 +18,14 @@ const { values } = parseArgs({
 });
 
 const dataDir = join(MIGRATIONS_DIR, '..', '.data');
-const access = readAccess(dataDir);
+let access: ReturnType<typeof readAccess>;
+try {
+  access = readAccess(dataDir);
+} catch (err) {
+  // A user who has not started the Access stack yet gets the one-line reason, not a stack trace.
+  console.error(`access-token: ${(err as Error).message}`);
+  process.exit(1);
+}
 const token = await mintAccessToken(access, { email: values.email, ttlSeconds: Math.round(Number(values.hours) * 3600) });
 if (values.raw) {
   console.log(token);
