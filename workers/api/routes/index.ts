@@ -8,6 +8,7 @@ import type { AppEnv } from '../app';
 import { candleRoutes } from './candles';
 import { compareRoutes } from './compare';
 import { dataRoutes } from './data';
+import { exportRoutes } from './export';
 import { importRoutes } from './imports';
 import { alertRoutes, dashboardRoutes, heartbeatRoutes, signalRoutes } from './live';
 import { openapiRoutes } from './openapi';
@@ -28,6 +29,7 @@ export function mountLabRoutes(app: Hono<AppEnv>): void {
   app.route('/api/runs', runRoutes);
   app.route('/api/sweeps', sweepRoutes);
   app.route('/api/compare', compareRoutes);
+  app.route('/api/export', exportRoutes);
   app.route('/api/research/imports', importRoutes);
   app.route('/api/research/stats', researchStatsRoutes);
   app.route('/api/research/walk-forwards', researchWalkForwardRoutes);
