@@ -2,10 +2,14 @@
  * The research CLI: `npm run research -- <command> [options]`. Runs the lab's shared code in-process against the
  * database (DATABASE_URL, else the running dev server's database, else the embedded `.data/pglite`), or talks to a
  * running Worker (`--api`). `npm run research -- help` lists the commands.
+ *
+ * Every command takes `--json`: its one result as a JSON document on stdout instead of the table (see `output.ts`).
+ * Errors go to stderr with exit code 1; progress bars stay on stderr.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { dateInput, BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun, primaryCostModel } from '../../workers/research/run-backtest';
 import { createSweepRows, executeSweepChunk, SweepRequest, planSweepCombos, defaultChunkSize } from '../../workers/research/sweep';
 import { getRunRow, getSweepRow, listRunRows } from '../../shared/db/queries/research';
@@ -14,20 +18,24 @@ import { importArchiveFile, importFreqtradeFile, listArchiveDir } from './import
 import { describeImport, importRest, importRestInput } from './import-rest';
 import { describeImpactFit, impactFit } from './impact-fit';
 import { generateLog } from './log';
-import { coverageReport, printCoverage } from './coverage';
+import { coverageReport, formatCoverage } from './coverage';
 import { deriveSpread } from './spread';
 import { reproduce } from './reproduce';
 import { compareCommand } from './compare';
 import { formatPortfolio, parseSizing, parseSymbols, runPortfolioWindow } from './portfolio';
 import { createWalkForwardRun, executeWalkForwardRun, reproduceWalkForward, WalkForwardRequest } from '../../workers/research/walk-forward';
 import { bar, table } from './term';
+import { CliOutput, processIo, type CliIo } from './output';
+import { describeExport, exportCommand } from './export';
 import type { CoreResult } from '../../workers/research/run-backtest';
 import type { RunJudgement } from '../../workers/research/core';
 import { TIMEFRAMES, isTimeframe, type Timeframe } from '../../shared/candles/timeframe';
 import { manualPromotion, STATUSES } from '../../workers/research/promotion';
 import type { StrategyStatus } from '../../shared/strategies/types';
 
-const HELP = `npm run research -- <command>
+const HELP = `npm run research -- <command> [--json]
+
+  Every command takes --json (one JSON document on stdout instead of the table); errors go to stderr, exit code 1.
 
   import-archive --symbol BTCUSDT --interval 5m --from 2025-01 --to 2025-12 [--api http://127.0.0.1:8787]
   import-archive --from-dir DIR [--symbol BTCUSDT] [--interval 1h] [--venue binance]
@@ -52,6 +60,10 @@ const HELP = `npm run research -- <command>
   reproduce [--data ../shared/data]  Nexara's founding research on the bundled real data, then the log
   promote --strategy ID --to watch|rejected|research|paper --reason "…"   a manual status decision (recorded as
                                  manual; paper only when the latest evidence passes every gate)
+  export --dataset candles --venue V --symbol S --timeframe TF [--from D] [--to D] --format csv|json|parquet [--out FILE|-] [--limit N] [--cursor C]
+  export --dataset trades|equity --run ID --format csv|json|parquet [--out FILE|-]
+  export --dataset runs [--strategy ID] [--venue V] [--symbol S] [--timeframe TF] --format csv|json|parquet [--out FILE|-]
+                                 the same files as GET /api/export/* (Parquet via hyparquet-writer)
 `;
 
 /** `--gates NAME` (a registered gate set) or `--gates FILE.json` (a whole set, validated by the request schema). */
@@ -88,9 +100,17 @@ async function api(base: string, path: string, init?: RequestInit): Promise<unkn
   return JSON.parse(text) as unknown;
 }
 
-export function printRun(result: CoreResult, judgement: RunJudgement, meta: { id: string; venue: string; candles: number; dataHash: string; resultHash: string }): void {
-  const out = process.stdout;
-  out.write(`\nrun ${meta.id}: ${meta.candles} candles, data ${meta.dataHash.slice(0, 16)}…, result ${meta.resultHash.slice(0, 16)}…\n`);
+interface RunMeta {
+  id: string;
+  venue: string;
+  candles: number;
+  dataHash: string;
+  resultHash: string;
+}
+
+/** A finished run as a table: gross, then each venue's net view with its verdict. */
+export function runReport(result: CoreResult, judgement: RunJudgement, meta: RunMeta): string {
+  let text = `\nrun ${meta.id}: ${meta.candles} candles, data ${meta.dataHash.slice(0, 16)}…, result ${meta.resultHash.slice(0, 16)}…\n`;
   const g = result.gross;
   const rows: string[][] = [['view', 'trades', 'mean bps', 'total return', 'max DD', 'Sharpe', 'verdict', 'reason']];
   const b = (x: number | null): string => (x === null ? '—' : (x * 1e4).toFixed(1));
@@ -100,8 +120,14 @@ export function printRun(result: CoreResult, judgement: RunJudgement, meta: { id
     const m = result.net[v.key]!;
     rows.push([v.key + (v.key === primaryCostModel(meta.venue) ? ' *' : ''), String(m.trades), b(m.meanReturn), p(m.totalReturn), p(m.maxDrawdownEquity), m.sharpe === null ? '—' : m.sharpe.toFixed(2), v.verdict, v.reason.slice(0, 110)]);
   }
-  out.write(table(rows));
-  out.write(`\nverdict: ${judgement.verdict.toUpperCase()} — ${judgement.reason}\n(trials in the family, this run included: ${judgement.trials}; * = the series venue's taker preset)\n`);
+  text += table(rows);
+  text += `\nverdict: ${judgement.verdict.toUpperCase()} — ${judgement.reason}\n(trials in the family, this run included: ${judgement.trials}; * = the series venue's taker preset)\n`;
+  return text;
+}
+
+/** A finished run for `--json`: provenance hashes, gross and per-view net metrics, the judgement (no trade list). */
+export function runJson(result: CoreResult, judgement: RunJudgement, meta: RunMeta) {
+  return { run: { ...meta, primaryView: primaryCostModel(meta.venue) }, gross: result.gross, net: result.net, judgement };
 }
 
 type Opts = Record<string, string | boolean | undefined>;
@@ -127,7 +153,8 @@ function search(o: Opts) {
   };
 }
 
-async function main(argv: string[]): Promise<void> {
+/** Parse `argv` (everything after `npm run research --`). Throws on an unknown option. */
+function parse(argv: string[]) {
   const [cmd, ...rest] = argv;
   const { values: o } = parseArgs({
     args: rest,
@@ -178,24 +205,44 @@ async function main(argv: string[]): Promise<void> {
       sizing: { type: 'string' },
       'max-atr-pct': { type: 'string' },
       'min-volume': { type: 'string' },
+      dataset: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      cursor: { type: 'string' },
     },
   });
+  return { cmd, o };
+}
 
+/**
+ * Run one CLI command. Its result goes through `out` (a table, or JSON with `--json`); a thrown error is the
+ * caller's to report (see the entry point below). Exported for the tests, which run commands in-process.
+ */
+export async function runCli(argv: string[], io: CliIo = processIo): Promise<CliOutput> {
+  const json = argv.includes('--json');
+  const out = new CliOutput(json, io);
+  const { cmd, o } = parse(argv);
+  await command(cmd, o, out);
+  return out;
+}
+
+type Parsed = ReturnType<typeof parse>['o'];
+
+async function command(cmd: string | undefined, o: Parsed, out: CliOutput): Promise<void> {
   switch (cmd) {
     case 'import-archive': {
       if (o['from-dir']) {
         const files = listArchiveDir(o['from-dir'], { symbol: o.symbol, interval: o.interval });
         if (!files.length) throw new Error(`no archive files under ${o['from-dir']}`);
         await withDb(async ({ db }) => {
-          let rows = 0;
-          let issues = 0;
+          const done: Awaited<ReturnType<typeof importArchiveFile>>[] = [];
           for (let i = 0; i < files.length; i++) {
             const r = await importArchiveFile(db, files[i]!, { venue: o.venue });
-            rows += r.candles;
-            issues += r.issues;
+            done.push(r);
             bar(i + 1, files.length, `${r.file.split('/').pop()} ${r.candles} rows, ${r.issues} rejected, checksum ${r.checksum}`);
           }
-          process.stdout.write(`\nimported ${files.length} files: ${rows} candles, ${issues} rows quarantined (data_issues)\n`);
+          const summary = { files: done, candles: done.reduce((a, r) => a + r.candles, 0), quarantined: done.reduce((a, r) => a + r.issues, 0) };
+          out.result(summary, (v) => `\nimported ${v.files.length} files: ${v.candles} candles, ${v.quarantined} rows quarantined (data_issues)`);
         });
         return;
       }
@@ -207,8 +254,8 @@ async function main(argv: string[]): Promise<void> {
         const d = (await api(base, `/api/research/imports/${id}`)) as { job: { status: string; filesDone: number; filesFailed: number; filesTotal: number; rowsImported: number } };
         bar(d.job.filesDone + d.job.filesFailed, d.job.filesTotal, `${d.job.status}, ${d.job.rowsImported} rows`);
         if (!['queued', 'running'].includes(d.job.status)) {
-          process.stdout.write(`\nimport ${id}: ${d.job.status}\n`);
-          if (d.job.status !== 'done') process.exitCode = 1;
+          out.result(d.job, (j) => `\nimport ${id}: ${j.status}`);
+          if (d.job.status !== 'done') out.failed = true;
           return;
         }
         await new Promise((r) => setTimeout(r, 1000));
@@ -217,7 +264,7 @@ async function main(argv: string[]): Promise<void> {
     case 'import-rest': {
       await withDb(async ({ db }) => {
         const r = await importRest(importRestInput(o), { db, progress: bar });
-        process.stdout.write(`\n${describeImport(r)}\n`);
+        out.result(r, (v) => `\n${describeImport(v)}`);
       });
       return;
     }
@@ -232,7 +279,7 @@ async function main(argv: string[]): Promise<void> {
           ...(o.horizon !== undefined && { horizon: o.horizon as string }),
           ...(o.lookback !== undefined && { lookback: o.lookback as string }),
         });
-        for (const f of fits) process.stdout.write(`${describeImpactFit(f)}\n`);
+        out.result(fits, (v) => v.map(describeImpactFit).join('\n'));
       });
       return;
     }
@@ -240,9 +287,11 @@ async function main(argv: string[]): Promise<void> {
       const key = { venue: need(o.venue, 'venue'), symbol: need(o.symbol, 'symbol'), timeframe: tf(o.timeframe) };
       await withDb(async ({ db }) => {
         const r = await importFreqtradeFile(db, need(o.file, 'file'), key, { overwrite: o.overwrite });
-        process.stdout.write(
-          `${r.file}: ${r.candles} valid candles, ${r.written} written, ${r.issues} quarantined; vs stored archive rows: ${r.crossCheck.compared} compared, ` +
-            `${r.crossCheck.differingOpenTimes.length} differ (${r.crossCheck.disagreements} fields)${r.keptArchiveRows ? `, ${r.keptArchiveRows} archive rows kept` : ''}\n`,
+        out.result(
+          r,
+          (v) =>
+            `${v.file}: ${v.candles} valid candles, ${v.written} written, ${v.issues} quarantined; vs stored archive rows: ${v.crossCheck.compared} compared, ` +
+            `${v.crossCheck.differingOpenTimes.length} differ (${v.crossCheck.disagreements} fields)${v.keptArchiveRows ? `, ${v.keptArchiveRows} archive rows kept` : ''}`,
         );
       });
       return;
@@ -267,9 +316,11 @@ async function main(argv: string[]): Promise<void> {
         };
         await withDb(async ({ db }) => {
           const { result, windows } = await runPortfolioWindow(db, req);
-          for (const w of windows) process.stdout.write(`${w.dataSource}: ${w.windowCount} candles (+${w.warmup} warm-up), data ${w.dataHash.slice(0, 16)}…\n`);
           const views = [primaryCostModel(venue), `${venue}-maker`, 'stress-31'].filter((v, k, a) => result.net[v] !== undefined && a.indexOf(v) === k);
-          process.stdout.write(`\n${formatPortfolio(result, views)}`);
+          out.result(
+            { windows, result },
+            (v) => v.windows.map((w) => `${w.dataSource}: ${w.windowCount} candles (+${w.warmup} warm-up), data ${w.dataHash.slice(0, 16)}…\n`).join('') + `\n${formatPortfolio(v.result, views)}`,
+          );
         });
         return;
       }
@@ -290,10 +341,10 @@ async function main(argv: string[]): Promise<void> {
       await withDb(async ({ db }) => {
         const cv = codeVersion();
         const run = await createBacktestRun(db, req, { codeVersion: cv });
-        const out = await executeBacktestRun(db, run.id, { codeVersion: cv, onProgress: (f, phase) => bar(f, 1, phase) });
-        process.stdout.write('\n');
-        if (out.status !== 'done') throw new Error(`run ${run.id} ${out.status}: ${out.status === 'failed' ? out.error : out.reason}`);
-        printRun(out.result, out.judgement, { id: run.id, venue: req.venue, candles: out.run.candleCount, dataHash: out.run.dataHash!, resultHash: out.run.resultHash! });
+        const done = await executeBacktestRun(db, run.id, { codeVersion: cv, onProgress: (f, phase) => bar(f, 1, phase) });
+        if (done.status !== 'done') throw new Error(`run ${run.id} ${done.status}: ${done.status === 'failed' ? done.error : done.reason}`);
+        const meta = { id: run.id, venue: req.venue, candles: done.run.candleCount, dataHash: done.run.dataHash!, resultHash: done.run.resultHash! };
+        out.result(runJson(done.result, done.judgement, meta), () => runReport(done.result, done.judgement, meta));
       });
       return;
     }
@@ -307,7 +358,7 @@ async function main(argv: string[]): Promise<void> {
       };
       if (o.api) {
         const created = (await api(o.api, '/api/research/sweeps', { method: 'POST', body: JSON.stringify(input) })) as { sweep: { id: string; combos: number; chunksTotal: number } };
-        process.stdout.write(`sweep ${created.sweep.id}: ${created.sweep.combos} combos in ${created.sweep.chunksTotal} chunks queued\n`);
+        out.result(created, (v) => `sweep ${v.sweep.id}: ${v.sweep.combos} combos in ${v.sweep.chunksTotal} chunks queued`);
         return;
       }
       const req = SweepRequest.parse(input);
@@ -322,8 +373,15 @@ async function main(argv: string[]): Promise<void> {
         }
         const s = (await getSweepRow(db, created.sweep.id))!;
         const res = s.result as { best: Record<string, { params: unknown; value: number } | null>; trials: { count: number } } | null;
-        process.stdout.write(`\nsweep ${s.id}: ${s.status}, ${s.combos} combos, result ${s.resultHash?.slice(0, 16)}…; chunk wall ms max ${Math.max(...walls)}, total ${walls.reduce((a, b) => a + b, 0)}\n`);
-        for (const [obj, best] of Object.entries(res?.best ?? {})) process.stdout.write(`  best ${obj}: ${best ? `${best.value.toFixed(2)} at ${JSON.stringify(best.params)}` : '—'}\n`);
+        const summary = { sweep: { id: s.id, status: s.status, combos: s.combos, resultHash: s.resultHash }, best: res?.best ?? {}, chunkWallMs: { max: walls.length ? Math.max(...walls) : null, total: walls.reduce((a, b) => a + b, 0) } };
+        out.result(
+          summary,
+          (v) =>
+            `\nsweep ${v.sweep.id}: ${v.sweep.status}, ${v.sweep.combos} combos, result ${v.sweep.resultHash?.slice(0, 16)}…; chunk wall ms max ${v.chunkWallMs.max}, total ${v.chunkWallMs.total}\n` +
+            Object.entries(v.best)
+              .map(([obj, best]) => `  best ${obj}: ${best ? `${best.value.toFixed(2)} at ${JSON.stringify(best.params)}` : '—'}\n`)
+              .join(''),
+        );
       });
       return;
     }
@@ -341,10 +399,16 @@ async function main(argv: string[]): Promise<void> {
       await withDb(async ({ db }) => {
         const cv = codeVersion();
         const run = await createWalkForwardRun(db, req, { codeVersion: cv });
-        const out = await executeWalkForwardRun(db, run.id, { codeVersion: cv });
-        if ('error' in out) throw new Error(`walk-forward ${run.id} failed: ${out.error}`);
-        process.stdout.write(`walk-forward ${run.id}: ${out.result.folds.length} folds, ${out.result.combos} combos, WFE ${out.result.wfe?.toFixed(2) ?? '—'}, OOS positive folds ${out.result.oosPositiveFoldShare === null ? '—' : (out.result.oosPositiveFoldShare * 100).toFixed(0) + '%'}\n`);
-        printRun(out.result.oos, out.judgement, { id: run.id, venue: req.venue, candles: out.run.candleCount, dataHash: out.run.dataHash!, resultHash: out.run.resultHash! });
+        const done = await executeWalkForwardRun(db, run.id, { codeVersion: cv });
+        if ('error' in done) throw new Error(`walk-forward ${run.id} failed: ${done.error}`);
+        const w = done.result;
+        const meta = { id: run.id, venue: req.venue, candles: done.run.candleCount, dataHash: done.run.dataHash!, resultHash: done.run.resultHash! };
+        out.result(
+          { folds: w.folds, combos: w.combos, wfe: w.wfe, oosPositiveFoldShare: w.oosPositiveFoldShare, oos: runJson(w.oos, done.judgement, meta) },
+          () =>
+            `walk-forward ${run.id}: ${w.folds.length} folds, ${w.combos} combos, WFE ${w.wfe?.toFixed(2) ?? '—'}, OOS positive folds ${w.oosPositiveFoldShare === null ? '—' : (w.oosPositiveFoldShare * 100).toFixed(0) + '%'}\n` +
+            runReport(w.oos, done.judgement, meta),
+        );
       });
       return;
     }
@@ -353,13 +417,15 @@ async function main(argv: string[]): Promise<void> {
         const row = await getRunRow(db, need(o.run, 'run'));
         if (row?.kind === 'walk-forward') {
           const w = await reproduceWalkForward(db, row.id);
-          process.stdout.write(`walk-forward ${row.id}: data ${w.dataHash === row.dataHash ? 'identical' : 'CHANGED'}; result ${w.same ? 'REPRODUCED' : 'DIFFERS'} (${row.resultHash} vs ${w.resultHash})\n`);
-          if (!w.same) process.exitCode = 1;
+          const v = { run: row.id, kind: row.kind, sameData: w.dataHash === row.dataHash, same: w.same, recordedResultHash: row.resultHash, resultHash: w.resultHash };
+          out.result(v, () => `walk-forward ${row.id}: data ${v.sameData ? 'identical' : 'CHANGED'}; result ${w.same ? 'REPRODUCED' : 'DIFFERS'} (${row.resultHash} vs ${w.resultHash})`);
+          if (!w.same) out.failed = true;
           return;
         }
         const r = await reproduceRun(db, need(o.run, 'run'));
-        process.stdout.write(`run ${r.run.id}: data ${r.sameData ? 'identical' : `CHANGED (${r.run.dataHash} → ${r.dataHash})`}; result ${r.same ? 'REPRODUCED' : 'DIFFERS'} (${r.run.resultHash} vs ${r.resultHash})\n`);
-        if (!r.same) process.exitCode = 1;
+        const v = { run: r.run.id, kind: r.run.kind, sameData: r.sameData, recordedDataHash: r.run.dataHash, dataHash: r.dataHash, same: r.same, recordedResultHash: r.run.resultHash, resultHash: r.resultHash };
+        out.result(v, () => `run ${r.run.id}: data ${r.sameData ? 'identical' : `CHANGED (${r.run.dataHash} → ${r.dataHash})`}; result ${r.same ? 'REPRODUCED' : 'DIFFERS'} (${r.run.resultHash} vs ${r.resultHash})`);
+        if (!r.same) out.failed = true;
       });
       return;
     }
@@ -367,23 +433,27 @@ async function main(argv: string[]): Promise<void> {
       await withDb(async ({ db }) => {
         const rows = await listRunRows(db, { strategyId: o.strategy, limit: o.limit ? Number(o.limit) : 50 });
         const d = (t: number): string => new Date(t).toISOString().slice(0, 10);
-        process.stdout.write(
-          table([
-            ['id', 'strategy', 'series', 'window', 'mode', 'status', 'verdict', 'candles', 'result'],
-            ...rows.map((r) => [r.id.slice(0, 8), r.strategyId, `${r.venue}:${r.symbol}:${r.timeframe}`, `${d(r.windowFrom)}→${d(r.windowTo)}`, r.mode, r.status, r.verdict ?? '', String(r.candleCount), (r.resultHash ?? r.error ?? '').slice(0, 16)]),
-          ]),
+        out.result(
+          rows.map((r) => ({ id: r.id, kind: r.kind, strategy: r.strategyId, venue: r.venue, symbol: r.symbol, timeframe: r.timeframe, windowFrom: r.windowFrom, windowTo: r.windowTo, mode: r.mode, status: r.status, verdict: r.verdict, candles: r.candleCount, dataHash: r.dataHash, resultHash: r.resultHash, error: r.error })),
+          (v) =>
+            table([
+              ['id', 'strategy', 'series', 'window', 'mode', 'status', 'verdict', 'candles', 'result'],
+              ...v.map((r) => [r.id.slice(0, 8), r.strategy, `${r.venue}:${r.symbol}:${r.timeframe}`, `${d(r.windowFrom)}→${d(r.windowTo)}`, r.mode, r.status, r.verdict ?? '', String(r.candles), (r.resultHash ?? r.error ?? '').slice(0, 16)]),
+            ]),
         );
       });
       return;
     }
     case 'compare': {
-      await compareCommand({ runs: need(o.runs, 'runs'), json: o.json, api: o.api });
+      let text = '';
+      const c = await compareCommand({ runs: need(o.runs, 'runs'), json: false, api: o.api }, { out: (s) => (text += s) });
+      out.result(c, () => text);
       return;
     }
     case 'coverage': {
       await withDb(async ({ db }) => {
         const rep = await coverageReport(db, { venue: o.venue, symbol: o.symbol, timeframe: o.timeframe as Timeframe | undefined, against: o.against });
-        printCoverage(rep);
+        out.result(rep, formatCoverage);
       });
       return;
     }
@@ -393,20 +463,22 @@ async function main(argv: string[]): Promise<void> {
       const to = dateInput.parse(need(o.to, 'to'));
       await withDb(async ({ db }) => {
         const r = await deriveSpread(db, { pair, timeframe: tf(o.timeframe), from, to, venue: o.venue ?? 'binance' });
-        process.stdout.write(`${r.key}: ${r.count} candles (derived:${pair}:${o.timeframe}), hash ${r.dataHash.slice(0, 16)}…\n`);
+        out.result(r, (v) => `${v.key}: ${v.count} candles (derived:${pair}:${o.timeframe}), hash ${v.dataHash.slice(0, 16)}…`);
       });
       return;
     }
     case 'log': {
       await withDb(async ({ db }) => {
         const r = await generateLog(db, o.dir ?? join('research-log', 'experiments'));
-        process.stdout.write(`wrote ${r.written.length} files${r.removed.length ? `, removed ${r.removed.join(', ')}` : ''}\n`);
+        out.result(r, (v) => `wrote ${v.written.length} files${v.removed.length ? `, removed ${v.removed.join(', ')}` : ''}`);
       });
       return;
     }
     case 'reproduce': {
       await withDb(async ({ db }) => {
-        await reproduce(db, { dataDir: o.data ?? join('..', 'shared', 'data'), codeVersion: codeVersion(), logDir: o.dir ?? join('research-log', 'experiments') });
+        const rows = await reproduce(db, { dataDir: o.data ?? join('..', 'shared', 'data'), codeVersion: codeVersion(), logDir: o.dir ?? join('research-log', 'experiments'), log: (s) => out.say(s) });
+        out.result(rows, () => '');
+        if (rows.some((r) => r.recorded === 'DIFFERS' || r.verdict === 'failed')) out.failed = true;
       });
       return;
     }
@@ -414,27 +486,47 @@ async function main(argv: string[]): Promise<void> {
       const to = need(o.to, 'to');
       if (!(STATUSES as readonly string[]).includes(to)) throw new Error(`--to must be one of ${STATUSES.join(', ')}`);
       await withDb(async ({ db }) => {
-        const out = await manualPromotion(db, { strategyId: need(o.strategy, 'strategy'), to: to as StrategyStatus, reason: need(o.reason, 'reason'), by: process.env.USER });
-        process.stdout.write(out.status === 'changed' ? `${o.strategy}: ${out.from} → ${out.to} (manual; change #${out.statusChangeId})\n` : `${o.strategy}: stays ${out.to} (manual decision recorded)\n`);
+        const r = await manualPromotion(db, { strategyId: need(o.strategy, 'strategy'), to: to as StrategyStatus, reason: need(o.reason, 'reason'), by: process.env.USER });
+        out.result(r, (v) => (v.status === 'changed' ? `${o.strategy}: ${v.from} → ${v.to} (manual; change #${v.statusChangeId})` : `${o.strategy}: stays ${v.to} (manual decision recorded)`));
       });
       return;
     }
     case 'plan-sweep': {
       const p = planSweepCombos({ strategyId: need(o.strategy, 'strategy'), baseParams: {}, method: o.method ?? 'grid', samples: o.samples ? Number(o.samples) : null, seed: 1, chunkSize: o['chunk-size'] ? Number(o['chunk-size']) : defaultChunkSize(tf(o.timeframe), dateInput.parse(need(o.from, 'from')), dateInput.parse(need(o.to, 'to'))) });
-      process.stdout.write(`${p.combos.length} combos in ${p.chunks.length} chunks of ≤ ${p.chunkSize} (${p.invalid} invalid, ${p.duplicates} duplicates)\n`);
+      out.result(
+        { combos: p.combos.length, chunks: p.chunks.length, chunkSize: p.chunkSize, invalid: p.invalid, duplicates: p.duplicates },
+        (v) => `${v.combos} combos in ${v.chunks} chunks of ≤ ${v.chunkSize} (${v.invalid} invalid, ${v.duplicates} duplicates)`,
+      );
+      return;
+    }
+    case 'export': {
+      if (o.out === '-' && out.json) throw new Error('--out - writes the export to stdout, which --json keeps for its result: name a file');
+      await withDb(async ({ db }) => {
+        const r = await exportCommand(db, o, { codeVersion: codeVersion() });
+        out.result(r, describeExport);
+      });
       return;
     }
     case undefined:
     case 'help':
     case '--help':
-      process.stdout.write(HELP);
+      out.result({ help: HELP }, (v) => v.help);
       return;
     default:
       throw new Error(`unknown command ${cmd}\n\n${HELP}`);
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`\nerror: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+/** Entry point: `npm run research -- …` (not when imported by a test). */
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const json = process.argv.includes('--json');
+  runCli(process.argv.slice(2)).then(
+    (out) => {
+      if (out.failed) process.exitCode = 1;
+    },
+    (err: unknown) => {
+      new CliOutput(json).error(err);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -81,9 +81,10 @@ export async function coverageReport(db: Database, f: { venue?: string; symbol?:
   return out;
 }
 
-export function printCoverage(rows: readonly SeriesCoverage[]): void {
+/** The coverage report as text: one table row per series, then each archive-vs-REST cross-check. */
+export function formatCoverage(rows: readonly SeriesCoverage[]): string {
   const d = (t: number): string => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
-  process.stdout.write(
+  let out =
     table([
       ['series', 'candles', 'first', 'last', 'coverage', 'gaps', 'missing', 'longest gap', 'quarantined', 'sources'],
       ...rows.map((r) => [
@@ -98,14 +99,13 @@ export function printCoverage(rows: readonly SeriesCoverage[]): void {
         Object.entries(r.quarantined).map(([k, v]) => `${k}:${v}`).join(' ') || '0',
         r.sources.map((s) => `${s.prefix}:${s.count}`).join(' '),
       ]),
-    ]),
-  );
+    ]);
   for (const r of rows) {
     if (!r.crossCheck) continue;
     const c = r.crossCheck;
-    process.stdout.write(
+    out +=
       `\n${r.key.venue}:${r.key.symbol}:${r.key.timeframe} archive vs ${c.file}: ${c.compared} compared, ${c.differing} candles differ (${c.fields} fields), ${c.onlyInArchive} only in archive, ${c.onlyInRest} only in REST\n` +
-        c.examples.map((e) => `  ${e}\n`).join(''),
-    );
+      c.examples.map((e) => `  ${e}\n`).join('');
   }
+  return out;
 }

@@ -128,7 +128,7 @@ export async function reproduce(db: Database, opts: ReproduceOptions): Promise<R
     });
   }
   log('');
-  process.stdout.write(table([['strategy', 'series', 'window', 'candles', 'trades', 'verdict', 'run'], ...out.map((r) => [r.strategy, r.series, r.window, String(r.candles), String(r.trades), r.verdict.toUpperCase(), r.recorded])]));
+  log(table([['strategy', 'series', 'window', 'candles', 'trades', 'verdict', 'run'], ...out.map((r) => [r.strategy, r.series, r.window, String(r.candles), String(r.trades), r.verdict.toUpperCase(), r.recorded])]).trimEnd());
   for (const r of out) log(`  ${r.window} ${r.strategy}: ${r.reason}`);
 
   log('4/4 research log');

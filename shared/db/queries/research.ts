@@ -5,7 +5,7 @@
  * transitions; the update that completes the last chunk claims the merge atomically), the data-source summary of a
  * window and the lab-wide trial count of a strategy family. All SQL of the lab lives here.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { SeriesKey } from '../../candles/candle';
 import { backtestRuns, backtestTrades, sweepChunks, sweepPboChunks, sweeps, type BacktestRunRow, type BacktestTradeRow, type NewBacktestRunRow, type NewSweepRow, type SweepChunkRow, type SweepRow } from '../schema';
 import { rowsOf, type Database } from '../database';
@@ -185,7 +185,7 @@ export async function listRunRows(db: Database, f: RunListFilter = {}): Promise<
   if (f.strategyId) where.push(eq(backtestRuns.strategyId, f.strategyId));
   if (f.status) where.push(eq(backtestRuns.status, f.status));
   if (f.kind) where.push(eq(backtestRuns.kind, f.kind));
-  const { result: _omit, ...cols } = backtestRuns._.columns;
+  const { result: _omit, ...cols } = getTableColumns(backtestRuns);
   return db
     .select(cols)
     .from(backtestRuns)
