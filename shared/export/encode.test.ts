@@ -18,7 +18,7 @@ const pages: ExportRow[][] = [
   [[1_641_002_400_000, null, 3, null]],
 ];
 
-async function bytesOf(format: ExportFormat): Promise<{ bytes: Uint8Array; chunks: number }> {
+async function bytesOf(format: ExportFormat): Promise<{ bytes: Uint8Array<ArrayBuffer>; chunks: number }> {
   const parts: Uint8Array[] = [];
   async function* src() {
     for (const p of pages) yield p;
