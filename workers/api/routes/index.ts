@@ -8,6 +8,7 @@ import type { AppEnv } from '../app';
 import { candleRoutes } from './candles';
 import { compareRoutes } from './compare';
 import { dataRoutes } from './data';
+import { bookRoutes } from './books';
 import { exportRoutes } from './export';
 import { importRoutes } from './imports';
 import { alertRoutes, dashboardRoutes, heartbeatRoutes, signalRoutes } from './live';
@@ -24,6 +25,7 @@ export function mountLabRoutes(app: Hono<AppEnv>): void {
   app.route('/api/signals', signalRoutes);
   app.route('/api/alerts', alertRoutes);
   app.route('/api/heartbeats', heartbeatRoutes);
+  app.route('/api/data/books', bookRoutes);
   app.route('/api/data', dataRoutes);
   app.route('/api/strategies', strategyRoutes);
   app.route('/api/runs', runRoutes);
