@@ -19,6 +19,7 @@ import { eq } from 'drizzle-orm';
 import { paperAccounts, strategies } from '../../shared/db/schema';
 import { ensurePaperAccount, insertPaperDivergences } from '../../shared/db/queries/paper';
 import { attributeDivergences } from '../../shared/research/divergence';
+import { insertBookFixtures } from '../../tools/browser/book-fixtures';
 
 const HAS_DATA = existsSync(join(SHARED_DATA_DIR, 'PROVENANCE.md'));
 const skipReason = !HAS_DATA ? `real market data not found at ${SHARED_DATA_DIR}` : !HAS_CHROMIUM && !IN_CI ? CHROMIUM_SKIP_REASON : null;
@@ -366,6 +367,21 @@ describe.skipIf(skipReason !== null)(`Strategy Lab in Chromium${skipReason ? ` [
     });
     expect(await page.locator('#coverage-table tbody tr').count()).toBe(4);
     expect(await page.locator('#series-meta').textContent()).toMatch(/expected/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('data page: per-venue measured spread and depth from book snapshots, one venue over time', async () => {
+    const buckets = Array.from({ length: 24 }, (_, i) => Date.UTC(2022, 3, 16, 10) + i * 300_000);
+    await stack.withDb((db) => insertBookFixtures(db, SHARED_DATA_DIR, buckets));
+    const { page, errors } = await visit('/data/', 'data-books', ['#books-table', '#books-spread-chart canvas', '#books-depth-chart canvas'], async (p) => {
+      await p.click('button[data-book="kraken|BTC/USDT"]');
+      await p.waitForFunction(() => document.getElementById('books-name')?.textContent === 'kraken BTC/USDT');
+    });
+    const venues = await page.locator('#books-table tbody tr td:first-child').allTextContents();
+    expect(venues).toEqual(expect.arrayContaining(['binance', 'bybit', 'coinbase', 'kraken', 'okx']));
+    expect(await page.locator('#books-note').textContent()).toMatch(/^\d+ snapshots in \d+ buckets\.$/);
+    expect(await inkedPixels(page, '#books-spread-chart canvas')).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await page.close();
   });
