@@ -17,7 +17,7 @@ import { lowerBound } from '../backtest/version';
 import type { RawTrade } from '../backtest/types';
 import { sliceSeries, type CandleSeries } from '../candles/candle';
 import { timeframeMs } from '../candles/timeframe';
-import { advance, closeAtEnd, decide, emptySkipCounts, type KernelCandle, type KernelContext, type KernelSink } from '../execution/kernel';
+import { advance, closeAtEnd, decide, emptySkipCounts, hasOpenPosition, kernelFlat, type KernelCandle, type KernelContext, type KernelSink } from '../execution/kernel';
 import { initialKernelState, type KernelState } from '../execution/state';
 import type { Params, RankingStrategy, Signal, Strategy } from '../strategies/types';
 import { PortfolioInputError, type PortfolioConfig } from './config';
@@ -136,7 +136,7 @@ export function kernelPass<P extends Params>(universe: readonly CandleSeries[], 
     return leg;
   });
 
-  const busy = (l: Leg): boolean => l.st.position !== null || l.st.pending !== null;
+  const busy = (l: Leg): boolean => !kernelFlat(l.st);
   const candidates: { leg: Leg; sig: Signal; score: number }[] = [];
   for (let k = 0; k < T; k++) {
     const t = timeline[k]!;
@@ -196,7 +196,7 @@ export function kernelPass<P extends Params>(universe: readonly CandleSeries[], 
     }
   }
   for (const l of legs) {
-    if (l.st.position === null) continue;
+    if (!hasOpenPosition(l.st)) continue;
     const i = l.s.length - 1;
     l.i = i;
     const c = l.candle;

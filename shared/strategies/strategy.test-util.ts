@@ -138,6 +138,15 @@ function expectSameSignal(got: Signal, want: Signal, label: string): void {
     if (w === undefined) expect(g, `${label} ${k}`).toBeUndefined();
     else expect(Math.abs(g! - w), `${label} ${k}: ${g} vs ${w}`).toBeLessThanOrEqual(Math.abs(w) * 1e-4);
   }
+  expect(got.lots?.map((l) => l.key), `${label} lots`).toEqual(want.lots?.map((l) => l.key));
+  want.lots?.forEach((w, n) => {
+    const g = got.lots![n]!;
+    expectSameReason(g.reason, w.reason, `${label} lot ${w.key}`);
+    for (const k of ['limitPrice', 'stopLoss', 'takeProfit'] as const) {
+      if (w[k] === undefined) expect(g[k], `${label} lot ${w.key} ${k}`).toBeUndefined();
+      else expect(Math.abs(g[k]! - w[k]), `${label} lot ${w.key} ${k}`).toBeLessThanOrEqual(Math.abs(w[k]) * 1e-4);
+    }
+  });
 }
 
 /**
@@ -213,6 +222,12 @@ export function realDataSuite<P extends Params, S>(
           if (signal.trailingStop !== undefined) {
             expect(signal.trailingStop).toBeGreaterThan(0);
             expect(signal.trailingStop).toBeLessThan(1);
+          }
+          for (const lot of signal.lots ?? []) {
+            expect(lot.reason, `bar ${i} lot ${lot.key}`).toMatch(/\d/);
+            expect(lot.limitPrice, `bar ${i} lot ${lot.key}`).toBeLessThan(close);
+            if (lot.stopLoss !== undefined) expect(lot.stopLoss).toBeLessThan(lot.limitPrice);
+            if (lot.takeProfit !== undefined) expect(lot.takeProfit).toBeGreaterThan(lot.limitPrice);
           }
         }
       }
