@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseBacktestConfig } from '../backtest/config';
 import { T0 } from '../backtest/fixtures.test-util';
 import type { LotOrder, Signal } from '../strategies/types';
-import { step, type KernelCandle, type KernelContext, type KernelEvent } from './kernel';
+import { step, type KernelCandle, type KernelEvent } from './kernel';
+import { HOUR_MS, kernelTestContext } from './kernel.test-util';
 import { initialKernelState, parseKernelState, type KernelState } from './state';
 
 /** Multi-lot positions (a grid): several keyed lots open at once, each with its own stop and target. */
-const H = 3_600_000;
-const config = parseBacktestConfig({});
-const ctx: KernelContext = {
-  timeframeMs: H,
-  risk: config.risk,
-  limitExpiryCandles: 3,
-  allowShort: false,
-  entriesOpen: true,
-  atrBefore: () => null,
-  atrAt: () => null,
-};
+const H = HOUR_MS;
+const ctx = kernelTestContext();
 const hold: Signal = { action: 'HOLD', reason: '' };
 const lot = (key: string, limitPrice: number, takeProfit: number, stopLoss = 94): LotOrder => ({ key, limitPrice, takeProfit, stopLoss, reason: `${key} @ ${limitPrice}` });
 const grid = (...lots: LotOrder[]): Signal => ({ action: 'BUY', reason: 'grid', lots });
