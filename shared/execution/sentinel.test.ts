@@ -96,6 +96,12 @@ describe('Sentinel black-swan overlay (risk.sentinel)', () => {
     for (const chunkCandles of [5, 11]) {
       expect(runChunked(b, strat, {}, { ...SENTINEL, from: T0 }, { chunkCandles }).result.resultHash).toBe(whole.resultHash);
     }
+    // Another symbol with the reference input: chunked = whole too.
+    const e = named(mkSeries(rows.map(([o, h, l, c]) => [o / 2, h / 2, l / 2, c / 2] as [number, number, number, number])), 'ETH/USDT');
+    const es = scripted(e, sigs);
+    const ew = runBacktest(e, es, {}, { ...SENTINEL, from: T0 }, { reference: b });
+    expect(ew.trades.some((t) => t.exitReason.startsWith('sentinel'))).toBe(true);
+    expect(runChunked(e, es, {}, { ...SENTINEL, from: T0 }, { chunkCandles: 7, reference: b }).result.resultHash).toBe(ew.resultHash);
   });
 
   it('is sweepable like any declared risk rule: a strategy maps a param to risk.sentinel', () => {
