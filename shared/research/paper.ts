@@ -11,7 +11,9 @@
  * equity is updated exactly as the backtest's equity curve updates it, so a paper ledger and a backtest of the
  * same candles agree to the last bit. Each fill is priced like the backtest prices that fill: the preset's fee for
  * the fill's liquidity (maker for limit entries and take-profits, taker otherwise, unless the preset forces one),
- * plus half-spread and slippage for taker fills.
+ * plus half-spread and slippage for taker fills. A multi-lot strategy (a grid) has one priced entry per open lot
+ * (`openLots`, by lot key; each commits `fraction` × the realised equity at its fill), and every lot's fill is
+ * its own ledger row.
  *
  * The account is plain JSON (`paperAccountSchema`): store it, parse it back, step on. Every function is a pure
  * state transition: the input account is never mutated.
