@@ -67,6 +67,7 @@ export function buildResult<P extends Params, S>(
     entryPrice: t.entryPrice,
     exitPrice: t.exitPrice,
     grossReturn: t.grossReturn,
+    exitAtOpen: t.exitKind === 'signal',
   }));
   const bars = Math.max(0, w1 - w0);
   let barsHeld = 0;
