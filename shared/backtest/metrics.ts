@@ -256,17 +256,8 @@ export function singleSeriesCurve(
  * open, then entries, then stops / targets / the end-of-data close (in entry order, the kernel's lot order). The
  * mark at each close = realised equity + every open lot's mark-to-market.
  */
-function overlappingLotsCurve(
-  openTime: Float64Array,
-  close: Float64Array,
-  w0: number,
-  w1: number,
-  trades: readonly CurveTrade[],
-  sizing: CurveSizing,
-  initialEquity: number,
-  perYear: number,
-  maxPoints: number,
-): { stats: CurveStats; curve: EquityCurve; turnover: number } {
+function overlappingLotsCurve(...args: Parameters<typeof singleSeriesCurve>): ReturnType<typeof singleSeriesCurve> {
+  const [openTime, close, w0, w1, trades, sizing, initialEquity, perYear, maxPoints] = args;
   const acc = new CurveAccumulator(initialEquity, perYear, Math.max(0, w1 - w0), maxPoints);
   const byExit = trades.map((_, k) => k).sort((a, b) => trades[a]!.exitBar - trades[b]!.exitBar || a - b);
   const capital = new Float64Array(trades.length);

@@ -23,7 +23,7 @@ describe('paper account figures with open lots', () => {
     const units = (key: 'L1' | 'L2', price: number) => notionalOfCapital(r.account.openLots[key]!.capital, r.account.openLots[key]!.entryCostBps / 1e4) / price;
     const f = accountFigures(r.account, 97);
     expect(f.positionSize).toBeCloseTo(units('L1', 98) + units('L2', 96), 9);
-    expect(f.cash).toBeCloseTo(f.equity - (units('L1', 98) + units('L2', 96)) * 97, 6);
+    expect(f.cash).toBeCloseTo(f.equity! - (units('L1', 98) + units('L2', 96)) * 97, 6);
     expect(f.unrealisedPnl).toBeLessThan(0);
   });
 });
