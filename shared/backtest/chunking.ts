@@ -80,7 +80,7 @@ export function runChunked<P extends Params, S>(
   strategy: Strategy<P, S>,
   params: P,
   configInput: BacktestConfigInput | BacktestConfig,
-  opts: { chunkCandles: number },
+  opts: { chunkCandles: number; /** The Sentinel overlay's watched series (risk.sentinel) for a run of another symbol. */ reference?: CandleSeries },
 ): { result: BacktestResult; chunks: number; reruns: number } {
   const config = parseBacktestConfig(withStrategyRisk(strategy, params, configInput));
   const window = resolveWindow(series, strategy, params, config);
@@ -88,7 +88,8 @@ export function runChunked<P extends Params, S>(
   // Every chunk prepares the strategy from where the whole run does, so recursive indicators (EMA, Wilder RSI/ATR)
   // and running sums give bit-identical values, stop prices and reason strings in every chunk.
   const prepareFrom = wholeRunPrepareFrom(series, strategy, params, config, window);
-  const chunks = specs.map((w) => runChunk(series, strategy, params, config, w, INITIAL_CARRY, { prepareFrom }));
+  const chunkOpts = { prepareFrom, ...(opts.reference ? { reference: opts.reference } : {}) };
+  const chunks = specs.map((w) => runChunk(series, strategy, params, config, w, INITIAL_CARRY, chunkOpts));
   let reruns = 0;
   for (;;) {
     const m = mergeChunks(chunks);
@@ -96,7 +97,7 @@ export function runChunked<P extends Params, S>(
       const result = buildResult(series, strategy, params, config, window, m.trades, m.skipped);
       return { result, chunks: chunks.length, reruns };
     }
-    chunks[m.rerun] = runChunk(series, strategy, params, config, specs[m.rerun]!, m.carryIn, { prepareFrom });
+    chunks[m.rerun] = runChunk(series, strategy, params, config, specs[m.rerun]!, m.carryIn, chunkOpts);
     reruns++;
   }
 }

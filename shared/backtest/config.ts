@@ -31,6 +31,17 @@ export const riskSchema = z.object({
       lossBelowBps: z.number().default(0),
     })
     .optional(),
+  /**
+   * Nexus Sentinel, the black-swan overlay (shared/execution/sentinel.ts): on a candle during which a candle of the
+   * reference series (`symbol`, BTC/USDT by default) closed more than `dropPct` (0.05 = 5 %) below its open,
+   * every long is exited at the next open, resting long orders are cancelled and no long is opened.
+   */
+  sentinel: z
+    .object({
+      dropPct: z.number().positive().max(1),
+      symbol: z.string().min(1).default('BTC/USDT'),
+    })
+    .optional(),
 });
 export type RiskConfig = z.infer<typeof riskSchema>;
 export type RiskConfigInput = z.input<typeof riskSchema>;

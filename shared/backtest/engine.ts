@@ -21,7 +21,8 @@ import { parseBacktestConfig, withStrategyRisk, type BacktestConfig, type Backte
 import { buildResult } from './result';
 import { lowerBound } from './version';
 import type { BacktestResult, ChunkCarry, ChunkResult, RiskSkipCounts } from './types';
-import { advance, closeAtEnd, decide, emptySkipCounts, type KernelCandle, type KernelContext, type KernelSink } from '../execution/kernel';
+import { advance, closeAtEnd, decide, emptySkipCounts, hasOpenPosition, kernelFlat, type KernelCandle, type KernelContext, type KernelSink } from '../execution/kernel';
+import { sentinelFor } from '../execution/sentinel';
 import { initialKernelState } from '../execution/state';
 
 export { ENGINE_VERSION_ID, lowerBound } from './version';
@@ -73,7 +74,7 @@ export function runChunk<P extends Params, S>(
   config: BacktestConfig,
   window: { from: number; to: number },
   carryIn: ChunkCarry = INITIAL_CARRY,
-  opts: { prepareFrom?: number } = {},
+  opts: { prepareFrom?: number; reference?: CandleSeries } = {},
 ): ChunkResult {
   const N = series.length;
   const aAbs = lowerBound(series.openTime, window.from);
@@ -103,6 +104,7 @@ export function runChunk<P extends Params, S>(
 
   const out: KernelSink = { trades: [], skipped: emptySkips() };
   const st = initialKernelState(carryIn);
+  const sentinel = sentinelFor(series, config.risk.sentinel, opts.reference);
   // One candle view and one context, updated in place (no allocation per candle).
   let i = a;
   const candle: KernelCandle = { openTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
@@ -114,6 +116,7 @@ export function runChunk<P extends Params, S>(
     entriesOpen: true,
     atrBefore: () => atrPctAt(s, i - 1, period),
     atrAt: () => atrPctAt(s, i, period),
+    ...(sentinel !== undefined ? { sentinel } : {}),
   };
   let freeAt = -1;
   for (; i < n; i++) {
@@ -124,18 +127,26 @@ export function runChunk<P extends Params, S>(
     candle.close = close[i]!;
     candle.volume = volume[i]!;
     advance(st, candle, ctx, out);
-    if (i >= b && st.position === null && st.pending === null) {
+    if (i >= b && kernelFlat(st)) {
       freeAt = i;
       break;
     }
     if (i === n - 1) break; // nothing can fill after the last candle
     const sig = evalAt(i);
-    if (sig.action === 'HOLD') continue; // HOLD changes nothing (the kernel would return at once)
+    if (sig.action === 'HOLD' && sentinel === undefined) continue; // HOLD changes nothing (the kernel would return at once)
     ctx.entriesOpen = i < b;
     decide(st, candle, sig, ctx, out);
   }
-  if (st.position !== null) closeAtEnd(st, candle, ctx, out);
+  if (hasOpenPosition(st)) closeAtEnd(st, candle, ctx, out);
   const freeTime = freeAt >= 0 ? openTime[freeAt]! : n > 0 ? openTime[n - 1]! + tf : 0;
+  // Trades in entry order (the kernel records them as they close: overlapping lots of a grid close out of order).
+  const trades = out.trades;
+  for (let k = 1; k < trades.length; k++) {
+    if (trades[k]!.entryTime < trades[k - 1]!.entryTime) {
+      trades.sort((x, y) => x.entryTime - y.entryTime);
+      break;
+    }
+  }
   return {
     from: window.from,
     to: window.to,
@@ -157,15 +168,19 @@ export function wholeRunPrepareFrom<P extends Params>(series: CandleSeries, stra
   return series.length > 0 ? series.openTime[Math.min(base, series.length - 1)]! : 0;
 }
 
-/** A whole backtest over `config.from`..`config.to` (defaults: after warm-up .. end of series). */
+/**
+ * A whole backtest over `config.from`..`config.to` (defaults: after warm-up .. end of series). `inputs.reference`
+ * is the series the Sentinel overlay watches (`risk.sentinel`, BTC/USDT) when `series` is another symbol.
+ */
 export function runBacktest<P extends Params, S>(
   series: CandleSeries,
   strategy: Strategy<P, S>,
   params: P,
   configInput: BacktestConfigInput | BacktestConfig = {},
+  inputs: { reference?: CandleSeries } = {},
 ): BacktestResult {
   const config = parseBacktestConfig(withStrategyRisk(strategy, params, configInput));
   const window = resolveWindow(series, strategy, params, config);
-  const chunk = runChunk(series, strategy, params, config, window, INITIAL_CARRY);
+  const chunk = runChunk(series, strategy, params, config, window, INITIAL_CARRY, inputs.reference ? { reference: inputs.reference } : {});
   return buildResult(series, strategy, params, config, window, chunk.trades, chunk.skipped);
 }

@@ -192,6 +192,8 @@ export interface CurveTrade {
   /** Entry and exit side costs as fractions (bps / 1e4). */
   entryCost: number;
   exitCost: number;
+  /** The exit filled at its candle's open (a queued signal exit), before that candle's entries; else after them. */
+  exitAtOpen?: boolean;
 }
 
 export type CurveSizing = { kind: 'fixed-notional'; notional: number } | { kind: 'percent-equity'; fraction: number };
@@ -214,6 +216,11 @@ export function singleSeriesCurve(
   perYear: number,
   maxPoints: number,
 ): { stats: CurveStats; curve: EquityCurve; turnover: number } {
+  let lastExit = -1;
+  for (const t of trades) {
+    if (t.entryBar < lastExit) return overlappingLotsCurve(openTime, close, w0, w1, trades, sizing, initialEquity, perYear, maxPoints);
+    lastExit = Math.max(lastExit, t.exitBar);
+  }
   const acc = new CurveAccumulator(initialEquity, perYear, Math.max(0, w1 - w0), maxPoints);
   let e = initialEquity;
   let traded = 0;
@@ -238,6 +245,51 @@ export function singleSeriesCurve(
     }
   }
   acc.pushConst(openTime, j, w1, e);
+  const { stats, curve } = acc.finish();
+  return { stats, curve, turnover: traded / initialEquity };
+}
+
+/**
+ * The curve when trades overlap (a multi-lot grid's lots, in entry order): each lot commits its capital from the
+ * REALISED equity at its fill (percent-equity: fraction × realised equity) and is realised at its exit, exactly as
+ * the paper account books fills (shared/research/paper.ts). Within a candle the kernel's order holds: exits at the
+ * open, then entries, then stops / targets / the end-of-data close (in entry order, the kernel's lot order). The
+ * mark at each close = realised equity + every open lot's mark-to-market.
+ */
+function overlappingLotsCurve(...args: Parameters<typeof singleSeriesCurve>): ReturnType<typeof singleSeriesCurve> {
+  const [openTime, close, w0, w1, trades, sizing, initialEquity, perYear, maxPoints] = args;
+  const acc = new CurveAccumulator(initialEquity, perYear, Math.max(0, w1 - w0), maxPoints);
+  const byExit = trades.map((_, k) => k).sort((a, b) => trades[a]!.exitBar - trades[b]!.exitBar || a - b);
+  const capital = new Float64Array(trades.length);
+  const open = new Set<number>();
+  let e = initialEquity;
+  let traded = 0;
+  let next = 0; // next trade (entry order) to enter
+  let x = 0; // next exit (exit order)
+  const realise = (k: number): void => {
+    const t = trades[k]!;
+    const ratio = t.exitPrice / t.entryPrice;
+    e = e + capital[k]! * netReturnOfCosts(t.grossReturn, t.entryCost, t.exitCost, ratio);
+    traded += notionalOfCapital(capital[k]!, t.entryCost) * (1 + ratio);
+    open.delete(k);
+  };
+  for (let j = w0; j < w1; j++) {
+    // Exits at this open (queued signal exits), then this candle's entries, then its other exits.
+    const atJ: number[] = [];
+    for (; x < byExit.length && trades[byExit[x]!]!.exitBar === j; x++) atJ.push(byExit[x]!);
+    for (const k of atJ) if (trades[k]!.exitAtOpen && open.has(k)) realise(k);
+    for (; next < trades.length && trades[next]!.entryBar === j; next++) {
+      capital[next] = sizing.kind === 'fixed-notional' ? sizing.notional : sizing.fraction * e;
+      open.add(next);
+    }
+    for (const k of atJ) if (open.has(k)) realise(k);
+    let mark = e;
+    for (const k of open) {
+      const t = trades[k]!;
+      mark += openPositionPnl(capital[k]!, t.entryCost, t.dir, close[j]! / t.entryPrice);
+    }
+    acc.push(openTime[j]!, mark);
+  }
   const { stats, curve } = acc.finish();
   return { stats, curve, turnover: traded / initialEquity };
 }

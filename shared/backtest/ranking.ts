@@ -6,7 +6,8 @@
  *
  * Costs: each rebalance trades |target − drifted previous weight| per symbol (turnover, a fraction of equity),
  * priced at the cost model's taker side cost at the rebalance time; the final liquidation is charged on the last
- * period. Net period return = gross − turnover × side cost. Equity compounds per period; Sharpe etc. are
+ * period. Net period return = gross − turnover × side cost (the arithmetic is shared/execution/rebalance.ts, beside
+ * the kernel; the side costs are shared/costs'). Equity compounds per period; Sharpe etc. are
  * annualised with sqrt(periods per year). In this mode a "trade" in the metrics is a rebalance period.
  */
 import { z } from 'zod';
@@ -14,6 +15,7 @@ import type { CandleSeries } from '../candles/candle';
 import { timeframeMs } from '../candles/timeframe';
 import { COST_PRESET_IDS, sideCostBps, type CostModel } from '../costs';
 import type { Params, RankEntry, RankingStrategy } from '../strategies/types';
+import { driftedWeight, holdingReturn, rebalanceNetReturn } from '../execution/rebalance';
 import { costModelsOf, costRefSchema } from './config';
 import { CurveAccumulator, stepsPerYear, tradeStats } from './metrics';
 import { withHash } from './result';
@@ -112,13 +114,13 @@ export function runRanking<P extends Params, S>(
       const s = bySymbol.get(t.symbol);
       if (!s) throw new Error(`ranking: unknown symbol ${t.symbol}`);
       const px = atEnd ? s.close[n - 1]! : s.open[x]!;
-      const r = px / s.open[e]! - 1;
+      const r = holdingReturn(s.open[e]!, px);
       holdings.push({ symbol: t.symbol, weight: t.weight, return: r, reason: t.reason });
       gross += t.weight * r;
       turnover += Math.abs(t.weight - (prev.get(t.symbol) ?? 0));
     }
     for (const [sym, w] of prev) if (!targets.some((t) => t.symbol === sym)) turnover += w;
-    for (const h of holdings) next.set(h.symbol, (h.weight * (1 + h.return)) / (1 + gross));
+    for (const h of holdings) next.set(h.symbol, driftedWeight(h.weight, h.return, gross));
     prev = next;
     periods.push({
       decisionTime: ref.openTime[d]!,
@@ -141,7 +143,7 @@ export function runRanking<P extends Params, S>(
     for (const m of models) {
       const inBps = sideCostBps(m, { time: p.entryTime, liquidity: 'taker' }).totalBps;
       const outBps = sideCostBps(m, { time: p.exitTime, liquidity: 'taker' }).totalBps;
-      p.net[m.id] = p.grossReturn - (p.turnover * inBps + p.exitTurnover * outBps) / 1e4;
+      p.net[m.id] = rebalanceNetReturn(p.grossReturn, p.turnover, inBps, p.exitTurnover, outBps);
     }
   }
 

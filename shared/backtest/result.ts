@@ -51,7 +51,11 @@ export function buildResult<P extends Params, S>(
   const models = costModelsOf(config);
   const w0 = lowerBound(openTime, window.from);
   const exitBarOf = (t: RawTrade): number => (t.exitKind === 'end-of-data' ? lowerBound(openTime, t.exitTime - tf) : lowerBound(openTime, t.exitTime));
-  const lastExit = raw.length > 0 ? exitBarOf(raw[raw.length - 1]!) : -1;
+  // The latest exit (trades are in entry order; a grid's overlapping lots can exit out of that order).
+  let lastExit = -1;
+  let latest: RawTrade | null = null;
+  for (const t of raw) if (latest === null || t.exitTime > latest.exitTime) latest = t;
+  if (latest !== null) lastExit = exitBarOf(latest);
   const w1 = Math.min(n, Math.max(lowerBound(openTime, window.to), lastExit + 1));
   const perYear = stepsPerYear(tf);
 
@@ -63,6 +67,7 @@ export function buildResult<P extends Params, S>(
     entryPrice: t.entryPrice,
     exitPrice: t.exitPrice,
     grossReturn: t.grossReturn,
+    exitAtOpen: t.exitKind === 'signal',
   }));
   const bars = Math.max(0, w1 - w0);
   let barsHeld = 0;

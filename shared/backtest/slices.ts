@@ -2,7 +2,8 @@
  * Sliding-slice mode (the 4h platform's evaluation): windows of `windowMs` (default 4 h) starting every `shiftMs`
  * (default 2 h) on the UTC grid of `shiftMs`. Each slice is an independent trade, no compounding: the decision is
  * the strategy's signal on the last candle CLOSED before the slice starts; BUY → long from the slice's first open
- * to its last close, SELL → short when the strategy allows shorts, anything else → no trade. Stops and targets in
+ * to its last close, SELL → short when the strategy allows shorts, anything else → no trade. Each slice's fill
+ * and exit are the execution kernel's (shared/execution), stepped from a fresh state over the slice's candles. Stops and targets in
  * the signal are not used in this mode. Slices with missing candles are skipped and counted.
  *
  * Metrics: per-trade statistics over traded slices; the curve steps once per slice (0 when not traded), equity =
@@ -16,12 +17,17 @@ import { timeframeMs } from '../candles/timeframe';
 import { breakEvenRoundTripBps } from '../costs';
 import type { Params, Strategy } from '../strategies/types';
 import { atrPctAt } from './atr';
-import { costModelsOf, costRefSchema } from './config';
+import { advance, closeAtEnd, decide, emptySkipCounts, type KernelCandle, type KernelContext, type KernelSink } from '../execution/kernel';
+import { initialKernelState } from '../execution/state';
+import { costModelsOf, costRefSchema, riskSchema } from './config';
 import { CurveAccumulator, stepsPerYear, tradeStats } from './metrics';
 import { priceTrades, withHash } from './result';
 import type { EquityCurve, Metrics, RawTrade, SeriesRef, StrategyRef, Trade } from './types';
 import { ENGINE_VERSION_ID, lowerBound } from './version';
 import { COST_PRESET_IDS, type CostModel } from '../costs';
+
+/** Slices trade without risk rules: each slice is an independent trade decided by its signal alone. */
+const NO_RISK = riskSchema.parse({});
 
 export const slicesConfigSchema = z.object({
   windowMs: z.number().int().positive().default(4 * 3_600_000),
@@ -79,6 +85,26 @@ export function runSlices<P extends Params, S>(
   const end = config.to ?? (n > 0 ? openTime[n - 1]! + tf : 0);
 
   const raw: RawTrade[] = [];
+  // One kernel candle view and context for every slice (ATR/price read at the candle being stepped).
+  let at = 0;
+  const candle: KernelCandle = { openTime: 0, open: 0, high: 0, low: 0, close: 0 };
+  const candleOf = (i: number): KernelCandle => {
+    candle.openTime = openTime[i]!;
+    candle.open = open[i]!;
+    candle.high = series.high[i]!;
+    candle.low = series.low[i]!;
+    candle.close = close[i]!;
+    return candle;
+  };
+  const ctx: KernelContext = {
+    timeframeMs: tf,
+    risk: NO_RISK,
+    limitExpiryCandles: 1,
+    allowShort: true,
+    entriesOpen: true,
+    atrBefore: () => atrPctAt(series, at - 1, config.atrPeriod),
+    atrAt: () => atrPctAt(series, at, config.atrPeriod),
+  };
   const sliceTrade: number[] = []; // per evaluated slice: index into raw, or -1
   const sliceTimes: number[] = [];
   let missing = 0;
@@ -97,26 +123,17 @@ export function runSlices<P extends Params, S>(
       sliceTrade.push(-1);
       continue;
     }
-    const entry = open[k]!;
-    const exit = close[last]!;
+    // The slice's round trip is the kernel's: the decision on closed candle d fills at open[k] (taker), the
+    // position runs through the slice's candles with no stop or target and closes at its last close.
     sliceTrade.push(raw.length);
-    raw.push({
-      side: dir === 1 ? 'long' : 'short',
-      signalTime: openTime[d]!,
-      entryTime: T,
-      entryPrice: entry,
-      entryLiquidity: 'taker',
-      entryReason: sig.reason,
-      exitTime: T + windowMs,
-      exitPrice: exit,
-      exitLiquidity: 'taker',
-      exitKind: 'slice-end',
-      exitReason: 'slice-end',
-      bars: m,
-      grossReturn: dir * (exit / entry - 1),
-      entryAtrPct: atrPctAt(series, d, config.atrPeriod),
-      exitAtrPct: atrPctAt(series, last, config.atrPeriod),
-    });
+    const out: KernelSink = { trades: raw, skipped: emptySkipCounts() };
+    const st = initialKernelState();
+    at = d;
+    advance(st, candleOf(d), ctx, out);
+    decide(st, candle, { action: dir === 1 ? 'BUY' : 'SELL', reason: sig.reason }, ctx, out);
+    for (at = k; at <= last; at++) advance(st, candleOf(at), ctx, out);
+    at = last;
+    closeAtEnd(st, candle, ctx, out, 'slice-end');
   }
 
   const { trades } = priceTrades(raw, models);

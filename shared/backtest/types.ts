@@ -104,8 +104,12 @@ export interface SkipCounts {
   limitCancelled: number;
 }
 
-/** Skip counts as the kernel keeps them: plus `minVolume` (entries skipped for volume below `risk.minVolume`), present once that rule skipped something. */
-export type RiskSkipCounts = SkipCounts & { minVolume?: number };
+/**
+ * Skip counts as the kernel keeps them: plus `minVolume` (entries skipped for volume below `risk.minVolume`) and
+ * `sentinel` (long entries refused by the Sentinel black-swan overlay, `risk.sentinel`), each present once that
+ * rule skipped something.
+ */
+export type RiskSkipCounts = SkipCounts & { minVolume?: number; sentinel?: number };
 
 /**
  * State carried from one chunk into the next (times are candle open times, ms). Entry signals on candles before

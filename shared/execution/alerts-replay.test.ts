@@ -58,23 +58,29 @@ describeWithData('position-aware alerts over the 2022 5m replay', () => {
         state = parseKernelState(JSON.parse(JSON.stringify(r.state)));
       }
       const fills = events.filter((e): e is Extract<KernelEvent, { type: 'entry' | 'exit' }> => e.type === 'entry' || e.type === 'exit');
-      // Strict alternation: entry, exit, entry, exit, … (an open position at the end leaves one entry unmatched).
+      // Strict alternation per position — per lot for a multi-lot grid, whose lots are open at once: entry, exit,
+      // entry, exit, … (a position still open at the end leaves one entry unmatched).
       let repeats = 0;
-      fills.forEach((e, k) => {
-        if (k > 0 && fills[k - 1]!.type === e.type) repeats++;
-      });
+      const lastOf = new Map<string, string>();
+      for (const e of fills) {
+        const key = e.fill.lot ?? '';
+        if (lastOf.get(key) === e.type) repeats++;
+        lastOf.set(key, e.type);
+      }
       expect(repeats, strategy.id).toBe(0);
       const entries = fills.filter((e) => e.type === 'entry').length;
       const exits = fills.filter((e) => e.type === 'exit');
       const bt = runBacktest(series, strategy, params, { costs: ['binance-taker'] });
       const closed = bt.trades.filter((t) => t.exitKind !== 'end-of-data');
-      expect(exits.map((e) => (e.type === 'exit' ? e.trade : null))).toEqual(closed.map(({ roundTripBps: _r, net: _n, ...raw }) => raw));
+      // Exit events come in close order, the backtest's trades in entry order (the same for one lot at a time).
+      const exitTrades = exits.map((e) => (e.type === 'exit' ? e.trade : null)).sort((x, y) => x!.entryTime - y!.entryTime);
+      expect(exitTrades).toEqual(closed.map(({ roundTripBps: _r, net: _n, ...raw }) => raw));
       expect(entries - exits.length).toBe(bt.trades.length - closed.length); // 0, or 1 position still open
       const kinds = new Map<string, number>();
       for (const e of exits) kinds.set(e.fill.exitKind!, (kinds.get(e.fill.exitKind!) ?? 0) + 1);
       lines.push(
         `${strategy.id}: ${buys} BUY decisions (${buysWhileBusy} while a position or order was open), ${entries} entry + ${exits.length} exit alerts ` +
-          `(${[...kinds].map(([k, v]) => `${k} ${v}`).join(', ')}), repeats 0`,
+          `(${[...kinds].map(([k, v]) => `${k} ${v}`).join(', ')}), repeats 0${lastOf.size > 1 ? ` (${lastOf.size} lots)` : ''}`,
       );
     }
     console.log(`[alerts replay 2022 5m] ${lines.join('; ')}`);

@@ -10,6 +10,13 @@
  *       next candle — an exit, or an entry that passes the risk rules (busy, circuit breaker, cooldown, ATR cap).
  * So a signal on candle t never fills before t+1's open. The exact rules are in shared/backtest/README.md.
  *
+ * Multi-lot (a grid): a BUY carrying `lots` places keyed resting limit bids instead of one entry. Each bid that
+ * the range reaches becomes a lot with its own stop and target, checked like a single position (rule 3); several
+ * lots are open at once; a signal exit closes every lot at the next open (one exit fill per lot). While lots or
+ * bids are active the group is one "position" for the chunk carry: its later lot signals are taken even past a
+ * window's end (a grid cycle that started inside the window runs until it is flat), and the next chunk is busy
+ * until then. Single-lot strategies never touch the lot state, so their fills are unchanged.
+ *
  * `step` is pure (the input state is copied). The backtest loop calls the in-place halves `advance` (1–3) and
  * `decide` (4) with a reused candle and context, which is the same code without the copy; `closeAtEnd` closes an
  * open position at a candle's close (end of data). Prices are raw (gross): costs are applied to the trades
@@ -18,7 +25,8 @@
 import type { RiskConfig } from '../backtest/config';
 import type { ExitKind, Liquidity, RawTrade, RiskSkipCounts, Side } from '../backtest/types';
 import type { Signal } from '../strategies/types';
-import { cloneKernelState, type KernelPosition, type KernelState, type PendingEntry } from './state';
+import type { SentinelProbe } from './sentinel';
+import { cloneKernelState, type KernelLot, type KernelPosition, type KernelState, type PendingEntry, type PendingLot } from './state';
 
 /** One candle as the kernel sees it (prices raw, times ms UTC). */
 export interface KernelCandle {
@@ -45,6 +53,8 @@ export interface KernelContext {
   atrBefore(): number | null;
   /** ATR/price at this candle's close (the ATR cap and end-of-data fill records), null when not computable. */
   atrAt(): number | null;
+  /** The Sentinel overlay's probe (`risk.sentinel`, ./sentinel.ts): a reason when it fires on this decision. */
+  sentinel?: SentinelProbe;
 }
 
 /** One fill the kernel made. `time` is the fill candle's open time (end-of-data: the candle's close time). */
@@ -62,12 +72,14 @@ export interface Fill {
   atrPct: number | null;
   /** Closing fills: how the position closed. */
   exitKind?: ExitKind;
+  /** The lot's key (multi-lot strategies only). */
+  lot?: string;
 }
 
 export type KernelEvent =
   | { type: 'entry'; fill: Fill; stopLoss: number | null; takeProfit: number | null; trailPct: number | null }
   | { type: 'exit'; fill: Fill; trade: RawTrade }
-  | { type: 'order'; time: number; side: Side; reason: string; limitPrice: number | null }
+  | { type: 'order'; time: number; side: Side; reason: string; limitPrice: number | null; lot?: string }
   | { type: 'exit-order'; time: number; reason: string }
   | { type: 'skip'; time: number; rule: keyof RiskSkipCounts };
 
@@ -97,8 +109,24 @@ function finitePositive(x: number | undefined): number | null {
   return x !== undefined && Number.isFinite(x) && x > 0 ? x : null;
 }
 
+/** The gross return of a round trip at raw prices: side × (exit / entry − 1). Every caller's trade return is this. */
+export function grossReturnOf(dir: 1 | -1, entryPrice: number, exitPrice: number): number {
+  return dir * (exitPrice / entryPrice - 1);
+}
+
+/** Nothing open or resting: no position, entry order, lot or lot bid (the chunk carry's "free"). */
+export function kernelFlat(st: KernelState): boolean {
+  return st.position === null && st.pending === null && st.lots.length === 0 && st.pendingLots.length === 0;
+}
+
+/** Whether anything is open (a position or a lot). */
+export function hasOpenPosition(st: KernelState): boolean {
+  return st.position !== null || st.lots.length > 0;
+}
+
 function closePosition(
   st: KernelState,
+  p: KernelPosition | KernelLot,
   c: KernelCandle,
   ctx: KernelContext,
   out: KernelSink,
@@ -109,9 +137,8 @@ function closePosition(
   liq: Liquidity,
   exitSignalTime: number,
 ): void {
-  const p = st.position!;
   const bars = at === 'open' ? st.seq - p.entrySeq : st.seq - p.entrySeq + 1;
-  const gross = p.dir * (price / p.entryPrice - 1);
+  const gross = grossReturnOf(p.dir, p.entryPrice, price);
   const exitTime = at === 'close' ? c.openTime + ctx.timeframeMs : c.openTime;
   const exitAtrPct = at === 'close' ? ctx.atrAt() : ctx.atrBefore();
   const trade: RawTrade = {
@@ -145,6 +172,7 @@ function closePosition(
       atrPct: exitAtrPct,
       exitKind: kind,
     };
+    if ('key' in p) fill.lot = p.key;
     out.fills?.push(fill);
     out.events?.push({ type: 'exit', fill, trade });
   }
@@ -164,12 +192,13 @@ function closePosition(
       }
     } else carry.consecutiveLosses = 0;
   }
-  st.position = null;
+  if (p === st.position) st.position = null;
+  else st.lots.splice(st.lots.indexOf(p as KernelLot), 1);
 }
 
-function openPosition(st: KernelState, c: KernelCandle, ctx: KernelContext, out: KernelSink, pe: PendingEntry, price: number, liq: Liquidity, intrabar: boolean): void {
+function openPosition(st: KernelState, c: KernelCandle, ctx: KernelContext, out: KernelSink, pe: PendingEntry | PendingLot, price: number, liq: Liquidity, intrabar: boolean): void {
   const trailPct = pe.trailPct;
-  const p: KernelPosition = {
+  const p: KernelPosition | KernelLot = {
     side: pe.side,
     dir: pe.dir,
     signalTime: pe.signalTime,
@@ -186,8 +215,14 @@ function openPosition(st: KernelState, c: KernelCandle, ctx: KernelContext, out:
     best: price,
     trail: trailPct !== null ? price * (1 - pe.dir * trailPct) : 0,
   };
-  st.position = p;
-  st.pending = null;
+  const lot = 'key' in pe ? pe.key : undefined;
+  if (lot !== undefined) {
+    (p as KernelLot).key = lot;
+    st.lots.push(p as KernelLot);
+  } else {
+    st.position = p;
+    st.pending = null;
+  }
   if (out.fills || out.events) {
     const fill: Fill = {
       effect: 'open',
@@ -200,14 +235,14 @@ function openPosition(st: KernelState, c: KernelCandle, ctx: KernelContext, out:
       reason: pe.reason,
       atrPct: p.entryAtrPct,
     };
+    if (lot !== undefined) fill.lot = lot;
     out.fills?.push(fill);
     out.events?.push({ type: 'entry', fill, stopLoss: p.stopLoss, takeProfit: p.takeProfit, trailPct });
   }
 }
 
-/** Stops and target inside the candle (rule 3). */
-function checkStops(st: KernelState, c: KernelCandle, ctx: KernelContext, out: KernelSink): void {
-  const p = st.position!;
+/** Stops and target of position (or lot) `p` inside the candle (rule 3). */
+function checkStops(st: KernelState, p: KernelPosition | KernelLot, c: KernelCandle, ctx: KernelContext, out: KernelSink): void {
   const o = c.open;
   const h = c.high;
   const l = c.low;
@@ -220,13 +255,12 @@ function checkStops(st: KernelState, c: KernelCandle, ctx: KernelContext, out: K
     const kind: ExitKind = trail > fixed ? 'trailing' : 'stop';
     const tp = p.takeProfit ?? Infinity;
     if (entryBarIntrabar) {
-      if (level >= p.entryPrice) closePosition(st, c, ctx, out, p.entryPrice, kind, kind, 'intrabar', 'taker', t);
-      else if (l <= level) closePosition(st, c, ctx, out, level, kind, kind, 'intrabar', 'taker', t);
-    } else if (o <= level) closePosition(st, c, ctx, out, o, kind, kind, 'intrabar', 'taker', t);
-    else if (o >= tp) closePosition(st, c, ctx, out, o, 'take-profit', 'take-profit', 'intrabar', 'maker', t);
-    else if (l <= level) closePosition(st, c, ctx, out, level, kind, kind, 'intrabar', 'taker', t);
-    else if (h >= tp) closePosition(st, c, ctx, out, tp, 'take-profit', 'take-profit', 'intrabar', 'maker', t);
-    if (st.position === null) return;
+      if (level >= p.entryPrice) return closePosition(st, p, c, ctx, out, p.entryPrice, kind, kind, 'intrabar', 'taker', t);
+      if (l <= level) return closePosition(st, p, c, ctx, out, level, kind, kind, 'intrabar', 'taker', t);
+    } else if (o <= level) return closePosition(st, p, c, ctx, out, o, kind, kind, 'intrabar', 'taker', t);
+    else if (o >= tp) return closePosition(st, p, c, ctx, out, o, 'take-profit', 'take-profit', 'intrabar', 'maker', t);
+    else if (l <= level) return closePosition(st, p, c, ctx, out, level, kind, kind, 'intrabar', 'taker', t);
+    else if (h >= tp) return closePosition(st, p, c, ctx, out, tp, 'take-profit', 'take-profit', 'intrabar', 'maker', t);
     p.best = Math.max(p.best, entryBarIntrabar ? c.close : h);
     if (p.trailPct !== null) p.trail = p.best * (1 - p.trailPct);
   } else {
@@ -236,16 +270,61 @@ function checkStops(st: KernelState, c: KernelCandle, ctx: KernelContext, out: K
     const kind: ExitKind = trail < fixed ? 'trailing' : 'stop';
     const tp = p.takeProfit ?? -Infinity;
     if (entryBarIntrabar) {
-      if (level <= p.entryPrice) closePosition(st, c, ctx, out, p.entryPrice, kind, kind, 'intrabar', 'taker', t);
-      else if (h >= level) closePosition(st, c, ctx, out, level, kind, kind, 'intrabar', 'taker', t);
-    } else if (o >= level) closePosition(st, c, ctx, out, o, kind, kind, 'intrabar', 'taker', t);
-    else if (o <= tp) closePosition(st, c, ctx, out, o, 'take-profit', 'take-profit', 'intrabar', 'maker', t);
-    else if (h >= level) closePosition(st, c, ctx, out, level, kind, kind, 'intrabar', 'taker', t);
-    else if (l <= tp) closePosition(st, c, ctx, out, tp, 'take-profit', 'take-profit', 'intrabar', 'maker', t);
-    if (st.position === null) return;
+      if (level <= p.entryPrice) return closePosition(st, p, c, ctx, out, p.entryPrice, kind, kind, 'intrabar', 'taker', t);
+      if (h >= level) return closePosition(st, p, c, ctx, out, level, kind, kind, 'intrabar', 'taker', t);
+    } else if (o >= level) return closePosition(st, p, c, ctx, out, o, kind, kind, 'intrabar', 'taker', t);
+    else if (o <= tp) return closePosition(st, p, c, ctx, out, o, 'take-profit', 'take-profit', 'intrabar', 'maker', t);
+    else if (h >= level) return closePosition(st, p, c, ctx, out, level, kind, kind, 'intrabar', 'taker', t);
+    else if (l <= tp) return closePosition(st, p, c, ctx, out, tp, 'take-profit', 'take-profit', 'intrabar', 'maker', t);
     p.best = Math.min(p.best, entryBarIntrabar ? c.close : l);
     if (p.trailPct !== null) p.trail = p.best * (1 + p.trailPct);
   }
+}
+
+/**
+ * A resting entry order `pe` at candle `c` (rule 2): fills (market at the open; limit when the range reaches it),
+ * expires, or keeps resting. Returns whether it is done (filled or expired).
+ */
+function fillOrder(st: KernelState, c: KernelCandle, ctx: KernelContext, out: KernelSink, pe: PendingEntry | PendingLot): boolean {
+  const lim = pe.limitPrice;
+  const o = c.open;
+  if (lim === null) {
+    openPosition(st, c, ctx, out, pe, o, 'taker', false);
+    return true;
+  }
+  const first = st.seq === pe.signalSeq + 1;
+  const throughAtOpen = pe.dir === 1 ? o <= lim : o >= lim;
+  const touched = pe.dir === 1 ? c.low <= lim : c.high >= lim;
+  if (throughAtOpen) {
+    // Marketable on arrival (first candle) is a taker fill; a resting order gapped through fills at the open as maker.
+    openPosition(st, c, ctx, out, pe, o, first ? 'taker' : 'maker', false);
+    return true;
+  }
+  if (touched) {
+    openPosition(st, c, ctx, out, pe, lim, 'maker', true);
+    return true;
+  }
+  if (st.seq - pe.signalSeq >= ctx.limitExpiryCandles) {
+    out.skipped.limitExpired++;
+    out.events?.push({ type: 'skip', time: c.openTime, rule: 'limitExpired' });
+    return true;
+  }
+  return false;
+}
+
+/** Rules 1–3 for a multi-lot group: the queued exit closes every lot at the open, bids fill, each lot's stops. */
+function advanceLots(st: KernelState, c: KernelCandle, ctx: KernelContext, out: KernelSink): void {
+  if (st.exitPending !== null && st.lots.length > 0) {
+    for (const lot of [...st.lots]) closePosition(st, lot, c, ctx, out, c.open, 'signal', st.exitPending, 'open', 'taker', st.exitSignalTime ?? c.openTime);
+    st.exitPending = null;
+    st.exitSignalTime = null;
+  }
+  if (st.pendingLots.length > 0) {
+    const resting: PendingLot[] = [];
+    for (const pl of st.pendingLots) if (!fillOrder(st, c, ctx, out, pl)) resting.push(pl);
+    st.pendingLots = resting;
+  }
+  for (const lot of [...st.lots]) checkStops(st, lot, c, ctx, out);
 }
 
 /**
@@ -254,43 +333,125 @@ function checkStops(st: KernelState, c: KernelCandle, ctx: KernelContext, out: K
  */
 export function advance(st: KernelState, c: KernelCandle, ctx: KernelContext, out: KernelSink): void {
   st.seq++;
-  if (st.position === null && st.pending === null) return; // flat, nothing ordered (a queued exit needs a position)
+  if (st.position === null && st.pending === null) {
+    if (st.lots.length > 0 || st.pendingLots.length > 0) advanceLots(st, c, ctx, out);
+    return; // flat, nothing ordered (a queued exit needs a position)
+  }
   // (1) signal exit queued on the previous close fills at this open.
   if (st.exitPending !== null && st.position !== null) {
-    closePosition(st, c, ctx, out, c.open, 'signal', st.exitPending, 'open', 'taker', st.exitSignalTime ?? c.openTime);
+    closePosition(st, st.position, c, ctx, out, c.open, 'signal', st.exitPending, 'open', 'taker', st.exitSignalTime ?? c.openTime);
     st.exitPending = null;
     st.exitSignalTime = null;
   }
   // (2) pending entry.
   const pe = st.pending;
-  if (pe !== null && st.position === null) {
-    const lim = pe.limitPrice;
-    const o = c.open;
-    if (lim === null) {
-      openPosition(st, c, ctx, out, pe, o, 'taker', false);
-    } else {
-      const first = st.seq === pe.signalSeq + 1;
-      const throughAtOpen = pe.dir === 1 ? o <= lim : o >= lim;
-      const touched = pe.dir === 1 ? c.low <= lim : c.high >= lim;
-      if (throughAtOpen) {
-        // Marketable on arrival (first candle) is a taker fill; a resting order gapped through fills at the open as maker.
-        openPosition(st, c, ctx, out, pe, o, first ? 'taker' : 'maker', false);
-      } else if (touched) {
-        openPosition(st, c, ctx, out, pe, lim, 'maker', true);
-      } else if (st.seq - pe.signalSeq >= ctx.limitExpiryCandles) {
-        out.skipped.limitExpired++;
-        out.events?.push({ type: 'skip', time: c.openTime, rule: 'limitExpired' });
-        st.pending = null;
-      }
-    }
-  }
+  if (pe !== null && st.position === null && fillOrder(st, c, ctx, out, pe)) st.pending = null;
   // (3) stops inside the candle.
-  if (st.position !== null) checkStops(st, c, ctx, out);
+  if (st.position !== null) checkStops(st, st.position, c, ctx, out);
 }
 
-function skipEntry(out: KernelSink, time: number, rule: keyof RiskSkipCounts): void {
+/** Count a skipped entry (and its event); returns false, for `return skipEntry(…)` in a rule check. */
+function skipEntry(out: KernelSink, time: number, rule: keyof RiskSkipCounts): false {
   out.skipped[rule] = (out.skipped[rule] ?? 0) + 1;
   out.events?.push({ type: 'skip', time, rule });
+  return false;
+}
+
+/** The entry risk rules after busy: circuit-breaker pause, cooldown, ATR/price cap, minimum volume. True = passed. */
+function entryRiskPasses(st: KernelState, c: KernelCandle, ctx: KernelContext, out: KernelSink): boolean {
+  const t = c.openTime;
+  const carry = st.carry;
+  const risk = ctx.risk;
+  if (t < carry.pausedUntil) return skipEntry(out, t, 'circuitBreaker');
+  if (t < carry.cooldownUntil) return skipEntry(out, t, 'cooldown');
+  if (risk.maxAtrPct !== undefined) {
+    const ap = ctx.atrAt();
+    if (ap === null || ap > risk.maxAtrPct) return skipEntry(out, t, 'atrCap');
+  }
+  if (risk.minVolume !== undefined && !((c.volume ?? NaN) >= risk.minVolume)) return skipEntry(out, t, 'minVolume');
+  return true;
+}
+
+function startEntryCooldown(st: KernelState, t: number, ctx: KernelContext): void {
+  const risk = ctx.risk;
+  if (risk.cooldownAfter === 'entry' && risk.cooldownCandles > 0) {
+    st.carry.cooldownUntil = Math.max(st.carry.cooldownUntil, t + (risk.cooldownCandles + 1) * ctx.timeframeMs);
+  }
+}
+
+/** A lot signal's bids replace the resting ones (keys already open are skipped; bad prices dropped). */
+function placeLots(st: KernelState, c: KernelCandle, sig: Signal, ctx: KernelContext, out: KernelSink): void {
+  const t = c.openTime;
+  const held = st.lots;
+  const next: PendingLot[] = [];
+  for (const o of sig.lots!) {
+    const limitPrice = finitePositive(o.limitPrice);
+    if (limitPrice === null || held.some((l) => l.key === o.key) || next.some((l) => l.key === o.key)) continue;
+    next.push({
+      key: o.key,
+      side: 'long',
+      dir: 1,
+      signalTime: t,
+      signalSeq: st.seq,
+      reason: o.reason,
+      stopLoss: finitePositive(o.stopLoss),
+      takeProfit: finitePositive(o.takeProfit),
+      trailPct: null,
+      limitPrice,
+    });
+    out.events?.push({ type: 'order', time: t, side: 'long', reason: o.reason, limitPrice, lot: o.key });
+  }
+  st.pendingLots = next;
+  startEntryCooldown(st, t, ctx);
+}
+
+/** Rule 4 while a multi-lot group is active: exit every lot (cancelling the bids), or refresh the bids. */
+function decideLots(st: KernelState, c: KernelCandle, sig: Signal, ctx: KernelContext | null, out: KernelSink): void {
+  const act = sig.action;
+  if (act === 'EXIT' || act === 'SELL') {
+    if (st.lots.length > 0 && st.exitPending === null) {
+      st.exitPending = sig.reason;
+      st.exitSignalTime = c.openTime;
+      out.events?.push({ type: 'exit-order', time: c.openTime, reason: sig.reason });
+    }
+    for (let k = st.pendingLots.length; k > 0; k--) skipEntry(out, c.openTime, 'limitCancelled');
+    st.pendingLots = [];
+    return;
+  }
+  if (ctx === null || act !== 'BUY' || sig.lots === undefined || st.exitPending !== null) return;
+  if (entryRiskPasses(st, c, ctx, out)) placeLots(st, c, sig, ctx, out);
+}
+
+/**
+ * The Sentinel fired on this decision: every long exits at the next open (a queued exit, lots included), resting
+ * long orders and lot bids are cancelled, a long entry signal is refused. Returns false when nothing long is
+ * involved (a short position or order, or a signal that opens no long), so the signal is decided as usual.
+ */
+function sentinelFires(st: KernelState, c: KernelCandle, sig: Signal, why: string, ctx: KernelContext, out: KernelSink): boolean {
+  const t = c.openTime;
+  if (st.position !== null) {
+    if (st.position.dir !== 1) return false;
+    if (st.exitPending === null) {
+      st.exitPending = why;
+      st.exitSignalTime = t;
+      out.events?.push({ type: 'exit-order', time: t, reason: why });
+    }
+    return true;
+  }
+  if (st.pending !== null) {
+    if (st.pending.dir !== 1) return false;
+    skipEntry(out, t, 'limitCancelled');
+    st.pending = null;
+    return true;
+  }
+  if (st.lots.length > 0 || st.pendingLots.length > 0) {
+    decideLots(st, c, { action: 'EXIT', reason: why }, null, out);
+    return true;
+  }
+  if (sig.action !== 'BUY') return false;
+  // Counted only where the entry could have been taken (inside the window, not busy with a previous chunk's position).
+  if (ctx.entriesOpen && t >= st.carry.busyUntil) skipEntry(out, t, 'sentinel');
+  return true;
 }
 
 /**
@@ -298,6 +459,10 @@ function skipEntry(out: KernelSink, time: number, rule: keyof RiskSkipCounts): v
  * order: busy (a previous chunk's position), circuit-breaker pause, cooldown, ATR/price cap, minimum volume.
  */
 export function decide(st: KernelState, c: KernelCandle, sig: Signal, ctx: KernelContext, out: KernelSink): void {
+  if (ctx.sentinel !== undefined) {
+    const why = ctx.sentinel(c.openTime);
+    if (why !== null && sentinelFires(st, c, sig, why, ctx, out)) return;
+  }
   const act = sig.action;
   if (act === 'HOLD') return; // changes nothing in any state
   const pos = st.position;
@@ -318,22 +483,16 @@ export function decide(st: KernelState, c: KernelCandle, sig: Signal, ctx: Kerne
     }
     return;
   }
+  if (st.lots.length > 0 || st.pendingLots.length > 0) return decideLots(st, c, sig, ctx, out);
   if (!ctx.entriesOpen) return;
   let dir: 1 | -1 | 0 = 0;
   if (act === 'BUY') dir = 1;
   else if (act === 'SELL' && ctx.allowShort) dir = -1;
   if (dir === 0) return;
   const t = c.openTime;
-  const carry = st.carry;
-  const risk = ctx.risk;
-  if (t < carry.busyUntil) return;
-  if (t < carry.pausedUntil) return skipEntry(out, t, 'circuitBreaker');
-  if (t < carry.cooldownUntil) return skipEntry(out, t, 'cooldown');
-  if (risk.maxAtrPct !== undefined) {
-    const ap = ctx.atrAt();
-    if (ap === null || ap > risk.maxAtrPct) return skipEntry(out, t, 'atrCap');
-  }
-  if (risk.minVolume !== undefined && !((c.volume ?? NaN) >= risk.minVolume)) return skipEntry(out, t, 'minVolume');
+  if (t < st.carry.busyUntil) return;
+  if (!entryRiskPasses(st, c, ctx, out)) return;
+  if (dir === 1 && sig.lots !== undefined) return placeLots(st, c, sig, ctx, out);
   const side: Side = dir === 1 ? 'long' : 'short';
   const limitPrice = finitePositive(sig.limitPrice);
   st.pending = {
@@ -348,15 +507,14 @@ export function decide(st: KernelState, c: KernelCandle, sig: Signal, ctx: Kerne
     limitPrice,
   };
   out.events?.push({ type: 'order', time: t, side, reason: sig.reason, limitPrice });
-  if (risk.cooldownAfter === 'entry' && risk.cooldownCandles > 0) {
-    carry.cooldownUntil = Math.max(carry.cooldownUntil, t + (risk.cooldownCandles + 1) * ctx.timeframeMs);
-  }
+  startEntryCooldown(st, t, ctx);
 }
 
-/** Close an open position at candle `c`'s close (`end-of-data`: the data ends here), in place. */
+/** Close an open position (and every open lot) at candle `c`'s close (`end-of-data`: the data ends here), in place. */
 export function closeAtEnd(st: KernelState, c: KernelCandle, ctx: KernelContext, out: KernelSink, kind: ExitKind = 'end-of-data'): void {
-  if (st.position === null) return;
-  closePosition(st, c, ctx, out, c.close, kind, kind, 'close', 'taker', c.openTime);
+  if (st.position !== null) closePosition(st, st.position, c, ctx, out, c.close, kind, kind, 'close', 'taker', c.openTime);
+  for (const lot of [...st.lots]) closePosition(st, lot, c, ctx, out, c.close, kind, kind, 'close', 'taker', c.openTime);
+  st.pendingLots = [];
 }
 
 export interface StepResult {

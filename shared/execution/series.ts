@@ -11,7 +11,8 @@ import type { RawTrade, RiskSkipCounts } from '../backtest/types';
 import type { CandleSeries } from '../candles/candle';
 import { timeframeMs } from '../candles/timeframe';
 import type { Signal } from '../strategies/types';
-import { KernelOrderError, advance, closeAtEnd, decide, emptySkipCounts, type Fill, type KernelCandle, type KernelContext, type KernelEvent } from './kernel';
+import { KernelOrderError, advance, hasOpenPosition, closeAtEnd, decide, emptySkipCounts, type Fill, type KernelCandle, type KernelContext, type KernelEvent } from './kernel';
+import { sentinelFor } from './sentinel';
 import { cloneKernelState, type KernelState } from './state';
 
 export interface SeriesKernelOptions {
@@ -38,14 +39,15 @@ export function candleAt(series: CandleSeries, i: number): KernelCandle {
  * Step candles with index in [from, to) of `series` through the kernel, starting from `state` (not mutated).
  * `signalAt(i)` is the decision on closed candle i (null: none, e.g. the data's last candle); `entriesOpenAt(i)`
  * (default: always) says whether that decision may open a position. With `endOfData`, a position still open after
- * the last stepped candle closes at its close (`end-of-data`), as a backtest does when its data ends.
+ * the last stepped candle closes at its close (`end-of-data`), as a backtest does when its data ends. With
+ * `risk.sentinel`, `reference` is the watched series (BTC/USDT) when `series` is another symbol.
  */
 export function stepSeries(
   state: KernelState,
   series: CandleSeries,
   range: { from: number; to: number },
   signalAt: (i: number) => Signal | null,
-  opts: SeriesKernelOptions & { entriesOpenAt?: (i: number) => boolean; endOfData?: boolean },
+  opts: SeriesKernelOptions & { entriesOpenAt?: (i: number) => boolean; endOfData?: boolean; reference?: CandleSeries },
 ): SeriesStepResult {
   const st = cloneKernelState(state);
   const out = { trades: [] as RawTrade[], skipped: emptySkipCounts(), fills: [] as Fill[], events: [] as KernelEvent[] };
@@ -59,6 +61,8 @@ export function stepSeries(
     atrBefore: () => atrPctAt(series, i - 1, opts.atrPeriod),
     atrAt: () => atrPctAt(series, i, opts.atrPeriod),
   };
+  const sentinel = sentinelFor(series, opts.risk.sentinel, opts.reference);
+  if (sentinel !== undefined) ctx.sentinel = sentinel;
   let candle: KernelCandle | null = null;
   for (; i < range.to; i++) {
     candle = candleAt(series, i);
@@ -71,7 +75,7 @@ export function stepSeries(
       decide(st, candle, sig, ctx, out);
     }
   }
-  if (opts.endOfData && candle !== null && st.position !== null) {
+  if (opts.endOfData && candle !== null && hasOpenPosition(st)) {
     i = range.to - 1;
     closeAtEnd(st, candle, ctx, out);
   }

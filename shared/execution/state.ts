@@ -1,6 +1,7 @@
 /**
  * The execution kernel's state as a zod schema: the open position (with its stops and trailing level), the
- * pending entry order, the queued signal exit, the risk carry (busy / cooldown / circuit-breaker pause ends, the
+ * pending entry order, a multi-lot strategy's open lots and resting lot orders (a grid: each lot its own entry,
+ * stop and target; absent in states stored before lots existed, read back as none), the queued signal exit, the risk carry (busy / cooldown / circuit-breaker pause ends, the
  * consecutive-loss count) and the kernel's candle counter. Plain JSON only (numbers, strings, booleans, null),
  * so the paper account and the live alert stage can store it between cron cycles and resume exactly;
  * `parseKernelState` validates a stored copy before it is trusted.
@@ -50,6 +51,14 @@ export const pendingEntrySchema = z.object({
 });
 export type PendingEntry = z.infer<typeof pendingEntrySchema>;
 
+/** One lot of a multi-lot position (a grid level): a position with the key the strategy gave its order. */
+export const kernelLotSchema = kernelPositionSchema.extend({ key: z.string() });
+export type KernelLot = z.infer<typeof kernelLotSchema>;
+
+/** One resting lot order (a grid bid), keyed; at most one open lot or order per key. */
+export const pendingLotSchema = pendingEntrySchema.extend({ key: z.string() });
+export type PendingLot = z.infer<typeof pendingLotSchema>;
+
 export const riskCarrySchema = z.object({
   /** Entry signals on candles before this open time are ignored silently (a previous chunk still held a position). */
   busyUntil: z.number(),
@@ -67,6 +76,10 @@ export const kernelStateSchema = z.object({
   lastTime: z.number().nullable(),
   position: kernelPositionSchema.nullable(),
   pending: pendingEntrySchema.nullable(),
+  /** Open lots of a multi-lot strategy (a signal with `lots`), in fill order. Single-lot strategies never use them. */
+  lots: z.array(kernelLotSchema).default([]),
+  /** Resting lot orders, in the strategy's order (each fills, expires or is replaced by the next lot signal). */
+  pendingLots: z.array(pendingLotSchema).default([]),
   /** The reason of a signal exit queued on the last close (fills at the next open), else null. */
   exitPending: z.string().nullable(),
   /** Open time of the candle whose signal queued that exit (null with no exit queued). */
@@ -83,6 +96,8 @@ export function initialKernelState(carry: Partial<RiskCarry> = {}): KernelState 
     lastTime: null,
     position: null,
     pending: null,
+    lots: [],
+    pendingLots: [],
     exitPending: null,
     exitSignalTime: null,
     carry: { busyUntil: 0, cooldownUntil: 0, pausedUntil: 0, consecutiveLosses: 0, ...carry },
@@ -100,6 +115,8 @@ export function cloneKernelState(s: KernelState): KernelState {
     ...s,
     position: s.position ? { ...s.position } : null,
     pending: s.pending ? { ...s.pending } : null,
+    lots: s.lots.map((l) => ({ ...l })),
+    pendingLots: s.pendingLots.map((l) => ({ ...l })),
     carry: { ...s.carry },
   };
 }

@@ -9,6 +9,9 @@
  * entry signals become candidates; (3) candidates are ordered (single-strategy: by symbol name; ranking: by score,
  * highest first, ties by symbol name) and passed to the kernel while fewer than `maxPositions` symbols hold a
  * position or a pending entry (a slot frees when the exit fills); the rest count as `skipped.maxPositions`.
+ * With `risk.sentinel` (the Nexus black-swan overlay, ../execution/sentinel.ts) every leg watches the same series:
+ * the universe's own BTC/USDT leg when it has one (its full candles, so the legs need no common timeline), else
+ * the `reference` input; the kernel exits that leg's longs and refuses new ones on a candle where it fired.
  * Per symbol this is exactly the single-series loop (shared/backtest/engine.ts): same warm-up anchor, same
  * ATR, same last-candle rule, so a universe of one symbol gives the single-series trades.
  */
@@ -17,7 +20,8 @@ import { lowerBound } from '../backtest/version';
 import type { RawTrade } from '../backtest/types';
 import { sliceSeries, type CandleSeries } from '../candles/candle';
 import { timeframeMs } from '../candles/timeframe';
-import { advance, closeAtEnd, decide, emptySkipCounts, type KernelCandle, type KernelContext, type KernelSink } from '../execution/kernel';
+import { advance, closeAtEnd, decide, emptySkipCounts, hasOpenPosition, kernelFlat, type KernelCandle, type KernelContext, type KernelSink } from '../execution/kernel';
+import { sentinelFor } from '../execution/sentinel';
 import { initialKernelState, type KernelState } from '../execution/state';
 import type { Params, RankingStrategy, Signal, Strategy } from '../strategies/types';
 import { PortfolioInputError, type PortfolioConfig } from './config';
@@ -80,9 +84,18 @@ function emptyPortfolioSkips(): PortfolioSkipCounts {
   return { ...emptySkipCounts(), maxPositions: 0 };
 }
 
-export function kernelPass<P extends Params>(universe: readonly CandleSeries[], selector: Selector<P>, params: P, config: PortfolioConfig): KernelPassResult {
+export function kernelPass<P extends Params>(
+  universe: readonly CandleSeries[],
+  selector: Selector<P>,
+  params: P,
+  config: PortfolioConfig,
+  inputs: { reference?: CandleSeries } = {},
+): KernelPassResult {
   const ranking = selector.kind === 'ranking';
   checkUniverse(universe, ranking);
+  // The Sentinel overlay watches its symbol in the universe itself when it is there, else the reference input.
+  const rule = config.risk.sentinel;
+  const watched = rule !== undefined ? (universe.find((u) => u.symbol === rule.symbol) ?? inputs.reference) : undefined;
   const strategy = selector.strategy;
   const tf = timeframeMs(universe[0]!.timeframe);
   const warm = Math.max(strategy.startupCandles(params), config.atrPeriod + 1);
@@ -129,6 +142,8 @@ export function kernelPass<P extends Params>(universe: readonly CandleSeries[], 
       atrBefore: () => atrPctAt(s, leg.i - 1, config.atrPeriod),
       atrAt: () => atrPctAt(s, leg.i, config.atrPeriod),
     };
+    const sentinel = sentinelFor(s, rule, watched);
+    if (sentinel !== undefined) leg.ctx.sentinel = sentinel;
     if (selector.kind === 'single') {
       const prepared = selector.strategy.prepare(s, params);
       leg.evalAt = (i) => selector.strategy.evaluate(prepared, i, params);
@@ -136,7 +151,7 @@ export function kernelPass<P extends Params>(universe: readonly CandleSeries[], 
     return leg;
   });
 
-  const busy = (l: Leg): boolean => l.st.position !== null || l.st.pending !== null;
+  const busy = (l: Leg): boolean => !kernelFlat(l.st);
   const candidates: { leg: Leg; sig: Signal; score: number }[] = [];
   for (let k = 0; k < T; k++) {
     const t = timeline[k]!;
@@ -171,13 +186,20 @@ export function kernelPass<P extends Params>(universe: readonly CandleSeries[], 
         else sig = inTarget ? { action: 'BUY', reason: r.reason } : { action: 'HOLD', reason: '' };
         score = r?.score ?? 0;
       } else sig = l.evalAt(i);
-      if (sig.action === 'HOLD') continue;
+      const sentinel = l.ctx.sentinel;
+      if (sig.action === 'HOLD' && sentinel === undefined) continue;
       if (busy(l)) {
         decide(l.st, l.candle, sig, l.ctx, l.out);
         continue;
       }
       const entry = sig.action === 'BUY' || (sig.action === 'SELL' && allowShort);
       if (!entry || t < l.from || t >= toT) continue;
+      if (sentinel !== undefined && sig.action === 'BUY' && sentinel(t) !== null) {
+        // The overlay fired on this candle: the kernel refuses the long (and counts it); it takes no slot.
+        l.ctx.entriesOpen = true;
+        decide(l.st, l.candle, sig, l.ctx, l.out);
+        continue;
+      }
       candidates.push({ leg: l, sig, score });
     }
     if (candidates.length === 0) continue;
@@ -196,7 +218,7 @@ export function kernelPass<P extends Params>(universe: readonly CandleSeries[], 
     }
   }
   for (const l of legs) {
-    if (l.st.position === null) continue;
+    if (!hasOpenPosition(l.st)) continue;
     const i = l.s.length - 1;
     l.i = i;
     const c = l.candle;

@@ -11,7 +11,9 @@
  * equity is updated exactly as the backtest's equity curve updates it, so a paper ledger and a backtest of the
  * same candles agree to the last bit. Each fill is priced like the backtest prices that fill: the preset's fee for
  * the fill's liquidity (maker for limit entries and take-profits, taker otherwise, unless the preset forces one),
- * plus half-spread and slippage for taker fills.
+ * plus half-spread and slippage for taker fills. A multi-lot strategy (a grid) has one priced entry per open lot
+ * (`openLots`, by lot key; each commits `fraction` × the realised equity at its fill), and every lot's fill is
+ * its own ledger row.
  *
  * The account is plain JSON (`paperAccountSchema`): store it, parse it back, step on. Every function is a pure
  * state transition: the input account is never mutated.
@@ -47,6 +49,8 @@ export const paperAccountSchema = z.object({
   kernel: kernelStateSchema,
   /** The open position's pricing: the capital committed and the entry cost paid (null when flat). */
   open: z.object({ capital: z.number().positive(), entryCostBps: z.number() }).nullable(),
+  /** A multi-lot strategy's open lots' pricing, by lot key (each lot commits `fraction` × realised equity at its fill). */
+  openLots: z.record(z.string(), z.object({ capital: z.number().positive(), entryCostBps: z.number() })).default({}),
   /** Closed trades so far. */
   trades: z.number().int().min(0),
 });
@@ -76,7 +80,7 @@ export function createPaperAccount(opts: { costModel: CostModel | CostPresetId; 
   const fraction = opts.fraction ?? 1;
   if (!(fraction > 0 && fraction <= 1)) throw new Error(`fraction must be in (0, 1], got ${fraction}`);
   const initialEquity = opts.initialEquity ?? 10_000;
-  return { version: 2, costModel: opts.costModel, initialEquity, fraction, equity: initialEquity, kernel: initialKernelState(), open: null, trades: 0 };
+  return { version: 2, costModel: opts.costModel, initialEquity, fraction, equity: initialEquity, kernel: initialKernelState(), open: null, openLots: {}, trades: 0 };
 }
 
 /** Validate a stored account (a jsonb column); throws a ZodError naming the bad field. */
@@ -113,6 +117,7 @@ export function stepPaper(
   const model = account.costModel;
   let equity = account.equity;
   let open = account.open;
+  const openLots = { ...account.openLots };
   let count = account.trades;
   const fills: PaperFill[] = [];
   const trades: PaperTrade[] = [];
@@ -120,28 +125,35 @@ export function stepPaper(
   for (const f of r.fills) {
     const costBps = sideCostBps(model, { time: f.time, liquidity: f.liquidity, atrPct: f.atrPct }).totalBps;
     if (f.effect === 'open') {
-      open = { capital: account.fraction * equity, entryCostBps: costBps };
-      fills.push({ ...f, costBps, capital: open.capital });
+      const priced = { capital: account.fraction * equity, entryCostBps: costBps };
+      if (f.lot !== undefined) openLots[f.lot] = priced;
+      else open = priced;
+      fills.push({ ...f, costBps, capital: priced.capital });
       continue;
     }
     const t = r.trades[k++]!;
-    const o = open!;
+    const o = f.lot !== undefined ? openLots[f.lot]! : open!;
     const net = netReturn(t.grossReturn, o.entryCostBps, costBps, t.exitPrice / t.entryPrice);
     const pnl = o.capital * net;
     equity = equity + pnl;
     count++;
     trades.push({ ...t, entryCostBps: o.entryCostBps, exitCostBps: costBps, roundTripBps: o.entryCostBps + costBps, netReturn: net, capital: o.capital, pnl });
     fills.push({ ...f, costBps, capital: o.capital, netReturn: net, pnl });
-    open = null;
+    if (f.lot !== undefined) delete openLots[f.lot];
+    else open = null;
   }
-  return { account: { ...account, equity, kernel: r.state, open, trades: count }, fills, trades, events: r.events };
+  return { account: { ...account, equity, kernel: r.state, open, openLots, trades: count }, fills, trades, events: r.events };
 }
 
 /** Realised and unrealised PnL and equity at a mark price (unrealised: −N·f_entry + side × N × (mark/entry − 1)). */
 export function markToMarket(account: PaperAccount, markPrice: number): { realisedPnl: number; unrealisedPnl: number; equity: number } {
   const p = account.kernel.position;
   const o = account.open;
-  const unrealisedPnl = p && o ? openPositionPnl(o.capital, o.entryCostBps / 1e4, p.dir, markPrice / p.entryPrice) : 0;
+  let unrealisedPnl = p && o ? openPositionPnl(o.capital, o.entryCostBps / 1e4, p.dir, markPrice / p.entryPrice) : 0;
+  for (const lot of account.kernel.lots) {
+    const ol = account.openLots[lot.key];
+    if (ol) unrealisedPnl += openPositionPnl(ol.capital, ol.entryCostBps / 1e4, lot.dir, markPrice / lot.entryPrice);
+  }
   return { realisedPnl: account.equity - account.initialEquity, unrealisedPnl, equity: account.equity + unrealisedPnl };
 }
 
@@ -166,6 +178,8 @@ export function replayPaper<P extends Params, S>(
 export type LedgerFill = Pick<PaperFill, 'time' | 'effect' | 'side' | 'price' | 'liquidity' | 'costBps' | 'signalTime'> & {
   pnl?: number | null;
   exitKind?: PaperFill['exitKind'] | null;
+  /** A multi-lot strategy's lot key (fills of several lots may share a candle). */
+  lot?: string | null;
 };
 
 export interface LedgerComparison<F extends LedgerFill = LedgerFill> {
@@ -178,7 +192,7 @@ export interface LedgerComparison<F extends LedgerFill = LedgerFill> {
 
 /** Compare two fill ledgers keyed by (fill time, effect): price, liquidity, cost and PnL must be identical. */
 export function compareLedgers<F extends LedgerFill>(paper: readonly F[], replay: readonly F[]): LedgerComparison<F> {
-  const key = (f: F): string => `${f.time}|${f.effect}`;
+  const key = (f: F): string => `${f.time}|${f.effect}|${f.lot ?? ''}`;
   const R = new Map(replay.map((f) => [key(f), f]));
   const P = new Map(paper.map((f) => [key(f), f]));
   const differences: LedgerComparison<F>['differences'] = [];

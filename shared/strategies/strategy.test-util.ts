@@ -2,9 +2,12 @@
  * Test helpers for the bundled strategies: real candle series from the freqtrade fixtures, the BTC/ETH ratio
  * series, a signal scan, and the two causality checks every strategy must pass — no lookahead (a prefix-only
  * `prepare` gives the same decision at its last bar as the full run) and warm-up sufficiency (only
- * `startupCandles(params)` bars of history give the same decision as the full history).
+ * `startupCandles(params)` bars of history give the same decision as the full history) — and, for each strategy's
+ * own rules on hand-built candles, `handSeries`, `expectRuleEverywhere` (every bar's decision equals the rule
+ * re-derived from the indicators) and `expectFirstRoundTrip` (the first trade's fills re-derived candle by candle).
  */
 import { expect, it } from 'vitest';
+import { runBacktest } from '../backtest/engine';
 import { sliceSeries, type CandleSeries } from '../candles/candle';
 import type { Timeframe } from '../candles/timeframe';
 import { describeWithData, readFreqtrade } from '../testing/data';
@@ -138,6 +141,15 @@ function expectSameSignal(got: Signal, want: Signal, label: string): void {
     if (w === undefined) expect(g, `${label} ${k}`).toBeUndefined();
     else expect(Math.abs(g! - w), `${label} ${k}: ${g} vs ${w}`).toBeLessThanOrEqual(Math.abs(w) * 1e-4);
   }
+  expect(got.lots?.map((l) => l.key), `${label} lots`).toEqual(want.lots?.map((l) => l.key));
+  want.lots?.forEach((w, n) => {
+    const g = got.lots![n]!;
+    expectSameReason(g.reason, w.reason, `${label} lot ${w.key}`);
+    for (const k of ['limitPrice', 'stopLoss', 'takeProfit'] as const) {
+      if (w[k] === undefined) expect(g[k], `${label} lot ${w.key} ${k}`).toBeUndefined();
+      else expect(Math.abs(g[k]! - w[k]), `${label} lot ${w.key} ${k}`).toBeLessThanOrEqual(Math.abs(w[k]) * 1e-4);
+    }
+  });
 }
 
 /**
@@ -214,6 +226,12 @@ export function realDataSuite<P extends Params, S>(
             expect(signal.trailingStop).toBeGreaterThan(0);
             expect(signal.trailingStop).toBeLessThan(1);
           }
+          for (const lot of signal.lots ?? []) {
+            expect(lot.reason, `bar ${i} lot ${lot.key}`).toMatch(/\d/);
+            expect(lot.limitPrice, `bar ${i} lot ${lot.key}`).toBeLessThan(close);
+            if (lot.stopLoss !== undefined) expect(lot.stopLoss).toBeLessThan(lot.limitPrice);
+            if (lot.takeProfit !== undefined) expect(lot.takeProfit).toBeGreaterThan(lot.limitPrice);
+          }
         }
       }
     });
@@ -229,4 +247,110 @@ export function realDataSuite<P extends Params, S>(
       expectWarmupSufficient(strategy, series, params(), sampleIndices(result, series.length, 3 * startup));
     });
   });
+}
+
+/**
+ * Hand-built candles from closes: each candle opens at the previous close (the first at its own close) and its
+ * range spans open and close by `wick` on each side; hourly from 2024-01-01, volume 1 unless given.
+ */
+export function handSeries(closes: readonly number[], opts: { wick?: number; volume?: readonly number[]; timeframe?: Timeframe } = {}): CandleSeries {
+  const w = opts.wick ?? 0.2;
+  const rows = closes.map((c, i) => {
+    const o = i === 0 ? c : closes[i - 1]!;
+    return [Date.UTC(2024, 0, 1) + i * 3_600_000, o, Math.max(o, c) + w, Math.min(o, c) - w, c, opts.volume?.[i] ?? 1];
+  });
+  return seriesFromRows(rows, opts.timeframe ?? '1h', 'TEST/USDT');
+}
+
+/** What a strategy's rule says at a bar: the action and the order's prices (absent = not set). */
+export interface RuleAt {
+  action: Signal['action'];
+  stopLoss?: number;
+  takeProfit?: number;
+  trailingStop?: number;
+  limitPrice?: number;
+  /** A multi-lot entry's lots: key and prices. */
+  lots?: { key: string; limitPrice: number; stopLoss?: number; takeProfit?: number }[];
+}
+
+function expectPrice(got: number | undefined, want: number | undefined, label: string): void {
+  if (want === undefined) expect(got, label).toBeUndefined();
+  else expect(Math.abs(got! - want), `${label}: ${got} vs ${want}`).toBeLessThanOrEqual(Math.abs(want) * 1e-12);
+}
+
+/**
+ * The strategy's decision on every bar of a hand-built series equals its rule as the test re-derives it from the
+ * indicator arrays (`rule(i)`, null = HOLD): the action exactly, the prices to 1e-12 relative. Returns the bars of
+ * each action, so a test can say where the rule must fire and where it must not.
+ */
+export function expectRuleEverywhere<P extends Params, S>(
+  strategy: Strategy<P, S>,
+  series: CandleSeries,
+  params: P,
+  rule: (i: number) => RuleAt | null,
+): Record<Signal['action'], number[]> {
+  const prepared = strategy.prepare(series, params);
+  const bars: Record<Signal['action'], number[]> = { BUY: [], SELL: [], EXIT: [], HOLD: [] };
+  for (let i = 0; i < series.length; i++) {
+    const got = strategy.evaluate(prepared, i, params);
+    const want = rule(i) ?? { action: 'HOLD' as const };
+    expect(got.action, `bar ${i}: ${got.reason}`).toBe(want.action);
+    bars[got.action].push(i);
+    if (want.action === 'HOLD') continue;
+    expect(got.reason, `bar ${i}`).toMatch(/\d/);
+    for (const k of ['stopLoss', 'takeProfit', 'trailingStop', 'limitPrice'] as const) expectPrice(got[k], want[k], `bar ${i} ${k}`);
+    expect(got.lots?.map((l) => l.key), `bar ${i} lots`).toEqual(want.lots?.map((l) => l.key));
+    want.lots?.forEach((w, n) => {
+      const g = got.lots![n]!;
+      expect(g.reason, `bar ${i} lot ${w.key}`).toMatch(/\d/);
+      for (const k of ['limitPrice', 'stopLoss', 'takeProfit'] as const) expectPrice(g[k], w[k], `bar ${i} lot ${w.key} ${k}`);
+    });
+  }
+  return bars;
+}
+
+/**
+ * The first round trip of a backtest on the series follows the kernel's rules, re-derived here candle by candle
+ * for a market entry: the first BUY at bar k fills at open[k+1]; from then on a queued signal exit (an EXIT or
+ * SELL decided on the previous close) fills at the open first, else the stop (fixed or trailing, whichever is
+ * higher; gapped through: at the open) before the target (gapped through: at the open). Returns the trade.
+ */
+export function expectFirstRoundTrip<P extends Params, S>(strategy: Strategy<P, S>, series: CandleSeries, params: P, from = 0) {
+  const prepared = strategy.prepare(series, params);
+  const sig = (i: number): Signal => strategy.evaluate(prepared, i, params);
+  let k = from;
+  while (k < series.length - 1 && sig(k).action !== 'BUY') k++;
+  expect(k, 'a BUY to trade').toBeLessThan(series.length - 1);
+  const entry = sig(k);
+  const { open, high, low, openTime } = series;
+  const e = k + 1;
+  const entryPrice = open[e]!;
+  let best = entryPrice;
+  let want: { exitBar: number; exitPrice: number; exitKind: string } | null = null;
+  for (let m = e; m < series.length && want === null; m++) {
+    if (m > e) {
+      const prev = sig(m - 1);
+      if (prev.action === 'EXIT' || prev.action === 'SELL') {
+        want = { exitBar: m, exitPrice: open[m]!, exitKind: 'signal' };
+        break;
+      }
+    }
+    const fixed = entry.stopLoss ?? -Infinity;
+    const trail = entry.trailingStop !== undefined ? best * (1 - entry.trailingStop) : -Infinity;
+    const level = Math.max(fixed, trail);
+    const kind = trail > fixed ? 'trailing' : 'stop';
+    const tp = entry.takeProfit ?? Infinity;
+    if (open[m]! <= level) want = { exitBar: m, exitPrice: open[m]!, exitKind: kind };
+    else if (open[m]! >= tp) want = { exitBar: m, exitPrice: open[m]!, exitKind: 'take-profit' };
+    else if (low[m]! <= level) want = { exitBar: m, exitPrice: level, exitKind: kind };
+    else if (high[m]! >= tp) want = { exitBar: m, exitPrice: tp, exitKind: 'take-profit' };
+    best = Math.max(best, high[m]!);
+  }
+  expect(want, 'the round trip closes inside the series').not.toBeNull();
+  const bt = runBacktest(series, strategy, params, { from: openTime[from]!, costs: ['binance-taker'] });
+  const t = bt.trades[0]!;
+  expect(t).toMatchObject({ signalTime: openTime[k]!, entryTime: openTime[e]!, entryPrice, entryReason: entry.reason });
+  expect(t).toMatchObject({ exitTime: openTime[want!.exitBar]!, exitKind: want!.exitKind });
+  expect(Math.abs(t.exitPrice - want!.exitPrice)).toBeLessThanOrEqual(want!.exitPrice * 1e-12);
+  return t;
 }

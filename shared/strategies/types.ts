@@ -29,6 +29,22 @@ export interface Signal {
   trailingStop?: number;
   /** Limit price for a maker entry; absent means a market (taker) order at the next candle's open. */
   limitPrice?: number;
+  /**
+   * Multi-lot entry (a grid): with BUY, the resting limit bids the strategy wants from the next candle on, each a
+   * lot with its own stop and target. They replace the lot bids still resting (keys already held are skipped); an
+   * EXIT (or SELL) closes every open lot at the next open and cancels the bids. Absent: a single-lot entry.
+   */
+  lots?: readonly LotOrder[];
+}
+
+/** One lot of a multi-lot entry: a keyed limit bid with its own exit. */
+export interface LotOrder {
+  /** Stable key of the lot (e.g. the grid level "L2"): at most one open lot or bid per key. */
+  key: string;
+  limitPrice: number;
+  stopLoss?: number;
+  takeProfit?: number;
+  reason: string;
 }
 
 export const HOLD: Signal = Object.freeze({ action: 'HOLD', reason: '' }) as Signal;

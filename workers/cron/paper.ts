@@ -35,7 +35,7 @@ import { toSeries, type Candle } from '../../shared/candles/candle';
 import { TIMEFRAME_MS, lastClosedOpenTime, type Timeframe } from '../../shared/candles/timeframe';
 import { parseBacktestConfig } from '../../shared/backtest/config';
 import { warmupCandles } from '../../shared/backtest/engine';
-import { VENUE_IDS, type CostPresetId } from '../../shared/costs';
+import { VENUE_IDS, notionalOfCapital, type CostPresetId } from '../../shared/costs';
 import { loadCandles, loadRecentCandles } from '../../shared/db/queries/candles';
 import {
   countPaperFills,
@@ -100,7 +100,7 @@ export function toPaperAccount(row: PaperAccountRow): PaperAccount {
     : createPaperAccount({ costModel: row.costPreset as CostPresetId, initialEquity: row.initialEquity });
 }
 
-/** Equity, unrealised PnL and cash at a mark (cash = equity − the position's signed value at the mark). */
+/** Equity, unrealised PnL and cash at a mark (cash = equity − the signed value of the position and any lots at the mark). */
 export function accountFigures(acc: PaperAccount, mark: number | null): Pick<PaperAccountUpdate, 'equity' | 'cash' | 'unrealisedPnl' | 'realisedPnl' | 'positionSize'> {
   const p = acc.kernel.position;
   const o = acc.open;
@@ -108,8 +108,18 @@ export function accountFigures(acc: PaperAccount, mark: number | null): Pick<Pap
   const m = markToMarket(acc, mark ?? p?.entryPrice ?? 0);
   const unrealisedPnl = mark === null ? 0 : m.unrealisedPnl;
   const equity = acc.equity + unrealisedPnl;
-  const value = p && size !== null ? p.dir * size * (mark ?? p.entryPrice) : 0;
-  return { equity, cash: equity - value, unrealisedPnl, realisedPnl: m.realisedPnl, positionSize: size };
+  let value = p && size !== null ? p.dir * size * (mark ?? p.entryPrice) : 0;
+  // A multi-lot strategy's open lots (a grid) hold units too: their value counts against the cash.
+  let lotSize = 0;
+  for (const lot of acc.kernel.lots) {
+    const ol = acc.openLots[lot.key];
+    if (!ol) continue;
+    const units = notionalOfCapital(ol.capital, ol.entryCostBps / 1e4) / lot.entryPrice;
+    lotSize += units;
+    value += lot.dir * units * (mark ?? lot.entryPrice);
+  }
+  const positionSize = acc.kernel.lots.length > 0 ? (size ?? 0) + lotSize : size;
+  return { equity, cash: equity - value, unrealisedPnl, realisedPnl: m.realisedPnl, positionSize };
 }
 
 function positionColumns(acc: PaperAccount): PaperAccountUpdate {

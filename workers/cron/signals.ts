@@ -56,8 +56,9 @@ interface SeriesKey {
 }
 
 /** The alert's idempotency key: one per series, fill candle and open/close. */
-export function kernelAlertKey(k: SeriesKey, time: number, effect: 'open' | 'close'): string {
-  return `kernel:${k.strategyId}:${k.venue}:${k.symbol}:${k.timeframe}:${time}:${effect}`;
+export function kernelAlertKey(k: SeriesKey, time: number, effect: 'open' | 'close', lot?: string): string {
+  // A multi-lot strategy's lots may fill in one candle: each lot's fill is its own alert (single-lot keys unchanged).
+  return `kernel:${k.strategyId}:${k.venue}:${k.symbol}:${k.timeframe}:${time}:${effect}${lot !== undefined ? `:${lot}` : ''}`;
 }
 
 type FillEvent = Extract<KernelEvent, { type: 'entry' | 'exit' }>;
@@ -178,7 +179,7 @@ async function stepLiveKernel(
       );
       const ins = await t
         .insert(alerts)
-        .values({ signalId, dedupeKey: kernelAlertKey(k, f.time, f.effect), channel: ALERT_CHANNEL, message, status: muted ? 'muted' : 'pending' })
+        .values({ signalId, dedupeKey: kernelAlertKey(k, f.time, f.effect, f.lot), channel: ALERT_CHANNEL, message, status: muted ? 'muted' : 'pending' })
         .onConflictDoNothing()
         .returning({ id: alerts.id });
       events.push(`${ev.type === 'entry' ? `entry ${f.positionSide}` : `exit ${f.exitKind}`} @ ${f.price}`);
