@@ -1,10 +1,11 @@
 /**
  * Storage of the operator notifications: the muted kinds (`notification_mutes`), and the reads the notification
  * stage needs — a day's paper_daily rows with their accounts, each paper account's equity history (initial, daily
- * closes, current), and the strategy status changes of the last day.
+ * closes, current), and the strategy status changes of the last day. A muted strategy (`strategies.muted`, the
+ * bot's `/mute <strategy>`) is left out of all three: muting a strategy silences every alert about it.
  */
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import { notificationMutes, paperAccounts, paperDaily, strategyStatusChanges } from '../schema';
+import { notificationMutes, paperAccounts, paperDaily, strategies, strategyStatusChanges } from '../schema';
 import type { Database } from '../database';
 
 export interface MuteRow {
@@ -65,7 +66,8 @@ export async function paperDayRows(db: Database, day: number): Promise<DayAccoun
     })
     .from(paperDaily)
     .innerJoin(paperAccounts, eq(paperAccounts.id, paperDaily.accountId))
-    .where(eq(paperDaily.day, day))
+    .innerJoin(strategies, eq(strategies.id, paperAccounts.strategyId))
+    .where(and(eq(paperDaily.day, day), eq(strategies.muted, false)))
     .orderBy(asc(paperAccounts.strategyId), asc(paperAccounts.venue), asc(paperAccounts.symbol), asc(paperAccounts.timeframe));
 }
 
@@ -80,7 +82,9 @@ export interface AccountEquityHistory {
 }
 
 export async function paperEquityHistories(db: Database): Promise<AccountEquityHistory[]> {
-  const accounts = await db.select().from(paperAccounts).orderBy(asc(paperAccounts.id));
+  const accounts = (
+    await db.select({ a: paperAccounts }).from(paperAccounts).innerJoin(strategies, eq(strategies.id, paperAccounts.strategyId)).where(eq(strategies.muted, false)).orderBy(asc(paperAccounts.id))
+  ).map((r) => r.a);
   if (accounts.length === 0) return [];
   const days = await db.select({ accountId: paperDaily.accountId, day: paperDaily.day, equity: paperDaily.equity }).from(paperDaily).orderBy(asc(paperDaily.accountId), asc(paperDaily.day));
   return accounts.map((a) => ({
@@ -114,6 +118,7 @@ export async function recentStatusChanges(db: Database, withinSeconds: number): 
       createdAt: strategyStatusChanges.createdAt,
     })
     .from(strategyStatusChanges)
-    .where(and(gt(strategyStatusChanges.createdAt, sql`now() - make_interval(secs => ${withinSeconds})`)))
+    .innerJoin(strategies, eq(strategies.id, strategyStatusChanges.strategyId))
+    .where(and(gt(strategyStatusChanges.createdAt, sql`now() - make_interval(secs => ${withinSeconds})`), eq(strategies.muted, false)))
     .orderBy(asc(strategyStatusChanges.id));
 }
