@@ -112,12 +112,12 @@ describeWithData('/api/metrics moves after a cron tick (fake exchange, real 2022
 it('queue jobs are counted by kind and outcome (a malformed message, then a handled one)', async () => {
   const before = await scrape();
   const { createMessageBatch, getQueueResult } = await import('cloudflare:test');
-  const batch = createMessageBatch('jobs', [
+  const batch = createMessageBatch<unknown>('jobs', [
     { id: 'metrics-bad-1', timestamp: new Date(), attempts: 1, body: { kind: 'alert', key: 'x' } },
     { id: 'metrics-ok-1', timestamp: new Date(), attempts: 1, body: { kind: 'alert', key: 'alert:999999999', alertId: 999_999_999 } },
   ]);
   const ctx = createExecutionContext();
-  await worker.queue(batch, env as Env, ctx);
+  await worker.queue(batch as MessageBatch<never>, env as Env, ctx);
   await getQueueResult(batch, ctx);
   const after = await scrape();
   const delta = (labels: Record<string, string>) => sample(after, 'nexara_queue_jobs_total', labels) - sample(before, 'nexara_queue_jobs_total', labels);
