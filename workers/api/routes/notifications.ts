@@ -10,6 +10,7 @@ import { AppError } from '../../errors';
 import { listMutes, setKindMuted } from '../../../shared/db/queries/notifications';
 import { NOTIFICATION_KINDS, isNotificationKind } from '../../../shared/observability/notifications';
 import { documentRoutes } from '../openapi';
+import { parseParams } from './common';
 import type { AppEnv } from '../app';
 
 const kindSchema = z.object({ kind: z.string(), description: z.string(), muted: z.boolean(), mutedBy: z.string().nullable(), mutedAt: z.string().nullable() });
@@ -30,7 +31,7 @@ notificationRoutes.get('/', async (c) => c.json({ data: await kinds(c.get('getDb
 
 for (const muted of [true, false]) {
   const handler = async (c: Context<AppEnv>) => {
-    const { kind } = kindParams.parse(c.req.param());
+    const { kind } = parseParams(c, kindParams);
     if (!isNotificationKind(kind)) {
       throw new AppError('not_found', `Unknown notification kind: ${kind.slice(0, 64)}`, { kinds: Object.keys(NOTIFICATION_KINDS) });
     }
