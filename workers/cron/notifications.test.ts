@@ -104,7 +104,7 @@ describe('notifications through the alert machinery', () => {
   it('a kind muted through the API is recorded muted, never sent; unmuting it is said so', async () => {
     const listed = (await (await api('GET', '/api/notifications')).json()) as { data: { kind: string; muted: boolean }[] };
     expect(listed.data.map((k) => k.kind)).toEqual(['paper-daily', 'paper-drawdown', 'strategy-status', 'service', 'paper-divergence']);
-    expect((await api('PUT', '/api/notifications/no-such-kind/mute')).status).toBe(404);
+    expect((await api('PUT', '/api/notifications/no-such-kind/mute')).status).toBe(422);
     const put = (await (await api('PUT', '/api/notifications/paper-drawdown/mute')).json()) as { data: { muted: boolean; mutedBy: string } };
     expect(put.data).toMatchObject({ muted: true, mutedBy: 'api:access' });
 
