@@ -47,6 +47,8 @@ export interface Env {
   LIVE_SIGNALS?: string;
   /** The daily paper check alerts when |paper PnL − replay PnL| of a day exceeds this many bps of the initial equity. */
   PAPER_DIVERGENCE_ALERT_BPS?: string;
+  /** One notification per paper account and peak when its equity is this many percent below the peak. */
+  PAPER_DRAWDOWN_ALERT_PCT?: string;
   PUBLIC_LAB_URL?: string;
   CODE_VERSION?: string;
 }
@@ -140,6 +142,7 @@ const ConfigSchema = z
       .default([1_000, 10_000, 100_000]),
     LIVE_SIGNALS: liveSpec.default([]),
     PAPER_DIVERGENCE_ALERT_BPS: z.coerce.number().min(0).max(10_000).default(10),
+    PAPER_DRAWDOWN_ALERT_PCT: z.coerce.number().gt(0).max(100).default(10),
     PUBLIC_LAB_URL: optionalString,
     CODE_VERSION: optionalString,
   })

@@ -14,6 +14,9 @@ import { seedDatabase } from '../db/seed';
 import { startWsProxy } from '../db/ws-proxy';
 import { startDevFakes } from './fakes';
 import { loadOrCreateAccess, startLocalJwks } from './local-access';
+import { cronTraceId, toolLogger, withTrace } from '../../workers/observability/logger';
+
+const log = toolLogger('dev');
 
 const ROOT = join(MIGRATIONS_DIR, '..');
 const { values: args } = parseArgs({
@@ -170,7 +173,7 @@ const wrangler = run(join(ROOT, 'node_modules', '.bin', 'wrangler'), [
 ]);
 wrangler.once('exit', (code) => {
   if (!stopping) {
-    console.error(`[dev] wrangler dev exited (${code})`);
+    log.error('wrangler dev exited', { code });
     void stop(1);
   }
 });
@@ -201,9 +204,9 @@ if (!args['no-cron']) {
       const time = await fakes.nextTickTime();
       // Miniflare's trigger endpoint (wrangler's /__scheduled is shadowed by the Lab's 404 page).
       const res = await fetch(`${base}/cdn-cgi/local/scheduled?cron=${encodeURIComponent('*/5 * * * *')}&time=${time}`);
-      if (!res.ok) console.error(`[dev] cron tick: HTTP ${res.status} ${await res.text()}`);
+      if (!res.ok) await withTrace(cronTraceId(Number(time)), async () => log.error('cron tick failed', { status: res.status, body: await res.text() }));
     } catch (err) {
-      console.error('[dev] cron tick failed', err);
+      log.error('cron tick failed', { error: err });
     } finally {
       busy = false;
     }

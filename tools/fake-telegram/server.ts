@@ -13,6 +13,9 @@
  */
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
+import { toolLogger } from '../../workers/observability/logger';
+
+const log = toolLogger('fake-telegram');
 
 export type FaultKind = '429' | '500';
 
@@ -257,7 +260,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
         status: answer.status,
         response: answer.body,
       });
-      if (opts.verbose) console.error(`[fake-telegram] ${method} → ${answer.status}`);
+      if (opts.verbose) log.info('bot api call', { method, status: answer.status });
       return answer;
     };
     if (parsed.error) return record(parsed.error, {});
@@ -359,7 +362,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((err: unknown) => {
-    console.error(err);
+    log.error('fake Telegram failed', { error: err });
     process.exit(1);
   });
 }

@@ -14,6 +14,7 @@ export { accessIssuer, verifyAccessJwt } from './access-jwt';
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors';
 import type { AppEnv } from './app';
+import { log } from '../observability/logger';
 
 /** The one message every refused request gets (401). */
 export const UNAUTHORIZED_MESSAGE = 'Cloudflare Access authentication required';
@@ -38,7 +39,7 @@ function jwksFor(team: string): JWTVerifyGetKey {
 }
 
 function refuse(c: Parameters<MiddlewareHandler<AppEnv>>[0], reason: string): never {
-  console.warn(JSON.stringify({ at: 'access', path: c.req.path, refused: reason }));
+  log.warn('access refused', { at: 'access', path: c.req.path, refused: reason });
   throw new AppError('unauthorized', UNAUTHORIZED_MESSAGE);
 }
 

@@ -5,6 +5,7 @@
  * (parse with zod → call the core → persist).
  */
 import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
 import { getConfig, type AppConfig, type Env } from '../env';
 import { AppError, errorBody, type ErrorBody } from '../errors';
 import { openDb, type Db } from '../db';
@@ -15,6 +16,9 @@ import { telegramRoutes } from '../telegram/webhook';
 import { researchBacktestRoutes } from './routes/research-backtests';
 import { researchSweepRoutes } from './routes/research-sweeps';
 import { paperRoutes } from './routes/paper';
+import { log, withTrace } from '../observability/logger';
+import { metricsRoutes } from './routes/metrics';
+import { notificationRoutes } from './routes/notifications';
 
 export interface AppVariables {
   config: AppConfig;
@@ -33,7 +37,7 @@ export function createApp(): Hono<AppEnv> {
   app.onError((err, c) => {
     const { status, body } = errorBody(err);
     if (status >= 500) {
-      console.error(JSON.stringify({ at: 'api', path: c.req.path, error: String(err), details: body.error.details, stack: (err as Error).stack }));
+      log.error('api error', { path: c.req.path, error: String(err), details: body.error.details, stack: (err as Error).stack });
     }
     // A configuration error is logged in full (above) but only a local environment sees its text: a deploy answers
     // the generic 500 (it would name the secrets that are missing or malformed).
@@ -43,6 +47,10 @@ export function createApp(): Hono<AppEnv> {
     return c.json(body, status as 500);
   });
   app.notFound((c) => c.json(errorBody(new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`)).body, 404));
+
+  // A request id (the client's X-Request-Id if sane, else a fresh UUID), echoed back and the trace id of every log line.
+  app.use('*', requestId());
+  app.use('*', (c, next) => withTrace(c.get('requestId'), next));
 
   // Parse the config once and open a per-request pool lazily; close it after the response.
   app.use('*', async (c, next) => {
@@ -71,6 +79,8 @@ export function createApp(): Hono<AppEnv> {
   app.route('/api/research/backtests', researchBacktestRoutes);
   app.route('/api/research/sweeps', researchSweepRoutes);
   app.route('/api/paper', paperRoutes);
+  app.route('/api/metrics', metricsRoutes);
+  app.route('/api/notifications', notificationRoutes);
 
   return app;
 }

@@ -15,6 +15,7 @@ import { CircuitBreaker, createVenue, isMarketDataRejected, isVenueError, isVenu
 import type { Db } from '../db';
 import type { AppConfig } from '../env';
 import { baseUrlFor, CRON_INTERVAL_MS } from './ingest';
+import { log } from '../observability/logger';
 
 /** Levels per side asked for (each venue clamps to its own maximum: Binance 5000, Kraken 500, OKX 400, Bybit 200). */
 export const BOOK_SNAPSHOT_DEPTH = 1000;
@@ -146,7 +147,7 @@ export async function runBookSnapshots(deps: BookSnapshotDeps): Promise<BookSnap
         });
         outcomes.push({ ...base, status: 'quarantined', reason: f.rejection.code, detail: f.rejection.reason.slice(0, 200) });
       } else {
-        console.error(JSON.stringify({ at: 'book-snapshots', venue: f.venue, symbol: f.symbol, error: f.error.message, kind: f.error.kind }));
+        log.error('book snapshot failed', { at: 'book-snapshots', venue: f.venue, symbol: f.symbol, error: f.error.message, kind: f.error.kind });
         outcomes.push({ ...base, status: 'error', reason: f.error.kind ?? 'error', detail: f.error.message.slice(0, 200) });
       }
     } catch (dbErr) {

@@ -13,6 +13,7 @@ import { CircuitBreaker, createVenue, isVenueId, type VenueId } from '../../shar
 import type { Db } from '../db';
 import type { AppConfig, Env } from '../env';
 import { beat } from '../heartbeat/monitor';
+import { log } from '../observability/logger';
 
 export const CRON_INTERVAL_MS = 5 * 60_000;
 
@@ -100,7 +101,7 @@ export async function runIngestion(deps: { env: Env; config: AppConfig; db: Db; 
           .map((o) => `${o.symbol} ${o.timeframe}: ${o.ok ? `+${o.written}${o.rejected ? `, ${o.rejected} rejected` : ''}` : `error ${o.error}`}`)
           .join('; '),
         metrics: { rows, failed: failed.length, latencyMs: Date.now() - started },
-      }).catch((err) => console.error(JSON.stringify({ at: 'ingest', venue: venueName, beatError: String(err) })));
+      }).catch((err) => log.error('ingest heartbeat failed', { at: 'ingest', venue: venueName, beatError: String(err) }));
       return outcomes;
     }),
   );
@@ -143,7 +144,7 @@ async function ingestSeries(
     return { ...base, ok: true, fetched: res.candles.length, written: up.written, rejected: issues.length, skipped: window.skipped };
   } catch (err) {
     const e = err as Error & { kind?: string };
-    console.error(JSON.stringify({ at: 'ingest', venue: venueName, symbol, timeframe, error: e.message, kind: e.kind }));
+    log.error('ingest fetch failed', { at: 'ingest', venue: venueName, symbol, timeframe, error: e.message, kind: e.kind });
     return { ...base, ok: false, fetched: 0, written: 0, rejected: 0, skipped: 0, error: `${e.kind ?? 'error'}: ${e.message.slice(0, 200)}` };
   }
 }

@@ -17,6 +17,8 @@ import { runPaper } from './paper';
 import { runBookSnapshots } from './book-snapshots';
 import { requeueStuckAlerts } from '../jobs/alert';
 import { sweepStuck } from './sweeper';
+import { cronTraceId, log, withTrace } from '../observability/logger';
+import { recordCycleCounters, runNotifications } from './notifications';
 
 export interface StageReport {
   stage: string;
@@ -24,16 +26,14 @@ export interface StageReport {
   error?: string;
 }
 
-function log(event: Record<string, unknown>): void {
-  console.error(JSON.stringify({ at: 'cron', ...event }));
-}
+const cronLog = log.child({ at: 'cron' });
 
 /** A heartbeat that can fail without taking the cycle with it. */
 async function safeBeat(env: Env, input: BeatInput, reports: StageReport[]): Promise<void> {
   try {
     await beat(env, input);
   } catch (err) {
-    log({ stage: `beat:${input.role}`, error: String(err) });
+    cronLog.error('heartbeat failed', { stage: `beat:${input.role}`, error: String(err) });
     reports.push({ stage: `beat:${input.role}`, ok: false, error: String(err).slice(0, 300) });
   }
 }
@@ -46,14 +46,14 @@ async function stage<T>(name: string, reports: StageReport[], fn: () => Promise<
     return { ok: true, value };
   } catch (err) {
     const error = ((err as Error).message ?? String(err)).slice(0, 300);
-    log({ stage: name, error, stack: (err as Error).stack });
+    cronLog.error('stage failed', { stage: name, error, stack: (err as Error).stack });
     reports.push({ stage: name, ok: false, error });
     return { ok: false, error };
   }
 }
 
 export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-  await runCycle(controller, env, ctx);
+  await withTrace(cronTraceId(controller.scheduledTime), () => runCycle(controller, env, ctx));
 }
 
 /** One cycle; returns what each stage did (tests and the soak read it). */
@@ -80,7 +80,7 @@ export async function runCycle(controller: Pick<ScheduledController, 'scheduledT
 
     // Order-book snapshots (workers/cron/book-snapshots.ts): guarded like every stage, logged with its timing.
     const books = await stage('book-snapshots', reports, () => runBookSnapshots({ config, db: handle.db, now }));
-    if (books.ok) log({ stage: 'book-snapshots', summary: books.value.summary, wallMs: books.value.wallMs, ...books.value.timing });
+    if (books.ok) cronLog.info('book snapshots', { stage: 'book-snapshots', summary: books.value.summary, wallMs: books.value.wallMs, ...books.value.timing });
 
     const sig = await stage('signals', reports, () => runSignals({ env, config, db: handle.db, now }));
     if (sig.ok) {
@@ -152,6 +152,11 @@ export async function runCycle(controller: Pick<ScheduledController, 'scheduledT
       },
       reports,
     );
+
+    // Operator notifications (daily paper PnL, paper drawdown, strategy demoted/stopped; workers/cron/notifications.ts),
+    // then this cycle's counters for /api/metrics (ingested rows and failed fetches per venue, stage outcomes).
+    await stage('notifications', reports, () => runNotifications({ env, config, db: handle.db, now }));
+    await stage('counters', reports, () => recordCycleCounters(handle.db, { ingest: ingest.ok ? ingest.value : null, stages: reports }));
   } finally {
     ctx.waitUntil(handle.close());
   }

@@ -119,7 +119,7 @@ describe('the cron cycle', () => {
     const reports = await runCycle({ scheduledTime: Date.UTC(2022, 3, 16, 13, 47, 30) }, bad, ctx);
     await waitOnExecutionContext(ctx);
     const stages = reports.filter((r) => !r.stage.startsWith('beat:'));
-    expect(stages.map((r) => r.stage)).toEqual(['ingest', 'book-snapshots', 'signals', 'paper', 'alerts', 'sweeper']);
+    expect(stages.map((r) => r.stage)).toEqual(['ingest', 'book-snapshots', 'signals', 'paper', 'alerts', 'sweeper', 'notifications', 'counters']);
     expect(stages.every((r) => r.ok), JSON.stringify(stages)).toBe(true);
     const beats = reports.filter((r) => r.stage.startsWith('beat:'));
     expect(beats.map((r) => r.stage)).toEqual(['beat:ingest', 'beat:signals', 'beat:research', 'beat:alerts']);
@@ -133,7 +133,7 @@ describe('the cron cycle', () => {
     const reports = await runCycle({ scheduledTime: Date.UTC(2022, 3, 16, 13, 47, 30) }, noDb, ctx);
     await waitOnExecutionContext(ctx);
     const stages = reports.filter((r) => !r.stage.startsWith('beat:')).map((r) => r.stage);
-    expect(stages).toEqual(['ingest', 'book-snapshots', 'signals', 'paper', 'alerts', 'sweeper']);
+    expect(stages).toEqual(['ingest', 'book-snapshots', 'signals', 'paper', 'alerts', 'sweeper', 'notifications', 'counters']);
     expect(reports.find((r) => r.stage === 'sweeper')).toMatchObject({ ok: false });
     expect(reports.filter((r) => r.stage.startsWith('beat:') && !r.ok)).toEqual([]);
   });

@@ -26,6 +26,7 @@ import { clip, formatSignalAlert } from '../telegram/format';
 import { pacerFor } from '../heartbeat/pacer';
 import { recordDeadLetter, type JobDeps } from './consumer';
 import type { JobMessage } from './messages';
+import { log as rootLog } from '../observability/logger';
 
 export type AlertJob = Extract<JobMessage, { kind: 'alert' }>;
 
@@ -46,7 +47,7 @@ export interface DeliveryResult {
 }
 
 function log(event: Record<string, unknown>): void {
-  console.log(JSON.stringify({ at: 'alert', ...event }));
+  rootLog.info('alert', { at: 'alert', ...event });
 }
 
 async function markFailed(db: Db, alertId: number, error: string): Promise<void> {

@@ -10,6 +10,7 @@ import { failRun, releaseRun, RUN_LEASE_MS } from '../../shared/db/queries/resea
 import { TransientError } from '../errors';
 import { executeBacktestRun } from '../research/run-backtest';
 import type { JobDeps } from './consumer';
+import { log } from '../observability/logger';
 
 export const BacktestMessage = z.object({
   kind: z.literal('backtest'),
@@ -26,7 +27,7 @@ export async function runBacktestJob(msg: BacktestJob, deps: JobDeps): Promise<v
   let out: Awaited<ReturnType<typeof executeBacktestRun>>;
   try {
     out = await executeBacktestRun(deps.db, msg.runId, { codeVersion: deps.config.CODE_VERSION ?? 'unknown' });
-    console.log(JSON.stringify({ at: 'backtest', runId: msg.runId, status: out.status, ...(out.status === 'skipped' ? { reason: out.reason } : {}) }));
+    log.info('backtest', { at: 'backtest', runId: msg.runId, status: out.status, ...(out.status === 'skipped' ? { reason: out.reason } : {}) });
   } catch (err) {
     await releaseRun(deps.db, msg.runId).catch(() => {});
     throw err;

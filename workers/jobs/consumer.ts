@@ -11,6 +11,8 @@ import { getConfig, type AppConfig, type Env } from '../env';
 import { TransientError } from '../errors';
 import { JobMessageSchema, type JobMessage } from './messages';
 import { JOB_HANDLERS } from './handlers';
+import { bumpCounters, type CounterIncrement } from '../../shared/db/queries/ops-counters';
+import { log, withTrace } from '../observability/logger';
 
 export interface JobDeps {
   env: Env;
@@ -48,8 +50,12 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: E
   const handle = openDb(config);
   const deps: JobDeps = { env, config, db: handle.db, now: () => Date.now() };
   const dead = batch.queue.endsWith('-dlq');
+  // Queue jobs by kind and outcome, for /api/metrics (one upsert per batch, after the messages).
+  const counted: CounterIncrement[] = [];
+  const count = (kind: string | null, outcome: 'ack' | 'retry' | 'dead' | 'malformed') =>
+    counted.push({ name: 'nexara_queue_jobs_total', labels: { kind: kind ?? 'unknown', outcome, queue: batch.queue }, by: 1 });
   try {
-    for (const msg of batch.messages) {
+    for (const msg of batch.messages) await withTrace(msg.id, async () => {
       const parsed = JobMessageSchema.safeParse(msg.body);
       if (!parsed.success) {
         const reason = `malformed message: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
@@ -62,12 +68,14 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: E
             reason,
             attempts: msg.attempts,
           });
-          console.warn(JSON.stringify({ at: 'queue', queue: batch.queue, id: msg.id, reason }));
+          log.warn('queue message malformed', { at: 'queue', queue: batch.queue, id: msg.id, reason });
           msg.ack();
+          count(kindOf(msg.body), 'malformed');
         } catch (err) {
           msg.retry({ delaySeconds: backoffSeconds(msg.attempts, err) });
+          count(kindOf(msg.body), 'retry');
         }
-        continue;
+        return;
       }
       const job: JobMessage = parsed.data;
       const handler = JOB_HANDLERS[job.kind];
@@ -86,14 +94,15 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: E
           await handler.run(job as never, deps);
         }
         msg.ack();
+        count(job.kind, dead ? 'dead' : 'ack');
       } catch (err) {
         const delaySeconds = backoffSeconds(msg.attempts, err);
-        console.error(
-          JSON.stringify({ at: 'queue', queue: batch.queue, kind: job.kind, key: job.key, attempts: msg.attempts, delaySeconds, error: String(err) }),
-        );
+        log.error('queue job failed', { at: 'queue', queue: batch.queue, kind: job.kind, key: job.key, attempts: msg.attempts, delaySeconds, error: String(err) });
         msg.retry({ delaySeconds });
+        count(job.kind, 'retry');
       }
-    }
+    });
+    await bumpCounters(deps.db, counted).catch((err) => log.warn('queue counters not recorded', { error: String(err) }));
   } finally {
     ctx.waitUntil(handle.close());
   }

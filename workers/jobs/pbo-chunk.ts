@@ -4,11 +4,12 @@
  */
 import { executePboChunk, type PboChunkJob } from '../research/sweep-pbo';
 import type { JobDeps } from './consumer';
+import { log } from '../observability/logger';
 
 // The message schema lives with the research layer (which enqueues it and must not import Worker code).
 export { PboChunkMessage, type PboChunkJob } from '../research/sweep-pbo';
 
 export async function runPboChunkJob(msg: PboChunkJob, deps: JobDeps): Promise<void> {
   const out = await executePboChunk(deps.db, msg);
-  console.log(JSON.stringify({ at: 'pbo-chunk', sweepId: msg.sweepId, range: msg.rangeIndex, ...out }));
+  log.info('pbo-chunk', { at: 'pbo-chunk', sweepId: msg.sweepId, range: msg.rangeIndex, ...out });
 }

@@ -9,6 +9,7 @@ import { CHUNK_LEASE_MS, failSweepChunk } from '../../shared/db/queries/research
 import { TransientError } from '../errors';
 import { executeSweepChunk } from '../research/sweep';
 import type { JobDeps } from './consumer';
+import { log } from '../observability/logger';
 
 export const SweepChunkMessage = z.object({
   kind: z.literal('sweep-chunk'),
@@ -25,7 +26,7 @@ export async function runSweepChunkJob(msg: SweepChunkJob, deps: JobDeps): Promi
       for (let i = 0; i < messages.length; i += 100) await deps.env.JOBS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
     },
   });
-  console.log(JSON.stringify({ at: 'sweep-chunk', sweepId: msg.sweepId, chunk: msg.chunkIndex, ...out }));
+  log.info('sweep-chunk', { at: 'sweep-chunk', sweepId: msg.sweepId, chunk: msg.chunkIndex, ...out });
   // Another delivery holds the chunk. If its consumer died (e.g. hit the CPU limit) this message is the only one
   // left: never ack it, come back after the lease (the claim is then re-taken, or the chunk is done → ack).
   if (out.status === 'skipped' && out.running) throw new TransientError(out.reason, CHUNK_LEASE_MS / 1000 + 5);

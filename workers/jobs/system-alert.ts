@@ -5,6 +5,8 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { alerts } from '../../shared/db/schema';
+import { isKindMuted } from '../../shared/db/queries/notifications';
+import { notificationKindOf } from '../../shared/observability/notifications';
 import { ALERT_CHANNEL, deliverAlert, markAlertDead } from './alert';
 import type { JobDeps } from './consumer';
 import type { JobMessage } from './messages';
@@ -12,9 +14,12 @@ import type { JobMessage } from './messages';
 type SystemAlertJob = Extract<JobMessage, { kind: 'system-alert' }>;
 
 export async function runSystemAlert(msg: SystemAlertJob, deps: JobDeps): Promise<void> {
+  // A muted notification kind (`service` for heartbeat alerts …) is recorded `muted`: deliverAlert then skips it.
+  const kind = notificationKindOf(msg.dedupeKey);
+  const muted = kind !== null && (await isKindMuted(deps.db, kind));
   const inserted = await deps.db
     .insert(alerts)
-    .values({ dedupeKey: msg.dedupeKey, channel: ALERT_CHANNEL, message: msg.text, status: 'pending' })
+    .values({ dedupeKey: msg.dedupeKey, channel: ALERT_CHANNEL, message: msg.text, status: muted ? 'muted' : 'pending' })
     .onConflictDoNothing()
     .returning({ id: alerts.id });
   let alertId = inserted[0]?.id;
@@ -26,6 +31,8 @@ export async function runSystemAlert(msg: SystemAlertJob, deps: JobDeps): Promis
       .limit(1);
     if (!existing) throw new Error(`system-alert ${msg.dedupeKey}: neither inserted nor found`);
     alertId = existing.id;
+    // A row written before the job (the paper divergence alert): muted now, so it is never sent.
+    if (muted) await deps.db.update(alerts).set({ status: 'muted' }).where(and(eq(alerts.id, alertId), eq(alerts.status, 'pending')));
   }
   await deliverAlert(deps, alertId);
 }

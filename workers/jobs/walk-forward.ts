@@ -9,6 +9,7 @@ import { claimRun, failRun, releaseRun, RUN_LEASE_MS } from '../../shared/db/que
 import { TransientError } from '../errors';
 import { executeWalkForwardRun } from '../research/walk-forward';
 import type { JobDeps } from './consumer';
+import { log } from '../observability/logger';
 
 export const WalkForwardMessage = z.object({
   kind: z.literal('walk-forward'),
@@ -24,13 +25,13 @@ export function walkForwardJob(runId: string): WalkForwardJob {
 export async function runWalkForwardJob(msg: WalkForwardJob, deps: JobDeps): Promise<void> {
   const claim = await claimRun(deps.db, msg.runId);
   if (!claim.claimed) {
-    console.log(JSON.stringify({ at: 'walk-forward', runId: msg.runId, status: 'skipped', reason: `run is ${claim.status ?? 'missing'}` }));
+    log.info('walk-forward', { at: 'walk-forward', runId: msg.runId, status: 'skipped', reason: `run is ${claim.status ?? 'missing'}` });
     if (claim.status === 'running') throw new TransientError('run is running', RUN_LEASE_MS / 1000 + 5);
     return;
   }
   try {
     const out = await executeWalkForwardRun(deps.db, msg.runId, { codeVersion: deps.config.CODE_VERSION ?? 'unknown' });
-    console.log(JSON.stringify({ at: 'walk-forward', runId: msg.runId, status: 'error' in out ? 'failed' : 'done', ...('error' in out ? { error: out.error } : {}) }));
+    log.info('walk-forward', { at: 'walk-forward', runId: msg.runId, status: 'error' in out ? 'failed' : 'done', ...('error' in out ? { error: out.error } : {}) });
   } catch (err) {
     await releaseRun(deps.db, msg.runId).catch(() => {});
     throw err;

@@ -46,6 +46,7 @@ import { auditRunWindow } from './lookahead';
 import { lookaheadEvidence } from '../../shared/backtest/lookahead-audit';
 import { familyOf, primaryCostModel, resolveParams, singleStrategy } from './run-backtest';
 import { loadSweepWindow, planSweepCombos, DEFAULT_CHUNK_SIZE } from './sweep';
+import { log } from '../observability/logger';
 
 export const STATUSES: readonly StrategyStatus[] = ['research', 'watch', 'paper', 'rejected'];
 
@@ -224,7 +225,7 @@ export async function promoteFromRunSafely(db: Database, run: BacktestRunRow, ju
   try {
     return await promoteFromRun(db, run, judgement);
   } catch (err) {
-    console.error(JSON.stringify({ at: 'promotion', runId: run.id, error: String(err) }));
+    log.error('promotion failed', { at: 'promotion', runId: run.id, error: String(err) });
     return null;
   }
 }
@@ -347,7 +348,7 @@ export async function promoteFromSweepSafely(db: Database, sweepId: string): Pro
   try {
     return await promoteFromSweep(db, sweepId);
   } catch (err) {
-    console.error(JSON.stringify({ at: 'promotion', sweepId, error: String(err) }));
+    log.error('promotion failed', { at: 'promotion', sweepId, error: String(err) });
     return null;
   }
 }

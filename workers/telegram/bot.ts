@@ -6,7 +6,9 @@
  * `commands.ts` queries and formats.
  */
 import { Bot, type Context } from 'grammy';
-import { firstArg, parseCount, runText, runsText, setMutedText, signalsText, statusText, healthText, type CommandDeps } from './commands';
+import { firstArg, parseCount, runText, runsText, signalsText, statusText, healthText, type CommandDeps } from './commands';
+import { muteText } from './mute';
+import { log as rootLog } from '../observability/logger';
 import type { TelegramSettings } from './config';
 import { HELP_TEXT, START_TEXT, clip } from './format';
 
@@ -17,7 +19,7 @@ export const STATE_CHANGING_COMMANDS = ['mute', 'unmute'] as const;
 export const NOT_ALLOWED_TEXT = 'Not allowed: this command changes state and your Telegram user is not on the admin list (TELEGRAM_ADMIN_IDS).';
 
 function log(event: Record<string, unknown>): void {
-  console.warn(JSON.stringify({ at: 'telegram', ...event }));
+  rootLog.warn('telegram', { at: 'telegram', ...event });
 }
 
 async function reply(ctx: Context, text: string): Promise<void> {
@@ -61,8 +63,8 @@ export function createBot(settings: TelegramSettings, deps: CommandDeps): Bot {
     if (!ok) log({ refused: 'state-changing command from a user not on the admin list', updateId: ctx.update.update_id, userId: userId ?? null });
     return ok;
   };
-  bot.command('mute', async (ctx) => reply(ctx, admin(ctx) ? await setMutedText(deps, firstArg(ctx.match), true) : NOT_ALLOWED_TEXT));
-  bot.command('unmute', async (ctx) => reply(ctx, admin(ctx) ? await setMutedText(deps, firstArg(ctx.match), false) : NOT_ALLOWED_TEXT));
+  bot.command('mute', async (ctx) => reply(ctx, admin(ctx) ? await muteText(deps, firstArg(ctx.match), true, ctx.from?.id) : NOT_ALLOWED_TEXT));
+  bot.command('unmute', async (ctx) => reply(ctx, admin(ctx) ? await muteText(deps, firstArg(ctx.match), false, ctx.from?.id) : NOT_ALLOWED_TEXT));
 
   // Anything else that looks like a command for this bot (an unknown one, or a hand-built update without a
   // bot_command entity) gets the help text; commands addressed to another bot and plain chatter are ignored.
@@ -79,7 +81,7 @@ export function createBot(settings: TelegramSettings, deps: CommandDeps): Bot {
 
   // A failing command answers briefly and returns 200, so Telegram does not redeliver the update forever.
   bot.catch(async (err) => {
-    console.error(JSON.stringify({ at: 'telegram', updateId: err.ctx.update.update_id, error: String(err.error) }));
+    rootLog.error('telegram command failed', { at: 'telegram', updateId: err.ctx.update.update_id, error: String(err.error) });
     try {
       if (err.ctx.chat && allowed.has(err.ctx.chat.id)) await err.ctx.reply('Sorry, that command failed; it has been logged.');
     } catch {

@@ -156,7 +156,8 @@ export const HELP_TEXT = [
   '/run <id> — one backtest run',
   '/health — database, migrations, alert backlog',
   '/mute <strategy> — stop alerts for a strategy (signals are still recorded)',
-  '/unmute <strategy> — resume its alerts',
+  '/mute <kind> — stop one kind of notification (paper-daily, paper-drawdown, strategy-status, service, paper-divergence)',
+  '/unmute <strategy or kind> — resume its alerts',
   '/help — this text',
 ].join('\n');
 

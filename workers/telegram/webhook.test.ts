@@ -227,7 +227,7 @@ describe('POST /telegram/webhook: commands', () => {
     expect(unknown).toContain('Unknown strategy: no-such-strategy.');
     expect(unknown).toMatch(/Known: \S+/);
     await resetFake();
-    expect(await command('/mute')).toBe('Usage: /mute <strategy id>');
+    expect(await command('/mute')).toContain('Usage: /mute <strategy id> or /mute <kind>');
   });
 
   it('an unknown command gets the help text; commands for another bot and chatter are ignored', async () => {

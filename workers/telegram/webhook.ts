@@ -18,6 +18,7 @@ import { telegramSettings } from './config';
 import { readBodyCapped } from '../api/routes/common';
 import type { Db } from '../db';
 import { telegramUpdates } from '../../shared/db/schema';
+import { log as rootLog } from '../observability/logger';
 
 /** Largest webhook body accepted, in bytes. */
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -72,7 +73,7 @@ export const UpdateShape = z.looseObject({
 });
 
 function log(event: Record<string, unknown>): void {
-  console.warn(JSON.stringify({ at: 'telegram-webhook', ...event }));
+  rootLog.warn('telegram-webhook', { at: 'telegram-webhook', ...event });
 }
 
 export const telegramRoutes = new Hono<AppEnv>().post('/webhook', async (c) => {
