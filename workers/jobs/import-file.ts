@@ -1,7 +1,7 @@
 /**
  * import-file job: download one Binance archive zip and its CHECKSUM, verify, unzip, parse (header, ms/µs),
  * validate, bulk-upsert the candles and record rejected rows, then update the file row and the job's progress.
- * Idempotent: a file already `done` is skipped (a message naming no known job/file is recorded in `dead_letters`); upserts only change rows whose values changed. Network and 5xx
+ * Idempotent: a file already `done` is skipped (a message naming no known job/file is recorded in `dead_letters`); a stored candle is never rewritten (a disagreeing one is a `source-conflict` issue). Network and 5xx
  * failures retry with backoff; after the last retry the dead-letter consumer marks the file dead → job partial.
  */
 import { z } from 'zod';
