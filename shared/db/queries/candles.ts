@@ -10,6 +10,7 @@
 import { sql } from 'drizzle-orm';
 import type { Candle, SeriesKey } from '../../candles/candle';
 import type { DataIssue } from '../../candles/issue';
+import type { StoredCoverage } from '../../candles/fetch-window';
 import { rowsOf, type Database } from '../database';
 import { recordDataIssues } from './data-issues';
 
@@ -166,4 +167,33 @@ export async function tableHash(db: Database, key: SeriesKey, from = 0, to = Num
     WHERE venue = ${key.venue} AND symbol = ${key.symbol} AND timeframe = ${key.timeframe}
       AND open_time >= ${from} AND open_time < ${to}`);
   return String(rowsOf<{ h: string }>(res)[0]?.h ?? '');
+}
+
+/**
+ * What the ingestion planner needs about a series (`planFetches`): the newest stored open time, the holes inside
+ * the stored range that end after `since` (a hole reaching back before `since` is reported whole), and the ranges
+ * recorded as `venue-gap` (asked before, answered with nothing) that end after `since`.
+ */
+export async function seriesCoverage(db: Database, key: SeriesKey, tfMs: number, since: number): Promise<StoredCoverage> {
+  const res = await db.execute(sql`
+    WITH s AS (
+      SELECT open_time, lead(open_time) OVER (ORDER BY open_time) AS next FROM candles
+      WHERE venue = ${key.venue} AND symbol = ${key.symbol} AND timeframe = ${key.timeframe}
+        AND open_time >= coalesce((SELECT max(open_time) FROM candles
+                                   WHERE venue = ${key.venue} AND symbol = ${key.symbol} AND timeframe = ${key.timeframe}
+                                     AND open_time < ${since}), ${since})
+    )
+    SELECT (SELECT max(open_time) FROM candles WHERE venue = ${key.venue} AND symbol = ${key.symbol} AND timeframe = ${key.timeframe}) AS last,
+           (SELECT coalesce(json_agg(json_build_array(open_time + ${tfMs}, next) ORDER BY open_time), '[]'::json)
+              FROM s WHERE next - open_time > ${tfMs}) AS holes,
+           (SELECT coalesce(json_agg(json_build_array((raw->>'from')::bigint, (raw->>'to')::bigint)), '[]'::json)
+              FROM data_issues WHERE venue = ${key.venue} AND symbol = ${key.symbol} AND timeframe = ${key.timeframe}
+                AND reason = 'venue-gap' AND (raw->>'to')::bigint > ${since}) AS gaps`);
+  const row = rowsOf<{ last: string | number | null; holes: unknown; gaps: unknown }>(res)[0];
+  const pairs = (v: unknown): number[][] => ((typeof v === 'string' ? JSON.parse(v) : (v ?? [])) as unknown[][]).map((p) => p.map(Number));
+  return {
+    last: row?.last === null || row?.last === undefined ? null : Number(row.last),
+    holes: pairs(row?.holes).map(([from, to]) => ({ from: from!, to: to!, missing: (to! - from!) / tfMs })),
+    venueGaps: pairs(row?.gaps).map(([from, to]) => ({ from: from!, to: to! })),
+  };
 }
