@@ -57,7 +57,8 @@ const strategyId = z
 /** What every research request names: a strategy, one stored series, a date-bounded window and fixed params. */
 export const researchTarget = z.object({
   strategy: strategyId,
-  venue: z.string().regex(/^[a-z]+$/),
+  /** A venue id, or `derived:<venue>` for a spread derived from that venue's legs. */
+  venue: z.string().regex(/^(derived:)?[a-z]+$/),
   symbol: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'canonical BASE/QUOTE, e.g. BTC/USDT'),
   timeframe: z.enum(TIMEFRAMES),
   from: dateInput,
