@@ -231,6 +231,8 @@ export interface StoredRunResult {
   core: Omit<CoreResult, 'trades'>;
   provenance: {
     dataSource: string;
+    /** The stored timeframe the candles were aggregated from, when the run's timeframe is not stored itself. */
+    derivedFrom?: string;
     sources: { source: string; count: number }[];
     candleCount: number;
     warmupCandles: number;
@@ -252,6 +254,8 @@ export function storedResult(core: CoreResult, win: LoadedWindow, codeVersion: s
     tradeCount: core.trades.length,
     provenance: {
       dataSource: win.dataSource,
+      // A timeframe derived from a stored base says so (absent for a stored timeframe: old results unchanged).
+      ...(win.derivedFrom ? { derivedFrom: win.derivedFrom } : {}),
       sources: win.sources,
       candleCount: win.windowCount,
       warmupCandles: win.warmup,

@@ -11,6 +11,9 @@ import { sql } from 'drizzle-orm';
 import type { Candle, SeriesKey } from '../../candles/candle';
 import type { DataIssue } from '../../candles/issue';
 import type { StoredCoverage } from '../../candles/fetch-window';
+import { aggregateCandles, derivationCandidates } from '../../candles/aggregate';
+import { TIMEFRAME_MS, type Timeframe } from '../../candles/timeframe';
+import { hasCandles } from './lab-data';
 import { rowsOf, type Database } from '../database';
 import { recordDataIssues } from './data-issues';
 
@@ -196,4 +199,51 @@ export async function seriesCoverage(db: Database, key: SeriesKey, tfMs: number,
     holes: pairs(row?.holes).map(([from, to]) => ({ from: from!, to: to!, missing: (to! - from!) / tfMs })),
     venueGaps: pairs(row?.gaps).map(([from, to]) => ({ from: from!, to: to! })),
   };
+}
+
+/**
+ * The stored timeframe `key` is read from over [from, to): `key.timeframe` itself when it holds a candle there,
+ * else the first derivation base (`derivationCandidates`) that does — the same choice `/api/candles` makes; null
+ * when none does.
+ */
+export async function seriesSource(db: Database, key: SeriesKey, from?: number, to?: number): Promise<Timeframe | null> {
+  for (const tf of derivationCandidates(key.timeframe)) {
+    if (await hasCandles(db, { ...key, timeframe: tf }, from, to)) return tf;
+  }
+  return null;
+}
+
+/**
+ * Candles of `key` with from ≤ openTime < to, read from `source` (a stored base of `key.timeframe`, or the
+ * timeframe itself): aggregated with `aggregateCandles`, complete buckets only, so a bucket with a missing base
+ * candle (or the still-forming newest one) is absent rather than wrong.
+ */
+export async function loadDerivedCandles(db: Database, key: SeriesKey, source: Timeframe, from: number, to: number): Promise<Candle[]> {
+  if (source === key.timeframe) return loadCandles(db, key, from, to);
+  const T = TIMEFRAME_MS[key.timeframe];
+  const base = await loadCandles(db, { ...key, timeframe: source }, Math.floor(from / T) * T, Math.ceil(to / T) * T);
+  return aggregateCandles(base, { from: source, to: key.timeframe }).filter((c) => c.openTime >= from && c.openTime < to);
+}
+
+/** The newest `limit` candles of `key` with openTime < before, read from `source` like `loadDerivedCandles`. */
+export async function loadRecentDerivedCandles(db: Database, key: SeriesKey, source: Timeframe, before: number, limit: number): Promise<Candle[]> {
+  if (source === key.timeframe) return loadRecentCandles(db, key, before, limit);
+  const T = TIMEFRAME_MS[key.timeframe];
+  const end = Math.floor(before / T) * T;
+  const per = T / TIMEFRAME_MS[source];
+  // One bucket more than asked: the oldest loaded bucket may be cut (partial) and drop out.
+  const base = await loadRecentCandles(db, { ...key, timeframe: source }, end, (limit + 1) * per);
+  return aggregateCandles(base, { from: source, to: key.timeframe }).slice(-limit);
+}
+
+/** `loadCandles`, deriving the timeframe from a stored base when it is not stored itself (`seriesSource`). */
+export async function loadSeriesCandles(db: Database, key: SeriesKey, from: number, to: number): Promise<Candle[]> {
+  const source = await seriesSource(db, key, undefined, to);
+  return source ? loadDerivedCandles(db, key, source, from, to) : [];
+}
+
+/** `loadRecentCandles`, deriving the timeframe from a stored base when it is not stored itself (`seriesSource`). */
+export async function loadRecentSeriesCandles(db: Database, key: SeriesKey, before: number, limit: number): Promise<Candle[]> {
+  const source = await seriesSource(db, key, undefined, before);
+  return source ? loadRecentDerivedCandles(db, key, source, before, limit) : [];
 }
