@@ -4,7 +4,7 @@
  * up in bounded steps across cycles (nothing lost), and a range the venue has no candle for is recorded once as a
  * `venue-gap` and not asked again.
  */
-import { beforeEach, expect, inject, it } from 'vitest';
+import { afterAll, beforeEach, expect, inject, it } from 'vitest';
 import { describeWithData } from '../real-data.test-util';
 import { env, createScheduledController, createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { sql } from 'drizzle-orm';
@@ -101,5 +101,48 @@ describeWithData('cron ingestion plans from the stored coverage', () => {
     const log = (await (await fetch(`${fx}/__requests`)).json()) as { venue: string; path: string }[];
     expect(log.filter((r) => r.venue === 'binance' && r.path.includes('klines'))).toEqual([]);
     expect(await q(e1, sql`SELECT 1 FROM data_issues WHERE venue = 'binance' AND symbol = 'ETH/USDT' AND reason = 'venue-gap'`)).toHaveLength(1);
+  });
+});
+
+describeWithData('missed cron cycles: the closed candles they missed are evaluated once', () => {
+  // A real BUY of the Nexara 5m baseline in the recorded data: candle 2022-04-16T03:20Z; it fills at the 03:25 open.
+  const BUY_CANDLE = Date.UTC(2022, 3, 16, 3, 20);
+  const e = { ...env, INGEST_SERIES: 'binance:BTC/USDT:5m', INGEST_BACKFILL_LIMIT: '2500', LIVE_SIGNALS: 'nexara-baseline-5m@binance:BTC/USDT:5m' } as Env;
+  const series = sql`strategy_id = 'nexara-baseline-5m' AND venue = 'binance' AND symbol = 'BTC/USDT'`;
+  let was: { enabled: boolean; muted: boolean } | undefined;
+
+  beforeEach(async () => {
+    [was] = await q<{ enabled: boolean; muted: boolean }>(e, sql`SELECT enabled, muted FROM strategies WHERE id = 'nexara-baseline-5m'`);
+    await q(e, sql`DELETE FROM candles WHERE venue = 'binance' AND symbol = 'BTC/USDT' AND timeframe = '5m'`);
+    await q(e, sql`DELETE FROM signals WHERE ${series}`);
+    await q(e, sql`DELETE FROM live_kernels WHERE ${series}`);
+    await q(e, sql`DELETE FROM alerts WHERE dedupe_key LIKE 'kernel:nexara-baseline-5m:binance:%'`);
+    // Muted: the alert rows are written (and deduplicated) as usual, without messages to the fake Telegram.
+    await q(e, sql`UPDATE strategies SET enabled = true, muted = true WHERE id = 'nexara-baseline-5m'`);
+  });
+
+  it('after 8 missed cycles one cycle steps every missed candle: the BUY and its fill inside the outage are recorded and alerted once', async () => {
+    await cycle(e, Date.UTC(2022, 3, 16, 2, 55, 30)); // the last cycle before the outage: kernel flat at 02:50
+    const [k0] = await q<{ last_candle_time: string }>(e, sql`SELECT last_candle_time FROM live_kernels WHERE ${series}`);
+    expect(Number(k0!.last_candle_time)).toBe(Date.UTC(2022, 3, 16, 2, 50));
+
+    // No cron from 03:00:30 to 03:35:30; the 03:40:30 cycle ingests 02:55..03:35 and steps them all.
+    const back = Date.UTC(2022, 3, 16, 3, 40, 30);
+    await cycle(e, back);
+    await cycle(e, back); // a double-fire adds nothing
+    await cycle(e, back + M5); // nor does the next cycle (it steps only the 03:40 candle)
+    const sigs = await q<{ candle_open_time: string; action: string }>(e, sql`SELECT candle_open_time, action FROM signals WHERE ${series} ORDER BY candle_open_time`);
+    expect(sigs.filter((s) => s.action === 'BUY').map((s) => Number(s.candle_open_time))).toEqual([BUY_CANDLE]);
+    expect(new Set(sigs.map((s) => s.candle_open_time)).size).toBe(sigs.length);
+    const alerts = await q<{ dedupe_key: string; message: string; status: string }>(e, sql`SELECT dedupe_key, message, status FROM alerts WHERE dedupe_key LIKE 'kernel:nexara-baseline-5m:binance:%'`);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.dedupe_key).toBe(`kernel:nexara-baseline-5m:binance:BTC/USDT:5m:${BUY_CANDLE + M5}:open`);
+    expect(alerts[0]!.message).toMatch(/^🟢 ENTRY long BTC\/USDT @ /);
+    const [k1] = await q<{ last_candle_time: string }>(e, sql`SELECT last_candle_time FROM live_kernels WHERE ${series}`);
+    expect(Number(k1!.last_candle_time)).toBe(Date.UTC(2022, 3, 16, 3, 40));
+  });
+
+  afterAll(async () => {
+    if (was) await q(e, sql`UPDATE strategies SET enabled = ${was.enabled}, muted = ${was.muted} WHERE id = 'nexara-baseline-5m'`);
   });
 });
