@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import worker from '../index';
 import { withDb } from '../db';
 import { getConfig, type Env } from '../env';
+import { sqlRows } from '../db.test-util';
 import { upsertCandles } from '../../shared/db/queries/candles';
 
 const FAKE_NOW = Date.UTC(2022, 3, 16, 13, 47, 30);
@@ -24,9 +25,7 @@ async function cycle(e: Env, at: number): Promise<void> {
   await waitOnExecutionContext(ctx);
 }
 
-async function q<T>(e: Env, query: ReturnType<typeof sql>): Promise<T[]> {
-  return withDb(getConfig(e), async (db) => (await db.execute(query)).rows as T[]);
-}
+const q = sqlRows;
 
 /** Open times stored for binance ETH/USDT `tf`, ascending. */
 async function stored(e: Env, tf: string): Promise<number[]> {

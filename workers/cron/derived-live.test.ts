@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm';
 import worker from '../index';
 import { withDb } from '../db';
 import { getConfig, type Env } from '../env';
+import { sqlRows } from '../db.test-util';
 import { runSignals } from './signals';
 
 const FAKE_NOW = Date.UTC(2022, 3, 16, 13, 47, 30);
@@ -21,9 +22,7 @@ const e = {
   LIVE_SIGNALS: 'platform4h-macd-rsi@binance:BTC/USDT:4h,platform4h-macd-rsi@okx:BTC/USDT:4h',
 } as Env;
 
-async function q<T>(query: ReturnType<typeof sql>): Promise<T[]> {
-  return withDb(getConfig(e), async (db) => (await db.execute(query)).rows as T[]);
-}
+const q = <T>(query: ReturnType<typeof sql>): Promise<T[]> => sqlRows<T>(e, query);
 
 describeWithData('live loop on a derived timeframe', () => {
   let was: { enabled: boolean; muted: boolean } | undefined;
