@@ -236,14 +236,24 @@ export async function loadRecentDerivedCandles(db: Database, key: SeriesKey, sou
   return aggregateCandles(base, { from: source, to: key.timeframe }).slice(-limit);
 }
 
-/** `loadCandles`, deriving the timeframe from a stored base when it is not stored itself (`seriesSource`). */
+/**
+ * The source of a live read ending at `to`: `key.timeframe` when it is stored at all before `to` (a stored series
+ * is authoritative), else the first base holding a candle of the last bucket [to − T, to) — a base that stopped
+ * earlier (or covers another period) is not chosen over one that is current.
+ */
+async function liveSource(db: Database, key: SeriesKey, to: number): Promise<Timeframe | null> {
+  if (await hasCandles(db, key, undefined, to)) return key.timeframe;
+  return seriesSource(db, key, to - TIMEFRAME_MS[key.timeframe], to);
+}
+
+/** `loadCandles`, deriving the timeframe from a stored base when it is not stored itself (`liveSource`). */
 export async function loadSeriesCandles(db: Database, key: SeriesKey, from: number, to: number): Promise<Candle[]> {
-  const source = await seriesSource(db, key, undefined, to);
+  const source = await liveSource(db, key, to);
   return source ? loadDerivedCandles(db, key, source, from, to) : [];
 }
 
-/** `loadRecentCandles`, deriving the timeframe from a stored base when it is not stored itself (`seriesSource`). */
+/** `loadRecentCandles`, deriving the timeframe from a stored base when it is not stored itself (`liveSource`). */
 export async function loadRecentSeriesCandles(db: Database, key: SeriesKey, before: number, limit: number): Promise<Candle[]> {
-  const source = await seriesSource(db, key, undefined, before);
+  const source = await liveSource(db, key, Math.floor(before / TIMEFRAME_MS[key.timeframe]) * TIMEFRAME_MS[key.timeframe]);
   return source ? loadRecentDerivedCandles(db, key, source, before, limit) : [];
 }
