@@ -19,8 +19,9 @@ import { strToU8, zipSync } from 'fflate';
 import { processArchiveFile } from '../shared/archive/process';
 import { mulberry32 } from '../shared/backtest/prng';
 import { validateCandles } from '../shared/candles/validate';
-import { planFetchWindow } from '../shared/candles/fetch-window';
-import { lastCandleTime, upsertCandles } from '../shared/db/queries/candles';
+import { planFetches, REPAIR_HORIZON_MS } from '../shared/candles/fetch-window';
+import { TIMEFRAME_MS } from '../shared/candles/timeframe';
+import { seriesCoverage, upsertCandles } from '../shared/db/queries/candles';
 import type { Database } from '../shared/db/database';
 import * as schema from '../shared/db/schema';
 import { createVenue } from '../shared/venues';
@@ -133,11 +134,13 @@ async function cronCycleCpu(url: string): Promise<{ cpuMs: number; wallMs: numbe
         random: () => 0.5,
       });
       const key = { venue: venueId, symbol, timeframe };
-      const w = planFetchWindow(await lastCandleTime(db, key), timeframe, now, 2000);
-      if (!w) continue;
-      const res = await venue.fetchClosedCandles({ symbol, timeframe, since: w.since, until: w.until, now });
-      const checked = validateCandles(res.candles, { timeframe, now });
-      rows += (await upsertCandles(db, key, checked.valid, 'bench-cron')).written;
+      // The cron's own plan: the stored coverage (tail and holes within the repair horizon), newest first.
+      const plan = planFetches(await seriesCoverage(db, key, TIMEFRAME_MS[timeframe], now - REPAIR_HORIZON_MS), timeframe, now, 2000);
+      for (const w of plan.ranges) {
+        const res = await venue.fetchClosedCandles({ symbol, timeframe, since: w.since, until: w.until, now });
+        const checked = validateCandles(res.candles, { timeframe, now });
+        rows += (await upsertCandles(db, key, checked.valid, 'bench-cron')).written;
+      }
     }
     const cpu = process.cpuUsage(cpu0);
     out.push({ cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - t0, rows });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { archiveFileName, archiveUrl, BINANCE_ARCHIVE_BASE_URL, checksumUrl, listArchiveFiles } from './layout';
+import { archiveFileName, archiveUrl, BINANCE_ARCHIVE_BASE_URL, checksumUrl, listArchiveFiles, planArchiveFiles } from './layout';
 
 describe('data.binance.vision layout', () => {
   it('names monthly and daily files', () => {
@@ -40,5 +40,25 @@ describe('data.binance.vision layout', () => {
     expect(() => archiveFileName('BTCUSDT', '5m', 'daily', '2023-02-29')).toThrow(/real date/);
     expect(() => listArchiveFiles('BTCUSDT', '1h', '2022-02', '2021-11')).toThrow(/after/);
     expect(() => listArchiveFiles('BTCUSDT', '1h', '2022-2', '2022-03')).toThrow(/YYYY-MM/);
+  });
+});
+
+describe('planArchiveFiles', () => {
+  it('takes monthly files for ended months and daily files for the running month, nothing after it', () => {
+    const now = Date.UTC(2025, 2, 4, 7, 30); // 2025-03-04T07:30Z: March 1..3 have ended
+    const files = planArchiveFiles('BTCUSDT', '5m', '2025-01', '2025-05', now);
+    expect(files.map((f) => [f.cadence, f.fileName])).toEqual([
+      ['monthly', 'BTCUSDT-5m-2025-01.zip'],
+      ['monthly', 'BTCUSDT-5m-2025-02.zip'],
+      ['daily', 'BTCUSDT-5m-2025-03-01.zip'],
+      ['daily', 'BTCUSDT-5m-2025-03-02.zip'],
+      ['daily', 'BTCUSDT-5m-2025-03-03.zip'],
+    ]);
+    expect(files[2]).toMatchObject({ period: '2025-03-01', from: Date.UTC(2025, 2, 1), to: Date.UTC(2025, 2, 2) });
+    expect(archiveUrl('https://data.binance.vision', 'spot', files[4]!.cadence, 'BTCUSDT', '5m', files[4]!.period)).toBe(
+      'https://data.binance.vision/data/spot/daily/klines/BTCUSDT/5m/BTCUSDT-5m-2025-03-03.zip',
+    );
+    // At the very start of a month nothing of it has ended; the previous month is monthly as soon as it ended.
+    expect(planArchiveFiles('BTCUSDT', '1h', '2025-02', '2025-03', Date.UTC(2025, 2, 1)).map((f) => f.fileName)).toEqual(['BTCUSDT-1h-2025-02.zip']);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The data.binance.vision archive layout for klines: file names (`BTCUSDT-5m-2025-01.zip`), URLs of a zip and its
  * `.CHECKSUM`, e.g. `${base}/data/spot/monthly/klines/BTCUSDT/5m/BTCUSDT-5m-2025-01.zip`, and the list of monthly
- * files covering a month range. Pure string work; fetching is the caller's.
+ * files covering a month range — or, for the month still running, its daily files
+ * (`${base}/data/spot/daily/klines/BTCUSDT/5m/BTCUSDT-5m-2025-01-31.zip`: Binance publishes a month's file only after
+ * it ends). Pure string work; fetching is the caller's.
  */
 
 export const BINANCE_ARCHIVE_BASE_URL = 'https://data.binance.vision';
@@ -79,7 +81,7 @@ export function checksumUrl(
 }
 
 export interface ArchiveFileRef {
-  /** `YYYY-MM`. */
+  /** `YYYY-MM` (monthly) or `YYYY-MM-DD` (daily). */
   period: string;
   fileName: string;
   /** First open time the month covers, ms UTC. */
@@ -107,6 +109,32 @@ export function listArchiveFiles(symbol: string, interval: ArchiveInterval, from
     if (++m === 13) {
       m = 1;
       y++;
+    }
+  }
+  return out;
+}
+
+/** An archive file to import, with its cadence (`monthly` for ended months, `daily` for the running month). */
+export interface PlannedArchiveFile extends ArchiveFileRef {
+  cadence: ArchiveCadence;
+}
+
+/**
+ * The files covering `fromMonth`..`toMonth` at `now`: the monthly file of every month that ended by `now`, and for
+ * the month containing `now` the daily file of each day that ended by `now` (a month's file is published only after
+ * it ends). Months after the one containing `now` have no file yet and are left out. Oldest first.
+ */
+export function planArchiveFiles(symbol: string, interval: ArchiveInterval, fromMonth: string, toMonth: string, now: number): PlannedArchiveFile[] {
+  const d = new Date(now);
+  const monthStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  const out: PlannedArchiveFile[] = [];
+  for (const m of listArchiveFiles(symbol, interval, fromMonth, toMonth)) {
+    if (m.to <= now) out.push({ ...m, cadence: 'monthly' });
+    else if (m.from === monthStart) {
+      for (let day = m.from; day + 86_400_000 <= now; day += 86_400_000) {
+        const period = new Date(day).toISOString().slice(0, 10);
+        out.push({ period, fileName: `${symbol}-${interval}-${period}.zip`, from: day, to: day + 86_400_000, cadence: 'daily' });
+      }
     }
   }
   return out;

@@ -88,3 +88,12 @@ export function aggregateCandles(base: readonly Candle[], opts: AggregateOptions
   for (const b of aggregateBuckets(base, opts)) if (b.complete || opts.allowPartial) out.push(b.candle);
   return out;
 }
+
+/** Stored timeframes a missing one is derived from, in order of preference (the same order `/api/candles` uses). */
+export const DERIVATION_BASES: readonly Timeframe[] = ['5m', '1h', '1m', '15m'];
+
+/** Where a `target` series can be read from: itself, then each base whose length divides it, in preference order. */
+export function derivationCandidates(target: Timeframe): Timeframe[] {
+  const T = TIMEFRAME_MS[target];
+  return [target, ...DERIVATION_BASES.filter((b) => b !== target && TIMEFRAME_MS[b] < T && T % TIMEFRAME_MS[b] === 0)];
+}

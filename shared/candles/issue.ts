@@ -35,6 +35,10 @@ export const ISSUE_REASONS = [
   'duplicate',
   /** Two or more rows of one batch with the same openTime but different values (none is kept). */
   'duplicate-conflict',
+  /** A candle that disagrees with the one already stored for its open time (the stored one is kept). */
+  'source-conflict',
+  /** A closed range the venue was asked for and returned no candle for (`raw` = { from, to }); not asked again. */
+  'venue-gap',
 ] as const;
 
 export type IssueReason = (typeof ISSUE_REASONS)[number];

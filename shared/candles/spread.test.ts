@@ -3,7 +3,7 @@ import { describeWithData } from '../testing/data';
 import type { Candle } from './candle';
 import { aggregateCandles } from './aggregate';
 import { freqtradeCandles, loadArchiveCandles } from './real-data.test-util';
-import { OPEN_END, parseSpreadWindowKey, ratioCandle, spreadCandles, spreadWindowKey } from './spread';
+import { derivedVenue, OPEN_END, parseSpreadWindowKey, ratioCandle, spreadCandles, spreadWindowKey } from './spread';
 import { validateCandles } from './validate';
 
 const H = 3_600_000;
@@ -58,23 +58,26 @@ describe('spreadWindowKey', () => {
   const y2025 = Date.UTC(2025, 0, 1);
 
   it('is deterministic per window, distinct across windows, and round-trips', () => {
-    const year = spreadWindowKey('BTC/ETH', '1h', y2024, y2025);
-    expect(year).toBe('spread|BTC/ETH|1h|2024-01-01T00:00:00.000Z|2025-01-01T00:00:00.000Z');
-    expect(spreadWindowKey('btc/eth', '1h', y2024, y2025)).toBe(year);
-    const ytd = spreadWindowKey('BTC/ETH', '1h', y2025, OPEN_END);
-    expect(ytd).toBe('spread|BTC/ETH|1h|2025-01-01T00:00:00.000Z|open');
-    const year2025 = spreadWindowKey('BTC/ETH', '1h', y2025, Date.UTC(2026, 0, 1));
-    expect(new Set([year, ytd, year2025, spreadWindowKey('BTC/ETH', '4h', y2024, y2025)]).size).toBe(4);
-    expect(parseSpreadWindowKey(year)).toEqual({ pair: 'BTC/ETH', timeframe: '1h', from: y2024, to: y2025 });
-    expect(parseSpreadWindowKey(ytd)).toEqual({ pair: 'BTC/ETH', timeframe: '1h', from: y2025, to: 'open' });
+    const year = spreadWindowKey('binance', 'BTC/ETH', '1h', y2024, y2025);
+    expect(year).toBe('spread|binance|BTC/ETH|1h|2024-01-01T00:00:00.000Z|2025-01-01T00:00:00.000Z');
+    expect(spreadWindowKey('binance', 'btc/eth', '1h', y2024, y2025)).toBe(year);
+    const ytd = spreadWindowKey('binance', 'BTC/ETH', '1h', y2025, OPEN_END);
+    expect(ytd).toBe('spread|binance|BTC/ETH|1h|2025-01-01T00:00:00.000Z|open');
+    const year2025 = spreadWindowKey('binance', 'BTC/ETH', '1h', y2025, Date.UTC(2026, 0, 1));
+    expect(new Set([year, ytd, year2025, spreadWindowKey('binance', 'BTC/ETH', '4h', y2024, y2025)]).size).toBe(4);
+    expect(parseSpreadWindowKey(year)).toEqual({ venue: 'binance', pair: 'BTC/ETH', timeframe: '1h', from: y2024, to: y2025 });
+    // The same pair and window from another venue's legs is another window.
+    expect(spreadWindowKey('kraken', 'BTC/ETH', '1h', y2024, y2025)).toBe('spread|kraken|BTC/ETH|1h|2024-01-01T00:00:00.000Z|2025-01-01T00:00:00.000Z');
+    expect(derivedVenue('kraken')).toBe('derived:kraken');
+    expect(parseSpreadWindowKey(ytd)).toEqual({ venue: 'binance', pair: 'BTC/ETH', timeframe: '1h', from: y2025, to: 'open' });
   });
 
   it('refuses malformed windows and keys', () => {
-    expect(() => spreadWindowKey('BTCETH', '1h', y2024, y2025)).toThrow(/BASE\/QUOTE/);
-    expect(() => spreadWindowKey('BTC/ETH', '1h', y2024 + 1, y2025)).toThrow(/grid/);
-    expect(() => spreadWindowKey('BTC/ETH', '1h', y2025, y2024)).toThrow(/after/);
-    expect(() => parseSpreadWindowKey('spread|BTC/ETH|2h|2024-01-01T00:00:00.000Z|open')).toThrow(/malformed/);
-    expect(() => parseSpreadWindowKey('spread|BTC/ETH|1h|2024-01-01|open')).toThrow(/non-canonical/);
+    expect(() => spreadWindowKey('binance', 'BTCETH', '1h', y2024, y2025)).toThrow(/BASE\/QUOTE/);
+    expect(() => spreadWindowKey('binance', 'BTC/ETH', '1h', y2024 + 1, y2025)).toThrow(/grid/);
+    expect(() => spreadWindowKey('binance', 'BTC/ETH', '1h', y2025, y2024)).toThrow(/after/);
+    expect(() => parseSpreadWindowKey('spread|binance|BTC/ETH|2h|2024-01-01T00:00:00.000Z|open')).toThrow(/malformed/);
+    expect(() => parseSpreadWindowKey('spread|binance|BTC/ETH|1h|2024-01-01|open')).toThrow(/non-canonical/);
   });
 });
 

@@ -123,14 +123,22 @@ function lowerBound(xs: readonly Candle[], t: number): number {
 /** `to` of an open-ended window (e.g. year-to-date) whose end moves forward at every refresh. */
 export const OPEN_END = 'open' as const;
 
+/** The venue a spread derived from `legVenue`'s candles is stored under: `derived:binance`. Never mixed across venues. */
+export function derivedVenue(legVenue: string): string {
+  if (!/^[a-z]+$/.test(legVenue)) throw new RangeError(`derivedVenue: leg venue must be a venue id, got "${legVenue}"`);
+  return `derived:${legVenue}`;
+}
+
 /**
- * Storage key of one spread window: `spread|BTC/ETH|1h|2024-01-01T00:00:00.000Z|2025-01-01T00:00:00.000Z`.
- * Re-deriving the same window yields the same key, so a refresh replaces exactly that window's rows; different
+ * Storage key of one spread window: `spread|binance|BTC/ETH|1h|2024-01-01T00:00:00.000Z|2025-01-01T00:00:00.000Z`,
+ * keyed by the venue both legs come from, so the same pair and window from two venues are two windows that never
+ * mix. Re-deriving the same window yields the same key, so a refresh replaces exactly that window's rows; different
  * windows (a full year and a year-to-date) have different keys and coexist. A YTD window whose end moves should be
  * keyed with `to = OPEN_END` (`…|2025-01-01T00:00:00.000Z|open`) so each refresh replaces it instead of piling up
  * one copy per refresh instant. `pair` is `BASE/QUOTE` (upper-cased); from/to must be on the timeframe grid.
  */
-export function spreadWindowKey(pair: string, timeframe: Timeframe, from: number, to: number | typeof OPEN_END): string {
+export function spreadWindowKey(venue: string, pair: string, timeframe: Timeframe, from: number, to: number | typeof OPEN_END): string {
+  derivedVenue(venue);
   const p = pair.trim().toUpperCase();
   if (!/^[A-Z0-9]+\/[A-Z0-9]+$/.test(p)) throw new RangeError(`spreadWindowKey: pair must be BASE/QUOTE, got "${pair}"`);
   const ms = TIMEFRAME_MS[timeframe];
@@ -139,14 +147,14 @@ export function spreadWindowKey(pair: string, timeframe: Timeframe, from: number
     throw new RangeError(`spreadWindowKey: to ${to} must be on the ${timeframe} grid and after from`);
   }
   const toPart = to === OPEN_END ? OPEN_END : new Date(to).toISOString();
-  return `spread|${p}|${timeframe}|${new Date(from).toISOString()}|${toPart}`;
+  return `spread|${venue}|${p}|${timeframe}|${new Date(from).toISOString()}|${toPart}`;
 }
 
 /** Inverse of `spreadWindowKey`. Throws on a malformed key. */
-export function parseSpreadWindowKey(key: string): { pair: string; timeframe: Timeframe; from: number; to: number | typeof OPEN_END } {
+export function parseSpreadWindowKey(key: string): { venue: string; pair: string; timeframe: Timeframe; from: number; to: number | typeof OPEN_END } {
   const parts = key.split('|');
-  const [kind, pair, tf, fromIso, toPart] = parts;
-  if (parts.length !== 5 || kind !== 'spread' || !pair || !tf || !fromIso || !toPart || !(tf in TIMEFRAME_MS)) {
+  const [kind, venue, pair, tf, fromIso, toPart] = parts;
+  if (parts.length !== 6 || kind !== 'spread' || !venue || !pair || !tf || !fromIso || !toPart || !(tf in TIMEFRAME_MS)) {
     throw new RangeError(`parseSpreadWindowKey: malformed key "${key}"`);
   }
   const from = Date.parse(fromIso);
@@ -155,6 +163,6 @@ export function parseSpreadWindowKey(key: string): { pair: string; timeframe: Ti
     throw new RangeError(`parseSpreadWindowKey: malformed dates in "${key}"`);
   }
   const timeframe = tf as Timeframe;
-  if (spreadWindowKey(pair, timeframe, from, to) !== key) throw new RangeError(`parseSpreadWindowKey: non-canonical key "${key}"`);
-  return { pair, timeframe, from, to };
+  if (spreadWindowKey(venue, pair, timeframe, from, to) !== key) throw new RangeError(`parseSpreadWindowKey: non-canonical key "${key}"`);
+  return { venue, pair, timeframe, from, to };
 }

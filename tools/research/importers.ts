@@ -4,7 +4,8 @@
  *    `processArchiveFile` / `processArchiveCsv` → `upsertCandles` + `recordDataIssues`;
  *  - a freqtrade OHLCV JSON file (`[[ms, o, h, l, c, v], …]`, Binance REST via ccxt): validated with
  *    `validateCandles`, cross-checked field by field against archive rows already stored for the same open times
- *    (`crossCheck`), then upserted (archive rows are kept unless `overwrite`).
+ *    (`crossCheck`), then stored. Archive rows are always kept (a stored candle is never rewritten); with
+ *    `overwrite` the disagreeing rows are offered anyway, and so recorded as `source-conflict` issues.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';

@@ -96,7 +96,7 @@ export async function reproduce(db: Database, opts: ReproduceOptions): Promise<R
 
   log('3/4 backtests');
   const plan = [
-    ...REPRO_WINDOWS.map((w) => ({ id: `repro:nexara-div006:derived-BTC-ETH-4h:${w.label}`, req: { strategy: 'nexara-div006', venue: 'derived', symbol: 'BTC/ETH', timeframe: '4h', from: w.from, to: w.to, kind: 'reproduction' } })),
+    ...REPRO_WINDOWS.map((w) => ({ id: `repro:nexara-div006:derived-BTC-ETH-4h:${w.label}`, req: { strategy: 'nexara-div006', venue: 'derived:binance', symbol: 'BTC/ETH', timeframe: '4h', from: w.from, to: w.to, kind: 'reproduction' } })),
     { id: 'repro:nexara-baseline-5m:binance-BTC-USDT-5m:2022', req: { strategy: 'nexara-baseline-5m', venue: 'binance', symbol: 'BTC/USDT', timeframe: '5m', from: BASELINE_WINDOW.from, to: BASELINE_WINDOW.to, kind: 'reproduction' } },
   ];
   const out: ReproRow[] = [];

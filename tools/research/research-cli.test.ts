@@ -134,21 +134,36 @@ describeWithData('research CLI: log', () => {
     expect(text2).toContain(again.id);
   });
 
-  it('spread: derives BTC/ETH into spread_windows and venue derived; a refresh replaces exactly its window', async () => {
+  it('spread: derives BTC/ETH into spread_windows and venue derived:binance; a refresh replaces exactly its window; venues never mix', async () => {
     const eth = join(dir, 'ETH_USDT-1h.json');
     const btcRows = readFileSync(join(KLINES, 'BTCUSDT', '1h', 'BTCUSDT-1h-2018-03.csv'), 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, 6).map(Number));
     writeFileSync(eth, JSON.stringify(btcRows.map((r) => [r[0], r[1]! / 10, r[2]! / 10, r[3]! / 10, r[4]! / 10, r[5]])));
     await importFreqtradeFile(db, eth, { venue: 'binance', symbol: 'ETH/USDT', timeframe: '1h' });
     const w1 = await deriveSpread(db, { pair: 'BTC/ETH', timeframe: '1h', from: Date.UTC(2018, 2, 1), to: Date.UTC(2018, 2, 15), venue: 'binance' });
     const w2 = await deriveSpread(db, { pair: 'BTC/ETH', timeframe: '1h', from: Date.UTC(2018, 2, 15), to: Date.UTC(2018, 3, 1), venue: 'binance' });
-    const count = async () => rowsOf<{ n: number; c: number }>(await db.execute(sql`SELECT count(*)::int AS n, round(avg(close)::numeric, 6)::float8 AS c FROM candles WHERE venue = 'derived' AND symbol = 'BTC/ETH' AND timeframe = '1h'`))[0]!;
-    const before = await count();
+    expect(w1.key).toBe('spread|binance|BTC/ETH|1h|2018-03-01T00:00:00.000Z|2018-03-15T00:00:00.000Z');
+    const count = async (venue: string) =>
+      rowsOf<{ n: number; c: number }>(await db.execute(sql`SELECT count(*)::int AS n, round(avg(close)::numeric, 6)::float8 AS c FROM candles WHERE venue = ${venue} AND symbol = 'BTC/ETH' AND timeframe = '1h'`))[0]!;
+    const before = await count('derived:binance');
     expect(before.n).toBe(w1.count + w2.count);
     expect(before.c).toBe(10);
     const again = await deriveSpread(db, { pair: 'BTC/ETH', timeframe: '1h', from: Date.UTC(2018, 2, 1), to: Date.UTC(2018, 2, 15), venue: 'binance' });
     expect(again.dataHash).toBe(w1.dataHash);
-    expect(await count()).toEqual(before);
-    const windows = rowsOf<{ n: number }>(await db.execute(sql`SELECT count(*)::int AS n FROM spread_windows WHERE pair = 'BTC/ETH'`))[0]!;
-    expect(windows.n).toBe(2);
+    expect(await count('derived:binance')).toEqual(before);
+
+    // The same pair and window from another venue's legs (ETH at a twentieth of BTC there): its own key, its own series.
+    const krakenEth = join(dir, 'kraken-ETH_USDT-1h.json');
+    const krakenBtc = join(dir, 'kraken-BTC_USDT-1h.json');
+    writeFileSync(krakenEth, JSON.stringify(btcRows.map((r) => [r[0], r[1]! / 20, r[2]! / 20, r[3]! / 20, r[4]! / 20, r[5]])));
+    writeFileSync(krakenBtc, JSON.stringify(btcRows.map((r) => r.slice(0, 6))));
+    await importFreqtradeFile(db, krakenEth, { venue: 'kraken', symbol: 'ETH/USDT', timeframe: '1h' });
+    await importFreqtradeFile(db, krakenBtc, { venue: 'kraken', symbol: 'BTC/USDT', timeframe: '1h' });
+    const k1 = await deriveSpread(db, { pair: 'BTC/ETH', timeframe: '1h', from: Date.UTC(2018, 2, 1), to: Date.UTC(2018, 2, 15), venue: 'kraken' });
+    expect(k1.key).toBe('spread|kraken|BTC/ETH|1h|2018-03-01T00:00:00.000Z|2018-03-15T00:00:00.000Z');
+    expect(k1.dataHash).not.toBe(w1.dataHash);
+    expect(await count('derived:kraken')).toEqual({ n: k1.count, c: 20 });
+    expect(await count('derived:binance')).toEqual(before);
+    const windows = rowsOf<{ key: string; venue: string }>(await db.execute(sql`SELECT key, venue FROM spread_windows WHERE pair = 'BTC/ETH' ORDER BY key`));
+    expect(windows.map((w) => w.venue)).toEqual(['binance', 'binance', 'kraken']);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * `spread`: derive the ratio series A/B (e.g. BTC/ETH from BTC/USDT and ETH/USDT of one venue) over [from, to),
- * store the window in `spread_windows` and as candles under venue `derived`, symbol `A/B`, so backtests load it
- * like any series. A refresh replaces exactly its own window.
+ * store the window in `spread_windows` (keyed by the legs' venue) and as candles under venue `derived:<venue>`
+ * (e.g. `derived:binance`), symbol `A/B`, so backtests load it like any series. A refresh replaces exactly its own
+ * window; the same pair from another venue is another window and another series.
  */
 import type { Timeframe } from '../../shared/candles/timeframe';
 import { spreadCandles, spreadWindowKey } from '../../shared/candles/spread';
@@ -22,7 +23,7 @@ export async function deriveSpread(
   const legB = await loadCandles(db, { venue: opts.venue, symbol: `${b}/${quote}`, timeframe: opts.timeframe }, opts.from, opts.to);
   if (!legA.length || !legB.length) throw new Error(`no ${opts.venue} ${a}/${quote} or ${b}/${quote} ${opts.timeframe} candles in the window`);
   const candles = spreadCandles(legA, legB, { from: opts.from, to: opts.to });
-  const key = spreadWindowKey(pair, opts.timeframe, opts.from, opts.to);
+  const key = spreadWindowKey(opts.venue, pair, opts.timeframe, opts.from, opts.to);
   const dataHash = candleHash(candles);
   await replaceSpreadWindow(db, {
     key,

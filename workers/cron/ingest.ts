@@ -1,13 +1,15 @@
 /**
- * Cron ingestion stage: for each configured series, fetch closed candles from the last stored one (bounded
- * backfill), validate, upsert idempotently, record rejected rows with their reason, and beat one heartbeat per
- * venue (ok/error, rows, latency). Venues run concurrently and independently: one failing never blocks the others.
+ * Cron ingestion stage: for each configured series, plan the fetches from the stored coverage (the tail after the
+ * newest stored candle and the holes inside the stored range, at most INGEST_BACKFILL_LIMIT candles per cycle,
+ * newest first: shared/candles/fetch-window.ts), validate, store (a stored candle is never rewritten), record
+ * rejected rows with their reason and ranges the venue had no candle for (`venue-gap`, not asked again), and beat
+ * one heartbeat per venue (ok/error, rows, latency). Venues run concurrently and independently: one failing never blocks the others.
  */
-import { planFetchWindow } from '../../shared/candles/fetch-window';
+import { planFetches, REPAIR_HORIZON_MS, unansweredRanges } from '../../shared/candles/fetch-window';
 import type { DataIssue } from '../../shared/candles/issue';
-import type { Timeframe } from '../../shared/candles/timeframe';
+import { TIMEFRAME_MS, type Timeframe } from '../../shared/candles/timeframe';
 import { validateCandles } from '../../shared/candles/validate';
-import { lastCandleTime, upsertCandles } from '../../shared/db/queries/candles';
+import { seriesCoverage, upsertCandles } from '../../shared/db/queries/candles';
 import { recordDataIssues } from '../../shared/db/queries/data-issues';
 import { CircuitBreaker, createVenue, isVenueId, type VenueId } from '../../shared/venues';
 import type { Db } from '../db';
@@ -129,22 +131,42 @@ async function ingestSeries(
 ): Promise<SeriesOutcome> {
   const key = { venue: venueName, symbol, timeframe };
   const base = { venue: venueName, symbol, timeframe };
+  const source = `rest:${venueName}`;
+  let fetched = 0;
+  let written = 0;
+  let rejected = 0;
+  let skipped = 0;
   try {
-    const window = planFetchWindow(await lastCandleTime(db, key), timeframe, now, backfillLimit);
-    if (!window) return { ...base, ok: true, fetched: 0, written: 0, rejected: 0, skipped: 0 };
-    const res = await venue.fetchClosedCandles({ symbol, timeframe, since: window.since, until: window.until, now });
-    const checked = validateCandles(res.candles, { timeframe, now });
-    const issues: DataIssue[] = [
-      ...res.rejected.map((r) => ({ openTime: null, reason: 'parse' as const, detail: r.reason, raw: r.raw })),
-      ...checked.issues,
-    ];
-    const source = `rest:${venueName}`;
-    const up = await upsertCandles(db, key, checked.valid, source);
-    if (issues.length) await recordDataIssues(db, key, source, issues);
-    return { ...base, ok: true, fetched: res.candles.length, written: up.written, rejected: issues.length, skipped: window.skipped };
+    const stored = await seriesCoverage(db, key, TIMEFRAME_MS[timeframe], now - REPAIR_HORIZON_MS);
+    const plan = planFetches(stored, timeframe, now, backfillLimit);
+    skipped = plan.skipped;
+    // Newest range first: a failure part-way keeps what the earlier ranges stored; the rest is planned again next cycle.
+    for (const range of plan.ranges) {
+      const res = await venue.fetchClosedCandles({ symbol, timeframe, since: range.since, until: range.until, now });
+      const checked = validateCandles(res.candles, { timeframe, now });
+      // A row the venue sent but we rejected is not a venue gap: it stays a hole, asked again next cycle.
+      const answered = [...checked.valid, ...checked.issues].flatMap((c) => (c.openTime === null ? [] : [c.openTime]));
+      const unanswered = stored.last === null ? [] : unansweredRanges(range, answered, timeframe, now);
+      const issues: DataIssue[] = [
+        ...res.rejected.map((r) => ({ openTime: null, reason: 'parse' as const, detail: r.reason, raw: r.raw })),
+        ...checked.issues,
+        ...unanswered.map((g) => ({
+          openTime: g.from,
+          reason: 'venue-gap' as const,
+          detail: `${venueName} returned no valid ${timeframe} candle for ${new Date(g.from).toISOString()}..${new Date(g.to).toISOString()} (${(g.to - g.from) / TIMEFRAME_MS[timeframe]} candle(s)); not asked again`,
+          raw: g,
+        })),
+      ];
+      const up = await upsertCandles(db, key, checked.valid, source);
+      if (issues.length) await recordDataIssues(db, key, source, issues);
+      fetched += res.candles.length;
+      written += up.written;
+      rejected += issues.length - unanswered.length;
+    }
+    return { ...base, ok: true, fetched, written, rejected, skipped };
   } catch (err) {
     const e = err as Error & { kind?: string };
     log.error('ingest fetch failed', { at: 'ingest', venue: venueName, symbol, timeframe, error: e.message, kind: e.kind });
-    return { ...base, ok: false, fetched: 0, written: 0, rejected: 0, skipped: 0, error: `${e.kind ?? 'error'}: ${e.message.slice(0, 200)}` };
+    return { ...base, ok: false, fetched, written, rejected, skipped, error: `${e.kind ?? 'error'}: ${e.message.slice(0, 200)}` };
   }
 }

@@ -15,6 +15,7 @@
  * then finds the candles already stepped: the kernel refuses a candle not after its last one), and a fill is unique
  * per (account, fill candle, open/close) (a conflict rolls the cycle's update back). The daily row is unique per
  * (account, day). A missing candle is waited for; after GAP_GRACE_CANDLES newer candles the kernel steps over it.
+ * A timeframe that is not ingested itself is read from a stored base (`loadSeriesCandles`), as in the live loop.
  */
 import { and, eq } from 'drizzle-orm';
 import {
@@ -36,7 +37,7 @@ import { TIMEFRAME_MS, lastClosedOpenTime, type Timeframe } from '../../shared/c
 import { parseBacktestConfig } from '../../shared/backtest/config';
 import { warmupCandles } from '../../shared/backtest/engine';
 import { VENUE_IDS, notionalOfCapital, type CostPresetId } from '../../shared/costs';
-import { loadCandles, loadRecentCandles } from '../../shared/db/queries/candles';
+import { loadRecentSeriesCandles, loadSeriesCandles } from '../../shared/db/queries/candles';
 import {
   countPaperFills,
   ensurePaperAccount,
@@ -212,13 +213,13 @@ async function settleAccount(
       const resumed = row.lastCycleAt !== null && now - row.lastCycleAt > DAY_MS;
       const acc0 = toPaperAccount(row);
       const lastTime = acc0.kernel.lastTime;
-      const stored = await loadCandles(t, sk, lastTime === null ? lastClosed : lastTime + 1, lastClosed + step);
+      const stored = await loadSeriesCandles(t, sk, lastTime === null ? lastClosed : lastTime + 1, lastClosed + step);
       const plan = candlesToStep(stored, lastTime, lastClosed, step);
       let acc = acc0;
       const fills: NewPaperFillRow[] = [];
       if (plan.candles.length > 0) {
         const first = plan.candles[0]!.openTime;
-        const history = await loadRecentCandles(t, sk, first, warm);
+        const history = await loadRecentSeriesCandles(t, sk, first, warm);
         const all = [...history, ...plan.candles];
         const series = toSeries(all, tf, k.symbol);
         const prepared = strategy.prepare(series, params);
@@ -263,7 +264,7 @@ async function settleAccount(
       if (inserted !== fills.length) throw new DuplicateFill();
       // The candles as stepped now: the daily check compares them with the stored ones (a later restatement).
       await insertPaperCandles(t, plan.candles.map((c) => ({ accountId: row.id, openTime: c.openTime, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume, usedAt: now })));
-      const [markCandle] = await loadRecentCandles(t, sk, lastClosed + step, 1);
+      const [markCandle] = await loadRecentSeriesCandles(t, sk, lastClosed + step, 1);
       const mark = markCandle ? markCandle.close : null;
       const figures = accountFigures(acc, mark);
       await updatePaperAccount(t, row.id, {
@@ -334,13 +335,13 @@ export async function runPaperDaily(
   if (await hasPaperDay(db, account.id, day)) return null;
   const k: PaperKey = { strategyId: account.strategyId, venue: account.venue, symbol: account.symbol, timeframe: account.timeframe };
   const sk = { venue: account.venue, symbol: account.symbol, timeframe: tf };
-  const [last] = await loadRecentCandles(db, sk, dayStart, 1);
+  const [last] = await loadRecentSeriesCandles(db, sk, dayStart, 1);
   if (!last || last.openTime !== dayStart - step) return null;
   // Candles the live loop evaluated while the account existed: from the candle it judged in its first cycle.
   const from = Math.max(day, lastClosedOpenTime(tf, account.since));
   const to = dayStart;
   const warm = warmupCandles(strategy, params, parseBacktestConfig({}));
-  const history = [...(await loadRecentCandles(db, sk, from, warm)), ...(await loadCandles(db, sk, from, to))];
+  const history = [...(await loadRecentSeriesCandles(db, sk, from, warm)), ...(await loadSeriesCandles(db, sk, from, to))];
   const series = toSeries(history, tf, account.symbol);
   const replay = replaySignals(series, strategy, params, { from, to });
   const paperRows = await paperSignalsBetween(db, k, from, to);
@@ -351,7 +352,7 @@ export async function runPaperDaily(
   // first stepped candle (the kernel carries positions across days), compared on the day's fills.
   const firstStepped = (await firstPaperCandleTime(db, account.id)) ?? lastClosedOpenTime(tf, account.since);
   const replayFrom = Math.min(firstStepped, from);
-  const replayCandles = replayFrom < from ? [...(await loadRecentCandles(db, sk, replayFrom, warm)), ...(await loadCandles(db, sk, replayFrom, to))] : history;
+  const replayCandles = replayFrom < from ? [...(await loadRecentSeriesCandles(db, sk, replayFrom, warm)), ...(await loadSeriesCandles(db, sk, replayFrom, to))] : history;
   const replaySeries = replayFrom < from ? toSeries(replayCandles, tf, account.symbol) : series;
   const startIdx = replaySeries.openTime.findIndex((t) => t >= replayFrom);
   const state = toPaperAccount(account);

@@ -13,9 +13,11 @@
  * rows `pending`, and the cron's `requeueStuckAlerts` safety net enqueues them. A cron double-fire finds the
  * candles already stepped (or its alert inserts conflict) and sends nothing twice. A series' first cycle starts the
  * kernel flat at the newest closed candle; a kernel ahead of the clock (a replay restarted earlier) starts over.
+ * A series whose timeframe is not ingested itself (e.g. 4h while only 5m is) is derived from the stored base with
+ * the same aggregation research and `/api/candles` use (`loadSeriesCandles`): a bucket counts once it is complete.
  */
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
-import { loadCandles, loadRecentCandles } from '../../shared/db/queries/candles';
+import { loadRecentSeriesCandles, loadSeriesCandles } from '../../shared/db/queries/candles';
 import { alerts, liveKernels, signals, strategies, type StrategyRow } from '../../shared/db/schema';
 import { TIMEFRAME_MS, lastClosedOpenTime, type Timeframe } from '../../shared/candles/timeframe';
 import { toSeries } from '../../shared/candles/candle';
@@ -94,10 +96,10 @@ async function stepLiveKernel(
     let state = parseKernelState(kr!.state);
     // A kernel ahead of the clock (a replay restarted from an earlier time) starts over, flat.
     if (state.lastTime !== null && state.lastTime > lastClosed) state = initialKernelState();
-    const stored = await loadCandles(t, sk, state.lastTime === null ? lastClosed : state.lastTime + 1, lastClosed + step);
+    const stored = await loadSeriesCandles(t, sk, state.lastTime === null ? lastClosed : state.lastTime + 1, lastClosed + step);
     const plan = candlesToStep(stored, state.lastTime, lastClosed, step);
     if (plan.candles.length === 0) return { enqueue: [], events: [], newestCreated: false };
-    const history = await loadRecentCandles(t, sk, plan.candles[0]!.openTime, warm);
+    const history = await loadRecentSeriesCandles(t, sk, plan.candles[0]!.openTime, warm);
     const all = [...history, ...plan.candles];
     const series = toSeries(all, tf, k.symbol);
     const prepared = strategy.prepare(series, params);
@@ -221,7 +223,7 @@ export async function runSignals(deps: { env: Env; config: AppConfig; db: Db; no
       if (s.timeframes[0] !== tf) throw new Error(`${s.id} runs on ${s.timeframes[0]}, not ${tf}`);
       const params = s.paramsSchema.parse({ ...s.defaults, ...(row.params as Params) }) as Params;
       const newest = lastClosedOpenTime(tf, now);
-      const candles = await loadRecentCandles(db, { venue: w.venue, symbol: w.symbol, timeframe: tf }, newest + TIMEFRAME_MS[tf], liveWindowSize(s, params));
+      const candles = await loadRecentSeriesCandles(db, { venue: w.venue, symbol: w.symbol, timeframe: tf }, newest + TIMEFRAME_MS[tf], liveWindowSize(s, params));
       const ev = evaluateLatest(s, params, candles, now, w.symbol);
       if (ev.status !== 'evaluated') {
         outcomes.push({ ...base, status: ev.status, detail: ev.reason });

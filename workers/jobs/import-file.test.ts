@@ -54,6 +54,11 @@ describeWithData('Binance archive import over Queues (workerd + Postgres)', () =
       db.execute(sql`SELECT count(*)::int AS n FROM data_issues WHERE source = 'archive:BTCUSDT-1h-2018-02.zip' AND reason = 'off-grid'`),
     );
     expect((offGrid.rows[0] as { n: number }).n).toBe(43);
+    // The month's two close_time oddities are kept rows, recorded as `close-time` warnings.
+    const closeTime = await withDb(config, (db) =>
+      db.execute(sql`SELECT count(*)::int AS n FROM data_issues WHERE source = 'archive:BTCUSDT-1h-2018-02.zip' AND reason = 'close-time'`),
+    );
+    expect((closeTime.rows[0] as { n: number }).n).toBe(2);
     const hash1 = await withDb(config, (db) => tableHash(db, KEY));
 
     // Re-run the same request, and redeliver one file's message: nothing changes, not even ingested_at.
@@ -76,7 +81,7 @@ describeWithData('Binance archive import over Queues (workerd + Postgres)', () =
     ]);
     expect(await withDb(config, (db) => tableHash(db, KEY))).toBe(hash1);
     const issues = await withDb(config, (db) => db.execute(sql`SELECT count(*)::int AS n FROM data_issues WHERE source = 'archive:BTCUSDT-1h-2018-02.zip'`));
-    expect((issues.rows[0] as { n: number }).n).toBe(43);
+    expect((issues.rows[0] as { n: number }).n).toBe(45);
   });
 
   it('a microsecond archive imports to exactly the rows of its millisecond twin; a header row changes nothing', async () => {
@@ -124,6 +129,56 @@ describeWithData('Binance archive import over Queues (workerd + Postgres)', () =
     expect(after.job.status).toBe('failed');
     const letters = await withDb(config, (db) => db.execute(sql`SELECT reason FROM dead_letters WHERE kind = 'import-file'`));
     expect(letters.rows.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a re-POSTed import resumes: a file done before, whose candles are still stored, is not downloaded again', async () => {
+    // Test 2 left February stored and removed January and March: only February can be skipped.
+    const before = await (await fetch(`${archive}/__requests`)).json() as string[];
+    const job = await withDb(config, (db) =>
+      startArchiveImport(db, env as Env, `${archive}/ms`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-01', to: '2018-03' }),
+    );
+    const feb0 = job.files.find((f) => f.fileName === 'BTCUSDT-1h-2018-02.zip')!;
+    expect(feb0).toMatchObject({ status: 'done', attempts: 0, rows: 597 });
+    const done = await waitForJob(job.job.id, (s) => s !== 'queued' && s !== 'running');
+    expect(done.job).toMatchObject({ status: 'done', filesDone: 3 });
+    const fetched = ((await (await fetch(`${archive}/__requests`)).json()) as string[]).slice(before.length).filter((p) => p.startsWith('/ms/') && p.endsWith('.zip'));
+    expect(fetched.sort()).toEqual(['/ms/data/spot/monthly/klines/BTCUSDT/1h/BTCUSDT-1h-2018-01.zip', '/ms/data/spot/monthly/klines/BTCUSDT/1h/BTCUSDT-1h-2018-03.zip']);
+  });
+
+  it('imports the running month from its daily files (real layout), to exactly the candles of the monthly file', async () => {
+    const days = { from: Date.UTC(2018, 2, 1), to: Date.UTC(2018, 2, 4) };
+    const monthly = await withDb(config, (db) => loadCandles(db, KEY, days.from, days.to));
+    expect(monthly).toHaveLength(72);
+    await withDb(config, (db) => db.execute(sql`DELETE FROM candles WHERE venue = 'binance' AND timeframe = '1h' AND open_time >= ${Date.UTC(2018, 2, 1)}`));
+    // At 2018-03-04T10:00Z March is running: its monthly file does not exist yet, its first three days' files do.
+    const job = await withDb(config, (db) =>
+      startArchiveImport(db, env as Env, `${archive}/ms`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-03', to: '2018-04' }, { now: Date.UTC(2018, 2, 4, 10) }),
+    );
+    expect(job.files.map((f) => [f.fileName, f.url.replace(archive, '')])).toEqual(
+      [1, 2, 3].map((d) => [`BTCUSDT-1h-2018-03-0${d}.zip`, `/ms/data/spot/daily/klines/BTCUSDT/1h/BTCUSDT-1h-2018-03-0${d}.zip`]),
+    );
+    const done = await waitForJob(job.job.id, (s) => s !== 'queued' && s !== 'running');
+    expect(done.job).toMatchObject({ status: 'done', filesDone: 3, rowsImported: 72 });
+    expect(await withDb(config, (db) => loadCandles(db, KEY, days.from, Date.UTC(2018, 3, 1)))).toEqual(monthly);
+  });
+
+  it('refuses a file with 0 valid rows, or with more than the set share rejected, with its reason; nothing stored', async () => {
+    for (const [mode, month, reason] of [
+      ['blank', '2019-02', /^0 valid rows \(0 row\(s\) read\)$/],
+      ['corrupt', '2019-03', /^369 of 738 rows rejected \(more than 20 %: 369 non-numeric\); nothing stored$/],
+    ] as const) {
+      const job = await withDb(config, (db) =>
+        startArchiveImport(db, env as Env, `${archive}/${mode}`, { symbol: 'BTCUSDT', interval: '1h', from: month, to: month }),
+      );
+      const done = await waitForJob(job.job.id, (s) => s !== 'queued' && s !== 'running');
+      expect(done.job.status).toBe('failed');
+      expect(done.files[0]!.status).toBe('dead');
+      expect(done.files[0]!.error).toMatch(reason);
+      const [y, m] = month.split('-').map(Number) as [number, number];
+      expect(await withDb(config, (db) => loadCandles(db, KEY, Date.UTC(y, m - 1, 1), Date.UTC(y, m, 1)))).toHaveLength(0);
+    }
+    const recorded = await withDb(config, (db) => db.execute(sql`SELECT count(*)::int AS n FROM data_issues WHERE source = 'archive:BTCUSDT-1h-2019-03.zip' AND reason = 'non-numeric'`));
+    expect((recorded.rows[0] as { n: number }).n).toBe(369);
   });
 
   it('rejects a malformed queue message with a recorded reason instead of retrying it forever', async () => {

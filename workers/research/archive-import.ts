@@ -1,11 +1,13 @@
 /**
- * Turning an archive import request (symbol, interval, month range) into a job row, one file row per monthly
- * archive, and one queue message per file.
+ * Turning an archive import request (symbol, interval, month range) into a job row, one file row per archive file
+ * (monthly for ended months, daily for the month still running: `planArchiveFiles`), and one queue message per
+ * file that still needs importing. A re-POSTed request resumes: a file (same URL) already `done` in an earlier job,
+ * whose candles are still stored, is marked `done` in the new job at once and not downloaded again.
  */
 import { z } from 'zod';
-import { archiveUrl, checksumUrl, listArchiveFiles } from '../../shared/archive/layout';
+import { archiveUrl, checksumUrl, planArchiveFiles } from '../../shared/archive/layout';
 import { canonicalSymbol } from '../../shared/archive/process';
-import { createImportJob } from '../../shared/db/queries/imports';
+import { createImportJob, resumeDoneFiles } from '../../shared/db/queries/imports';
 import { TIMEFRAMES } from '../../shared/candles/timeframe';
 import type { Db } from '../db';
 import type { Env } from '../env';
@@ -32,16 +34,19 @@ export async function startArchiveImport(
   env: Env,
   baseUrl: string,
   input: z.infer<typeof ArchiveImportRequest>,
-  jobId: string = crypto.randomUUID(),
+  opts: { jobId?: string; now?: number } = {},
 ) {
+  const jobId = opts.jobId ?? crypto.randomUUID();
   const symbol = canonicalSymbol(input.symbol);
-  const refs = listArchiveFiles(input.symbol, input.interval, input.from, input.to);
+  const refs = planArchiveFiles(input.symbol, input.interval, input.from, input.to, opts.now ?? Date.now());
   const files = refs.map((f) => ({
     fileName: f.fileName,
-    url: archiveUrl(baseUrl, 'spot', 'monthly', input.symbol, input.interval, f.period),
-    checksumUrl: checksumUrl(baseUrl, 'spot', 'monthly', input.symbol, input.interval, f.period),
+    from: f.from,
+    to: f.to,
+    url: archiveUrl(baseUrl, 'spot', f.cadence, input.symbol, input.interval, f.period),
+    checksumUrl: checksumUrl(baseUrl, 'spot', f.cadence, input.symbol, input.interval, f.period),
   }));
-  const created = await createImportJob(db, {
+  await createImportJob(db, {
     id: jobId,
     symbol: input.symbol,
     interval: input.interval,
@@ -50,17 +55,21 @@ export async function startArchiveImport(
     request: { ...input, baseUrl },
     files: files.map(({ fileName, url }) => ({ fileName, url })),
   });
-  const messages: ImportFileJob[] = files.map((f) => ({
-    kind: 'import-file',
-    key: `import:${jobId}:${f.fileName}`,
-    jobId,
-    fileName: f.fileName,
-    url: f.url,
-    checksumUrl: f.checksumUrl,
-    venue: 'binance',
-    symbol,
-    timeframe: input.interval,
-  }));
+  const created = await resumeDoneFiles(db, jobId, { venue: 'binance', symbol, timeframe: input.interval }, files);
+  const pending = new Set(created.files.filter((f) => f.status !== 'done').map((f) => f.fileName));
+  const messages: ImportFileJob[] = files
+    .filter((f) => pending.has(f.fileName))
+    .map((f) => ({
+      kind: 'import-file',
+      key: `import:${jobId}:${f.fileName}`,
+      jobId,
+      fileName: f.fileName,
+      url: f.url,
+      checksumUrl: f.checksumUrl,
+      venue: 'binance',
+      symbol,
+      timeframe: input.interval,
+    }));
   for (let i = 0; i < messages.length; i += 100) {
     await env.JOBS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
   }

@@ -57,7 +57,8 @@ const strategyId = z
 /** What every research request names: a strategy, one stored series, a date-bounded window and fixed params. */
 export const researchTarget = z.object({
   strategy: strategyId,
-  venue: z.string().regex(/^[a-z]+$/),
+  /** A venue id, or `derived:<venue>` for a spread derived from that venue's legs. */
+  venue: z.string().regex(/^(derived:)?[a-z]+$/),
   symbol: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'canonical BASE/QUOTE, e.g. BTC/USDT'),
   timeframe: z.enum(TIMEFRAMES),
   from: dateInput,
@@ -230,6 +231,8 @@ export interface StoredRunResult {
   core: Omit<CoreResult, 'trades'>;
   provenance: {
     dataSource: string;
+    /** The stored timeframe the candles were aggregated from, when the run's timeframe is not stored itself. */
+    derivedFrom?: string;
     sources: { source: string; count: number }[];
     candleCount: number;
     warmupCandles: number;
@@ -251,6 +254,8 @@ export function storedResult(core: CoreResult, win: LoadedWindow, codeVersion: s
     tradeCount: core.trades.length,
     provenance: {
       dataSource: win.dataSource,
+      // A timeframe derived from a stored base says so (absent for a stored timeframe: old results unchanged).
+      ...(win.derivedFrom ? { derivedFrom: win.derivedFrom } : {}),
       sources: win.sources,
       candleCount: win.windowCount,
       warmupCandles: win.warmup,

@@ -1,11 +1,14 @@
 /**
  * Loading exactly one date window of a stored series for research: the candles with from ≤ openTime < to, plus
  * the `warmup` candles immediately before `from` (indicator history only — the engine never trades before
- * `from`), the sha256 of the canonical rows, and the sources the rows came from. No Node or Workers-only APIs:
- * the Worker jobs and the CLI share it.
+ * `from`), the sha256 of the canonical rows, and the sources the rows came from. A timeframe with no stored candle
+ * in the window is derived from a stored base (5m, 1h, 1m, 15m: `seriesSource`, the same choice and the same
+ * `aggregateCandles` as `/api/candles`, complete buckets only); `derivedFrom` and `dataSource` say so, and the
+ * hash is over the derived candles. No Node or Workers-only APIs: the Worker jobs and the CLI share it.
  */
 import type { Candle, SeriesKey } from '../../shared/candles/candle';
-import { loadCandles, loadRecentCandles } from '../../shared/db/queries/candles';
+import { loadDerivedCandles, loadRecentDerivedCandles, seriesSource } from '../../shared/db/queries/candles';
+import type { Timeframe } from '../../shared/candles/timeframe';
 import { windowSources, type SourceCount } from '../../shared/db/queries/research';
 import type { Database } from '../../shared/db/database';
 import { hashCanonical } from '../../shared/backtest/hash';
@@ -23,8 +26,10 @@ export interface LoadedWindow {
   dataHash: string;
   /** Row counts per source inside the window and the warm-up. */
   sources: SourceCount[];
-  /** One line: the sources, abbreviated when many. */
+  /** One line: the sources, abbreviated when many (and the base timeframe when derived). */
   dataSource: string;
+  /** The stored timeframe the candles were aggregated from; absent when the timeframe is stored itself. */
+  derivedFrom?: Timeframe;
 }
 
 export function candleHash(candles: readonly Candle[]): string {
@@ -40,11 +45,13 @@ export function summariseSources(sources: readonly SourceCount[]): string {
 }
 
 export async function loadWindow(db: Database, key: SeriesKey, from: number, to: number, warmup: number): Promise<LoadedWindow> {
-  const before = warmup > 0 ? await loadRecentCandles(db, key, from, warmup) : [];
-  const inside = await loadCandles(db, key, from, to);
+  const source = (await seriesSource(db, key, from, to)) ?? key.timeframe;
+  const before = warmup > 0 ? await loadRecentDerivedCandles(db, key, source, from, warmup) : [];
+  const inside = await loadDerivedCandles(db, key, source, from, to);
   const candles = before.concat(inside);
   const warmFrom = before.length ? before[0]!.openTime : from;
-  const sources = await windowSources(db, key, warmFrom, to);
+  const sources = await windowSources(db, { ...key, timeframe: source }, warmFrom, to);
+  const derived = source !== key.timeframe;
   return {
     key,
     from,
@@ -54,6 +61,7 @@ export async function loadWindow(db: Database, key: SeriesKey, from: number, to:
     windowCount: inside.length,
     dataHash: candleHash(candles),
     sources,
-    dataSource: `${key.venue}:${key.symbol}:${key.timeframe} ← ${summariseSources(sources)}`,
+    dataSource: `${key.venue}:${key.symbol}:${key.timeframe}${derived ? ` (aggregated from ${source}, complete buckets)` : ''} ← ${summariseSources(sources)}`,
+    ...(derived ? { derivedFrom: source } : {}),
   };
 }

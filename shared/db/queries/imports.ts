@@ -5,6 +5,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { importFiles, importJobs, type ImportFileRow, type ImportJobRow } from '../schema';
+import type { SeriesKey } from '../../candles/candle';
 import type { Database } from '../database';
 
 export interface NewImportJob {
@@ -101,4 +102,34 @@ export async function getImportJob(db: Database, jobId: string): Promise<{ job: 
   if (!job) return null;
   const files = await db.select().from(importFiles).where(eq(importFiles.jobId, jobId)).orderBy(importFiles.fileName);
   return { job, files };
+}
+
+/**
+ * Resume: each file of `jobId` still pending whose URL an earlier job already imported (`done`), and whose window
+ * [from, to) still holds at least that many stored candles of the series, becomes `done` at once with the earlier
+ * row's counts (no second download). Returns the job and its files after the job's progress is recomputed.
+ */
+export async function resumeDoneFiles(
+  db: Database,
+  jobId: string,
+  key: SeriesKey,
+  files: readonly { fileName: string; url: string; from: number; to: number }[],
+): Promise<{ job: ImportJobRow; files: ImportFileRow[] }> {
+  if (files.length) {
+    const spec = files.map((f) => ({ file_name: f.fileName, url: f.url, from_t: f.from, to_t: f.to }));
+    await db.execute(sql`
+      UPDATE import_files AS f
+      SET status = 'done', rows = p.rows, issues = p.issues, sha256 = p.sha256, attempts = 0, finished_at = now(), error = NULL
+      FROM json_to_recordset(${JSON.stringify(spec)}::json) AS s(file_name text, url text, from_t bigint, to_t bigint),
+           LATERAL (SELECT e.rows, e.issues, e.sha256 FROM import_files e
+                    WHERE e.url = s.url AND e.status = 'done' AND e.job_id <> ${jobId}
+                    ORDER BY e.finished_at DESC LIMIT 1) AS p
+      WHERE f.job_id = ${jobId} AND f.file_name = s.file_name AND f.status = 'pending'
+        AND (SELECT count(*) FROM candles c
+             WHERE c.venue = ${key.venue} AND c.symbol = ${key.symbol} AND c.timeframe = ${key.timeframe}
+               AND c.open_time >= s.from_t AND c.open_time < s.to_t) >= p.rows`);
+  }
+  await refreshImportJob(db, jobId);
+  const found = await getImportJob(db, jobId);
+  return found!;
 }

@@ -45,7 +45,7 @@ export const dataIssues = pgTable(
     symbol: text('symbol').notNull(),
     timeframe: text('timeframe').notNull(),
     openTime: bigint('open_time', { mode: 'number' }),
-    /** Machine code: off-grid, high-below-low, non-finite, duplicate-conflict, parse, future … */
+    /** Machine code: off-grid, high-below-low, non-finite, duplicate-conflict, parse, future, source-conflict, venue-gap … */
     reason: text('reason').notNull(),
     detail: text('detail').notNull(),
     raw: jsonb('raw'),
@@ -104,7 +104,7 @@ export const importFiles = pgTable(
 export const spreadWindows = pgTable(
   'spread_windows',
   {
-    /** `BTC/ETH:4h:2022-01-01..2023-01-01` — one refresh replaces exactly this window. */
+    /** `spread|binance|BTC/ETH|4h|2022-01-01T00:00:00.000Z|2023-01-01T00:00:00.000Z` (keyed by the legs' venue) — one refresh replaces exactly this window. */
     key: text('key').primaryKey(),
     pair: text('pair').notNull(),
     venue: text('venue').notNull(),

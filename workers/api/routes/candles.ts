@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { aggregateCandles } from '../../../shared/candles/aggregate';
+import { aggregateCandles, derivationCandidates } from '../../../shared/candles/aggregate';
 import { toSeries, type Candle, type SeriesKey } from '../../../shared/candles/candle';
 import { TIMEFRAME_MS, type Timeframe } from '../../../shared/candles/timeframe';
 import { lastCandleTime, loadCandles } from '../../../shared/db/queries/candles';
@@ -18,7 +18,6 @@ import { parseQuery, symbolParam, timeParam, timeframeParam, venueParam } from '
 
 export const MAX_CANDLES = 5000;
 const MAX_BASE_ROWS = 300_000;
-const BASES: Timeframe[] = ['5m', '1h', '1m', '15m'];
 
 const OVERLAY_KINDS = {
   ema: { args: 1, pane: 'price', warm: (a: number[]) => 4 * a[0]! },
@@ -144,7 +143,7 @@ export const candleRoutes = new Hono<AppEnv>().get('/', async (c) => {
   }
 
   // The source: the target timeframe when stored, else the first stored base it can be aggregated from.
-  const candidates = [target, ...BASES.filter((b) => b !== target && TIMEFRAME_MS[b] < T && T % TIMEFRAME_MS[b] === 0)];
+  const candidates = derivationCandidates(target);
   const probeFrom = q.from !== undefined ? floor(q.from) - warm * T : undefined;
   let source: Timeframe | null = null;
   for (const tf of candidates) {
