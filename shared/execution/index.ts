@@ -5,3 +5,4 @@
 export * from './kernel';
 export * from './state';
 export * from './series';
+export * from './cost-hook';

@@ -1,0 +1,272 @@
+/**
+ * The measured cost model: what one fill costs on one venue, for one symbol, at one time, for the run's order
+ * size — fee + half-spread + impact, each from the best source there is, and which source each came from.
+ *
+ * Per fill (every fill is priced as a TAKER fill: no verdict assumes maker fills), per leg of the traded series
+ * (one leg for a plain symbol; both legs for a pair such as the BTC/ETH ratio, each trading the order notional),
+ * with i = the fill candle's index in the leg's candles (so candles 0..i−1 are the ones closed before the fill):
+ *  - fee: the taker bps of the venue's fee schedule row in force at the fill's time, of the configured tier
+ *    (./fee-schedules.ts; default the lowest tier). Source `<tier>@<effectiveFrom>`.
+ *  - half-spread: the venue's book snapshot for the fill's time bucket — the last snapshot with
+ *    bucket ≤ time < bucket + `snapshotMaxAgeMs` (5 min: one cron bucket) — source `book`; else EDGE (./estimators)
+ *    over the `edgeWindowCandles` candles closed before the fill (default one day of candles, at least 60), its
+ *    SIGNED estimate halved, source `edge` (`edge-proxy` when the candles are another venue's); EDGE ≤ 0 ("below
+ *    what these candles resolve") or refused for too few candles → `floorHalfSpreadBps` (default 0.5 bp, the
+ *    resolution of 1m EDGE on crypto, shared/costs/README.md), source `floor:edge-unresolved` /
+ *    `floor:edge-insufficient`. Never a zero cost, never |s|.
+ *  - impact: the square-root law `k · σ · √(Q / V)` (./impact.ts), Q = the order notional, V = quote volume
+ *    (Σ volume·close) of the `horizonCandles` candles before the fill (default one hour of candles, at least 1),
+ *    σ = the standard deviation of the `volLookbackCandles` log close-to-close returns before the fill (default one
+ *    day, at least 30) × √horizon — the definitions the k fit uses (shared/market/impact-calibration.ts). k is the
+ *    venue's fit where the run is given one (source `fit`), else `DEFAULT_IMPACT_K` (source `default-k`); with
+ *    another venue's candles `-proxy-volume` is appended. Q/V above `maxParticipation` (default 10 %) refuses the
+ *    order: `MeasuredCostRefusedError` names the venue, symbol, time and share. Fewer than 3 candles before the
+ *    fill: impact 0, source `unmeasured:insufficient-candles` (counted, so a reader sees it).
+ * No lookahead: nothing at or after the fill's candle is read. Same inputs, same numbers.
+ *
+ * `measuredVenueCosts` prices every trade of a run through `createMeasuredCostHook` and the kernel's cost hook
+ * (shared/execution `costTrade`: one net-return convention), and returns per trade the round-trip bps and net
+ * return, the mean components and the count of fills per source of each component (the run's provenance).
+ */
+import { z } from 'zod';
+import { TIMEFRAME_MS } from '../candles/timeframe';
+import type { CandleSeries } from '../candles/candle';
+import type { RawTrade } from '../backtest/types';
+import { lowerBound } from '../backtest/version';
+import { costTrade, type CostHook, type FillCost, type FillCostQuery } from '../execution/cost-hook';
+import { feeEntryAt } from './cost-model';
+import { feeSchedule } from './fee-schedules';
+import { DEFAULT_IMPACT_K, DEFAULT_MAX_PARTICIPATION, ImpactRefusedError, sqrtImpact } from './impact';
+import { edgeOnLogs, toLogOhlc, type LogOhlc } from './estimators';
+
+/** Version of the measured model's rules (recorded with every measured view; bump when a rule or default changes). */
+export const MEASURED_COST_VERSION = 'measured-cost/1.0.0';
+
+export const measuredCostConfigSchema = z.object({
+  /** Quote notional of each order (each leg of a pair trades this much). */
+  orderNotional: z.number().finite().positive().default(10_000),
+  /** Fee tier per venue (a tier name of ./fee-schedules.ts); venues not named use their lowest tier. */
+  tiers: z.record(z.string(), z.string()).default({}),
+  /** A book snapshot prices fills within this long after its bucket start. */
+  snapshotMaxAgeMs: z.number().int().positive().default(5 * 60_000),
+  /** EDGE window, candles; default one day of the series' candles, at least 60. */
+  edgeWindowCandles: z.number().int().min(3).optional(),
+  /** Half-spread used when EDGE cannot resolve the spread, bps. */
+  floorHalfSpreadBps: z.number().finite().min(0).max(100).default(0.5),
+  impact: z
+    .object({
+      /** Candles in the holding horizon (V, σ scaling); default one hour of candles, at least 1. */
+      horizonCandles: z.number().int().min(1).optional(),
+      /** Returns in the σ estimate; default one day of candles, at least 30. */
+      volLookbackCandles: z.number().int().min(2).optional(),
+      maxParticipation: z.number().finite().positive().max(1).default(DEFAULT_MAX_PARTICIPATION),
+      /** A venue's fitted k (`npm run research -- impact-fit`) and where it came from. */
+      k: z.record(z.string(), z.object({ k: z.number().finite().min(0), source: z.string().min(1) })).default({}),
+    })
+    .prefault({}),
+});
+export type MeasuredCostConfig = z.infer<typeof measuredCostConfigSchema>;
+export type MeasuredCostConfigInput = z.input<typeof measuredCostConfigSchema>;
+
+/** One traded leg: its candles (this venue's own, or another venue's as a proxy) and this venue's book snapshots. */
+export interface MeasuredLeg {
+  symbol: string;
+  series: CandleSeries;
+  /** Whose candles `series` holds (≠ the venue: a proxy, marked in the sources). */
+  candlesVenue: string;
+  /** This venue's snapshots of this symbol, ascending by bucket. */
+  snapshots?: readonly { bucket: number; halfSpreadBps: number }[];
+}
+
+export interface MeasuredVenueInput {
+  venue: string;
+  legs: readonly MeasuredLeg[];
+}
+
+export class MeasuredCostRefusedError extends Error {
+  override readonly name = 'MeasuredCostRefusedError';
+  constructor(
+    readonly venue: string,
+    readonly symbol: string,
+    readonly time: number,
+    readonly participation: number,
+    readonly maxParticipation: number,
+    readonly orderNotional: number,
+  ) {
+    super(
+      `measured costs: an order of ${orderNotional} on ${venue} ${symbol} at ${new Date(time).toISOString()} is ${(participation * 100).toPrecision(3)} % of the horizon's volume, above the ${(maxParticipation * 100).toPrecision(3)} % allowed (lower the order notional or raise maxParticipation)`,
+    );
+  }
+}
+
+interface LegCost {
+  halfSpreadBps: number;
+  spread: string;
+  impactBps: number;
+  impact: string;
+}
+
+function legPricer(venue: string, leg: MeasuredLeg, cfg: MeasuredCostConfig): (time: number) => LegCost {
+  const s = leg.series;
+  const perDay = Math.max(1, Math.round(86_400_000 / TIMEFRAME_MS[s.timeframe]));
+  const perHour = Math.max(1, Math.round(3_600_000 / TIMEFRAME_MS[s.timeframe]));
+  const W = cfg.edgeWindowCandles ?? Math.max(60, perDay);
+  const H = cfg.impact.horizonCandles ?? perHour;
+  const L = cfg.impact.volLookbackCandles ?? Math.max(30, perDay);
+  const fit = cfg.impact.k[venue];
+  const k = fit?.k ?? DEFAULT_IMPACT_K;
+  const proxy = leg.candlesVenue !== venue;
+  const kSource = (fit ? 'fit' : 'default-k') + (proxy ? '-proxy-volume' : '');
+  const snaps = leg.snapshots ?? [];
+  let logs: LogOhlc | null = null;
+  const cache = new Map<number, LegCost>();
+  const candleCost = (i: number): LegCost => {
+    const hit = cache.get(i);
+    if (hit) return hit;
+    logs ??= toLogOhlc(s);
+    let halfSpreadBps: number;
+    let spread: string;
+    const e = edgeOnLogs(logs, Math.max(0, i - W), i);
+    if (e.ok && e.signed > 0) {
+      halfSpreadBps = (e.signed / 2) * 1e4;
+      spread = proxy ? 'edge-proxy' : 'edge';
+    } else {
+      halfSpreadBps = cfg.floorHalfSpreadBps;
+      spread = e.ok || e.reason === 'not-identifiable' ? 'floor:edge-unresolved' : 'floor:edge-insufficient';
+    }
+    let impactBps = 0;
+    let impact = 'unmeasured:insufficient-candles';
+    const l = Math.min(L, i - 1);
+    const h = Math.min(H, i);
+    if (l >= 2 && h >= 1) {
+      let volume = 0;
+      for (let j = i - h; j < i; j++) volume += s.volume[j]! * s.close[j]!;
+      let sum = 0;
+      let sumSq = 0;
+      for (let j = i - l; j < i; j++) {
+        const r = Math.log(s.close[j]! / s.close[j - 1]!);
+        sum += r;
+        sumSq += r * r;
+      }
+      const m = sum / l;
+      const sigma = Math.sqrt(Math.max(0, (sumSq - l * m * m) / (l - 1))) * Math.sqrt(h);
+      if (volume > 0) {
+        impactBps = sqrtImpact({ notional: cfg.orderNotional, volume, sigma }, { k, maxParticipation: cfg.impact.maxParticipation }).impactBps;
+        impact = kSource;
+      } else impact = 'unmeasured:no-volume';
+    }
+    const out = { halfSpreadBps, spread, impactBps, impact };
+    cache.set(i, out);
+    return out;
+  };
+  return (time: number): LegCost => {
+    const i = lowerBound(s.openTime, time);
+    const c = candleCost(i);
+    if (snaps.length > 0) {
+      let lo = 0;
+      let hi = snaps.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (snaps[mid]!.bucket <= time) lo = mid + 1;
+        else hi = mid;
+      }
+      const sn = lo > 0 ? snaps[lo - 1]! : null;
+      if (sn && time - sn.bucket < cfg.snapshotMaxAgeMs) return { ...c, halfSpreadBps: sn.halfSpreadBps, spread: 'book' };
+    }
+    return c;
+  };
+}
+
+/**
+ * The measured model of one venue as a kernel cost hook (rules in the module doc). Throws MeasuredCostRefusedError
+ * when an order is above the allowed share of volume, UnknownFeeTierError for a tier the venue does not have.
+ */
+export function createMeasuredCostHook(input: MeasuredVenueInput, config: MeasuredCostConfigInput | MeasuredCostConfig = {}): CostHook {
+  const cfg = measuredCostConfigSchema.parse(config);
+  const schedule = feeSchedule(input.venue, cfg.tiers[input.venue]);
+  if (input.legs.length === 0) throw new Error(`measured costs: ${input.venue} has no legs`);
+  const legs = input.legs.map((l) => ({ leg: l, price: legPricer(input.venue, l, cfg) }));
+  return (fill: FillCostQuery): FillCost => {
+    const row = feeEntryAt(schedule, fill.time);
+    const fee = `${schedule.tier}@${row.effectiveFrom}`;
+    let feeBps = 0;
+    let halfSpreadBps = 0;
+    let impactBps = 0;
+    const sources: FillCost['sources'] = [];
+    for (const { leg, price } of legs) {
+      let c: LegCost;
+      try {
+        c = price(fill.time);
+      } catch (err) {
+        if (err instanceof ImpactRefusedError) throw new MeasuredCostRefusedError(input.venue, leg.symbol, fill.time, err.participation, err.maxParticipation, cfg.orderNotional);
+        throw err;
+      }
+      feeBps += row.takerBps;
+      halfSpreadBps += c.halfSpreadBps;
+      impactBps += c.impactBps;
+      sources.push({ fee, spread: c.spread, impact: c.impact });
+    }
+    return { feeBps, halfSpreadBps, impactBps, totalBps: feeBps + halfSpreadBps + impactBps, sources };
+  };
+}
+
+/** One venue's measured view of a run's trades. */
+export interface MeasuredVenueCosts {
+  /** The view id (`<venue>-measured`), the key of `net` / `roundTripBps` beside the presets. */
+  id: string;
+  venue: string;
+  tier: string;
+  legs: { symbol: string; candlesVenue: string; snapshots: number }[];
+  /** Per trade, in trade order. */
+  roundTripBps: number[];
+  net: number[];
+  /** Mean round-trip bps per component (fee / half-spread / impact, both fills, every leg). */
+  components: { feeBps: number; halfSpreadBps: number; impactBps: number };
+  /** Fill-legs per source of each component (two fills per trade × legs). */
+  sources: { fee: Record<string, number>; spread: Record<string, number>; impact: Record<string, number> };
+}
+
+/** The measured view id of a venue. */
+export function measuredViewId(venue: string): string {
+  return `${venue}-measured`;
+}
+
+function bump(rec: Record<string, number>, key: string): void {
+  rec[key] = (rec[key] ?? 0) + 1;
+}
+
+/** Every trade of a run priced by one venue's measured model (through the kernel's cost hook). */
+export function measuredVenueCosts(trades: readonly RawTrade[], input: MeasuredVenueInput, config: MeasuredCostConfigInput | MeasuredCostConfig = {}): MeasuredVenueCosts {
+  const cfg = measuredCostConfigSchema.parse(config);
+  const hook = createMeasuredCostHook(input, cfg);
+  const roundTripBps: number[] = [];
+  const net: number[] = [];
+  const sums = { feeBps: 0, halfSpreadBps: 0, impactBps: 0 };
+  const sources: MeasuredVenueCosts['sources'] = { fee: {}, spread: {}, impact: {} };
+  for (const t of trades) {
+    const c = costTrade(t, hook);
+    roundTripBps.push(c.roundTripBps);
+    net.push(c.net);
+    for (const f of [c.entry, c.exit]) {
+      sums.feeBps += f.feeBps;
+      sums.halfSpreadBps += f.halfSpreadBps;
+      sums.impactBps += f.impactBps;
+      for (const s of f.sources) {
+        bump(sources.fee, s.fee);
+        bump(sources.spread, s.spread);
+        bump(sources.impact, s.impact);
+      }
+    }
+  }
+  const n = trades.length;
+  return {
+    id: measuredViewId(input.venue),
+    venue: input.venue,
+    tier: feeSchedule(input.venue, cfg.tiers[input.venue]).tier,
+    legs: input.legs.map((l) => ({ symbol: l.symbol, candlesVenue: l.candlesVenue, snapshots: l.snapshots?.length ?? 0 })),
+    roundTripBps,
+    net,
+    components: n > 0 ? { feeBps: sums.feeBps / n, halfSpreadBps: sums.halfSpreadBps / n, impactBps: sums.impactBps / n } : { feeBps: 0, halfSpreadBps: 0, impactBps: 0 },
+    sources,
+  };
+}
