@@ -23,7 +23,7 @@
  * rejects. It never "promotes" to the status it already has: `to` then equals `currentStatus`.
  */
 import type { Trade } from '../backtest/types';
-import { COST_PRESET_IDS } from '../costs';
+import { COST_PRESET_IDS, VENUE_IDS } from '../costs';
 import type { StrategyStatus } from '../strategies/types';
 import { GATE_IDS, parseGates, type GateCheck, type GateId, type GatesInput } from './gates';
 import { bootstrapMeanCi, deflatedSharpe, probabilisticSharpe, sharpeInput } from './stats';
@@ -130,8 +130,10 @@ function presetIdsOf(input: JudgeInput): string[] {
   const ids = new Set<string>(Object.keys(input.result.net ?? {}));
   for (const t of input.result.trades) for (const k of Object.keys(t.net)) ids.add(k);
   const known = COST_PRESET_IDS.filter((id) => ids.has(id));
-  const other = [...ids].filter((id) => !(COST_PRESET_IDS as readonly string[]).includes(id)).sort();
-  return [...known, ...other];
+  const measured = VENUE_IDS.map((v) => `${v}-measured`).filter((id) => ids.has(id));
+  const listed = new Set<string>([...known, ...measured]);
+  const other = [...ids].filter((id) => !listed.has(id)).sort();
+  return [...known, ...measured, ...other];
 }
 
 /** Judge every cost preset of a result against the gates (rules in the module doc). */
@@ -260,8 +262,9 @@ export function judgeVenues(input: JudgeInput): VenueVerdict[] {
     const marginText = margin ? `; ${describeMargin(margin)}` : '';
     let reason: string;
     if (biased) reason = `reject on ${label}: ${input.lookahead!.detail}`;
+    else if (grossMean !== null && grossMean <= 0)
+      reason = `reject on ${label}: no edge before costs (gross ${fmtBps(grossMean * 1e4, true)} bps per trade, n=${n}${n < g.minTrades ? ` < ${g.minTrades} trades` : ''})`;
     else if (n < g.minTrades) reason = `reject on ${label}: n=${n} < ${g.minTrades} trades${netBps !== null ? ` (${edge})` : ''}`;
-    else if (verdict === 'reject' && grossMean !== null && grossMean <= 0) reason = `reject on ${label}: no edge before costs (gross ${fmtBps(grossMean * 1e4, true)} bps per trade, n=${n})`;
     else if (verdict === 'reject') reason = `reject on ${label}: ${edge} (n=${n}, ${ciText})${marginText}`;
     else if (verdict === 'keep') reason = `keep on ${label}: ${edge}, ${ciText}, DSR ${fmt2(d!.dsr)}, n=${n}; every gate passed${marginText}`;
     else {

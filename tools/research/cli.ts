@@ -39,6 +39,8 @@ const HELP = `npm run research -- <command>
   import-freqtrade --file PATH --venue binance --symbol BTC/USDT --timeframe 4h [--overwrite]
   backtest --strategy ID --venue V --symbol BTC/USDT --timeframe 4h --from 2021-01-01 --to 2022-01-01 [--params JSON] [--mode slices]
                  [--gates default|strict|FILE.json] [--mc-seed N] [--mc-paths N] [--ruin-drawdown 0.3]
+                 [--order-notional 10000] [--fee-tier binance=VIP1,kraken=Pro $10K-50K] [--max-participation 0.1]
+                 (measured costs per venue: fee tier + half-spread + impact for that order size; they decide the verdict)
   backtest --strategy ID --symbols BTC/USDT,ETH/USDT --timeframe 4h --from D --to D [--venue binance] [--max-positions 3] [--sizing equal|fraction:F] [--max-atr-pct 0.05] [--min-volume V] [--params JSON]
            (portfolio with shared capital; a ranking strategy selects the symbols; printed, not stored)
   sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL] [--gates NAME|FILE.json]
@@ -59,6 +61,20 @@ function gatesFlag(v: string | undefined): unknown {
   if (v === undefined) return undefined;
   if (v.endsWith('.json')) return JSON.parse(readFileSync(v, 'utf8')) as unknown;
   return v;
+}
+
+/** `--order-notional N`, `--fee-tier binance=VIP1,kraken=Pro $10K-50K`, `--max-participation 0.05`: the measured cost model's knobs. */
+function measuredFlags(o: Opts): Record<string, unknown> | undefined {
+  const str = (x: string | boolean | undefined): string | undefined => (typeof x === 'string' ? x : undefined);
+  const notional = str(o['order-notional']);
+  const tiers = str(o['fee-tier']);
+  const share = str(o['max-participation']);
+  if (notional === undefined && tiers === undefined && share === undefined) return undefined;
+  return {
+    ...(notional !== undefined ? { orderNotional: Number(notional) } : {}),
+    ...(tiers !== undefined ? { tiers: Object.fromEntries(tiers.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')).trim(), kv.slice(kv.indexOf('=') + 1).trim()])) } : {}),
+    ...(share !== undefined ? { impact: { maxParticipation: Number(share) } } : {}),
+  };
 }
 
 function need(v: string | undefined, name: string): string {
@@ -97,8 +113,10 @@ export function printRun(result: CoreResult, judgement: RunJudgement, meta: { id
   const p = (x: number | null): string => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
   rows.push(['gross', String(g.trades), b(g.meanReturn), p(g.totalReturn), p(g.maxDrawdownEquity), g.sharpe === null ? '—' : g.sharpe.toFixed(2), '', '']);
   for (const v of judgement.venues) {
-    const m = result.net[v.key]!;
-    rows.push([v.key + (v.key === primaryCostModel(meta.venue) ? ' *' : ''), String(m.trades), b(m.meanReturn), p(m.totalReturn), p(m.maxDrawdownEquity), m.sharpe === null ? '—' : m.sharpe.toFixed(2), v.verdict, v.reason.slice(0, 110)]);
+    // Measured views carry per-trade statistics only (no equity curve): total return, drawdown and Sharpe are —.
+    const m = (result.net[v.key] ?? (v.metrics?.net as Partial<typeof g> | null) ?? {}) as Partial<typeof g>;
+    const sharpe = m.sharpe ?? null;
+    rows.push([v.key + (v.key === primaryCostModel(meta.venue) ? ' *' : ''), String(m.trades ?? 0), b(m.meanReturn ?? null), p(m.totalReturn ?? null), p(m.maxDrawdownEquity ?? null), sharpe === null ? '—' : sharpe.toFixed(2), v.verdict, v.reason.slice(0, 110)]);
   }
   out.write(table(rows));
   out.write(`\nverdict: ${judgement.verdict.toUpperCase()} — ${judgement.reason}\n(trials in the family, this run included: ${judgement.trials}; * = the series venue's taker preset)\n`);
@@ -137,6 +155,9 @@ async function main(argv: string[]): Promise<void> {
       symbol: { type: 'string' },
       gates: { type: 'string' },
       'mc-seed': { type: 'string' },
+      'order-notional': { type: 'string' },
+      'fee-tier': { type: 'string' },
+      'max-participation': { type: 'string' },
       'mc-paths': { type: 'string' },
       'ruin-drawdown': { type: 'string' },
       interval: { type: 'string' },
@@ -278,6 +299,7 @@ async function main(argv: string[]): Promise<void> {
         params: o.params ? (JSON.parse(o.params) as Record<string, number>) : undefined,
         mode: o.mode ?? 'portfolio',
         gates: gatesFlag(o.gates),
+        measuredCosts: measuredFlags(o),
         monteCarlo:
           o['mc-seed'] || o['mc-paths'] || o['ruin-drawdown']
             ? {

@@ -88,7 +88,9 @@ export function judgeRun(core: BacktestResult | SlicesResult, ctx: JudgeContext)
     sweepCentre: ctx.sweepCentre,
     lookahead: ctx.lookahead,
   });
-  const verdicts = judged.map((v) => proxyPriceVerdict(v, ctx.venue));
+  // Whose prices the run trades: the series venue, or for a derived pair the venue its legs come from.
+  const priceVenue = ctx.measured?.venues[0]?.legs[0]?.candlesVenue ?? ctx.venue;
+  const verdicts = judged.map((v) => proxyPriceVerdict(v, priceVenue));
   const overall = overallVerdict(verdicts);
   const venues: VenueVerdictRow[] = verdicts.map((v) => {
     const { presetId, venue, label, verdict, reason, ...metrics } = v;
