@@ -11,12 +11,13 @@ import { COST_PRESETS } from './presets';
 import { edgeSpread, simulateBidAskCandles } from './estimators';
 
 const M = 60_000;
-const T0 = Date.UTC(2025, 0, 6);
+/** 20:00 UTC: candle 240 opens the next UTC day, where the daily EDGE refresh starts its window. */
+const T0 = Date.UTC(2025, 0, 5, 20);
 
 /** 1m candles from simulated bid/ask bounce with a known full spread, volume `vol` base units each. */
-function simulated(n: number, spread: number, vol = 100, seed = 11): CandleSeries {
+function simulated(n: number, spread: number, vol = 100, seed = 11, start = T0): CandleSeries {
   const s = simulateBidAskCandles(mulberry32(seed), { n, trades: 200, spread, volatility: 0.002 });
-  const candles: Candle[] = Array.from({ length: n }, (_, i) => ({ openTime: T0 + i * M, open: s.open[i]! * 100, high: s.high[i]! * 100, low: s.low[i]! * 100, close: s.close[i]! * 100, volume: vol }));
+  const candles: Candle[] = Array.from({ length: n }, (_, i) => ({ openTime: start + i * M, open: s.open[i]! * 100, high: s.high[i]! * 100, low: s.low[i]! * 100, close: s.close[i]! * 100, volume: vol }));
   return toSeries(candles, '1m', 'BTC/USDT');
 }
 
@@ -71,6 +72,17 @@ describe('measured cost model', () => {
     expect(c.totalBps).toBeCloseTo(c.feeBps + c.halfSpreadBps + c.impactBps, 12);
   });
 
+  it('the spread window ends where the UTC day of the fill began; a later candle of that day does not move it', () => {
+    const s = simulated(600, 0.002);
+    const hook = createMeasuredCostHook({ venue: 'binance', legs: [leg(s)] }, { orderNotional: 100, impact: { horizonCandles: 1, volLookbackCandles: 2 } });
+    const at = (i: number) => hook({ effect: 'open', time: T0 + i * M, side: 'buy', liquidity: 'taker', price: 100, atrPct: null });
+    const w = (x: Float64Array) => x.subarray(0, 240);
+    const e = edgeSpread({ open: w(s.open), high: w(s.high), low: w(s.low), close: w(s.close) });
+    if (!e.ok) throw new Error(e.reason);
+    expect(at(250).halfSpreadBps).toBeCloseTo((e.signed / 2) * 1e4, 9);
+    expect(at(590).halfSpreadBps).toBe(at(250).halfSpreadBps);
+  });
+
   it('no lookahead: the fill candle and everything after it do not move the cost', () => {
     const s = simulated(600, 0.002);
     const cut = 400;
@@ -104,16 +116,18 @@ describe('measured cost model', () => {
   });
 
   it('EDGE that cannot resolve a spread falls back to the documented floor, never zero; proxies are marked', () => {
-    // No spread at all (seed 4): EDGE's signed estimate on the 60 candles before candle 100 is negative.
-    const s = simulated(200, 0, 100, 4);
+    // No spread at all (seed 4): EDGE's signed estimate on the 60 candles before candle 100 (which opens a UTC day)
+    // is negative.
+    const T = Date.UTC(2025, 0, 6) - 100 * M;
+    const s = simulated(200, 0, 100, 4, T);
     const w = (x: Float64Array) => x.subarray(40, 100);
     const e = edgeSpread({ open: w(s.open), high: w(s.high), low: w(s.low), close: w(s.close) });
     expect(e.ok && e.signed < 0).toBe(true);
     const hook = createMeasuredCostHook({ venue: 'okx', legs: [leg(s)] }, { floorHalfSpreadBps: 0.5, edgeWindowCandles: 60 });
-    const c = hook({ effect: 'open', time: T0 + 100 * M, side: 'buy', liquidity: 'taker', price: 100, atrPct: null });
+    const c = hook({ effect: 'open', time: T + 130 * M, side: 'buy', liquidity: 'taker', price: 100, atrPct: null });
     expect(c.halfSpreadBps).toBe(0.5);
     expect(c.sources[0]).toEqual({ fee: 'Regular Lv1@2025-01-01', spread: 'floor:edge-unresolved', impact: 'default-k-proxy-volume' });
-    const early = hook({ effect: 'open', time: T0 + 2 * M, side: 'buy', liquidity: 'taker', price: 100, atrPct: null });
+    const early = hook({ effect: 'open', time: T + 2 * M, side: 'buy', liquidity: 'taker', price: 100, atrPct: null });
     expect(early.sources[0]!.spread).toBe('floor:edge-insufficient');
     expect(early.sources[0]!.impact).toBe('unmeasured:insufficient-candles');
     // Flat candles: no period with price movement, EDGE refuses ("insufficient data") → the floor too.
@@ -147,7 +161,7 @@ describe('measured cost model', () => {
     expect(c.sources[0]!.impact).toBe('fit');
     const big = createMeasuredCostHook({ venue: 'binance', legs: [leg(s)] }, { orderNotional: 10_000, impact: { horizonCandles: H } });
     expect(() => big({ effect: 'open', time: T0 + i * M, side: 'buy', liquidity: 'taker', price: 100, atrPct: null })).toThrow(MeasuredCostRefusedError);
-    expect(() => big({ effect: 'open', time: T0 + i * M, side: 'buy', liquidity: 'taker', price: 100, atrPct: null })).toThrow(/on binance BTC\/USDT at 2025-01-06T01:20:00.000Z is 49.\d+ % of the horizon's volume, above the 10.0 %/);
+    expect(() => big({ effect: 'open', time: T0 + i * M, side: 'buy', liquidity: 'taker', price: 100, atrPct: null })).toThrow(/on binance BTC\/USDT at 2025-01-05T21:20:00.000Z is 49.\d+ % of the horizon's volume, above the 10.0 %/);
   });
 
   it('a pair pays both legs; every fill is a taker fill; net by the one cash-account convention', () => {

@@ -9,8 +9,11 @@
  *    (./fee-schedules.ts; default the lowest tier). Source `<tier>@<effectiveFrom>`.
  *  - half-spread: the venue's book snapshot for the fill's time bucket — the last snapshot with
  *    bucket ≤ time < bucket + `snapshotMaxAgeMs` (5 min: one cron bucket) — source `book`; else EDGE (./estimators)
- *    over the `edgeWindowCandles` candles closed before the fill (default one day of candles, at least 60), its
- *    SIGNED estimate halved, source `edge` (`edge-proxy` when the candles are another venue's); EDGE ≤ 0 ("below
+ *    over the `edgeWindowCandles` candles closed before the fill's UTC day began (refreshed once a day; default one
+ *    day of candles, at least 60 and at most `EDGE_WINDOW_CAP` = 360 — 6 h of 1m candles: a full day of minutes at
+ *    every daily refresh made the measured model 30–60 % of a one-year 1m backtest, `npm run bench -- backtest`),
+ *    its SIGNED estimate halved, source `edge` (`edge-proxy` when the candles are
+ *    another venue's); EDGE ≤ 0 ("below
  *    what these candles resolve") or refused for too few candles → `floorHalfSpreadBps` (default 0.5 bp, the
  *    resolution of 1m EDGE on crypto, shared/costs/README.md), source `floor:edge-unresolved` /
  *    `floor:edge-insufficient`. Never a zero cost, never |s|.
@@ -37,7 +40,7 @@ import { costTrade, type CostHook, type FillCost, type FillCostQuery } from '../
 import { feeEntryAt } from './cost-model';
 import { feeSchedule } from './fee-schedules';
 import { DEFAULT_IMPACT_K, DEFAULT_MAX_PARTICIPATION, ImpactRefusedError, sqrtImpact } from './impact';
-import { edgeOnLogs, toLogOhlc, type LogOhlc } from './estimators';
+import { edgeOnLogs, toLogOhlc } from './estimators';
 
 /** Version of the measured model's rules (recorded with every measured view; bump when a rule or default changes). */
 export const MEASURED_COST_VERSION = 'measured-cost/1.0.0';
@@ -49,7 +52,7 @@ export const measuredCostConfigSchema = z.object({
   tiers: z.record(z.string(), z.string()).default({}),
   /** A book snapshot prices fills within this long after its bucket start. */
   snapshotMaxAgeMs: z.number().int().positive().default(5 * 60_000),
-  /** EDGE window, candles; default one day of the series' candles, at least 60. */
+  /** EDGE window, candles; default one day of the series' candles, at least 60 and at most 360 (EDGE_WINDOW_CAP). */
   edgeWindowCandles: z.number().int().min(3).optional(),
   /** Half-spread used when EDGE cannot resolve the spread, bps. */
   floorHalfSpreadBps: z.number().finite().min(0).max(100).default(0.5),
@@ -106,11 +109,101 @@ interface LegCost {
   impact: string;
 }
 
+const DAY_MS = 86_400_000;
+
+/** Most candles an EDGE window spans by default (see `edgeWindowCandles`). */
+export const EDGE_WINDOW_CAP = 360;
+
+/** What a leg's candles say at one fill time, whatever the venue: the day's EDGE estimate, σ and V before the fill. */
+interface MarketPoint {
+  edge: { signed: number; ok: boolean; reason?: string };
+  /** NaN when fewer than 3 candles precede the fill. */
+  sigma: number;
+  volume: number;
+}
+
+/**
+ * Per series (a venue's candles), shared by every venue priced on them — the half-spread, σ and V do not depend on
+ * the venue: the EDGE estimate per day bucket, the market point per fill time, and prefix sums of log returns,
+ * squared log returns and quote volume, so σ and V over any lookback are O(1) per fill. Measured with
+ * `npm run bench -- backtest`: recomputing every fill's windows for each venue made the measured model 25× slower
+ * than the one-year 1m backtest itself.
+ */
+interface SeriesCache {
+  edge: Map<number, MarketPoint['edge']>;
+  /** Per window configuration `W:H:L`, per fill time. */
+  points: Map<string, Map<number, MarketPoint>>;
+  sumR: Float64Array | null;
+  sumR2: Float64Array | null;
+  sumQv: Float64Array | null;
+}
+
+const seriesCaches = new WeakMap<CandleSeries, SeriesCache>();
+
+function seriesCache(s: CandleSeries): SeriesCache {
+  let c = seriesCaches.get(s);
+  if (!c) {
+    c = { edge: new Map(), points: new Map(), sumR: null, sumR2: null, sumQv: null };
+    seriesCaches.set(s, c);
+  }
+  return c;
+}
+
+/** Prefix sums over r_j = ln(close_j / close_{j−1}) (r_0 = 0), r_j² and quote volume volume_j·close_j. */
+function prefixes(s: CandleSeries, c: SeriesCache): { sumR: Float64Array; sumR2: Float64Array; sumQv: Float64Array } {
+  if (!c.sumR || !c.sumR2 || !c.sumQv) {
+    const n = s.length;
+    const sumR = new Float64Array(n + 1);
+    const sumR2 = new Float64Array(n + 1);
+    const sumQv = new Float64Array(n + 1);
+    for (let j = 0; j < n; j++) {
+      const r = j === 0 ? 0 : Math.log(s.close[j]! / s.close[j - 1]!);
+      sumR[j + 1] = sumR[j]! + r;
+      sumR2[j + 1] = sumR2[j]! + r * r;
+      sumQv[j + 1] = sumQv[j]! + s.volume[j]! * s.close[j]!;
+    }
+    c.sumR = sumR;
+    c.sumR2 = sumR2;
+    c.sumQv = sumQv;
+  }
+  return { sumR: c.sumR, sumR2: c.sumR2, sumQv: c.sumQv };
+}
+
+/** The market point of `time` on series `s` for windows (W, H, L), cached per series in `points`. */
+function marketPoint(s: CandleSeries, cache: SeriesCache, points: Map<number, MarketPoint>, time: number, W: number, H: number, L: number): MarketPoint {
+  const hit = points.get(time);
+  if (hit) return hit;
+  const i = lowerBound(s.openTime, time);
+  // The half-spread is refreshed once a day: the window ends at the first candle of the fill's UTC day.
+  const b = Math.min(i, lowerBound(s.openTime, Math.floor(time / DAY_MS) * DAY_MS));
+  const ek = b * 1e6 + W;
+  let edge = cache.edge.get(ek);
+  if (!edge) {
+    const a = Math.max(0, b - W);
+    const e = edgeOnLogs(toLogOhlc({ open: s.open.subarray(a, b), high: s.high.subarray(a, b), low: s.low.subarray(a, b), close: s.close.subarray(a, b) }), 0, b - a);
+    edge = e.ok ? { signed: e.signed, ok: true } : { signed: NaN, ok: false, reason: e.reason };
+    cache.edge.set(ek, edge);
+  }
+  let sigma = NaN;
+  let volume = NaN;
+  const l = Math.min(L, i - 1);
+  const h = Math.min(H, i);
+  if (l >= 2 && h >= 1) {
+    const { sumR, sumR2, sumQv } = prefixes(s, cache);
+    volume = sumQv[i]! - sumQv[i - h]!;
+    const m = (sumR[i]! - sumR[i - l]!) / l;
+    sigma = Math.sqrt(Math.max(0, (sumR2[i]! - sumR2[i - l]! - l * m * m) / (l - 1))) * Math.sqrt(h);
+  }
+  const p = { edge, sigma, volume };
+  points.set(time, p);
+  return p;
+}
+
 function legPricer(venue: string, leg: MeasuredLeg, cfg: MeasuredCostConfig): (time: number) => LegCost {
   const s = leg.series;
-  const perDay = Math.max(1, Math.round(86_400_000 / TIMEFRAME_MS[s.timeframe]));
+  const perDay = Math.max(1, Math.round(DAY_MS / TIMEFRAME_MS[s.timeframe]));
   const perHour = Math.max(1, Math.round(3_600_000 / TIMEFRAME_MS[s.timeframe]));
-  const W = cfg.edgeWindowCandles ?? Math.max(60, perDay);
+  const W = cfg.edgeWindowCandles ?? Math.max(60, Math.min(perDay, EDGE_WINDOW_CAP));
   const H = cfg.impact.horizonCandles ?? perHour;
   const L = cfg.impact.volLookbackCandles ?? Math.max(30, perDay);
   const fit = cfg.impact.k[venue];
@@ -118,15 +211,17 @@ function legPricer(venue: string, leg: MeasuredLeg, cfg: MeasuredCostConfig): (t
   const proxy = leg.candlesVenue !== venue;
   const kSource = (fit ? 'fit' : 'default-k') + (proxy ? '-proxy-volume' : '');
   const snaps = leg.snapshots ?? [];
-  let logs: LogOhlc | null = null;
-  const cache = new Map<number, LegCost>();
-  const candleCost = (i: number): LegCost => {
-    const hit = cache.get(i);
-    if (hit) return hit;
-    logs ??= toLogOhlc(s);
+  const cache = seriesCache(s);
+  const pkey = `${W}:${H}:${L}`;
+  let points = cache.points.get(pkey);
+  if (!points) {
+    points = new Map();
+    cache.points.set(pkey, points);
+  }
+  return (time: number): LegCost => {
+    const { edge: e, sigma, volume } = marketPoint(s, cache, points, time, W, H, L);
     let halfSpreadBps: number;
     let spread: string;
-    const e = edgeOnLogs(logs, Math.max(0, i - W), i);
     if (e.ok && e.signed > 0) {
       halfSpreadBps = (e.signed / 2) * 1e4;
       spread = proxy ? 'edge-proxy' : 'edge';
@@ -134,34 +229,6 @@ function legPricer(venue: string, leg: MeasuredLeg, cfg: MeasuredCostConfig): (t
       halfSpreadBps = cfg.floorHalfSpreadBps;
       spread = e.ok || e.reason === 'not-identifiable' ? 'floor:edge-unresolved' : 'floor:edge-insufficient';
     }
-    let impactBps = 0;
-    let impact = 'unmeasured:insufficient-candles';
-    const l = Math.min(L, i - 1);
-    const h = Math.min(H, i);
-    if (l >= 2 && h >= 1) {
-      let volume = 0;
-      for (let j = i - h; j < i; j++) volume += s.volume[j]! * s.close[j]!;
-      let sum = 0;
-      let sumSq = 0;
-      for (let j = i - l; j < i; j++) {
-        const r = Math.log(s.close[j]! / s.close[j - 1]!);
-        sum += r;
-        sumSq += r * r;
-      }
-      const m = sum / l;
-      const sigma = Math.sqrt(Math.max(0, (sumSq - l * m * m) / (l - 1))) * Math.sqrt(h);
-      if (volume > 0) {
-        impactBps = sqrtImpact({ notional: cfg.orderNotional, volume, sigma }, { k, maxParticipation: cfg.impact.maxParticipation }).impactBps;
-        impact = kSource;
-      } else impact = 'unmeasured:no-volume';
-    }
-    const out = { halfSpreadBps, spread, impactBps, impact };
-    cache.set(i, out);
-    return out;
-  };
-  return (time: number): LegCost => {
-    const i = lowerBound(s.openTime, time);
-    const c = candleCost(i);
     if (snaps.length > 0) {
       let lo = 0;
       let hi = snaps.length;
@@ -171,9 +238,20 @@ function legPricer(venue: string, leg: MeasuredLeg, cfg: MeasuredCostConfig): (t
         else hi = mid;
       }
       const sn = lo > 0 ? snaps[lo - 1]! : null;
-      if (sn && time - sn.bucket < cfg.snapshotMaxAgeMs) return { ...c, halfSpreadBps: sn.halfSpreadBps, spread: 'book' };
+      if (sn && time - sn.bucket < cfg.snapshotMaxAgeMs) {
+        halfSpreadBps = sn.halfSpreadBps;
+        spread = 'book';
+      }
     }
-    return c;
+    let impactBps = 0;
+    let impact = 'unmeasured:insufficient-candles';
+    if (Number.isNaN(sigma)) impact = 'unmeasured:insufficient-candles';
+    else if (!(volume > 0)) impact = 'unmeasured:no-volume';
+    else {
+      impactBps = sqrtImpact({ notional: cfg.orderNotional, volume, sigma }, { k, maxParticipation: cfg.impact.maxParticipation }).impactBps;
+      impact = kSource;
+    }
+    return { halfSpreadBps, spread, impactBps, impact };
   };
 }
 
