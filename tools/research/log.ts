@@ -232,7 +232,7 @@ function measuredSection(res: Obj, vById: ReadonlyMap<string, Obj>): string[] {
   const out = [
     `**Measured costs per venue** (${String(mc.version)}; order ${String(cfg.orderNotional)} quote per leg, every fill taker; mean round-trip bps per component; break-even with its ${'90 %'} percentile-bootstrap CI against the p90 measured cost; these views decide the verdict)`,
     '',
-    '| venue | tier | legs | fee | half-spread ×2 | impact | median / p90 cost | break-even [CI] | net mean bps | verdict | spread sources | impact sources |',
+    '| venue | tier | legs | fee | spread (2 × half) | impact | median / p90 cost | break-even [CI] | net mean bps | verdict | spread sources | impact sources |',
     '|---|---|---|---:|---:|---:|---:|---|---:|---|---|---|',
   ];
   for (const v of mc.venues as Obj[]) {

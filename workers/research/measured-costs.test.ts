@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { exports } from 'cloudflare:workers';
+import { accessHeaders } from '../api/test-access';
 import { describeWithData } from '../real-data.test-util';
 import { withDb } from '../db';
 import { rowsOf } from '../../shared/db/database';
@@ -70,6 +72,13 @@ describeWithData('measured cost views on a stored run (workerd + Postgres)', () 
     // The stored trades carry the measured nets beside the presets'.
     const [t] = await withDb(config, async (db) => rowsOf<{ net_returns: Record<string, number> }>(await db.execute(sql`SELECT net_returns FROM backtest_trades WHERE run_id = ${first.id} ORDER BY seq LIMIT 1`)));
     expect(t!.net_returns['okx-measured']).toBe(r.measuredCosts.venues.find((v) => v.venue === 'okx')!.net[0]);
+    // The API serves the margin per venue and the measured views with their sources.
+    const res = await exports.default.fetch(new Request(`http://lab.local/api/runs/${first.id}`, { headers: await accessHeaders() }));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { result: Stored; venues: { key: string; metrics: { margin?: EdgeMargin } }[] };
+    expect(body.venues.find((v) => v.key === 'kraken-measured')!.metrics.margin).toEqual(r.venues.find((v) => v.key === 'kraken-measured')!.metrics.margin);
+    expect(body.result.measuredCosts.hash).toBe(r.measuredCosts.hash);
+    expect(body.result.provenance.costSources['kraken-measured']).toEqual(r.provenance.costSources['kraken-measured']);
     // Re-computing the run gives the same core hash and the same measured views.
     const again = await withDb(config, (db) => reproduceRun(db, first.id));
     expect(again).toMatchObject({ same: true, sameMeasured: true });
