@@ -380,8 +380,9 @@ async function main(argv: string[]): Promise<void> {
           return;
         }
         const r = await reproduceRun(db, need(o.run, 'run'));
-        process.stdout.write(`run ${r.run.id}: data ${r.sameData ? 'identical' : `CHANGED (${r.run.dataHash} → ${r.dataHash})`}; result ${r.same ? 'REPRODUCED' : 'DIFFERS'} (${r.run.resultHash} vs ${r.resultHash})\n`);
-        if (!r.same) process.exitCode = 1;
+        const measured = r.sameMeasured === null ? 'no measured cost views recorded' : `measured cost views ${r.sameMeasured ? 'REPRODUCED' : 'DIFFER'}`;
+        process.stdout.write(`run ${r.run.id}: data ${r.sameData ? 'identical' : `CHANGED (${r.run.dataHash} → ${r.dataHash})`}; result ${r.same ? 'REPRODUCED' : 'DIFFERS'} (${r.run.resultHash} vs ${r.resultHash}); ${measured}\n`);
+        if (!r.same || r.sameMeasured === false) process.exitCode = 1;
       });
       return;
     }
