@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { dateInput, BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun, primaryCostModel } from '../../workers/research/run-backtest';
+import { dateInput, BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun, primaryCostModel, singleStrategy, resolveParams, loadRunWindow } from '../../workers/research/run-backtest';
+import { makerFillReport } from '../../shared/research/maker-fills';
+import { toSeries } from '../../shared/candles/candle';
 import { createSweepRows, executeSweepChunk, SweepRequest, planSweepCombos, defaultChunkSize } from '../../workers/research/sweep';
 import { getRunRow, getSweepRow, listRunRows } from '../../shared/db/queries/research';
 import { openResearchDb, codeVersion, type ResearchDb } from './db';
@@ -45,6 +47,8 @@ const HELP = `npm run research -- <command>
            (portfolio with shared capital; a ranking strategy selects the symbols; printed, not stored)
   sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL] [--gates NAME|FILE.json]
   walk-forward --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--folds 5] [--scheme rolling|anchored] [--is-to-oos 3] [--gap CANDLES] [--gates NAME|FILE.json]
+  maker --strategy ID --venue V --symbol S --timeframe TF --from D --to D --tick 0.01 [--max-candles 3] [--offset-bps 0] [--fee-venue binance]
+                                 honest maker entries: fill rate and adverse selection (filled vs missed signals)
   rerun --run ID                 recompute a recorded run and compare its result hash
   runs [--strategy ID] [--limit N]
   compare --runs A,B[,C…] [--json] [--api URL]   2–6 runs side by side (the Lab's compare table)
@@ -156,6 +160,10 @@ async function main(argv: string[]): Promise<void> {
       gates: { type: 'string' },
       'mc-seed': { type: 'string' },
       'order-notional': { type: 'string' },
+      tick: { type: 'string' },
+      'max-candles': { type: 'string' },
+      'offset-bps': { type: 'string' },
+      'fee-venue': { type: 'string' },
       'fee-tier': { type: 'string' },
       'max-participation': { type: 'string' },
       'mc-paths': { type: 'string' },
@@ -367,6 +375,30 @@ async function main(argv: string[]): Promise<void> {
         if ('error' in out) throw new Error(`walk-forward ${run.id} failed: ${out.error}`);
         process.stdout.write(`walk-forward ${run.id}: ${out.result.folds.length} folds, ${out.result.combos} combos, WFE ${out.result.wfe?.toFixed(2) ?? '—'}, OOS positive folds ${out.result.oosPositiveFoldShare === null ? '—' : (out.result.oosPositiveFoldShare * 100).toFixed(0) + '%'}\n`);
         printRun(out.result.oos, out.judgement, { id: run.id, venue: req.venue, candles: out.run.candleCount, dataHash: out.run.dataHash!, resultHash: out.run.resultHash! });
+      });
+      return;
+    }
+    case 'maker': {
+      // Honest maker fills: the strategy's entries as posted limits (shared/research/maker-fills.ts), printed.
+      const req = BacktestRequest.parse({ ...target(o), params: o.params ? (JSON.parse(o.params as string) as Record<string, number>) : undefined });
+      await withDb(async ({ db }) => {
+        const strategy = singleStrategy(req.strategy);
+        const params = resolveParams(strategy, req.params);
+        const win = await loadRunWindow(db, strategy, params, { venue: req.venue, symbol: req.symbol, timeframe: req.timeframe, windowFrom: req.from, windowTo: req.to });
+        const series = toSeries(win.candles, win.key.timeframe, win.key.symbol);
+        const r = makerFillReport(series, strategy, params, { from: req.from, to: req.to }, {
+          tick: Number(need(o.tick as string | undefined, 'tick')),
+          ...(o['max-candles'] ? { maxCandles: Number(o['max-candles']) } : {}),
+          ...(o['offset-bps'] ? { offsetBps: Number(o['offset-bps']) } : {}),
+          ...(o['fee-venue'] ? { venue: String(o['fee-venue']) } : {}),
+        });
+        const b = (x: number | null): string => (x === null ? '—' : x.toFixed(1));
+        process.stdout.write(
+          `${win.dataSource}: ${win.windowCount} candles\n` +
+            `maker entries at the signal close ${r.options.offsetBps ? `∓ ${r.options.offsetBps} bps ` : ''}filling only when traded through by ${r.options.tick} within ${r.options.maxCandles} candles (${r.costModel}):\n` +
+            `  posted ${r.posted}: filled as maker ${r.filledMaker}, marketable on arrival (taker) ${r.filledTakerOnArrival}, expired ${r.expired}, cancelled ${r.cancelled}; fill rate ${r.fillRate === null ? '—' : `${(r.fillRate * 100).toFixed(1)} %`}\n` +
+            `  net mean bps per trade: filled ${b(r.filledNetMeanBps)}, missed ${b(r.missedNetMeanBps)} → adverse selection ${b(r.adverseSelectionBps)}; taker baseline ${b(r.takerNetMeanBps)}\n`,
+        );
       });
       return;
     }
