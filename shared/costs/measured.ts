@@ -264,9 +264,14 @@ export function createMeasuredCostHook(input: MeasuredVenueInput, config: Measur
   const schedule = feeSchedule(input.venue, cfg.tiers[input.venue]);
   if (input.legs.length === 0) throw new Error(`measured costs: ${input.venue} has no legs`);
   const legs = input.legs.map((l) => ({ leg: l, price: legPricer(input.venue, l, cfg) }));
+  const feeLabels = new Map<string, string>();
   return (fill: FillCostQuery): FillCost => {
     const row = feeEntryAt(schedule, fill.time);
-    const fee = `${schedule.tier}@${row.effectiveFrom}`;
+    let fee = feeLabels.get(row.effectiveFrom);
+    if (fee === undefined) {
+      fee = `${schedule.tier}@${row.effectiveFrom}`;
+      feeLabels.set(row.effectiveFrom, fee);
+    }
     let feeBps = 0;
     let halfSpreadBps = 0;
     let impactBps = 0;
