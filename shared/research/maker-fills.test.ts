@@ -2,51 +2,33 @@ import { describe, expect, it } from 'vitest';
 import { parseBacktestConfig } from '../backtest/config';
 import { runBacktest } from '../backtest/engine';
 import { mkSeries, scripted, T0 } from '../backtest/fixtures.test-util';
-import { step, type KernelContext } from '../execution/kernel';
-import { initialKernelState } from '../execution/state';
-import type { Signal } from '../strategies/types';
 import { makerFillReport, makerVariant } from './maker-fills';
 
-const H = 3_600_000;
-const config = parseBacktestConfig({});
-const ctx = (over: Partial<KernelContext> = {}): KernelContext => ({
-  timeframeMs: H,
-  risk: config.risk,
-  limitExpiryCandles: 3,
-  allowShort: false,
-  entriesOpen: true,
-  atrBefore: () => null,
-  atrAt: () => null,
-  ...over,
-});
-const hold: Signal = { action: 'HOLD', reason: '' };
+/** A BUY limit at 100 posted on candle 15's close, then `after` candles ([open, high, low, close]); the first entry. */
+function limitEntry(after: [number, number, number, number][], limitTradeThrough?: number) {
+  const rows: [number, number, number, number][] = [...Array.from({ length: 16 }, () => [100, 100.5, 99.5, 100] as [number, number, number, number]), ...after, [100.5, 101, 100.2, 100.5], [100.5, 101, 100.2, 100.5]];
+  const series = mkSeries(rows);
+  const strategy = scripted(series, { 15: { action: 'BUY', reason: 'b', limitPrice: 100 } });
+  const r = runBacktest(series, strategy, {}, parseBacktestConfig({ limitExpiryCandles: 3, ...(limitTradeThrough !== undefined ? { limitTradeThrough } : {}) }));
+  const t = r.trades[0];
+  return { entry: t ? { at: (t.entryTime - T0) / 3_600_000, price: t.entryPrice, liquidity: t.entryLiquidity } : null, expired: r.skipped.limitExpired };
+}
 
 describe('kernel limit fills in honest mode (limitTradeThrough)', () => {
-  const posted = step(initialKernelState(), { openTime: T0, open: 100, high: 100.5, low: 99.5, close: 100 }, { action: 'BUY', reason: 'b', limitPrice: 100 }, ctx()).state;
-
   it('a touch is not a fill; trading through by a tick fills at the limit as maker', () => {
-    const touch = { openTime: T0 + H, open: 100.5, high: 101, low: 100, close: 100.5 };
-    expect(step(posted, touch, hold, ctx()).fills).toEqual([expect.objectContaining({ price: 100, liquidity: 'maker' })]); // default: a touch fills
-    expect(step(posted, touch, hold, ctx({ limitTradeThrough: 0.01 })).fills).toEqual([]);
-    const through = { ...touch, low: 99.99 };
-    expect(step(posted, through, hold, ctx({ limitTradeThrough: 0.01 })).fills).toEqual([expect.objectContaining({ price: 100, liquidity: 'maker' })]);
+    const touch: [number, number, number, number] = [100.5, 101, 100, 100.5];
+    expect(limitEntry([touch]).entry).toEqual({ at: 16, price: 100, liquidity: 'maker' }); // default rule: a touch fills
+    expect(limitEntry([touch, touch, touch], 0.01)).toEqual({ entry: null, expired: 1 });
+    expect(limitEntry([[100.5, 101, 99.99, 100.5]], 0.01).entry).toEqual({ at: 16, price: 100, liquidity: 'maker' });
   });
 
-  it('a later open below the limit by less than a tick does not fill it; by a tick it fills at the open; never filled → expired', () => {
-    const c = (k: number, open: number, low: number) => ({ openTime: T0 + k * H, open, high: open + 0.5, low, close: open });
-    const t = ctx({ limitTradeThrough: 0.01 });
-    const s1 = step(posted, c(1, 100.5, 100.2), hold, t).state;
-    const near = step(s1, c(2, 99.995, 99.995), hold, t);
-    expect(near.fills).toEqual([]);
-    const gap = step(s1, c(2, 99.98, 99.9), hold, t);
-    expect(gap.fills).toEqual([expect.objectContaining({ price: 99.98, liquidity: 'maker' })]);
-    const last = step(near.state, c(3, 100.5, 100), hold, t);
-    expect(last.events).toEqual([{ type: 'skip', time: T0 + 3 * H, rule: 'limitExpired' }]);
-    // On arrival an order the open is already through is marketable: a taker fill at the open, as before; an open AT
-    // the limit only joins the queue (the default rule calls that marketable).
-    expect(step(posted, c(1, 99.5, 99), hold, t).fills).toEqual([expect.objectContaining({ price: 99.5, liquidity: 'taker' })]);
-    expect(step(posted, c(1, 100, 100), hold, t).fills).toEqual([]);
-    expect(step(posted, c(1, 100, 100), hold, ctx()).fills).toEqual([expect.objectContaining({ price: 100, liquidity: 'taker' })]);
+  it('a later open below the limit by less than a tick does not fill it, by a tick it fills at the open; an open AT the limit on arrival only joins the queue', () => {
+    const rest: [number, number, number, number] = [100.5, 101, 100.2, 100.5];
+    expect(limitEntry([rest, [99.995, 100.5, 99.995, 100]], 0.01)).toEqual({ entry: null, expired: 1 });
+    expect(limitEntry([rest, [99.98, 100.5, 99.9, 100]], 0.01).entry).toEqual({ at: 17, price: 99.98, liquidity: 'maker' });
+    expect(limitEntry([[99.5, 100, 99, 99.5]], 0.01).entry).toEqual({ at: 16, price: 99.5, liquidity: 'taker' }); // marketable on arrival
+    expect(limitEntry([[100, 100.5, 100, 100], rest, rest], 0.01)).toEqual({ entry: null, expired: 1 });
+    expect(limitEntry([[100, 100.5, 100, 100]]).entry).toEqual({ at: 16, price: 100, liquidity: 'taker' }); // default: marketable
   });
 });
 
