@@ -10,7 +10,7 @@ import { insertBookSnapshot } from '../../shared/db/queries/book-snapshots';
 import type { MeasuredCosts } from '../../shared/costs/measured-run';
 import type { EdgeMargin } from '../../shared/research/verdict-margin';
 import { config, LAB_VENUE, seedLabCandles, Y2021 } from './lab-fixtures.test-util';
-import { tradedLegs } from './measured-costs';
+import { MeasuredCostInputError, tradedLegs } from './measured-costs';
 import { BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun } from './run-backtest';
 
 const STRATEGY = 'dsta-rsi-mean-reversion';
@@ -35,6 +35,7 @@ it('a derived pair trades both of its legs, named by its spread source', () => {
   const legs = tradedLegs({ key: { venue: 'derived', symbol: 'BTC/ETH', timeframe: '4h' }, sources: [{ source: 'spread:binance:BTC/USDT÷ETH/USDT (co-move high/low)', count: 10 }] });
   expect(legs).toEqual({ venue: 'binance', symbols: ['BTC/USDT', 'ETH/USDT'] });
   expect(tradedLegs({ key: { venue: 'kraken', symbol: 'BTC/USD', timeframe: '1h' }, sources: [] })).toEqual({ venue: 'kraken', symbols: ['BTC/USD'] });
+  expect(() => tradedLegs({ key: { venue: 'derived', symbol: 'BTC/ETH', timeframe: '4h' }, sources: [{ source: 'csv', count: 1 }] })).toThrow(MeasuredCostInputError);
   expect(() => tradedLegs({ key: { venue: 'derived', symbol: 'BTC/ETH', timeframe: '4h' }, sources: [{ source: 'csv', count: 1 }] })).toThrow(/no spread source naming its legs/);
 });
 

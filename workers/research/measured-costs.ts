@@ -5,7 +5,9 @@
  * enough candles before the window for the EDGE and volatility lookbacks, the venue's stored book snapshots of
  * each leg over the window, and the venue's impact k fitted on its stored snapshots (`calibrateImpactK`) where a
  * fit exists. Candles are the data venue's; another venue's measured view uses them as a proxy (marked in the
- * sources, and the verdict is capped by `proxyPriceVerdict`). No Node or Workers-only APIs.
+ * sources, and the verdict is capped by `proxyPriceVerdict`). k is a venue constant calibrated on every stored
+ * snapshot of the venue (a calibration input like the fee schedule, not a signal input), recorded as its source.
+ * No Node or Workers-only APIs.
  */
 import { toSeries, type Candle } from '../../shared/candles/candle';
 import { TIMEFRAME_MS, type Timeframe } from '../../shared/candles/timeframe';
@@ -20,6 +22,11 @@ import { calibrateImpactK } from '../../shared/market/impact-calibration';
 import type { Database } from '../../shared/db/database';
 import type { LoadedWindow } from './window';
 
+/** The run's legs cannot be found (a derived series without a spread source, no leg candles): retrying cannot fix it. */
+export class MeasuredCostInputError extends Error {
+  override readonly name = 'MeasuredCostInputError';
+}
+
 /** Candles of lookback loaded before the window: the largest default lookback (one day of 1m candles) and then some. */
 const LOOKBACK_CANDLES = 1500;
 
@@ -27,7 +34,7 @@ const LOOKBACK_CANDLES = 1500;
 export function tradedLegs(win: Pick<LoadedWindow, 'key' | 'sources'>): { venue: string; symbols: string[] } {
   if (win.key.venue !== DERIVED_VENUE) return { venue: win.key.venue, symbols: [win.key.symbol] };
   const src = win.sources.map((s) => /^spread:([a-z]+):([A-Z0-9]+)\/([A-Z0-9]+)÷([A-Z0-9]+)\/([A-Z0-9]+)/.exec(s.source)).find((m) => m !== null);
-  if (!src) throw new Error(`measured costs: derived series ${win.key.symbol} has no spread source naming its legs (sources: ${win.sources.map((s) => s.source).join(', ') || 'none'})`);
+  if (!src) throw new MeasuredCostInputError(`measured costs: derived series ${win.key.symbol} has no spread source naming its legs (sources: ${win.sources.map((s) => s.source).join(', ') || 'none'})`);
   return { venue: src[1]!, symbols: [`${src[2]}/${src[3]}`, `${src[4]}/${src[5]}`] };
 }
 
@@ -41,7 +48,7 @@ export async function measureRun(db: Database, win: LoadedWindow, trades: readon
   const legSeries = new Map<string, Candle[]>();
   for (const symbol of legs.symbols) {
     const candles = await loadCandles(db, { venue: legs.venue, symbol, timeframe: tf }, start, end);
-    if (candles.length === 0) throw new Error(`measured costs: no ${legs.venue} ${symbol} ${tf} candles for the run's legs`);
+    if (candles.length === 0) throw new MeasuredCostInputError(`measured costs: no ${legs.venue} ${symbol} ${tf} candles for the run's legs`);
     legSeries.set(symbol, candles);
   }
   const base = measuredCostConfigSchema.parse(config);

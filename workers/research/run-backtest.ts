@@ -42,7 +42,7 @@ import { lookaheadEvidence, type LookaheadAudit } from '../../shared/backtest/lo
 import { hashCanonical } from '../../shared/backtest/hash';
 import { MeasuredCostRefusedError, UnknownFeeTierError, measuredCostConfigSchema, type MeasuredCostConfigInput } from '../../shared/costs';
 import { withMeasuredViews, type MeasuredCosts } from '../../shared/costs/measured-run';
-import { measureRun } from './measured-costs';
+import { MeasuredCostInputError, measureRun } from './measured-costs';
 
 /** A date: ISO 8601 (`2021-01-01`, `2021-01-01T00:00:00Z`) or epoch milliseconds. */
 export const dateInput = z.union([z.number().int(), z.string().min(4)]).transform((v, ctx) => {
@@ -417,7 +417,7 @@ async function measureRunOrRefuse(db: Database, win: LoadedWindow, result: CoreR
   try {
     return await measureRun(db, win, result.trades, measuredConfigOf(run));
   } catch (err) {
-    if (err instanceof MeasuredCostRefusedError || err instanceof UnknownFeeTierError) throw new RunInputError(err.message);
+    if (err instanceof MeasuredCostRefusedError || err instanceof UnknownFeeTierError || err instanceof MeasuredCostInputError) throw new RunInputError(err.message);
     throw err;
   }
 }
