@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: every performance target in one run, each printed side by side with the peers its issue names —
- * indicators vs tulind / technicalindicators / trading-signals, the one-year 1m backtest, archive import vs
+ * indicators vs tulind / technicalindicators / trading-signals, the one-year 1m backtest (and the measured cost
+ * model's overhead on it, fee-only presets vs measured side by side), archive import vs
  * `psql \copy`, the cron cycle, and (when its suite is present) API latency under load. Performance targets live
  * here, never in timed unit tests. `npm run bench -- indicators backtest` runs a subset.
  */
 import { formatIndicatorTable, runIndicatorBench } from './indicators';
 import { BACKTEST_GOAL_MS, runBacktestBench } from './backtest';
+import { formatCostOverhead, runCostOverheadBench } from './cost-model';
 import { runImportBench } from './import';
 import { formatCostsTable, runCostsBench } from './costs';
 import { runMarketBench } from './market';
@@ -28,6 +30,7 @@ if (want('backtest')) {
       `\n  median ${r.medianMs.toFixed(0)} ms (min ${r.minMs.toFixed(0)}, max ${r.maxMs.toFixed(0)}, ${r.reps} runs); prepare ${r.prepareMs.toFixed(0)} ms, prepare+loop ${r.loopMs.toFixed(0)} ms` +
       `\n  goal < ${BACKTEST_GOAL_MS} ms: ${r.pass ? 'met' : 'NOT met'}`,
   );
+  console.log(formatCostOverhead(runCostOverheadBench()));
 }
 if (want('import')) await runImportBench();
 if (want('costs')) console.log(formatCostsTable(runCostsBench()));

@@ -58,6 +58,8 @@ export const backtestConfigSchema = z.object({
   sizing: sizingSchema.prefault({ kind: 'percent-equity', fraction: 1 }),
   /** A limit entry not filled within this many candles after its signal candle is cancelled. */
   limitExpiryCandles: z.number().int().min(1).default(3),
+  /** Honest maker fills: a resting limit fills only when a later candle trades through it by this much (price). Absent: a touch fills. */
+  limitTradeThrough: z.number().min(0).optional(),
   /** ATR period for the ATR/price cap and the ATR/price recorded on fills (simple mean of true range). */
   atrPeriod: z.number().int().min(1).default(14),
   risk: riskSchema.prefault({}),

@@ -112,6 +112,7 @@ export function runChunk<P extends Params, S>(
     timeframeMs: tf,
     risk: config.risk,
     limitExpiryCandles: config.limitExpiryCandles,
+    ...(config.limitTradeThrough !== undefined ? { limitTradeThrough: config.limitTradeThrough } : {}),
     allowShort: strategy.allowShort,
     entriesOpen: true,
     atrBefore: () => atrPctAt(s, i - 1, period),

@@ -19,21 +19,16 @@
  *   OKX      spot Regular Lv1:  maker 0.080 %, taker 0.100 %   https://www.okx.com/fees
  *   Bybit    spot VIP0:         maker 0.100 %, taker 0.100 %   https://www.bybit.com/en/help-center/article/Trading-Fee-Structure
  */
-import { costModelSchema, type CostModel, type CostModelInput, type FeeSchedule, type Slippage } from './schema';
+import { FEE_TIERS } from './fee-schedules';
+import { costModelSchema, type CostModel, type CostModelInput, type Slippage } from './schema';
 
-/** Date the base-tier numbers above were taken as in force (the platform brief, 2025). */
-const ATTESTED = '2025-01-01';
-
-function schedule(venue: string, tier: string, makerBps: number, takerBps: number, source: string): FeeSchedule {
-  return { venue, product: 'spot', tier, entries: [{ effectiveFrom: ATTESTED, makerBps, takerBps, source }] };
-}
-
+/** The base (lowest) tier of each venue's dated schedule (./fee-schedules.ts, where the sources are cited). */
 const SCHEDULES = {
-  binance: schedule('binance', 'VIP0 (regular user)', 10, 10, 'binance.com/en/fee/schedule, spot VIP0, no BNB discount'),
-  kraken: schedule('kraken', 'Pro $0-10K', 25, 40, 'kraken.com/features/fee-schedule, Kraken Pro spot base tier'),
-  coinbase: schedule('coinbase', 'Advanced $0-10K', 40, 60, 'Coinbase Advanced Trade / Exchange fee page, base tier'),
-  okx: schedule('okx', 'Regular Lv1', 8, 10, 'okx.com/fees, spot regular user Lv1'),
-  bybit: schedule('bybit', 'VIP0', 10, 10, 'Bybit trading fee structure, spot VIP0'),
+  binance: FEE_TIERS.binance[0],
+  kraken: FEE_TIERS.kraken[0],
+  coinbase: FEE_TIERS.coinbase[0],
+  okx: FEE_TIERS.okx[0],
+  bybit: FEE_TIERS.bybit[0],
 } as const;
 
 export const VENUE_IDS = ['binance', 'kraken', 'coinbase', 'okx', 'bybit'] as const;

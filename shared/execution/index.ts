@@ -8,3 +8,4 @@ export * from './state';
 export * from './series';
 export * from './sentinel';
 export * from './rebalance';
+export * from './cost-hook';

@@ -45,6 +45,11 @@ export interface KernelContext {
   risk: RiskConfig;
   /** A limit entry not filled within this many candles after its signal candle is cancelled. */
   limitExpiryCandles: number;
+  /**
+   * Honest maker fills: how far (price units, e.g. one tick) a later candle must trade THROUGH a resting limit for it
+   * to fill — a touch alone does not fill it (the queue ahead of it may absorb the touch). Absent/0: a touch fills.
+   */
+  limitTradeThrough?: number;
   /** Whether SELL may open a short when flat. */
   allowShort: boolean;
   /** Whether this candle's signal may open a position (a chunk's window end closes it; live: always true). */
@@ -293,8 +298,11 @@ function fillOrder(st: KernelState, c: KernelCandle, ctx: KernelContext, out: Ke
     return true;
   }
   const first = st.seq === pe.signalSeq + 1;
-  const throughAtOpen = pe.dir === 1 ? o <= lim : o >= lim;
-  const touched = pe.dir === 1 ? c.low <= lim : c.high >= lim;
+  const tt = ctx.limitTradeThrough ?? 0;
+  // Through the limit at the open / inside the candle by limitTradeThrough (honest maker mode: a price merely AT the
+  // limit only joins the queue there; 0 = touching fills, the default).
+  const throughAtOpen = pe.dir === 1 ? o <= lim - tt : o >= lim + tt;
+  const touched = pe.dir === 1 ? c.low <= lim - tt : c.high >= lim + tt;
   if (throughAtOpen) {
     // Marketable on arrival (first candle) is a taker fill; a resting order gapped through fills at the open as maker.
     openPosition(st, c, ctx, out, pe, o, first ? 'taker' : 'maker', false);

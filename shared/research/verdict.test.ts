@@ -3,7 +3,9 @@ import { mulberry32 } from '../backtest/prng';
 import { tradesFromGross } from './fixtures.test-util';
 import { DEFAULT_GATES, gatesSchema } from './gates';
 import type { ComboSummary, NetViewSummary } from './summary';
-import { decidePromotion, fmtBps, judgeVenues, overallVerdict, presetLabel, type VenueVerdict } from './verdict';
+import { netReturn } from '../costs';
+import type { Trade } from '../backtest/types';
+import { decidePromotion, decidingVerdicts, fmtBps, judgeVenues, overallVerdict, presetLabel, type VenueVerdict } from './verdict';
 
 function gross(n: number, meanBps: number, sdBps: number, seed = 1): number[] {
   const r = mulberry32(seed);
@@ -178,7 +180,7 @@ describe('overall verdict and promotion', () => {
     expect(overallVerdict(watchers).verdict).toBe('watch');
     const r = overallVerdict(losers);
     expect(r.verdict).toBe('reject');
-    expect(r.reason).toMatch(/^reject on every venue; best: reject on (OKX|Binance|Bybit) maker: −/);
+    expect(r.reason).toMatch(/^reject on every venue; best: reject on (OKX|Binance|Bybit) maker: no edge before costs \(gross −\d+(\.\d)? bps per trade, n=400\)/);
     expect(overallVerdict(few).reason).toMatch(/n=12 < 30 trades/);
   });
 
@@ -203,5 +205,55 @@ describe('overall verdict and promotion', () => {
     // Only stress keeps → not a venue: no promotion.
     const onlyStress = keepers.map((v) => (v.venue === 'stress' ? v : { ...v, verdict: 'reject' as const }));
     expect(decidePromotion('research', onlyStress, true).to).toBe('rejected');
+  });
+});
+
+describe('measured views: the verdict as an edge margin', () => {
+  /** Trades with a `binance-measured` view whose round trip is `cost(k)` bps (split evenly between the fills). */
+  function withMeasured(trades: Trade[], cost: (k: number) => number): Trade[] {
+    return trades.map((t, k) => {
+      const c = cost(k);
+      return { ...t, net: { ...t.net, 'binance-measured': netReturn(t.grossReturn, c / 2, c / 2, t.exitPrice / t.entryPrice) }, roundTripBps: { ...t.roundTripBps, 'binance-measured': c } };
+    });
+  }
+  const base = tradesFromGross(gross(400, 60, 40));
+  const edge = { 'binance-taker': 35, 'binance-measured': 35 };
+  const evidence = {
+    trialsForFamily: 5,
+    sweepNeighbours: [neighbour(edge), neighbour(edge)],
+    walkForward: { folds: [{ outOfSample: neighbour(edge) }, { outOfSample: neighbour(edge) }] },
+    lookahead: clean,
+  };
+
+  it('keeps when the break-even CI clears the p90 measured cost, and says so', () => {
+    const vs = judgeVenues({ result: { trades: withMeasured(base, () => 25) }, ...evidence, presets: ['binance-taker', 'binance-measured'] });
+    const m = byId(vs, 'binance-measured');
+    expect(presetLabel('binance-measured')).toEqual({ venue: 'binance', liquidity: 'measured', label: 'Binance measured' });
+    expect(m.margin).toMatchObject({ status: 'ok', clears: true, cost: { medianBps: 25, p90Bps: 25 } });
+    expect(m.verdict).toBe('keep');
+    expect(m.reason).toMatch(/; break-even \d+(\.\d)? bps round trip \(90 % CI \[\d+(\.\d)?, \d+(\.\d)?\]\) clears measured cost median 25 \/ p90 25 bps$/);
+    expect(byId(vs, 'binance-taker').margin).toBeUndefined();
+  });
+
+  it('a fat cost tail (p90 above the CI lower bound) caps a measured view at watch even when every gate passes', () => {
+    const vs = judgeVenues({ result: { trades: withMeasured(base, (k) => (k % 9 === 0 ? 80 : 20)) }, ...evidence, presets: ['binance-taker', 'binance-measured'] });
+    const m = byId(vs, 'binance-measured');
+    expect(m.failed).toEqual([]);
+    expect(m.margin).toMatchObject({ status: 'ok', clears: false, cost: { p90Bps: 80 } });
+    expect(m.verdict).toBe('watch');
+    expect(m.reason).toMatch(/; margin: break-even \d+(\.\d)? bps round trip \(90 % CI \[[\d.]+, [\d.]+\]\) does not clear measured cost median 20 \/ p90 80 bps/);
+    // The measured views decide: the fee-only keep on Binance taker is reported, not promoted on.
+    expect(byId(vs, 'binance-taker').verdict).toBe('keep');
+    expect(decidingVerdicts(vs).map((v) => v.presetId)).toEqual(['binance-measured']);
+    expect(overallVerdict(vs).verdict).toBe('watch');
+    expect(decidePromotion('research', vs, true).to).toBe('watch');
+  });
+
+  it('no edge before costs: never a negative break-even', () => {
+    const losers = withMeasured(tradesFromGross(gross(400, -10, 40)), () => 25);
+    const m = byId(judgeVenues({ result: { trades: losers }, trialsForFamily: 5, presets: ['binance-measured'] }), 'binance-measured');
+    expect(m.margin).toMatchObject({ status: 'no-edge', clears: false });
+    expect(m.verdict).toBe('reject');
+    expect(m.reason).toMatch(/^reject on Binance measured: no edge before costs \(gross −\d+(\.\d)? bps per trade, n=400\)$/);
   });
 });

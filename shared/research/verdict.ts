@@ -10,18 +10,25 @@
  * Each verdict carries the numbers (net mean bps per trade, mean round trip bps, net at 2× cost, bootstrap CI,
  * PSR, DSR, every gate's value and threshold) and a sentence a person can act on.
  *
- * `overallVerdict` looks at the venue presets only (stress-31 is reported beside them): keep if any venue preset
- * keeps, else watch if any watches, else reject. `decidePromotion` moves a strategy to `paper` only when every gate
+ * Measured views (`<venue>-measured`, shared/costs/measured.ts) also carry the edge margin (./verdict-margin.ts):
+ * the break-even round-trip cost with its percentile-bootstrap CI against the venue's measured per-trade cost
+ * (median, p90); a measured view keeps only when every gate passes AND the CI's lower bound clears the p90 cost.
+ * Whenever the mean gross return is ≤ 0 a reject's reason says "no edge before costs".
+ *
+ * `overallVerdict` looks at the deciding views (`decidingVerdicts`: the measured views when the run has them, else
+ * the fee-only venue presets; stress-31 is reported beside them): keep if any keeps, else watch if any watches,
+ * else reject. `decidePromotion` moves a strategy to `paper` only when every gate
  * passes on at least one venue preset (a `keep`, stress-31 excluded) and the caller's `gatesPassedAll` is not
  * false; otherwise to `watch` when some venue preset keeps or watches, and to `rejected` when every venue preset
  * rejects. It never "promotes" to the status it already has: `to` then equals `currentStatus`.
  */
 import type { Trade } from '../backtest/types';
-import { COST_PRESET_IDS } from '../costs';
+import { COST_PRESET_IDS, VENUE_IDS } from '../costs';
 import type { StrategyStatus } from '../strategies/types';
 import { GATE_IDS, parseGates, type GateCheck, type GateId, type GatesInput } from './gates';
 import { bootstrapMeanCi, deflatedSharpe, probabilisticSharpe, sharpeInput } from './stats';
 import { viewReturns, type ComboSummary } from './summary';
+import { edgeMargin, type EdgeMargin } from './verdict-margin';
 
 export type Verdict = 'keep' | 'watch' | 'reject';
 
@@ -29,7 +36,7 @@ export interface VenueVerdict {
   presetId: string;
   /** binance | kraken | coinbase | okx | bybit | stress | the id of a custom model. */
   venue: string;
-  liquidity: 'taker' | 'maker' | 'all-in' | 'custom';
+  liquidity: 'taker' | 'maker' | 'measured' | 'all-in' | 'custom';
   /** Human label, e.g. "Binance maker", "stress 31 bps/side". */
   label: string;
   verdict: Verdict;
@@ -54,6 +61,11 @@ export interface VenueVerdict {
   failed: GateId[];
   skipped: GateId[];
   reason: string;
+  /**
+   * Measured views (`<venue>-measured`) only: the break-even round-trip cost with its bootstrap CI against the
+   * venue's measured per-trade cost (median, p90); keep needs `clears` (./verdict-margin.ts).
+   */
+  margin?: EdgeMargin;
 }
 
 /** The per-fold OOS summaries a walk-forward provides (WalkForwardResult fits). */
@@ -93,8 +105,8 @@ const VENUE_NAMES: Record<string, string> = { binance: 'Binance', kraken: 'Krake
 
 export function presetLabel(id: string): { venue: string; liquidity: VenueVerdict['liquidity']; label: string } {
   if (id === 'stress-31') return { venue: 'stress', liquidity: 'all-in', label: 'stress 31 bps/side' };
-  const m = /^([a-z]+)-(taker|maker)$/.exec(id);
-  if (m && VENUE_NAMES[m[1]!]) return { venue: m[1]!, liquidity: m[2] as 'taker' | 'maker', label: `${VENUE_NAMES[m[1]!]} ${m[2]}` };
+  const m = /^([a-z]+)-(taker|maker|measured)$/.exec(id);
+  if (m && VENUE_NAMES[m[1]!]) return { venue: m[1]!, liquidity: m[2] as 'taker' | 'maker' | 'measured', label: `${VENUE_NAMES[m[1]!]} ${m[2]}` };
   return { venue: id, liquidity: 'custom', label: id };
 }
 
@@ -118,8 +130,10 @@ function presetIdsOf(input: JudgeInput): string[] {
   const ids = new Set<string>(Object.keys(input.result.net ?? {}));
   for (const t of input.result.trades) for (const k of Object.keys(t.net)) ids.add(k);
   const known = COST_PRESET_IDS.filter((id) => ids.has(id));
-  const other = [...ids].filter((id) => !(COST_PRESET_IDS as readonly string[]).includes(id)).sort();
-  return [...known, ...other];
+  const measured = VENUE_IDS.map((v) => `${v}-measured`).filter((id) => ids.has(id));
+  const listed = new Set<string>([...known, ...measured]);
+  const other = [...ids].filter((id) => !listed.has(id)).sort();
+  return [...known, ...measured, ...other];
 }
 
 /** Judge every cost preset of a result against the gates (rules in the module doc). */
@@ -129,6 +143,7 @@ export function judgeVenues(input: JudgeInput): VenueVerdict[] {
   const n = trades.length;
   const gross = viewReturns(trades, 'gross');
   const grossMean = mean(gross);
+  const ratios = trades.map((t) => t.exitPrice / t.entryPrice);
   return presetIdsOf(input).map((id) => {
     const { venue, liquidity, label } = presetLabel(id);
     const net = viewReturns(trades, id);
@@ -227,21 +242,34 @@ export function judgeVenues(input: JudgeInput): VenueVerdict[] {
     const failed = gates.filter((x) => x.status === 'fail').map((x) => x.gate);
     const skipped = gates.filter((x) => x.status === 'skipped').map((x) => x.gate);
 
+    const margin =
+      liquidity === 'measured'
+        ? edgeMargin(
+            gross,
+            ratios,
+            trades.map((t) => t.roundTripBps[id]!),
+            { resamples: g.bootstrapResamples, confidence: g.ciConfidence, seed: g.bootstrapSeed },
+          )
+        : undefined;
     let verdict: Verdict;
     const biased = input.lookahead !== undefined && !input.lookahead.ok;
     if (biased || n < g.minTrades || netBps === null || netBps <= 0) verdict = 'reject';
-    else if (failed.length === 0 && skipped.length === 0) verdict = 'keep';
+    else if (failed.length === 0 && skipped.length === 0 && (margin === undefined || margin.clears)) verdict = 'keep';
     else verdict = 'watch';
 
     const ciText = ci ? `${Math.round(ci.confidence * 100)} % CI [${fmtBps(ci.lo)}, ${fmtBps(ci.hi)}]` : 'no CI';
     const edge = netBps === null ? '' : `${fmtBps(netBps, true)} bps per trade at ${fmtBps(rt ?? 0)} bps round trip`;
+    const marginText = margin ? `; ${describeMargin(margin)}` : '';
     let reason: string;
     if (biased) reason = `reject on ${label}: ${input.lookahead!.detail}`;
+    else if (grossMean !== null && grossMean <= 0)
+      reason = `reject on ${label}: no edge before costs (gross ${fmtBps(grossMean * 1e4, true)} bps per trade, n=${n}${n < g.minTrades ? ` < ${g.minTrades} trades` : ''})`;
     else if (n < g.minTrades) reason = `reject on ${label}: n=${n} < ${g.minTrades} trades${netBps !== null ? ` (${edge})` : ''}`;
-    else if (verdict === 'reject') reason = `reject on ${label}: ${edge} (n=${n}, ${ciText})`;
-    else if (verdict === 'keep') reason = `keep on ${label}: ${edge}, ${ciText}, DSR ${fmt2(d!.dsr)}, n=${n}; every gate passed`;
+    else if (verdict === 'reject') reason = `reject on ${label}: ${edge} (n=${n}, ${ciText})${marginText}`;
+    else if (verdict === 'keep') reason = `keep on ${label}: ${edge}, ${ciText}, DSR ${fmt2(d!.dsr)}, n=${n}; every gate passed${marginText}`;
     else {
       const parts = [`watch on ${label}: ${edge}, ${ciText}`];
+      if (margin && !margin.clears) parts.push(`margin: ${describeMargin(margin)}`);
       const f = gates.filter((x) => x.status === 'fail').map((x) => x.detail);
       if (f.length) parts.push(`failed: ${f.join(', ')}`);
       const s = gates.filter((x) => x.status === 'skipped').map((x) => x.detail);
@@ -269,11 +297,30 @@ export function judgeVenues(input: JudgeInput): VenueVerdict[] {
       failed,
       skipped,
       reason,
+      ...(margin === undefined ? {} : { margin }),
     };
   });
 }
 
+/** One line for a margin: break-even with its CI against the measured cost median and p90. */
+export function describeMargin(m: EdgeMargin): string {
+  if (m.status === 'no-trades') return 'no trades';
+  const cost = `measured cost median ${fmtBps(m.cost.medianBps)} / p90 ${fmtBps(m.cost.p90Bps)} bps`;
+  if (m.status === 'no-edge') return `no edge before costs (gross ${fmtBps(m.grossMeanBps, true)} bps per trade; ${cost})`;
+  const ci = `${Math.round(m.ci.confidence * 100)} % CI [${fmtBps(m.ci.lo)}, ${fmtBps(m.ci.hi)}]`;
+  return `break-even ${fmtBps(m.breakEvenBps)} bps round trip (${ci}) ${m.clears ? 'clears' : 'does not clear'} ${cost}`;
+}
+
 const isVenue = (v: VenueVerdict): boolean => v.venue !== 'stress';
+
+/**
+ * The verdicts that decide: the measured views when the run has them (venue verdicts default to the measured
+ * model), else the fee-only venue presets; stress-31 and the other views are reported beside them.
+ */
+export function decidingVerdicts(verdicts: readonly VenueVerdict[]): VenueVerdict[] {
+  const measured = verdicts.filter((v) => v.liquidity === 'measured');
+  return measured.length > 0 ? measured : verdicts.filter(isVenue);
+}
 
 function bestOf(vs: readonly VenueVerdict[]): VenueVerdict | null {
   let best: VenueVerdict | null = null;
@@ -293,7 +340,7 @@ export interface OverallVerdict {
 
 /** Keep if any venue preset keeps, else watch if any watches, else reject (stress-31 reported, not counted). */
 export function overallVerdict(verdicts: readonly VenueVerdict[]): OverallVerdict {
-  const venues = verdicts.some(isVenue) ? verdicts.filter(isVenue) : [...verdicts];
+  const venues = verdicts.some(isVenue) ? decidingVerdicts(verdicts) : [...verdicts];
   const keep = venues.filter((v) => v.verdict === 'keep');
   const watch = venues.filter((v) => v.verdict === 'watch');
   const reject = venues.filter((v) => v.verdict === 'reject');
@@ -345,7 +392,7 @@ export interface PromotionDecision {
  * evidence too (paper → watch when no venue preset keeps any more).
  */
 export function decidePromotion(currentStatus: StrategyStatus, verdicts: readonly VenueVerdict[], gatesPassedAll?: boolean): PromotionDecision {
-  const venues = verdicts.filter(isVenue);
+  const venues = decidingVerdicts(verdicts);
   const eligible = venues.filter((v) => v.verdict === 'keep');
   const watch = venues.filter((v) => v.verdict === 'watch');
   const reject = venues.filter((v) => v.verdict === 'reject');

@@ -10,7 +10,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dateInput, BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun, primaryCostModel } from '../../workers/research/run-backtest';
+import { dateInput, BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun, primaryCostModel, singleStrategy, resolveParams, loadRunWindow } from '../../workers/research/run-backtest';
+import { makerFillReport } from '../../shared/research/maker-fills';
+import { toSeries } from '../../shared/candles/candle';
 import { createSweepRows, executeSweepChunk, SweepRequest, planSweepCombos, defaultChunkSize } from '../../workers/research/sweep';
 import { getRunRow, getSweepRow, listRunRows } from '../../shared/db/queries/research';
 import { openResearchDb, codeVersion, type ResearchDb } from './db';
@@ -47,10 +49,14 @@ const HELP = `npm run research -- <command> [--json]
   import-freqtrade --file PATH --venue binance --symbol BTC/USDT --timeframe 4h [--overwrite]
   backtest --strategy ID --venue V --symbol BTC/USDT --timeframe 4h --from 2021-01-01 --to 2022-01-01 [--params JSON] [--mode slices]
                  [--gates default|strict|FILE.json] [--mc-seed N] [--mc-paths N] [--ruin-drawdown 0.3]
+                 [--order-notional 10000] [--fee-tier binance=VIP1,kraken=Pro $10K-50K] [--max-participation 0.1]
+                 (measured costs per venue: fee tier + half-spread + impact for that order size; they decide the verdict)
   backtest --strategy ID --symbols BTC/USDT,ETH/USDT --timeframe 4h --from D --to D [--venue binance] [--max-positions 3] [--sizing equal|fraction:F] [--max-atr-pct 0.05] [--min-volume V] [--params JSON]
            (portfolio with shared capital; a ranking strategy selects the symbols; printed, not stored)
   sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL] [--gates NAME|FILE.json]
   walk-forward --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--folds 5] [--scheme rolling|anchored] [--is-to-oos 3] [--gap CANDLES] [--gates NAME|FILE.json]
+  maker --strategy ID --venue V --symbol S --timeframe TF --from D --to D --tick 0.01 [--max-candles 3] [--offset-bps 0] [--fee-venue binance]
+                                 honest maker entries: fill rate and adverse selection (filled vs missed signals)
   rerun --run ID                 recompute a recorded run and compare its result hash
   runs [--strategy ID] [--limit N]
   compare --runs A,B[,C…] [--json] [--api URL]   2–6 runs side by side (the Lab's compare table)
@@ -71,6 +77,20 @@ function gatesFlag(v: string | undefined): unknown {
   if (v === undefined) return undefined;
   if (v.endsWith('.json')) return JSON.parse(readFileSync(v, 'utf8')) as unknown;
   return v;
+}
+
+/** `--order-notional N`, `--fee-tier binance=VIP1,kraken=Pro $10K-50K`, `--max-participation 0.05`: the measured cost model's knobs. */
+function measuredFlags(o: Opts): Record<string, unknown> | undefined {
+  const str = (x: string | boolean | undefined): string | undefined => (typeof x === 'string' ? x : undefined);
+  const notional = str(o['order-notional']);
+  const tiers = str(o['fee-tier']);
+  const share = str(o['max-participation']);
+  if (notional === undefined && tiers === undefined && share === undefined) return undefined;
+  return {
+    ...(notional !== undefined ? { orderNotional: Number(notional) } : {}),
+    ...(tiers !== undefined ? { tiers: Object.fromEntries(tiers.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')).trim(), kv.slice(kv.indexOf('=') + 1).trim()])) } : {}),
+    ...(share !== undefined ? { impact: { maxParticipation: Number(share) } } : {}),
+  };
 }
 
 function need(v: string | undefined, name: string): string {
@@ -117,8 +137,10 @@ export function runReport(result: CoreResult, judgement: RunJudgement, meta: Run
   const p = (x: number | null): string => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
   rows.push(['gross', String(g.trades), b(g.meanReturn), p(g.totalReturn), p(g.maxDrawdownEquity), g.sharpe === null ? '—' : g.sharpe.toFixed(2), '', '']);
   for (const v of judgement.venues) {
-    const m = result.net[v.key]!;
-    rows.push([v.key + (v.key === primaryCostModel(meta.venue) ? ' *' : ''), String(m.trades), b(m.meanReturn), p(m.totalReturn), p(m.maxDrawdownEquity), m.sharpe === null ? '—' : m.sharpe.toFixed(2), v.verdict, v.reason.slice(0, 110)]);
+    // Measured views carry per-trade statistics only (no equity curve): total return, drawdown and Sharpe are —.
+    const m = (result.net[v.key] ?? (v.metrics?.net as Partial<typeof g> | null) ?? {}) as Partial<typeof g>;
+    const sharpe = m.sharpe ?? null;
+    rows.push([v.key + (v.key === primaryCostModel(meta.venue) ? ' *' : ''), String(m.trades ?? 0), b(m.meanReturn ?? null), p(m.totalReturn ?? null), p(m.maxDrawdownEquity ?? null), sharpe === null ? '—' : sharpe.toFixed(2), v.verdict, v.reason.slice(0, 110)]);
   }
   text += table(rows);
   text += `\nverdict: ${judgement.verdict.toUpperCase()} — ${judgement.reason}\n(trials in the family, this run included: ${judgement.trials}; * = the series venue's taker preset)\n`;
@@ -164,6 +186,13 @@ function parse(argv: string[]) {
       symbol: { type: 'string' },
       gates: { type: 'string' },
       'mc-seed': { type: 'string' },
+      'order-notional': { type: 'string' },
+      tick: { type: 'string' },
+      'max-candles': { type: 'string' },
+      'offset-bps': { type: 'string' },
+      'fee-venue': { type: 'string' },
+      'fee-tier': { type: 'string' },
+      'max-participation': { type: 'string' },
       'mc-paths': { type: 'string' },
       'ruin-drawdown': { type: 'string' },
       interval: { type: 'string' },
@@ -329,6 +358,7 @@ async function command(cmd: string | undefined, o: Parsed, out: CliOutput): Prom
         params: o.params ? (JSON.parse(o.params) as Record<string, number>) : undefined,
         mode: o.mode ?? 'portfolio',
         gates: gatesFlag(o.gates),
+        measuredCosts: measuredFlags(o),
         monteCarlo:
           o['mc-seed'] || o['mc-paths'] || o['ruin-drawdown']
             ? {
@@ -412,6 +442,32 @@ async function command(cmd: string | undefined, o: Parsed, out: CliOutput): Prom
       });
       return;
     }
+    case 'maker': {
+      // Honest maker fills: the strategy's entries as posted limits (shared/research/maker-fills.ts), printed.
+      const req = BacktestRequest.parse({ ...target(o), params: o.params ? (JSON.parse(o.params as string) as Record<string, number>) : undefined });
+      await withDb(async ({ db }) => {
+        const strategy = singleStrategy(req.strategy);
+        const params = resolveParams(strategy, req.params);
+        const win = await loadRunWindow(db, strategy, params, { venue: req.venue, symbol: req.symbol, timeframe: req.timeframe, windowFrom: req.from, windowTo: req.to });
+        const series = toSeries(win.candles, win.key.timeframe, win.key.symbol);
+        const r = makerFillReport(series, strategy, params, { from: req.from, to: req.to }, {
+          tick: Number(need(o.tick as string | undefined, 'tick')),
+          ...(o['max-candles'] ? { maxCandles: Number(o['max-candles']) } : {}),
+          ...(o['offset-bps'] ? { offsetBps: Number(o['offset-bps']) } : {}),
+          ...(o['fee-venue'] ? { venue: String(o['fee-venue']) } : {}),
+        });
+        const b = (x: number | null): string => (x === null ? '—' : x.toFixed(1));
+        out.result(
+          { dataSource: win.dataSource, candles: win.windowCount, ...r },
+          () =>
+            `${win.dataSource}: ${win.windowCount} candles\n` +
+            `maker entries at the signal close ${r.options.offsetBps ? `∓ ${r.options.offsetBps} bps ` : ''}filling only when traded through by ${r.options.tick} within ${r.options.maxCandles} candles (${r.costModel}):\n` +
+            `  posted ${r.posted}: filled as maker ${r.filledMaker}, marketable on arrival (taker) ${r.filledTakerOnArrival}, expired ${r.expired}, cancelled ${r.cancelled}; fill rate ${r.fillRate === null ? '—' : `${(r.fillRate * 100).toFixed(1)} %`}\n` +
+            `  net mean bps per trade: filled ${b(r.filledNetMeanBps)}, missed ${b(r.missedNetMeanBps)} → adverse selection ${b(r.adverseSelectionBps)}; taker baseline ${b(r.takerNetMeanBps)}`,
+        );
+      });
+      return;
+    }
     case 'rerun': {
       await withDb(async ({ db }) => {
         const row = await getRunRow(db, need(o.run, 'run'));
@@ -423,9 +479,10 @@ async function command(cmd: string | undefined, o: Parsed, out: CliOutput): Prom
           return;
         }
         const r = await reproduceRun(db, need(o.run, 'run'));
-        const v = { run: r.run.id, kind: r.run.kind, sameData: r.sameData, recordedDataHash: r.run.dataHash, dataHash: r.dataHash, same: r.same, recordedResultHash: r.run.resultHash, resultHash: r.resultHash };
-        out.result(v, () => `run ${r.run.id}: data ${r.sameData ? 'identical' : `CHANGED (${r.run.dataHash} → ${r.dataHash})`}; result ${r.same ? 'REPRODUCED' : 'DIFFERS'} (${r.run.resultHash} vs ${r.resultHash})`);
-        if (!r.same) out.failed = true;
+        const v = { run: r.run.id, kind: r.run.kind, sameData: r.sameData, recordedDataHash: r.run.dataHash, dataHash: r.dataHash, same: r.same, recordedResultHash: r.run.resultHash, resultHash: r.resultHash, sameMeasured: r.sameMeasured };
+        const measured = r.sameMeasured === null ? 'no measured cost views recorded' : `measured cost views ${r.sameMeasured ? 'REPRODUCED' : 'DIFFER'}`;
+        out.result(v, () => `run ${r.run.id}: data ${r.sameData ? 'identical' : `CHANGED (${r.run.dataHash} → ${r.dataHash})`}; result ${r.same ? 'REPRODUCED' : 'DIFFERS'} (${r.run.resultHash} vs ${r.resultHash}); ${measured}`);
+        if (!r.same || r.sameMeasured === false) out.failed = true;
       });
       return;
     }

@@ -180,8 +180,10 @@ function runSection(d: Distinct, trials?: ReadonlyMap<string, RunTrials>): strin
     }
     out.push('');
   }
+  out.push(...measuredSection(res, vById));
   const be = num(res.breakEvenRoundTripBps);
-  out.push(`Break-even round-trip cost: ${be === null ? '—' : `${f(be, 1)} bps`} (the cost at which the mean net return per trade is 0). Trials counted for the DSR (lab-wide, family \`${strategy?.family ?? '?'}\`): ${num(res.trials) ?? '—'}.`);
+  const beText = be === null ? '—' : be <= 0 ? `none: no edge before costs (gross ${bps(num(gross.meanReturn) === null ? null : num(gross.meanReturn)! * 1e4)} bps per trade)` : `${f(be, 1)} bps`;
+  out.push(`Break-even round-trip cost: ${beText} (the cost at which the mean net return per trade is 0). Trials counted for the DSR (lab-wide, family \`${strategy?.family ?? '?'}\`): ${num(res.trials) ?? '—'}.`);
   out.push('');
   if (isObj(res.monteCarlo)) {
     out.push(monteCarloLine(res.monteCarlo));
@@ -200,6 +202,106 @@ function runSection(d: Distinct, trials?: ReadonlyMap<string, RunTrials>): strin
   out.push(`Reproduce: \`npm run research -- rerun --run ${d.rows[0]!.id}\` → result hash \`${r.resultHash}\` (engine ${String(prov.engineVersion ?? res.engineVersion ?? '?')}, code ${r.codeVersion}). Runs: ${ids}.`);
   out.push('');
   return out.join('\n');
+}
+
+const VENUES = ['binance', 'kraken', 'coinbase', 'okx', 'bybit'] as const;
+
+/** `a 3, b 1` from a count record, keys sorted. */
+function counts(x: unknown): string {
+  if (!isObj(x)) return '—';
+  return Object.keys(x)
+    .sort()
+    .map((k) => `${k} ${String(x[k])}`)
+    .join(', ');
+}
+
+/** A stored edge margin in one cell: break-even (CI) vs cost, or why there is none. */
+function marginCell(m: unknown): string {
+  if (!isObj(m)) return '—';
+  if (m.status === 'no-edge') return 'no edge before costs';
+  if (m.status !== 'ok') return String(m.status);
+  const ci = isObj(m.ci) ? m.ci : {};
+  return `${f(num(m.breakEvenBps), 1)} [${f(num(ci.lo), 1)}, ${f(num(ci.hi), 1)}] ${m.clears ? 'clears' : 'below'} p90`;
+}
+
+/** The run's measured cost views (fee / spread / impact per venue, margin, verdict, sources), when it has them. */
+function measuredSection(res: Obj, vById: ReadonlyMap<string, Obj>): string[] {
+  const mc = isObj(res.measuredCosts) ? res.measuredCosts : null;
+  if (!mc || !Array.isArray(mc.venues)) return [];
+  const cfg = isObj(mc.config) ? mc.config : {};
+  const out = [
+    `**Measured costs per venue** (${String(mc.version)}; order ${String(cfg.orderNotional)} quote per leg, every fill taker; mean round-trip bps per component; break-even with its ${'90 %'} percentile-bootstrap CI against the p90 measured cost; these views decide the verdict)`,
+    '',
+    '| venue | tier | legs | fee | spread (2 × half) | impact | median / p90 cost | break-even [CI] | net mean bps | verdict | spread sources | impact sources |',
+    '|---|---|---|---:|---:|---:|---:|---|---:|---|---|---|',
+  ];
+  for (const v of mc.venues as Obj[]) {
+    const row = vById.get(String(v.id));
+    const m = isObj(row?.metrics) ? (row!.metrics as Obj) : {};
+    const margin = isObj(m.margin) ? m.margin : {};
+    const cost = isObj(margin.cost) ? margin.cost : {};
+    const c = isObj(v.components) ? v.components : {};
+    const legs = Array.isArray(v.legs) ? (v.legs as Obj[]).map((l) => `${String(l.symbol)}${l.candlesVenue !== v.venue ? ` (${String(l.candlesVenue)} candles)` : ''}`).join(' + ') : '—';
+    const src = isObj(v.sources) ? v.sources : {};
+    out.push(
+      `| ${String(v.venue)} | ${String(v.tier)} | ${legs} | ${bps(num(c.feeBps))} | ${bps(num(c.halfSpreadBps))} | ${bps(num(c.impactBps))} | ${bps(num(cost.medianBps))} / ${bps(num(cost.p90Bps))} | ${marginCell(m.margin)} | ${bps(num(m.netMeanBps))} | ${String(row?.verdict ?? '—')} | ${counts(src.spread)} | ${counts(src.impact)} |`,
+    );
+  }
+  out.push('');
+  return out;
+}
+
+/** The best verdict among `ids` of a run's stored venue rows (keep > watch > reject), or — . */
+function bestVerdict(venues: readonly Obj[], keep: (key: string) => boolean): string {
+  const vs = venues.filter((v) => keep(String(v.key))).map((v) => String(v.verdict));
+  for (const x of ['keep', 'watch', 'reject']) if (vs.includes(x)) return x;
+  return '—';
+}
+
+/**
+ * `fee-only-vs-measured.md`: for every finished run with measured views, the verdict the fee-only venue presets give
+ * against the measured model's, and per venue the taker fee-only round trip against the measured cost, margin and
+ * verdict.
+ */
+export function renderCostComparison(rows: readonly BacktestRunRow[]): LogFile | null {
+  const runs = rows
+    .filter((r) => r.status === 'done' && isObj(r.result) && isObj(r.result.measuredCosts))
+    .sort((a, b) => (groupKey(a) < groupKey(b) ? -1 : groupKey(a) > groupKey(b) ? 1 : a.windowFrom - b.windowFrom || (a.id < b.id ? -1 : 1)));
+  if (!runs.length) return null;
+  const out = [
+    GENERATED_MARK,
+    '',
+    '# Fee-only presets vs the measured cost model',
+    '',
+    'Fee-only: each venue\'s base-tier fee, nothing else (the presets). Measured: fee of the configured tier + half-spread (book snapshot of the fill bucket, else EDGE on the candles closed before the fill) + square-root impact for the order size, both legs for a pair, every fill taker (shared/costs/measured.ts); a measured view keeps only when the break-even cost\'s CI lower bound clears its p90 cost. Venue verdicts now rest on the measured views.',
+    '',
+    '| experiment | window | trades | gross mean bps | fee-only verdict | measured verdict |',
+    '|---|---|---:|---:|---|---|',
+  ];
+  const detail = ['', '| experiment | window | venue | fee-only taker rt bps | fee-only verdict | measured median / p90 bps | fee / spread / impact bps | break-even [CI] | measured verdict |', '|---|---|---|---:|---|---:|---|---|---|'];
+  for (const r of runs) {
+    const res = r.result as Obj;
+    const venues = Array.isArray(res.venues) ? (res.venues as Obj[]) : [];
+    const byKey = new Map(venues.map((v) => [String(v.key), v]));
+    const g = isObj(res.gross) ? res.gross : {};
+    const w = `${day(r.windowFrom)} → ${day(r.windowTo)}`;
+    const feeOnly = bestVerdict(venues, (k) => /-(taker|maker)$/.test(k));
+    const measured = bestVerdict(venues, (k) => k.endsWith('-measured'));
+    out.push(`| ${groupKey(r)} | ${w} | ${num(g.trades) ?? 0} | ${bps(num(g.meanReturn) === null ? null : num(g.meanReturn)! * 1e4)} | ${feeOnly} | ${measured} |`);
+    const mv = new Map(((res.measuredCosts as Obj).venues as Obj[]).map((v) => [String(v.venue), v]));
+    for (const venue of VENUES) {
+      const t = byKey.get(`${venue}-taker`);
+      const m = byKey.get(`${venue}-measured`);
+      const mm = isObj(m?.metrics) ? (m!.metrics as Obj) : {};
+      const tm = isObj(t?.metrics) ? (t!.metrics as Obj) : {};
+      const cost = isObj(mm.margin) && isObj((mm.margin as Obj).cost) ? ((mm.margin as Obj).cost as Obj) : {};
+      const c = isObj(mv.get(venue)?.components) ? (mv.get(venue)!.components as Obj) : {};
+      detail.push(
+        `| ${groupKey(r)} | ${w} | ${venue} | ${bps(num(tm.roundTripBps))} | ${String(t?.verdict ?? '—')} | ${bps(num(cost.medianBps))} / ${bps(num(cost.p90Bps))} | ${bps(num(c.feeBps))} / ${bps(num(c.halfSpreadBps))} / ${bps(num(c.impactBps))} | ${marginCell(mm.margin)} | ${String(m?.verdict ?? '—')} |`,
+      );
+    }
+  }
+  return { name: 'fee-only-vs-measured.md', text: [...out, ...detail].join('\n') + '\n' };
 }
 
 export interface LogFile {
@@ -321,6 +423,11 @@ export function renderLog(rows: readonly BacktestRunRow[], sweepRows: readonly S
     const body = distinct.map((d) => runSection(d, trials));
     files.push({ name: `${k}.md`, text: [...head, ...body].join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n' });
     index.push(`| [${k}](${k}.md) | ${distinct.length} | ${counts.keep} | ${counts.watch} | ${counts.reject} | ${counts.failed} |`);
+  }
+  const cc = renderCostComparison(rows);
+  if (cc) {
+    files.push(cc);
+    index.push('', 'Fee-only presets vs the measured cost model, per run and venue: [fee-only-vs-measured.md](fee-only-vs-measured.md).');
   }
   const sw = renderSweeps(sweepRows);
   if (sw) {

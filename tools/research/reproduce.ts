@@ -106,7 +106,7 @@ export async function reproduce(db: Database, opts: ReproduceOptions): Promise<R
     let recorded: ReproRow['recorded'] = 'new';
     if (existing && existing.status === 'done') {
       const again = await reproduceRun(db, p.id);
-      recorded = again.same ? 'reproduced' : 'DIFFERS';
+      recorded = again.same && again.sameMeasured !== false ? 'reproduced' : 'DIFFERS';
     } else {
       if (!existing) await createBacktestRun(db, req, { id: p.id, codeVersion: opts.codeVersion });
       const r = await executeBacktestRun(db, p.id, { codeVersion: opts.codeVersion, onProgress: (f, phase) => bar(f, 1, `${p.id} ${phase}`) });

@@ -115,9 +115,11 @@ describeWithData('research CLI: log', () => {
     await generateLog(db, a);
     await generateLog(db, b);
     const names = readdirSync(a).sort();
-    expect(names).toEqual(['dsta-rsi-mean-reversion--binance--btc-usdt--1h.md', 'index.md']);
+    expect(names).toEqual(['dsta-rsi-mean-reversion--binance--btc-usdt--1h.md', 'fee-only-vs-measured.md', 'index.md']);
     for (const n of names) expect(readFileSync(join(b, n), 'utf8')).toBe(readFileSync(join(a, n), 'utf8'));
     const text = readFileSync(join(a, names[0]!), 'utf8');
+    expect(text).toContain('**Measured costs per venue** (measured-cost/1.0.0');
+    expect(readFileSync(join(a, 'fee-only-vs-measured.md'), 'utf8')).toMatch(/\| dsta-rsi-mean-reversion--binance--btc-usdt--1h \| 2018-01-15 → 2018-04-01 \| binance \| 20\.0 \|/);
     expect(text).toContain('(failed)');
     expect(text).toMatch(/no candles/);
     expect(text).toContain('stress-31');

@@ -3,8 +3,10 @@
  * result judged against the gates with the lab-wide trial count of the strategy's family (DSR), the overall
  * verdict (venue presets decide; stress-31 reported beside them), shaped for storage — the run's `verdict`,
  * `verdict_reason`, and `result.venues` rows (`key`, `venue`, `costModel`, `label`, `verdict`, `reason`, `metrics`)
- * that the Lab's run page reads. A venue preset priced on another venue's candles is marked as a proxy and capped
- * at watch (`proxyPriceVerdict`).
+ * that the Lab's run page reads. With the run's measured cost views (shared/costs/measured-run.ts) each venue is
+ * also judged as `<venue>-measured` — fee + half-spread + impact, with its edge margin — and those views decide
+ * the verdict; the fee-only presets and stress-31 stay beside them. A venue preset or measured view priced on
+ * another venue's candles is marked as a proxy and capped at watch (`proxyPriceVerdict`).
  */
 import type { Timeframe } from '../../shared/candles/timeframe';
 import type { BacktestResult } from '../../shared/backtest/types';
@@ -12,6 +14,7 @@ import type { SlicesResult } from '../../shared/backtest/slices';
 import { judgeVenues, overallVerdict, type LookaheadEvidence, type Verdict, type VenueVerdict, type WalkForwardEvidence } from '../../shared/research/verdict';
 import type { GatesInput } from '../../shared/research/gates';
 import type { ComboSummary } from '../../shared/research/summary';
+import { withMeasuredViews, type MeasuredCosts } from '../../shared/costs/measured-run';
 
 export type { Verdict };
 
@@ -51,9 +54,11 @@ export interface JudgeContext {
   sweepCentre?: ComboSummary;
   /** The run's lookahead audit (noLookahead gate); absent → the gate is skipped. */
   lookahead?: LookaheadEvidence;
+  /** The run's measured cost views; absent → the fee-only presets decide (runs recorded before the measured model). */
+  measured?: MeasuredCosts | null;
 }
 
-const VENUE_PRESET = /^(binance|kraken|coinbase|okx|bybit)-(taker|maker)$/;
+const VENUE_PRESET = /^(binance|kraken|coinbase|okx|bybit)-(taker|maker|measured)$/;
 
 /**
  * A venue preset judged on another venue's candles (the run's series venue) is a proxy: its reason starts with
@@ -71,7 +76,8 @@ export function proxyPriceVerdict(v: VenueVerdict, seriesVenue: string): VenueVe
   return { ...v, verdict, reason };
 }
 
-export function judgeRun(result: BacktestResult | SlicesResult, ctx: JudgeContext): RunJudgement {
+export function judgeRun(core: BacktestResult | SlicesResult, ctx: JudgeContext): RunJudgement {
+  const result = withMeasuredViews(core, ctx.measured);
   const judged: VenueVerdict[] = judgeVenues({
     result,
     trialsForFamily: Math.max(1, ctx.trials),
@@ -82,7 +88,9 @@ export function judgeRun(result: BacktestResult | SlicesResult, ctx: JudgeContex
     sweepCentre: ctx.sweepCentre,
     lookahead: ctx.lookahead,
   });
-  const verdicts = judged.map((v) => proxyPriceVerdict(v, ctx.venue));
+  // Whose prices the run trades: the series venue, or for a derived pair the venue its legs come from.
+  const priceVenue = ctx.measured?.venues[0]?.legs[0]?.candlesVenue ?? ctx.venue.replace(/^derived:/, '');
+  const verdicts = judged.map((v) => proxyPriceVerdict(v, priceVenue));
   const overall = overallVerdict(verdicts);
   const venues: VenueVerdictRow[] = verdicts.map((v) => {
     const { presetId, venue, label, verdict, reason, ...metrics } = v;

@@ -177,7 +177,7 @@ describeWithData('promotion and demotion driven by the gates (recorded with evid
     const [p] = await q<{ source_kind: string; evidence: { runId: string; verdicts: unknown[] } }>(sql`SELECT source_kind, evidence FROM strategy_promotions WHERE source_id = ${out.run.id}`);
     expect(p!.source_kind).toBe('backtest');
     expect(p!.evidence.runId).toBe(out.run.id);
-    expect(p!.evidence.verdicts.length).toBe(11);
+    expect(p!.evidence.verdicts.length).toBe(16); // 11 fee-only views + 5 measured
     // Re-processing the stored run (as a redelivered job would) records nothing new.
     const again = await withDb(config, async (db) => promoteFromRun(db, (await getRunRow(db, out.run.id))!));
     expect(again).toMatchObject({ status: 'duplicate', promotionId: out.promotion!.promotionId });

@@ -39,7 +39,7 @@ import { evaluateStudyGates, GATE_SETS, resolveGateSet, studyGatesPassed, type G
 import { runMonteCarlo } from '../../shared/research/run-monte-carlo';
 import { sweepNeighbours, type SweepResult } from '../../shared/research/sweep';
 import { objectiveId, objectiveSchema, type ComboSummary } from '../../shared/research/summary';
-import { decidePromotion, type PromotionDecision, type VenueVerdict, type WalkForwardEvidence } from '../../shared/research/verdict';
+import { decidePromotion, decidingVerdicts, type PromotionDecision, type VenueVerdict, type WalkForwardEvidence } from '../../shared/research/verdict';
 import type { Params, StrategyStatus } from '../../shared/strategies/types';
 import { judgeRun, type RunJudgement, type VenueVerdictRow } from './core';
 import { auditRunWindow } from './lookahead';
@@ -59,8 +59,6 @@ export interface PromotionPlan {
   override: 'not-applicable' | 'paper-held' | null;
 }
 
-const isVenue = (v: VenueVerdict): boolean => v.venue !== 'stress';
-
 /**
  * The status a strategy should take (pure): `decidePromotion`, then the two rules above — evidence about other
  * params changes nothing; a paper strategy is held while some venue preset has no failed gate.
@@ -75,7 +73,7 @@ export function planPromotion(
     return { decision, proposed: decision.to, to: current, reason: `stays ${current}: not applicable (${opts.applicable.reason ?? 'other params'}); the evidence alone says ${decision.to}`, override: 'not-applicable' };
   }
   if (current === 'paper' && decision.to !== 'paper') {
-    const unfailed = verdicts.filter((v) => isVenue(v) && (v.verdict === 'keep' || (v.verdict === 'watch' && v.failed.length === 0)));
+    const unfailed = decidingVerdicts(verdicts).filter((v) => (v.verdict === 'keep' || (v.verdict === 'watch' && v.failed.length === 0)));
     if (unfailed.length > 0) {
       return {
         decision,

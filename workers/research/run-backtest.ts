@@ -2,7 +2,8 @@
  * One backtest run end to end, shared by the Worker's `backtest` job and the CLI (no Node or Workers-only APIs):
  * validate the request → create the run row `queued` → (claim) → load exactly the date window plus the strategy's
  * warm-up candles → hash the data → run the core (chunked in ~10 % steps with the engine's carry, so progress is
- * written as it goes) → judge every venue preset with the lab-wide trial count of the strategy's family → persist
+ * written as it goes) → price the trades under each venue's measured cost model (./measured-costs.ts; its own
+ * hash and version, outside the core's `resultHash`) → judge every venue preset and measured view with the lab-wide trial count of the strategy's family → persist
  * trades, the downsampled equity/drawdown and the finished row with full provenance in one transaction.
  * A run that cannot be computed (unknown strategy, bad params, no data) ends `failed` with the error.
  */
@@ -38,6 +39,10 @@ import { loadWindow, type LoadedWindow } from './window';
 import { judgeRun, type RunJudgement } from './core';
 import { auditRunWindow } from './lookahead';
 import { lookaheadEvidence, type LookaheadAudit } from '../../shared/backtest/lookahead-audit';
+import { hashCanonical } from '../../shared/backtest/hash';
+import { MeasuredCostRefusedError, UnknownFeeTierError, measuredCostConfigSchema, type MeasuredCostConfigInput } from '../../shared/costs';
+import { withMeasuredViews, type MeasuredCosts } from '../../shared/costs/measured-run';
+import { MeasuredCostInputError, measureRun } from './measured-costs';
 
 /** A date: ISO 8601 (`2021-01-01`, `2021-01-01T00:00:00Z`) or epoch milliseconds. */
 export const dateInput = z.union([z.number().int(), z.string().min(4)]).transform((v, ctx) => {
@@ -74,6 +79,8 @@ export const BacktestRequest = researchTarget
     monteCarlo: monteCarloRequestSchema.optional(),
     /** The gate set to judge by: a registered name (`default`, `strict`) or a whole set (shared/research/gate-sets.ts). */
     gates: gateSetRefSchema.optional(),
+    /** The measured cost model's knobs (order notional, fee tier per venue, impact cap …; shared/costs/measured.ts). */
+    measuredCosts: measuredCostConfigSchema.optional(),
   })
   .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] })
   .refine((r) => getStrategy(r.strategy)?.kind === 'single', { message: 'ranking strategies run through the ranking mode (not here)', path: ['strategy'] })
@@ -151,7 +158,14 @@ export async function createBacktestRun(
     codeVersion: opts.codeVersion,
     status: 'queued',
     sweepId: opts.sweepId ?? null,
-    options: req.monteCarlo || req.gates !== undefined ? { ...(req.monteCarlo ? { monteCarlo: req.monteCarlo } : {}), ...(req.gates !== undefined ? { gates: resolveGateSet(req.gates) } : {}) } : null,
+    options:
+      req.monteCarlo || req.gates !== undefined || req.measuredCosts
+        ? {
+            ...(req.monteCarlo ? { monteCarlo: req.monteCarlo } : {}),
+            ...(req.gates !== undefined ? { gates: resolveGateSet(req.gates) } : {}),
+            ...(req.measuredCosts ? { measuredCosts: req.measuredCosts } : {}),
+          }
+        : null,
   });
 }
 
@@ -242,16 +256,26 @@ export interface StoredRunResult {
     engineVersion: string;
   };
   judgement: RunJudgement;
+  /** The measured cost views (per venue: per-trade round trip and net, mean components, sources) and their hash. */
+  measuredCosts?: MeasuredCosts & { hash: string };
   /** The lookahead audit of the run (dense truncation + recursive analysis); absent on runs recorded before it. */
   lookahead?: LookaheadAudit;
 }
 
 /** The result jsonb: the core's figures at the top level (gross, net, equity …) plus provenance and verdicts. */
-export function storedResult(core: CoreResult, win: LoadedWindow, codeVersion: string, judgement: RunJudgement, lookahead?: LookaheadAudit | readonly LookaheadAudit[]): Record<string, unknown> {
+export function storedResult(
+  core: CoreResult,
+  win: LoadedWindow,
+  codeVersion: string,
+  judgement: RunJudgement,
+  lookahead?: LookaheadAudit | readonly LookaheadAudit[],
+  measured?: MeasuredCosts | null,
+): Record<string, unknown> {
   const { trades: _trades, ...rest } = core;
   return {
     ...rest,
     tradeCount: core.trades.length,
+    ...(measured ? { measuredCosts: { ...measured, hash: hashCanonical(measured) } } : {}),
     provenance: {
       dataSource: win.dataSource,
       // A timeframe derived from a stored base says so (absent for a stored timeframe: old results unchanged).
@@ -263,6 +287,7 @@ export function storedResult(core: CoreResult, win: LoadedWindow, codeVersion: s
       window: { from: win.from, to: win.to },
       codeVersion,
       engineVersion: core.engineVersion,
+      ...(measured ? { measuredCostVersion: measured.version, costSources: Object.fromEntries(measured.venues.map((v) => [v.id, v.sources])) } : {}),
     },
     ...(lookahead === undefined ? {} : { lookahead }),
     trials: judgement.trials,
@@ -319,6 +344,7 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
     if (win.windowCount === 0) throw new RunInputError(`no candles for ${run.venue}:${run.symbol}:${run.timeframe} in [${iso(run.windowFrom)}, ${iso(run.windowTo)})`);
     await progress(0.1, 'loaded');
     const result = await runCore(strategy, params, run.mode === 'slices' ? 'slices' : 'portfolio', win, (f) => progress(0.1 + 0.7 * f, 'backtest'));
+    const measured = await measureRunOrRefuse(db, win, result, run);
     const audit = auditRunWindow(strategy, params, win);
     await progress(0.85, 'lookahead audit');
     const fam = familyOf(strategy.id);
@@ -334,6 +360,7 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
       timeframe: run.timeframe as Timeframe,
       trialSharpeVariance: variance,
       lookahead: lookaheadEvidence(audit),
+      measured,
     });
     await progress(0.9, 'judged');
     const monteCarlo = runMonteCarloOf(result, run);
@@ -351,11 +378,11 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
         codeVersion: opts.codeVersion,
         verdict: judgement.verdict,
         verdictReason: judgement.reason,
-        result: { ...storedResult(result, win, opts.codeVersion, judgement, audit), monteCarlo, gateSet, studyGates },
+        result: { ...storedResult(result, win, opts.codeVersion, judgement, audit, measured), monteCarlo, gateSet, studyGates },
         resultHash: result.resultHash,
         durationMs: Date.now() - started,
       },
-      tradeRows(result.trades),
+      tradeRows(withMeasuredViews(result, measured).trades),
       equityRows(result.equity.gross, result.equity.net[primary] ?? result.equity.net['stress-31']),
     );
     opts.onProgress?.(1, 'done');
@@ -385,15 +412,38 @@ export function runMonteCarloOf(result: CoreResult, run: Pick<BacktestRunRow, 'v
   return runMonteCarlo(result.trades, curve, view, req);
 }
 
-/** Recompute a recorded run from the database and compare hashes (nothing is written). */
-export async function reproduceRun(db: Database, runId: string): Promise<{ run: BacktestRunRow; resultHash: string; dataHash: string; same: boolean; sameData: boolean }> {
+/** The run's measured cost config (`options.measuredCosts`, defaults otherwise). */
+export function measuredConfigOf(run: Pick<BacktestRunRow, 'options'>): MeasuredCostConfigInput {
+  return (run.options as { measuredCosts?: MeasuredCostConfigInput } | null)?.measuredCosts ?? {};
+}
+
+/** The run's measured cost views; an order the model refuses (too large for the volume) or an unknown tier fails the run with the reason. */
+async function measureRunOrRefuse(db: Database, win: LoadedWindow, result: CoreResult, run: Pick<BacktestRunRow, 'options'>): Promise<MeasuredCosts> {
+  try {
+    return await measureRun(db, win, result.trades, measuredConfigOf(run));
+  } catch (err) {
+    if (err instanceof MeasuredCostRefusedError || err instanceof UnknownFeeTierError || err instanceof MeasuredCostInputError) throw new RunInputError(err.message);
+    throw err;
+  }
+}
+
+/**
+ * Recompute a recorded run from the database and compare hashes (nothing is written): the core's `resultHash`, and
+ * the measured views' hash when the run recorded them (`sameMeasured` null for runs recorded before them).
+ */
+export async function reproduceRun(
+  db: Database,
+  runId: string,
+): Promise<{ run: BacktestRunRow; resultHash: string; dataHash: string; same: boolean; sameData: boolean; sameMeasured: boolean | null }> {
   const run = await getRunRow(db, runId);
   if (!run) throw new RunInputError(`no run ${runId}`);
   const strategy = singleStrategy(run.strategyId);
   const params = resolveParams(strategy, run.params);
   const win = await loadRunWindow(db, strategy, params, run);
   const result = await runCore(strategy, params, run.mode === 'slices' ? 'slices' : 'portfolio', win);
-  return { run, resultHash: result.resultHash, dataHash: win.dataHash, same: result.resultHash === run.resultHash, sameData: win.dataHash === run.dataHash };
+  const stored = (run.result as { measuredCosts?: { hash?: string } } | null)?.measuredCosts?.hash ?? null;
+  const sameMeasured = stored === null ? null : hashCanonical(await measureRun(db, win, result.trades, measuredConfigOf(run))) === stored;
+  return { run, resultHash: result.resultHash, dataHash: win.dataHash, same: result.resultHash === run.resultHash, sameData: win.dataHash === run.dataHash, sameMeasured };
 }
 
 function iso(t: number): string {
