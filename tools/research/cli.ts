@@ -18,7 +18,8 @@ import { coverageReport, printCoverage } from './coverage';
 import { deriveSpread } from './spread';
 import { reproduce } from './reproduce';
 import { compareCommand } from './compare';
-import { formatPortfolio, parseSizing, parseSymbols, runPortfolioWindow } from './portfolio';
+import { formatPortfolio, parseSizing, parseSymbols } from './portfolio';
+import { createPortfolioRun, executePortfolioRun, PortfolioBacktestRequest } from '../../workers/jobs/backtest-portfolio';
 import { createWalkForwardRun, executeWalkForwardRun, reproduceWalkForward, WalkForwardRequest } from '../../workers/research/walk-forward';
 import { bar, table } from './term';
 import type { CoreResult } from '../../workers/research/run-backtest';
@@ -40,7 +41,7 @@ const HELP = `npm run research -- <command>
   backtest --strategy ID --venue V --symbol BTC/USDT --timeframe 4h --from 2021-01-01 --to 2022-01-01 [--params JSON] [--mode slices]
                  [--gates default|strict|FILE.json] [--mc-seed N] [--mc-paths N] [--ruin-drawdown 0.3]
   backtest --strategy ID --symbols BTC/USDT,ETH/USDT --timeframe 4h --from D --to D [--venue binance] [--max-positions 3] [--sizing equal|fraction:F] [--max-atr-pct 0.05] [--min-volume V] [--params JSON]
-           (portfolio with shared capital; a ranking strategy selects the symbols; printed, not stored)
+           (portfolio with shared capital; a ranking strategy selects the symbols; stored as a run, its id printed)
   sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL] [--gates NAME|FILE.json]
   walk-forward --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--folds 5] [--scheme rolling|anchored] [--is-to-oos 3] [--gap CANDLES] [--gates NAME|FILE.json]
   rerun --run ID                 recompute a recorded run and compare its result hash
@@ -252,24 +253,31 @@ async function main(argv: string[]): Promise<void> {
         const venue = o.venue ?? 'binance';
         const maxPositions = o['max-positions'] !== undefined ? Number(o['max-positions']) : 3;
         if (!Number.isInteger(maxPositions) || maxPositions < 1) throw new Error(`--max-positions must be a positive integer, got ${o['max-positions']}`);
-        const req = {
+        const req = PortfolioBacktestRequest.parse({
           strategy: need(o.strategy, 'strategy'),
           venue,
           symbols: parseSymbols(o.symbols),
           timeframe: tf(o.timeframe),
-          from: dateInput.parse(need(o.from, 'from')),
-          to: dateInput.parse(need(o.to, 'to')),
+          from: need(o.from, 'from'),
+          to: need(o.to, 'to'),
           maxPositions,
           sizing: parseSizing(o.sizing),
           params: o.params ? (JSON.parse(o.params) as Record<string, number>) : undefined,
           maxAtrPct: o['max-atr-pct'] !== undefined ? Number(o['max-atr-pct']) : undefined,
           minVolume: o['min-volume'] !== undefined ? Number(o['min-volume']) : undefined,
-        };
+          gates: gatesFlag(o.gates),
+        });
         await withDb(async ({ db }) => {
-          const { result, windows } = await runPortfolioWindow(db, req);
+          const cv = codeVersion();
+          const run = await createPortfolioRun(db, req, { codeVersion: cv });
+          const out = await executePortfolioRun(db, run.id, { codeVersion: cv, onProgress: (f, phase) => bar(f, 1, phase) });
+          process.stdout.write('\n');
+          if (out.status !== 'done') throw new Error(`run ${run.id} ${out.status}: ${out.status === 'failed' ? out.error : out.reason}`);
+          const { result, windows } = out;
           for (const w of windows) process.stdout.write(`${w.dataSource}: ${w.windowCount} candles (+${w.warmup} warm-up), data ${w.dataHash.slice(0, 16)}…\n`);
           const views = [primaryCostModel(venue), `${venue}-maker`, 'stress-31'].filter((v, k, a) => result.net[v] !== undefined && a.indexOf(v) === k);
           process.stdout.write(`\n${formatPortfolio(result, views)}`);
+          process.stdout.write(`run ${run.id}: verdict ${out.run.verdict} — ${out.run.verdictReason ?? ''}\n`);
         });
         return;
       }

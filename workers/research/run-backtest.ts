@@ -201,7 +201,7 @@ export async function loadRunWindow(db: Database, strategy: Strategy<Params, unk
   return loadWindow(db, key, run.windowFrom, run.windowTo, warm);
 }
 
-function tradeRows(trades: readonly Trade[]): TradeInsert[] {
+export function tradeRows(trades: readonly Trade[]): TradeInsert[] {
   return trades.map((t, seq) => ({
     seq,
     side: t.side,
@@ -216,7 +216,7 @@ function tradeRows(trades: readonly Trade[]): TradeInsert[] {
   }));
 }
 
-function equityRows(gross: EquityCurve, net: EquityCurve | undefined): EquityInsert[] {
+export function equityRows(gross: EquityCurve, net: EquityCurve | undefined): EquityInsert[] {
   return gross.time.map((time, k) => ({
     time,
     equityGross: gross.equity[k]!,
