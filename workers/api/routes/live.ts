@@ -65,6 +65,7 @@ export const alertSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   sentAt: z.string().nullable(),
+  event: kernelEventSchema.nullable().describe('The kernel event (entry / exit with kind and fill price) a position alert carries; null for other alerts'),
   signal: z
     .object({
       strategyId: z.string(),
