@@ -25,7 +25,7 @@ import { PortfolioInputError, portfolioSizingSchema, runPortfolio, type Portfoli
 import { evaluateStudyGates, gateSetRefSchema, resolveGateSet } from '../../shared/research/gate-sets';
 import { getStrategy } from '../../shared/strategies/registry';
 import type { Params, RankingStrategy, Strategy } from '../../shared/strategies/types';
-import { equityRows, familyOf, primaryCostModel, researchTarget, RunInputError, tradeRows } from '../research/run-backtest';
+import { checkGatesAndParams, equityRows, familyOf, primaryCostModel, researchTarget, RunInputError, storedResult, tradeRows, type CoreResult, type ExecuteOptions } from '../research/run-backtest';
 import { judgeRun, type RunJudgement } from '../research/core';
 import { auditRunWindow, combinedEvidence } from '../research/lookahead';
 import { loadWindow, type LoadedWindow } from '../research/window';
@@ -62,19 +62,7 @@ export const PortfolioBacktestRequest = researchTarget
     gates: gateSetRefSchema.optional(),
   })
   .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] })
-  .superRefine((r, ctx) => {
-    if (r.gates !== undefined) {
-      try {
-        resolveGateSet(r.gates);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', path: ['gates'], message: (err as Error).message });
-      }
-    }
-    const s = getStrategy(r.strategy);
-    if (!s) return;
-    const parsed = s.paramsSchema.safeParse({ ...(s.defaults as Params), ...(r.params ?? {}) });
-    if (!parsed.success) ctx.addIssue({ code: 'custom', path: ['params'], message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-  });
+  .superRefine(checkGatesAndParams);
 export type PortfolioBacktestInput = z.input<typeof PortfolioBacktestRequest>;
 export type PortfolioBacktestParsed = z.output<typeof PortfolioBacktestRequest>;
 
@@ -195,43 +183,33 @@ export function seriesProvenance(windows: readonly LoadedWindow[]) {
   }));
 }
 
-/** The result jsonb of a portfolio run: the core's figures (without trades), provenance, audits and verdicts. */
+/**
+ * The result jsonb of a portfolio run: what `storedResult` stores for a single series (the core's figures without
+ * trades, provenance, audits, verdicts), with the universe's provenance — every series' own, the combined data
+ * hash, sizing, max positions, cost models — and each trade's symbol.
+ */
 export function storedPortfolioResult(run: PortfolioRun, codeVersion: string, judgement: RunJudgement, audits: readonly LookaheadAudit[]): Record<string, unknown> {
-  const { trades, ...rest } = run.result;
   const w = run.windows;
-  return {
-    ...rest,
-    tradeCount: trades.length,
-    /** The symbol of trade `seq` (backtest_trades rows are per run, not per symbol). */
-    tradeSymbols: trades.map((t) => t.symbol),
-    provenance: {
-      dataSource: w.map((x) => x.dataSource).join('; '),
-      series: seriesProvenance(w),
-      candleCount: w.reduce((s, x) => s + x.windowCount, 0),
-      warmupCandles: Math.max(0, ...w.map((x) => x.warmup)),
-      dataHash: universeDataHash(w),
-      window: { from: w[0]!.from, to: w[0]!.to },
-      sizing: run.result.config.sizing,
-      maxPositions: run.result.config.maxPositions,
-      costModels: run.result.costModels.map((m) => m.id),
-      codeVersion,
-      engineVersion: run.result.engineVersion,
-    },
-    ...(audits.length ? { lookahead: audits.length === 1 ? audits[0] : audits } : {}),
-    trials: judgement.trials,
-    verdicts: judgement.verdicts,
-    venues: judgement.venues,
-    verdict: judgement.verdict,
-    verdictReason: judgement.reason,
-    ...(judgement.detail === undefined ? {} : { judgement: judgement.detail }),
+  // The universe as one window: sources and counts summed, the combined data hash.
+  const universe: LoadedWindow = {
+    key: { ...w[0]!.key, symbol: w.map((x) => x.key.symbol).join(',') },
+    from: w[0]!.from,
+    to: w[0]!.to,
+    candles: [],
+    warmup: Math.max(0, ...w.map((x) => x.warmup)),
+    windowCount: w.reduce((s, x) => s + x.windowCount, 0),
+    dataHash: universeDataHash(w),
+    sources: w.flatMap((x) => x.sources),
+    dataSource: w.map((x) => x.dataSource).join('; '),
   };
-}
-
-export interface PortfolioExecuteOptions {
-  codeVersion: string;
-  onProgress?: (fraction: number, phase: string) => void;
-  /** Skip the claim (the CLI runs a row it just created); default false. */
-  alreadyClaimed?: boolean;
+  // storedResult reads `trades` and `engineVersion` and passes the other figures through: a PortfolioResult has both.
+  const base = storedResult(run.result as unknown as CoreResult, universe, codeVersion, judgement, audits.length === 1 ? audits[0] : audits.length ? audits : undefined);
+  const r = run.result;
+  return {
+    ...base,
+    tradeSymbols: r.trades.map((t) => t.symbol),
+    provenance: { ...(base.provenance as Record<string, unknown>), series: seriesProvenance(w), sizing: r.config.sizing, maxPositions: r.config.maxPositions, costModels: r.costModels.map((m) => m.id) },
+  };
 }
 
 export type PortfolioOutcome =
@@ -251,7 +229,7 @@ export function portfolioRequestOf(run: BacktestRunRow): PortfolioWindowRequest 
  * equity and the finished row in one transaction. Input errors end the run `failed` (returned); anything else
  * throws (the queue retries; the job releases the claim).
  */
-export async function executePortfolioRun(db: Database, runId: string, opts: PortfolioExecuteOptions): Promise<PortfolioOutcome> {
+export async function executePortfolioRun(db: Database, runId: string, opts: ExecuteOptions): Promise<PortfolioOutcome> {
   let run: BacktestRunRow;
   if (opts.alreadyClaimed) {
     const r = await getRunRow(db, runId);

@@ -76,19 +76,22 @@ export const BacktestRequest = researchTarget
   })
   .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] })
   .refine((r) => getStrategy(r.strategy)?.kind === 'single', { message: 'ranking strategies run through the ranking mode (not here)', path: ['strategy'] })
-  .superRefine((r, ctx) => {
-    if (r.gates !== undefined) {
-      try {
-        resolveGateSet(r.gates);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', path: ['gates'], message: (err as Error).message });
-      }
+  .superRefine(checkGatesAndParams);
+
+/** A request's gate set resolves and its params are valid for its strategy (zod superRefine; shared with portfolio runs). */
+export function checkGatesAndParams(r: { strategy: string; gates?: unknown; params?: Record<string, unknown> }, ctx: z.RefinementCtx): void {
+  if (r.gates !== undefined) {
+    try {
+      resolveGateSet(r.gates);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['gates'], message: (err as Error).message });
     }
-    const s = getStrategy(r.strategy);
-    if (!s) return;
-    const parsed = s.paramsSchema.safeParse({ ...(s.defaults as Params), ...(r.params ?? {}) });
-    if (!parsed.success) ctx.addIssue({ code: 'custom', path: ['params'], message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-  });
+  }
+  const s = getStrategy(r.strategy);
+  if (!s) return;
+  const parsed = s.paramsSchema.safeParse({ ...(s.defaults as Params), ...(r.params ?? {}) });
+  if (!parsed.success) ctx.addIssue({ code: 'custom', path: ['params'], message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+}
 export type BacktestRequestInput = z.input<typeof BacktestRequest>;
 export type BacktestRequestParsed = z.output<typeof BacktestRequest>;
 
