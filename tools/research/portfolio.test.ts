@@ -5,7 +5,11 @@
  * provenance of every series, per-symbol contribution, trades with their symbols, equity) and reproducible from
  * the database; a run on a series without candles ends failed with the reason; argument parsing refuses bad input.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { generateLog } from './log';
 import { sliceSeries } from '../../shared/candles/candle';
 import { lowerBound } from '../../shared/backtest/version';
 import type { Database } from '../../shared/db/database';
@@ -126,6 +130,19 @@ describeWithData('CLI portfolio backtest on stored BTC/USDT + ETH/USDT 4h candle
     expect(stored.eq).toBeGreaterThan(10);
     const again = await reproducePortfolioRun(db, run.id);
     expect(again).toMatchObject({ same: true, sameData: true });
+    // The research log lists it as its own experiment group, with its data and result hashes.
+    const dir = mkdtempSync(join(tmpdir(), 'portfolio-log-'));
+    try {
+      const g = await generateLog(db, dir);
+      const file = g.written.find((f) => f.includes('platform4h-macd-rsi--binance--btc-usdt-eth-usdt--4h--shared-capital'));
+      expect(file, g.written.join(', ')).toBeDefined();
+      const text = readFileSync(join(dir, file!.split('/').pop()!), 'utf8');
+      expect(text).toContain('BTC/USDT,ETH/USDT');
+      expect(text).toContain(run.resultHash!);
+      expect(text).toContain(run.dataHash!);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it('a run on a symbol without stored candles ends failed with the reason; bad requests are refused with the reason', async () => {
