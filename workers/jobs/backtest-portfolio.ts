@@ -16,7 +16,7 @@ import { toSeries, type CandleSeries } from '../../shared/candles/candle';
 import type { Timeframe } from '../../shared/candles/timeframe';
 import type { Database } from '../../shared/db/database';
 import type { BacktestRunRow } from '../../shared/db/schema';
-import { claimRun, completeRun, createRun, failRun, familyTrialCount, familyTrialSharpeVariance, getRunRow, setRunProgress } from '../../shared/db/queries/research';
+import { completeRun, createRun, failRun, familyTrialCount, familyTrialSharpeVariance, getRunRow, setRunProgress } from '../../shared/db/queries/research';
 import { hashCanonical } from '../../shared/backtest/hash';
 import { costModelsOf, parseBacktestConfig } from '../../shared/backtest/config';
 import type { BacktestResult } from '../../shared/backtest/types';
@@ -25,7 +25,7 @@ import { PortfolioInputError, portfolioSizingSchema, runPortfolio, type Portfoli
 import { evaluateStudyGates, gateSetRefSchema, resolveGateSet } from '../../shared/research/gate-sets';
 import { getStrategy } from '../../shared/strategies/registry';
 import type { Params, RankingStrategy, Strategy } from '../../shared/strategies/types';
-import { checkGatesAndParams, equityRows, familyOf, primaryCostModel, researchTarget, RunInputError, storedResult, tradeRows, type CoreResult, type ExecuteOptions } from '../research/run-backtest';
+import { checkGatesAndParams, claimForExecution, equityRows, familyOf, primaryCostModel, researchTarget, RunInputError, storedResult, tradeRows, type CoreResult, type ExecuteOptions } from '../research/run-backtest';
 import { judgeRun, type RunJudgement } from '../research/core';
 import { auditRunWindow, combinedEvidence } from '../research/lookahead';
 import { loadWindow, type LoadedWindow } from '../research/window';
@@ -230,16 +230,9 @@ export function portfolioRequestOf(run: BacktestRunRow): PortfolioWindowRequest 
  * throws (the queue retries; the job releases the claim).
  */
 export async function executePortfolioRun(db: Database, runId: string, opts: ExecuteOptions): Promise<PortfolioOutcome> {
-  let run: BacktestRunRow;
-  if (opts.alreadyClaimed) {
-    const r = await getRunRow(db, runId);
-    if (!r) return { status: 'skipped', reason: 'no such run' };
-    run = r;
-  } else {
-    const claim = await claimRun(db, runId);
-    if (!claim.claimed) return { status: 'skipped', reason: claim.status === null ? 'no such run' : `run is ${claim.status}` };
-    run = claim.run;
-  }
+  const claimed = await claimForExecution(db, runId, opts.alreadyClaimed);
+  if ('skipped' in claimed) return { status: 'skipped', reason: claimed.skipped };
+  const run = claimed.run;
   const started = Date.now();
   const progress = async (f: number, phase: string): Promise<void> => {
     opts.onProgress?.(f, phase);

@@ -286,20 +286,27 @@ export type ExecuteOutcome =
   | { status: 'failed'; error: string };
 
 /**
+ * The row a job may execute: claimed (queued, or running past its lease), or read as is when the caller claimed it
+ * already; otherwise why it is skipped (no such run, or its status).
+ */
+export async function claimForExecution(db: Database, runId: string, alreadyClaimed?: boolean): Promise<{ run: BacktestRunRow } | { skipped: string }> {
+  if (alreadyClaimed) {
+    const r = await getRunRow(db, runId);
+    return r ? { run: r } : { skipped: 'no such run' };
+  }
+  const claim = await claimRun(db, runId);
+  if (!claim.claimed) return { skipped: claim.status === null ? 'no such run' : `run is ${claim.status}` };
+  return { run: claim.run };
+}
+
+/**
  * Execute a run row: claim it (skip when done or running under a live lease), compute, persist. Input errors end
  * the run `failed` (returned, not thrown); anything else releases the claim and throws (the queue retries).
  */
 export async function executeBacktestRun(db: Database, runId: string, opts: ExecuteOptions): Promise<ExecuteOutcome> {
-  let run: BacktestRunRow;
-  if (opts.alreadyClaimed) {
-    const r = await getRunRow(db, runId);
-    if (!r) return { status: 'skipped', reason: 'no such run' };
-    run = r;
-  } else {
-    const claim = await claimRun(db, runId);
-    if (!claim.claimed) return { status: 'skipped', reason: claim.status === null ? 'no such run' : `run is ${claim.status}` };
-    run = claim.run;
-  }
+  const claimed = await claimForExecution(db, runId, opts.alreadyClaimed);
+  if ('skipped' in claimed) return { status: 'skipped', reason: claimed.skipped };
+  const run = claimed.run;
   const started = Date.now();
   let lastWritten = 0;
   const progress = async (f: number, phase: string): Promise<void> => {
