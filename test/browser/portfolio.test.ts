@@ -94,6 +94,10 @@ describe.skipIf(skipReason !== null)(`portfolio runs and kernel events in Chromi
     expect(await page.locator('#contribution-chart rect').count()).toBe(4);
     expect(await page.locator('#portfolio-series-table tbody tr').count()).toBe(2);
     expect(await page.locator('#provenance').textContent()).toContain('shared-capital');
+    // Each trade names its symbol.
+    await page.waitForSelector('#trades-table');
+    expect(await page.locator('#trades-table thead th').nth(1).textContent()).toBe('Symbol');
+    expect(new Set(await page.locator('#trades-table tbody tr td:nth-child(2)').allTextContents())).toEqual(new Set(['BTC/USDT', 'ETH/USDT']));
     // The candle chart follows the chosen symbol.
     expect(await page.locator('#candle-symbol option').allTextContents()).toEqual(['BTC/USDT', 'ETH/USDT']);
     await page.selectOption('#candle-symbol', 'ETH/USDT');
