@@ -24,7 +24,8 @@ import { coverageReport, formatCoverage } from './coverage';
 import { deriveSpread } from './spread';
 import { reproduce } from './reproduce';
 import { compareCommand } from './compare';
-import { formatPortfolio, parseSizing, parseSymbols, runPortfolioWindow } from './portfolio';
+import { formatPortfolio, parseSizing, parseSymbols } from './portfolio';
+import { createPortfolioRun, executePortfolioRun, PortfolioBacktestRequest } from '../../workers/jobs/backtest-portfolio';
 import { createWalkForwardRun, executeWalkForwardRun, reproduceWalkForward, WalkForwardRequest } from '../../workers/research/walk-forward';
 import { bar, table } from './term';
 import { CliOutput, processIo, type CliIo } from './output';
@@ -52,7 +53,7 @@ const HELP = `npm run research -- <command> [--json]
                  [--order-notional 10000] [--fee-tier binance=VIP1,kraken=Pro $10K-50K] [--max-participation 0.1]
                  (measured costs per venue: fee tier + half-spread + impact for that order size; they decide the verdict)
   backtest --strategy ID --symbols BTC/USDT,ETH/USDT --timeframe 4h --from D --to D [--venue binance] [--max-positions 3] [--sizing equal|fraction:F] [--max-atr-pct 0.05] [--min-volume V] [--params JSON]
-           (portfolio with shared capital; a ranking strategy selects the symbols; printed, not stored)
+           (portfolio with shared capital; a ranking strategy selects the symbols; stored as a run, its id printed)
   sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL] [--gates NAME|FILE.json]
   walk-forward --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--folds 5] [--scheme rolling|anchored] [--is-to-oos 3] [--gap CANDLES] [--gates NAME|FILE.json]
   maker --strategy ID --venue V --symbol S --timeframe TF --from D --to D --tick 0.01 [--max-candles 3] [--offset-bps 0] [--fee-venue binance]
@@ -330,25 +331,32 @@ async function command(cmd: string | undefined, o: Parsed, out: CliOutput): Prom
         const venue = o.venue ?? 'binance';
         const maxPositions = o['max-positions'] !== undefined ? Number(o['max-positions']) : 3;
         if (!Number.isInteger(maxPositions) || maxPositions < 1) throw new Error(`--max-positions must be a positive integer, got ${o['max-positions']}`);
-        const req = {
+        const req = PortfolioBacktestRequest.parse({
           strategy: need(o.strategy, 'strategy'),
           venue,
           symbols: parseSymbols(o.symbols),
           timeframe: tf(o.timeframe),
-          from: dateInput.parse(need(o.from, 'from')),
-          to: dateInput.parse(need(o.to, 'to')),
+          from: need(o.from, 'from'),
+          to: need(o.to, 'to'),
           maxPositions,
           sizing: parseSizing(o.sizing),
           params: o.params ? (JSON.parse(o.params) as Record<string, number>) : undefined,
           maxAtrPct: o['max-atr-pct'] !== undefined ? Number(o['max-atr-pct']) : undefined,
           minVolume: o['min-volume'] !== undefined ? Number(o['min-volume']) : undefined,
-        };
+          gates: gatesFlag(o.gates),
+        });
         await withDb(async ({ db }) => {
-          const { result, windows } = await runPortfolioWindow(db, req);
+          const cv = codeVersion();
+          const run = await createPortfolioRun(db, req, { codeVersion: cv });
+          const done = await executePortfolioRun(db, run.id, { codeVersion: cv, onProgress: (f, phase) => bar(f, 1, phase) });
+          if (done.status !== 'done') throw new Error(`run ${run.id} ${done.status}: ${done.status === 'failed' ? done.error : done.reason}`);
+          const { result, windows } = done;
           const views = [primaryCostModel(venue), `${venue}-maker`, 'stress-31'].filter((v, k, a) => result.net[v] !== undefined && a.indexOf(v) === k);
           out.result(
-            { windows, result },
-            (v) => v.windows.map((w) => `${w.dataSource}: ${w.windowCount} candles (+${w.warmup} warm-up), data ${w.dataHash.slice(0, 16)}…\n`).join('') + `\n${formatPortfolio(v.result, views)}`,
+            { run: { id: run.id, verdict: done.run.verdict, verdictReason: done.run.verdictReason, dataHash: done.run.dataHash, resultHash: done.run.resultHash }, windows, result },
+            (v) =>
+              `\n${v.windows.map((w) => `${w.dataSource}: ${w.windowCount} candles (+${w.warmup} warm-up), data ${w.dataHash.slice(0, 16)}…\n`).join('')}` +
+              `\n${formatPortfolio(v.result, views)}run ${run.id}: verdict ${v.run.verdict} — ${v.run.verdictReason ?? ''}`,
           );
         });
         return;

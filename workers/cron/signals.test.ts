@@ -98,9 +98,14 @@ describeWithData('live 5m loop: same evaluate as the backtest, exactly one signa
     await fetch(`${fx}/__now`, { method: 'POST', body: JSON.stringify({ now: t }) });
     await cycle(t);
     await cycle(t);
-    const alerts = await q<{ signal_id: string | null; message: string }>(sql`SELECT signal_id, message FROM alerts WHERE dedupe_key LIKE 'kernel:nexara-baseline-5m:binance:%' ORDER BY id`);
+    const alerts = await q<{ signal_id: string | null; message: string; event: Record<string, unknown> | null }>(
+      sql`SELECT signal_id, message, event FROM alerts WHERE dedupe_key LIKE 'kernel:nexara-baseline-5m:binance:%' ORDER BY id`,
+    );
     expect(alerts).toHaveLength(2);
     expect(alerts[1]!.signal_id).toBeNull();
+    // The alert keeps the event it was formatted from (what /signals and the Dashboard list).
+    expect(alerts.map((a) => a.event?.effect)).toEqual(['open', 'close']);
+    expect(alerts[1]!.event).toMatchObject({ exitKind: 'take-profit', price: expect.closeTo(40560.61, 2), liquidity: 'maker', time: Date.UTC(2022, 3, 16, 4, 40), symbol: 'BTC/USDT', strategyId: 'nexara-baseline-5m' });
     expect(alerts[1]!.message).toMatch(/^🎯 EXIT \(take-profit\) long BTC\/USDT @ 40,560\.61/);
     expect(alerts[1]!.message).toContain('filled inside the 2022-04-16 04:40 UTC candle (maker)');
     const sent = await deliveredSince(before, 1);

@@ -8,7 +8,8 @@
  *
  * The kernel state lives in `live_kernels` (one row per series, locked for the update). In ONE transaction the
  * stage records the stepped candles' decisions, inserts the events' alert rows (unique dedupe key per series, fill
- * candle and open/close) and stores the new kernel state; the delivery jobs are enqueued after the commit. A crash
+ * candle and open/close; each row keeps the event itself in `alerts.event`, which `/signals` and the Dashboard
+ * list) and stores the new kernel state; the delivery jobs are enqueued after the commit. A crash
  * before the commit loses nothing (the next cycle steps the same candles again); a crash after it leaves the alert
  * rows `pending`, and the cron's `requeueStuckAlerts` safety net enqueues them. A cron double-fire finds the
  * candles already stepped (or its alert inserts conflict) and sends nothing twice. A series' first cycle starts the
@@ -33,7 +34,7 @@ import type { Database } from '../../shared/db/database';
 import type { Db } from '../db';
 import { getConfig, type AppConfig, type Env } from '../env';
 import { ALERT_CHANNEL, alertJob } from '../jobs/alert';
-import { clip, formatKernelAlert } from '../telegram/format';
+import { clip, formatKernelAlert, type KernelAlertLike } from '../telegram/format';
 import { candlesToStep } from './paper';
 
 export interface SignalOutcome {
@@ -155,33 +156,29 @@ async function stepLiveKernel(
       const bySignal = f.effect === 'open' || f.exitKind === 'signal';
       // An entry or signal exit links to its decision's row; an exit inside a candle has no decision of its own.
       const signalId = bySignal ? await signalIdAt(f.signalTime) : null;
-      const message = clip(
-        formatKernelAlert(
-          {
-            strategyId: k.strategyId,
-            strategyVersion: strategy.version,
-            venue: k.venue,
-            symbol: k.symbol,
-            timeframe: tf,
-            mode,
-            effect: f.effect,
-            positionSide: f.positionSide,
-            price: f.price,
-            liquidity: f.liquidity,
-            time: f.time,
-            signalTime: f.signalTime,
-            reason: f.reason,
-            signalId,
-            ...(ev.type === 'entry'
-              ? { stopLoss: ev.stopLoss, takeProfit: ev.takeProfit, trailPct: ev.trailPct }
-              : { exitKind: f.exitKind, entryPrice: ev.trade.entryPrice, grossReturn: ev.trade.grossReturn }),
-          },
-          labUrl,
-        ),
-      );
+      const event: KernelAlertLike = {
+        strategyId: k.strategyId,
+        strategyVersion: strategy.version,
+        venue: k.venue,
+        symbol: k.symbol,
+        timeframe: tf,
+        mode,
+        effect: f.effect,
+        positionSide: f.positionSide,
+        price: f.price,
+        liquidity: f.liquidity,
+        time: f.time,
+        signalTime: f.signalTime,
+        reason: f.reason,
+        signalId,
+        ...(ev.type === 'entry'
+          ? { stopLoss: ev.stopLoss, takeProfit: ev.takeProfit, trailPct: ev.trailPct }
+          : { exitKind: f.exitKind, entryPrice: ev.trade.entryPrice, grossReturn: ev.trade.grossReturn }),
+      };
+      const message = clip(formatKernelAlert(event, labUrl));
       const ins = await t
         .insert(alerts)
-        .values({ signalId, dedupeKey: kernelAlertKey(k, f.time, f.effect, f.lot), channel: ALERT_CHANNEL, message, status: muted ? 'muted' : 'pending' })
+        .values({ signalId, dedupeKey: kernelAlertKey(k, f.time, f.effect, f.lot), channel: ALERT_CHANNEL, message, event, status: muted ? 'muted' : 'pending' })
         .onConflictDoNothing()
         .returning({ id: alerts.id });
       events.push(`${ev.type === 'entry' ? `entry ${f.positionSide}` : `exit ${f.exitKind}`} @ ${f.price}`);

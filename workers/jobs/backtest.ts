@@ -3,14 +3,16 @@
  * the run's status: a `done` or `failed` run is skipped (acked); a `running` one under a live lease is retried
  * after the lease (its consumer may have died); once the lease expired it is claimed and recomputed (same inputs →
  * same result hash). Input errors end the run `failed` with the error and ack; other failures release the claim
- * and retry with backoff; after the last retry `onDead` marks the run failed.
+ * and retry with backoff; after the last retry `onDead` marks the run failed. A portfolio run (mode
+ * `shared-capital`, ./backtest-portfolio.ts) is computed by its own executor under the same rules.
  */
 import { z } from 'zod';
-import { failRun, releaseRun, RUN_LEASE_MS } from '../../shared/db/queries/research';
+import { failRun, getRunRow, releaseRun, RUN_LEASE_MS } from '../../shared/db/queries/research';
 import { TransientError } from '../errors';
 import { executeBacktestRun } from '../research/run-backtest';
 import type { JobDeps } from './consumer';
 import { log } from '../observability/logger';
+import { executePortfolioRun, PORTFOLIO_MODE } from './backtest-portfolio';
 
 export const BacktestMessage = z.object({
   kind: z.literal('backtest'),
@@ -24,9 +26,11 @@ export function backtestJob(runId: string): BacktestJob {
 }
 
 export async function runBacktestJob(msg: BacktestJob, deps: JobDeps): Promise<void> {
-  let out: Awaited<ReturnType<typeof executeBacktestRun>>;
+  let out: Awaited<ReturnType<typeof executeBacktestRun>> | Awaited<ReturnType<typeof executePortfolioRun>>;
   try {
-    out = await executeBacktestRun(deps.db, msg.runId, { codeVersion: deps.config.CODE_VERSION ?? 'unknown' });
+    const opts = { codeVersion: deps.config.CODE_VERSION ?? 'unknown' };
+    const row = await getRunRow(deps.db, msg.runId);
+    out = row?.mode === PORTFOLIO_MODE ? await executePortfolioRun(deps.db, msg.runId, opts) : await executeBacktestRun(deps.db, msg.runId, opts);
     log.info('backtest', { at: 'backtest', runId: msg.runId, status: out.status, ...(out.status === 'skipped' ? { reason: out.reason } : {}) });
   } catch (err) {
     await releaseRun(deps.db, msg.runId).catch(() => {});

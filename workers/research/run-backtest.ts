@@ -84,19 +84,22 @@ export const BacktestRequest = researchTarget
   })
   .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] })
   .refine((r) => getStrategy(r.strategy)?.kind === 'single', { message: 'ranking strategies run through the ranking mode (not here)', path: ['strategy'] })
-  .superRefine((r, ctx) => {
-    if (r.gates !== undefined) {
-      try {
-        resolveGateSet(r.gates);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', path: ['gates'], message: (err as Error).message });
-      }
+  .superRefine(checkGatesAndParams);
+
+/** A request's gate set resolves and its params are valid for its strategy (zod superRefine; shared with portfolio runs). */
+export function checkGatesAndParams(r: { strategy: string; gates?: unknown; params?: Record<string, unknown> }, ctx: z.RefinementCtx): void {
+  if (r.gates !== undefined) {
+    try {
+      resolveGateSet(r.gates);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['gates'], message: (err as Error).message });
     }
-    const s = getStrategy(r.strategy);
-    if (!s) return;
-    const parsed = s.paramsSchema.safeParse({ ...(s.defaults as Params), ...(r.params ?? {}) });
-    if (!parsed.success) ctx.addIssue({ code: 'custom', path: ['params'], message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-  });
+  }
+  const s = getStrategy(r.strategy);
+  if (!s) return;
+  const parsed = s.paramsSchema.safeParse({ ...(s.defaults as Params), ...(r.params ?? {}) });
+  if (!parsed.success) ctx.addIssue({ code: 'custom', path: ['params'], message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+}
 export type BacktestRequestInput = z.input<typeof BacktestRequest>;
 export type BacktestRequestParsed = z.output<typeof BacktestRequest>;
 
@@ -216,7 +219,7 @@ export async function loadRunWindow(db: Database, strategy: Strategy<Params, unk
   return loadWindow(db, key, run.windowFrom, run.windowTo, warm);
 }
 
-function tradeRows(trades: readonly Trade[]): TradeInsert[] {
+export function tradeRows(trades: readonly Trade[]): TradeInsert[] {
   return trades.map((t, seq) => ({
     seq,
     side: t.side,
@@ -231,7 +234,7 @@ function tradeRows(trades: readonly Trade[]): TradeInsert[] {
   }));
 }
 
-function equityRows(gross: EquityCurve, net: EquityCurve | undefined): EquityInsert[] {
+export function equityRows(gross: EquityCurve, net: EquityCurve | undefined): EquityInsert[] {
   return gross.time.map((time, k) => ({
     time,
     equityGross: gross.equity[k]!,
@@ -313,20 +316,27 @@ export type ExecuteOutcome =
   | { status: 'failed'; error: string };
 
 /**
+ * The row a job may execute: claimed (queued, or running past its lease), or read as is when the caller claimed it
+ * already; otherwise why it is skipped (no such run, or its status).
+ */
+export async function claimForExecution(db: Database, runId: string, alreadyClaimed?: boolean): Promise<{ run: BacktestRunRow } | { skipped: string }> {
+  if (alreadyClaimed) {
+    const r = await getRunRow(db, runId);
+    return r ? { run: r } : { skipped: 'no such run' };
+  }
+  const claim = await claimRun(db, runId);
+  if (!claim.claimed) return { skipped: claim.status === null ? 'no such run' : `run is ${claim.status}` };
+  return { run: claim.run };
+}
+
+/**
  * Execute a run row: claim it (skip when done or running under a live lease), compute, persist. Input errors end
  * the run `failed` (returned, not thrown); anything else releases the claim and throws (the queue retries).
  */
 export async function executeBacktestRun(db: Database, runId: string, opts: ExecuteOptions): Promise<ExecuteOutcome> {
-  let run: BacktestRunRow;
-  if (opts.alreadyClaimed) {
-    const r = await getRunRow(db, runId);
-    if (!r) return { status: 'skipped', reason: 'no such run' };
-    run = r;
-  } else {
-    const claim = await claimRun(db, runId);
-    if (!claim.claimed) return { status: 'skipped', reason: claim.status === null ? 'no such run' : `run is ${claim.status}` };
-    run = claim.run;
-  }
+  const claimed = await claimForExecution(db, runId, opts.alreadyClaimed);
+  if ('skipped' in claimed) return { status: 'skipped', reason: claimed.skipped };
+  const run = claimed.run;
   const started = Date.now();
   let lastWritten = 0;
   const progress = async (f: number, phase: string): Promise<void> => {

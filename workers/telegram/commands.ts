@@ -4,15 +4,16 @@
  */
 import { desc, eq, sql } from 'drizzle-orm';
 import journal from '../../migrations/meta/_journal.json';
-import { alerts, backtestRuns, signals, strategies } from '../../shared/db/schema';
+import { alerts, backtestRuns, strategies } from '../../shared/db/schema';
 import type { Db } from '../db';
 import type { AppConfig, Env } from '../env';
 import { allHeartbeats, type HeartbeatStatus } from '../heartbeat/monitor';
+import { listKernelEvents } from '../../shared/db/queries/kernel-events';
 import {
   formatHealth,
+  formatKernelEvents,
   formatRun,
   formatRuns,
-  formatSignals,
   formatStatus,
   type SeriesFreshness,
 } from './format';
@@ -40,26 +41,6 @@ export function parseCount(arg: string | undefined, fallback = DEFAULT_LIST): nu
 export function firstArg(arg: string | undefined): string | undefined {
   const w = (arg ?? '').trim().split(/\s+/)[0];
   return w ? w : undefined;
-}
-
-const signalColumns = {
-  id: signals.id,
-  strategyId: signals.strategyId,
-  strategyVersion: signals.strategyVersion,
-  venue: signals.venue,
-  symbol: signals.symbol,
-  timeframe: signals.timeframe,
-  candleOpenTime: signals.candleOpenTime,
-  candleCloseTime: signals.candleCloseTime,
-  action: signals.action,
-  price: signals.price,
-  reason: signals.reason,
-  mode: signals.mode,
-  sentAt: signals.sentAt,
-};
-
-async function lastSignals(db: Db, n: number) {
-  return db.select(signalColumns).from(signals).orderBy(desc(signals.candleOpenTime), desc(signals.id)).limit(n);
 }
 
 /** Last stored candle per configured series (one index probe each); without configured series, per stored series. */
@@ -94,12 +75,14 @@ export async function statusText(deps: CommandDeps): Promise<string> {
   }
   const db = deps.db();
   const series = await seriesFreshness(db, deps.config);
-  const recent = await lastSignals(db, 3);
-  return formatStatus({ now, heartbeats, series, signals: recent });
+  const recent = await listKernelEvents(db, 3);
+  return formatStatus({ now, heartbeats, series, events: recent.items });
 }
 
+/** `/signals [n]`: the newest kernel events, the same entries and exits (kind, fill price) the alerts carried. */
 export async function signalsText(deps: CommandDeps, n: number): Promise<string> {
-  return formatSignals(await lastSignals(deps.db(), n), deps.labUrl);
+  const r = await listKernelEvents(deps.db(), n);
+  return formatKernelEvents(r.items, deps.labUrl, r.unreadable);
 }
 
 export async function runsText(deps: CommandDeps, n: number): Promise<string> {

@@ -2,6 +2,7 @@
  * Plain-text formatting for Telegram (no parse_mode, so nothing needs escaping and a strategy's reason text can
  * never break a message). Pure functions over rows; the clock is passed in.
  */
+import type { KernelEventRow, KernelEventRecord } from '../../shared/db/queries/kernel-events';
 import type { HeartbeatStatus } from '../heartbeat/monitor';
 
 /** Telegram's limit for one message's text. */
@@ -88,34 +89,8 @@ export function formatSignalAlert(s: SignalLike, labUrl: string | undefined): st
   return clip(lines.join('\n'));
 }
 
-/** One execution-kernel event as the live alert stage records it (an entry or an exit fill). */
-export interface KernelAlertLike {
-  strategyId: string;
-  strategyVersion: string;
-  venue: string;
-  symbol: string;
-  timeframe: string;
-  mode: string;
-  effect: 'open' | 'close';
-  positionSide: 'long' | 'short';
-  /** The fill price the kernel used, and how it filled. */
-  price: number;
-  liquidity: 'maker' | 'taker';
-  /** Open time of the fill candle (a next-open fill fills at this instant; a stop or target inside this candle). */
-  time: number;
-  /** signal | stop | take-profit | trailing | end-of-data (closing fills). */
-  exitKind?: string;
-  /** Open time of the candle whose decision caused the fill (entry and signal exits). */
-  signalTime: number;
-  reason: string;
-  stopLoss?: number | null;
-  takeProfit?: number | null;
-  trailPct?: number | null;
-  /** Closing fills: the entry price and the trade's gross return. */
-  entryPrice?: number;
-  grossReturn?: number;
-  signalId?: number | null;
-}
+/** One execution-kernel event as the live alert stage records it (an entry or an exit fill; stored in `alerts.event`). */
+export type KernelAlertLike = KernelEventRecord;
 
 const EXIT_ICON: Record<string, string> = { signal: '⚪', stop: '🛑', 'take-profit': '🎯', trailing: '🪢', 'end-of-data': '⏹' };
 
@@ -148,10 +123,36 @@ export function formatKernelAlert(e: KernelAlertLike, labUrl: string | undefined
   return clip(lines.join('\n'));
 }
 
+/** `ENTRY long` or `EXIT (stop) long`: which kernel event. */
+export function kernelEventName(e: KernelAlertLike): string {
+  return e.effect === 'open' ? `ENTRY ${e.positionSide}` : `EXIT (${e.exitKind ?? 'signal'}) ${e.positionSide}`;
+}
+
+/** One kernel event on one line: the event, symbol, the kernel's fill price, fill candle, series and strategy. */
+export function formatKernelEventLine(e: KernelAlertLike): string {
+  const icon = e.effect === 'open' ? '🟢' : (EXIT_ICON[e.exitKind ?? 'signal'] ?? '•');
+  const result = e.effect === 'close' && e.grossReturn !== undefined ? ` · gross ${pct(e.grossReturn)}` : '';
+  return `${icon} ${kernelEventName(e)} ${e.symbol} @ ${price(e.price)} (${e.liquidity}) · ${utc(e.time)} · ${e.venue} ${e.timeframe} · ${e.strategyId}${e.mode === 'paper' ? ' (paper)' : ''}${result}`;
+}
+
+/** `/signals`: the newest kernel events (what the alerts carried), each with the decision behind it and its delivery. */
+export function formatKernelEvents(rows: readonly KernelEventRow[], labUrl: string | undefined, unreadable = 0): string {
+  const skipped = unreadable > 0 ? `\n(${unreadable} stored event${unreadable === 1 ? '' : 's'} could not be read)` : '';
+  if (rows.length === 0) return `No kernel events yet (entries and exits are alerted as the live kernel fills them).${skipped}`;
+  const lines = [`Last ${rows.length} kernel event${rows.length === 1 ? '' : 's'}:`];
+  for (const r of rows) {
+    const e = r.event;
+    const why = e.effect === 'open' || (e.exitKind ?? 'signal') === 'signal' ? `signal ${utc(e.signalTime)} — ${clip(e.reason, 140)}` : `${e.exitKind} inside the candle`;
+    lines.push('', formatKernelEventLine(e), `  ${why} · alert ${r.status}`);
+  }
+  if (labUrl) lines.push('', `Lab: ${labUrl}/`);
+  return clip(lines.join('\n') + skipped);
+}
+
 export const HELP_TEXT = [
   'Strategy Lab bot — commands:',
-  '/status — heartbeats, last candle per series, last signals',
-  '/signals [n] — the last n signals (default 5, max 20)',
+  '/status — heartbeats, last candle per series, last kernel events',
+  '/signals [n] — the last n kernel events: entries and exits with their kind and fill price (default 5, max 20)',
   '/runs [n] — the last n backtest runs (default 5, max 20)',
   '/run <id> — one backtest run',
   '/health — database, migrations, alert backlog',
@@ -186,18 +187,11 @@ export function formatSeriesFreshness(s: SeriesFreshness, now: number): string {
   return `· ${name} — last candle ${utc(s.lastOpenTime)}, closed ${ago(now - close)} ago`;
 }
 
-export function formatSignalLine(s: SignalLike): string {
-  const icon = ACTION_ICON[s.action] ?? '•';
-  return `#${s.id} ${icon} ${s.action} ${s.symbol} @ ${price(s.price)} · ${s.venue} ${s.timeframe} · ${utc(s.candleOpenTime)} · ${s.strategyId}${
-    s.mode === 'paper' ? ' (paper)' : ''
-  }`;
-}
-
 export function formatStatus(input: {
   now: number;
   heartbeats: HeartbeatStatus[] | { error: string };
   series: SeriesFreshness[];
-  signals: SignalLike[];
+  events: readonly KernelEventRow[];
 }): string {
   const lines = [`📊 Status · ${utc(input.now)}`, '', 'Heartbeats'];
   if (Array.isArray(input.heartbeats)) lines.push(...input.heartbeats.map((h) => formatHeartbeat(h, input.now)));
@@ -205,19 +199,9 @@ export function formatStatus(input: {
   lines.push('', 'Last candles');
   if (input.series.length === 0) lines.push('· no series configured or stored');
   else lines.push(...input.series.map((s) => formatSeriesFreshness(s, input.now)));
-  lines.push('', 'Last signals');
-  if (input.signals.length === 0) lines.push('· none yet');
-  else lines.push(...input.signals.map(formatSignalLine));
-  return clip(lines.join('\n'));
-}
-
-export function formatSignals(signals: SignalLike[], labUrl: string | undefined): string {
-  if (signals.length === 0) return 'No signals yet.';
-  const lines = [`Last ${signals.length} signal${signals.length === 1 ? '' : 's'}:`];
-  for (const s of signals) {
-    lines.push('', formatSignalLine(s), `  ${clip(s.reason, 160)}`);
-  }
-  if (labUrl) lines.push('', `Lab: ${labUrl}/signals/`);
+  lines.push('', 'Last kernel events');
+  if (input.events.length === 0) lines.push('· none yet');
+  else lines.push(...input.events.map((r) => formatKernelEventLine(r.event)));
   return clip(lines.join('\n'));
 }
 

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { eq, inArray } from 'drizzle-orm';
-import { backtestRuns, candles, signals, strategies, telegramUpdates } from '../../shared/db/schema';
+import { exports } from 'cloudflare:workers';
+import { alerts, backtestRuns, candles, signals, strategies, telegramUpdates } from '../../shared/db/schema';
+import type { KernelEventRecord } from '../../shared/db/queries/kernel-events';
+import { accessHeaders } from '../api/test-access';
 import { beat } from '../heartbeat/monitor';
 import {
   ALERT_CHAT,
@@ -29,6 +32,23 @@ const STRAT = 'tg-test-strategy';
 const h = testDb();
 const db = h.db;
 let signalIds: number[] = [];
+let eventAlertIds: number[] = [];
+
+/** Kernel events as the cron's alert stage stores them: an entry, its stop exit, a new entry (oldest first). */
+const EVENTS: { event: KernelEventRecord; status: string }[] = [
+  {
+    status: 'sent',
+    event: { strategyId: STRAT, strategyVersion: '1', venue: 'tgvenue', symbol: 'BTC/USDT', timeframe: '5m', mode: 'live', effect: 'open', positionSide: 'long', price: 97_000.5, liquidity: 'taker', time: T0 + 300_000, signalTime: T0, reason: 'test reason 0', stopLoss: 96_000, takeProfit: 99_000, trailPct: null, signalId: null },
+  },
+  {
+    status: 'muted',
+    event: { strategyId: STRAT, strategyVersion: '1', venue: 'tgvenue', symbol: 'BTC/USDT', timeframe: '5m', mode: 'live', effect: 'close', positionSide: 'long', price: 96_000, liquidity: 'taker', time: T0 + 900_000, signalTime: T0, reason: 'test reason 0', exitKind: 'stop', entryPrice: 97_000.5, grossReturn: 96_000 / 97_000.5 - 1, signalId: null },
+  },
+  {
+    status: 'pending',
+    event: { strategyId: STRAT, strategyVersion: '1', venue: 'tgvenue', symbol: 'BTC/USDT', timeframe: '5m', mode: 'paper', effect: 'open', positionSide: 'long', price: 97_002, liquidity: 'maker', time: T0 + 1_200_000, signalTime: T0 + 600_000, reason: 'test reason 2', stopLoss: null, takeProfit: null, trailPct: 0.02, signalId: null },
+  },
+];
 
 beforeAll(async () => {
   await db.delete(signals).where(eq(signals.strategyId, STRAT));
@@ -56,6 +76,12 @@ beforeAll(async () => {
     )
     .returning({ id: signals.id });
   signalIds = rows.map((r) => r.id);
+  await db.delete(alerts).where(inArray(alerts.dedupeKey, EVENTS.map((_, i) => `tg-test-kernel-${i}`)));
+  const evRows = await db
+    .insert(alerts)
+    .values(EVENTS.map((e, i) => ({ dedupeKey: `tg-test-kernel-${i}`, channel: 'telegram', status: e.status, message: `kernel event ${i}`, event: e.event })))
+    .returning({ id: alerts.id });
+  eventAlertIds = evRows.map((r) => r.id);
   await db.insert(backtestRuns).values({
     id: RUN_ID,
     strategyId: STRAT,
@@ -85,6 +111,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await db.delete(alerts).where(inArray(alerts.id, eventAlertIds));
   await db.delete(signals).where(inArray(signals.id, signalIds));
   await db.delete(backtestRuns).where(eq(backtestRuns.id, RUN_ID));
   await db.delete(candles).where(eq(candles.venue, 'tgvenue'));
@@ -174,24 +201,42 @@ describe('POST /telegram/webhook: commands', () => {
     for (const c of ['/status', '/signals', '/runs', '/run <id>', '/health', '/mute', '/unmute']) expect(help).toContain(c);
   });
 
-  it('/status: heartbeats, last candle per series, last signals', async () => {
+  it('/status: heartbeats, last candle per series, last kernel events', async () => {
     const text = await command('/status');
     expect(text).toContain('Heartbeats');
     expect(text).toMatch(/✅ research — \d+s ago — webhook test beat/);
     expect(text).toContain('tgvenue BTC/USDT 5m — last candle 2025-01-01 00:00 UTC');
-    expect(text).toContain(`#${signalIds[2]} 🟢 BUY BTC/USDT @ 97,002`);
+    expect(text).toContain('Last kernel events');
+    expect(text).toContain('🟢 ENTRY long BTC/USDT @ 97,002 (maker) · 2099-01-01 00:20 UTC · tgvenue 5m · tg-test-strategy (paper)');
+    expect(text).not.toContain('BUY BTC/USDT');
   });
 
-  it('/signals [n]', async () => {
+  it('/signals [n]: the kernel events the alerts carry (entry / exit with its kind, fill price), not raw signals', async () => {
     const two = await command('/signals 2');
-    expect(two).toContain('Last 2 signals:');
-    expect(two).toContain(`#${signalIds[2]} `);
-    expect(two).toContain(`#${signalIds[1]} 🔴 SELL`);
-    expect(two).not.toContain(`#${signalIds[0]} `);
-    expect(two).toContain('test reason 1');
-    expect(two).toContain('Lab: https://lab.test/signals/');
+    expect(two).toContain('Last 2 kernel events:');
+    const lines = two.split('\n');
+    const entry = lines.findIndex((l) => l.startsWith('🟢 ENTRY long BTC/USDT @ 97,002 (maker)'));
+    const stop = lines.findIndex((l) => l.startsWith('🛑 EXIT (stop) long BTC/USDT @ 96,000 (taker) · 2099-01-01 00:15 UTC · tgvenue 5m · tg-test-strategy · gross -1.03%'));
+    expect(entry, two).toBeGreaterThan(0);
+    expect(stop, two).toBeGreaterThan(entry); // newest fill first
+    expect(lines[entry + 1]).toBe('  signal 2099-01-01 00:10 UTC — test reason 2 · alert pending');
+    expect(lines[stop + 1]).toBe('  stop inside the candle · alert muted');
+    expect(two).not.toContain('97,000.5 (taker)'); // the oldest event is past n = 2
+    expect(two).not.toMatch(/\b(BUY|SELL)\b/);
+    expect(two).toContain('Lab: https://lab.test/');
     await resetFake();
-    expect(await command('/signals')).toContain(`#${signalIds[0]} `);
+    const all = await command('/signals');
+    expect(all).toContain('🟢 ENTRY long BTC/USDT @ 97,000.5 (taker) · 2099-01-01 00:05 UTC');
+    expect(all).toContain('signal 2099-01-01 00:00 UTC — test reason 0 · alert sent');
+  });
+
+  it('the Dashboard API lists the same kernel events as /signals, newest fill first', async () => {
+    const res = await exports.default.fetch(new Request('http://lab.local/api/dashboard?events=3&signals=0&alerts=0', { headers: await accessHeaders() }));
+    expect(res.status).toBe(200);
+    const d = (await res.json()) as { events: { alertId: number; status: string; event: KernelEventRecord }[] };
+    expect(d.events.map((e) => e.alertId)).toEqual([...eventAlertIds].reverse());
+    expect(d.events.map((e) => e.status)).toEqual(['pending', 'muted', 'sent']);
+    expect(d.events.map((e) => e.event)).toEqual([...EVENTS].reverse().map((e) => e.event));
   });
 
   it('/runs [n] and /run <id>', async () => {
@@ -248,7 +293,7 @@ describe('POST /telegram/webhook: commands', () => {
     const sent = await sentMessages();
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ chatId: GROUP_CHAT });
-    expect(sent[0]!.text).toContain('Last 1 signal:');
+    expect(sent[0]!.text).toContain('Last 1 kernel event:');
   });
 });
 
@@ -304,7 +349,7 @@ describe('POST /telegram/webhook: replays, size, who may change state', () => {
     // Read-only commands stay open to the allow-listed chat; the admin in the group may mute.
     await resetFake();
     expect((await postWebhook(messageUpdate('/signals 1', GROUP_CHAT, { fromId: 999_001 }))).status).toBe(200);
-    expect((await sentMessages())[0]!.text).toContain('Last 1 signal');
+    expect((await sentMessages())[0]!.text).toContain('Last 1 kernel event');
     await resetFake();
     await postWebhook(messageUpdate(`/mute ${STRAT}`, GROUP_CHAT, { fromId: ADMIN_USER }));
     expect(await muted()).toBe(true);

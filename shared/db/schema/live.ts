@@ -56,6 +56,12 @@ export const alerts = pgTable(
     message: text('message').notNull(),
     lastError: text('last_error'),
     externalId: text('external_id'),
+    /**
+     * The execution-kernel event a position alert carries (entry or exit with its kind, the kernel's fill price,
+     * fill and signal candles; `kernelEventSchema`, shared/db/queries/kernel-events.ts); null for other alerts.
+     * The bot's `/signals` and the Dashboard list these, so they show what the alerts said.
+     */
+    event: jsonb('event'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),

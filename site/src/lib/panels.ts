@@ -72,6 +72,8 @@ export class TradesTable {
   constructor(
     private trades: PanelTrade[],
     model: string,
+    /** A portfolio run's symbol of trade `seq` (adds a Symbol column); absent for a single series. */
+    private symbolOf?: (seq: number) => string | undefined,
   ) {
     this.q = { model, sort: 'seq', dir: 'asc', page: 0, pageSize: 25 };
     const form = byId<HTMLFormElement>('trade-filters');
@@ -144,15 +146,15 @@ export class TradesTable {
         return th;
       }),
     );
+    const sym = this.symbolOf;
+    if (sym) head.insertBefore(h('th', { scope: 'col' }, 'Symbol'), head.children[1] ?? null);
     const rows = r.items.map((t) => {
       const net = tradeReturn(t, this.q.model);
-      return h(
-        'tr',
-        { 'data-seq': t.seq, 'data-net': net },
-        ...[String(t.seq), t.side, time(t.entryTime), price(t.entryPrice), time(t.exitTime), price(t.exitPrice), duration(t.exitTime - t.entryTime), pct(t.grossReturn), pct(net), t.entryReason, exitKind(t) === 'signal' ? `signal: ${t.exitReason}` : exitKind(t)].map((c, i) =>
-          h('td', { class: i === 7 || i === 8 ? `num ${i === 8 ? (net > 0 ? 'pos' : 'neg') : ''}` : '' }, c),
-        ),
+      const cells = [String(t.seq), t.side, time(t.entryTime), price(t.entryPrice), time(t.exitTime), price(t.exitPrice), duration(t.exitTime - t.entryTime), pct(t.grossReturn), pct(net), t.entryReason, exitKind(t) === 'signal' ? `signal: ${t.exitReason}` : exitKind(t)].map((c, i) =>
+        h('td', { class: i === 7 || i === 8 ? `num ${i === 8 ? (net > 0 ? 'pos' : 'neg') : ''}` : '' }, c),
       );
+      if (sym) cells.splice(1, 0, h('td', {}, sym(t.seq) ?? '—'));
+      return h('tr', { 'data-seq': t.seq, 'data-net': net }, ...cells);
     });
     byId('trades').replaceChildren(
       r.total ? h('table', { id: 'trades-table' }, h('thead', {}, head), h('tbody', {}, ...rows)) : h('p', { class: 'muted', id: 'trades-empty' }, this.trades.length ? 'No trades match the filter.' : 'No trades.'),

@@ -1,11 +1,13 @@
 /**
  * The live loop, read-only: `GET /api/signals`, `GET /api/alerts` (with delivery state), `GET /api/heartbeats`
- * and `GET /api/dashboard` (latest signals and alerts, heartbeats, data freshness per stored series).
+ * and `GET /api/dashboard` (latest kernel events — the entries and exits the alerts carry —, latest signals and
+ * alerts, heartbeats, data freshness per stored series).
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { listSeries } from '../../../shared/db/queries/candles';
 import { alertStatusCounts, listAlerts, listSignals } from '../../../shared/db/queries/lab-live';
+import { kernelEventSchema, listKernelEvents } from '../../../shared/db/queries/kernel-events';
 import { TIMEFRAME_MS, type Timeframe } from '../../../shared/candles/timeframe';
 import { allHeartbeats, type HeartbeatStatus } from '../../heartbeat/monitor';
 import { documentRoutes } from '../openapi';
@@ -63,6 +65,7 @@ export const alertSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   sentAt: z.string().nullable(),
+  event: kernelEventSchema.nullable().describe('The kernel event (entry / exit with kind and fill price) a position alert carries; null for other alerts'),
   signal: z
     .object({
       strategyId: z.string(),
@@ -108,10 +111,14 @@ export const freshnessSchema = z.object({
 export const dashboardQuery = z.object({
   signals: z.coerce.number().int().min(0).max(100).default(20).describe('Latest signals to include'),
   alerts: z.coerce.number().int().min(0).max(100).default(20).describe('Latest alerts to include'),
+  events: z.coerce.number().int().min(0).max(100).default(20).describe('Latest kernel events (entries and exits alerted) to include'),
 });
+
+const kernelEventOutSchema = z.object({ alertId: z.number().int(), status: z.string(), createdAt: z.string(), event: kernelEventSchema });
 
 export const dashboardSchema = z.object({
   now: z.number(),
+  events: z.array(kernelEventOutSchema).describe('The execution kernel events the alerts carry, newest fill first'),
   signals: z.array(signalSchema),
   alerts: z.array(alertSchema),
   alertCounts: z.record(z.string(), z.number()),
@@ -158,6 +165,7 @@ export const dashboardRoutes = new Hono<AppEnv>().get('/', async (c) => {
   const db = c.var.getDb();
   const now = Date.now();
   // Sequential on purpose: one pooled connection per request (the embedded database admits one session at a time).
+  const events = q.events ? (await listKernelEvents(db, q.events)).items : [];
   const signals = q.signals ? await listSignals(db, {}, q.signals) : [];
   const alerts = q.alerts ? await listAlerts(db, {}, q.alerts) : [];
   const alertCounts = await alertStatusCounts(db);
@@ -173,7 +181,7 @@ export const dashboardRoutes = new Hono<AppEnv>().get('/', async (c) => {
     const lagMs = now - (s.last + tf);
     return { ...s, lagMs, fresh: lagMs <= 2 * tf };
   });
-  return c.json({ now, signals: signals.map(signalOut), alerts: alerts.map(alertOut), alertCounts, heartbeats, freshness });
+  return c.json({ now, events: events.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })), signals: signals.map(signalOut), alerts: alerts.map(alertOut), alertCounts, heartbeats, freshness });
 });
 
 documentRoutes([
@@ -191,7 +199,7 @@ documentRoutes([
     method: 'get',
     path: '/api/dashboard',
     tag: 'live',
-    summary: 'Latest signals and alerts, alert counts by state, heartbeats, data freshness per series',
+    summary: 'Latest kernel events (entries / exits alerted), signals and alerts, alert counts by state, heartbeats, data freshness per series',
     query: dashboardQuery,
     response: dashboardSchema,
   },
