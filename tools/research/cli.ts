@@ -26,9 +26,11 @@ import type { RunJudgement } from '../../workers/research/core';
 import { TIMEFRAMES, isTimeframe, type Timeframe } from '../../shared/candles/timeframe';
 import { manualPromotion, STATUSES } from '../../workers/research/promotion';
 import type { StrategyStatus } from '../../shared/strategies/types';
+import { accessTokenCommand } from '../dev/access-token';
 
 const HELP = `npm run research -- <command>
 
+  access-token [--email E] [--hours 12] [--raw]   a token for the local Access mode (npm run dev -- --access)
   import-archive --symbol BTCUSDT --interval 5m --from 2025-01 --to 2025-12 [--api http://127.0.0.1:8787]
   import-archive --from-dir DIR [--symbol BTCUSDT] [--interval 1h] [--venue binance]
   import-rest --venue kraken --symbol BTC/USDT --timeframe 1h --from D --to D [--clip] [--base-url URL] [--now D]
@@ -129,6 +131,7 @@ function search(o: Opts) {
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
+  if (cmd === 'access-token') return void (process.exitCode = await accessTokenCommand(rest));
   const { values: o } = parseArgs({
     args: rest,
     allowPositionals: false,
