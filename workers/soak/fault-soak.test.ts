@@ -83,10 +83,10 @@ async function clearSeries(db: Db): Promise<void> {
 
 beforeAll(async () => {
   await onDb(async (db) => {
-  saved = await db.select({ id: strategies.id, enabled: strategies.enabled, muted: strategies.muted }).from(strategies).where(inArray(strategies.id, STRATEGIES));
-  expect(saved.map((s) => s.id).sort()).toEqual([...STRATEGIES].sort());
-  await db.update(strategies).set({ enabled: true, muted: false }).where(inArray(strategies.id, STRATEGIES));
-  await clearSeries(db);
+    saved = await db.select({ id: strategies.id, enabled: strategies.enabled, muted: strategies.muted }).from(strategies).where(inArray(strategies.id, STRATEGIES));
+    expect(saved.map((s) => s.id).sort()).toEqual([...STRATEGIES].sort());
+    await db.update(strategies).set({ enabled: true, muted: false }).where(inArray(strategies.id, STRATEGIES));
+    await clearSeries(db);
   });
 });
 
