@@ -42,6 +42,8 @@ export interface Env {
   BYBIT_BASE_URL?: string;
   INGEST_SERIES?: string;
   INGEST_BACKFILL_LIMIT?: string;
+  /** Per-request timeout of the cron's candle fetches, ms (default 10000). */
+  VENUE_TIMEOUT_MS?: string;
   /** Quote notionals the cron's book snapshots walk the book for, comma-separated (default 1000,10000,100000). */
   BOOK_SNAPSHOT_NOTIONALS?: string;
   LIVE_SIGNALS?: string;
@@ -126,6 +128,7 @@ const ConfigSchema = z
     BYBIT_BASE_URL: z.string().url().default('https://api.bybit.com'),
     INGEST_SERIES: seriesSpec.default([]),
     INGEST_BACKFILL_LIMIT: z.coerce.number().int().min(1).max(100_000).default(2000),
+    VENUE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     BOOK_SNAPSHOT_NOTIONALS: csvItems
       .pipe(
         z

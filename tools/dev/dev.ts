@@ -13,7 +13,7 @@ import { migrateDatabase, MIGRATIONS_DIR } from '../db/migrate';
 import { seedDatabase } from '../db/seed';
 import { startWsProxy } from '../db/ws-proxy';
 import { startDevFakes } from './fakes';
-import { loadOrCreateAccess, startLocalJwks } from './local-access';
+import { labAccessUrl, loadOrCreateAccess, mintAccessToken, startLocalJwks } from './local-access';
 import { cronTraceId, toolLogger, withTrace } from '../../workers/observability/logger';
 
 const log = toolLogger('dev');
@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
     'no-cron': { type: 'boolean', default: false },
     'tick-seconds': { type: 'string', default: '' },
     'skip-site': { type: 'boolean', default: false },
-    // The Access guard on, against a local JWKS served here (tokens: npx tsx tools/dev/access-token.ts).
+    // The Access guard on, against a local JWKS served here (tokens: npm run research -- access-token).
     access: { type: 'boolean', default: false },
     'jwks-port': { type: 'string', default: process.env.NX_JWKS_PORT ?? '8793' },
   },
@@ -135,12 +135,15 @@ if (!args['skip-site'] || !existsSync(join(ROOT, 'site', 'dist', 'index.html')))
 }
 
 let accessVars: Record<string, string> = { ACCESS_DEV_BYPASS: 'true' };
+/** In --access mode: a 12 h token for the Lab link printed below. */
+let labToken: string | null = null;
 if (args.access) {
   const jwksPort = Number(args['jwks-port']);
   const access = await loadOrCreateAccess(dataDir, jwksPort);
   const jwks = await startLocalJwks(access, jwksPort);
   closers.push(jwks.close);
   accessVars = { ACCESS_DEV_BYPASS: 'false', ACCESS_TEAM_DOMAIN: access.team, ACCESS_AUD: access.aud };
+  labToken = await mintAccessToken(access);
   mark(`local Access JWKS on ${jwks.url}/cdn-cgi/access/certs (the guard is on)`);
 }
 
@@ -233,8 +236,10 @@ ${fakes.lines.map((l) => `  ${l}`).join('\n')}
 
 ${
   args.access
-    ? `  Access         ON (local JWKS): /api needs a token — mint one:  npx tsx tools/dev/access-token.ts
-                 TOKEN=$(npx tsx tools/dev/access-token.ts --raw) && curl -H "Cf-Access-Jwt-Assertion: $TOKEN" ${base}/api/status
+    ? `  Access         ON (local JWKS): /api needs a token. Open the Lab with one (kept in that browser for 12 h):
+                 ${labAccessUrl(base, labToken!)}
+                 a new one: npm run research -- access-token   (or paste one into the Lab's Access prompt)
+                 TOKEN=$(npm run -s research -- access-token --raw) && curl -H "Cf-Access-Jwt-Assertion: $TOKEN" ${base}/api/status
 `
     : `  Access         bypassed (local dev); npm run dev -- --access runs the real guard against a local JWKS
 `

@@ -85,3 +85,8 @@ export async function mintAccessToken(access: LocalAccess, opts: { email?: strin
     .setExpirationTime(Math.floor(Date.now() / 1000) + (opts.ttlSeconds ?? 12 * 3600))
     .sign(key);
 }
+
+/** The Lab URL that hands `token` to the Strategy Lab (site/src/lib/access.ts reads `#access_token=` and stores it). */
+export function labAccessUrl(base: string, token: string): string {
+  return `${base.replace(/\/+$/, '')}/#access_token=${encodeURIComponent(token)}`;
+}

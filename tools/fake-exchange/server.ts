@@ -10,6 +10,9 @@
  *   GET    /__faults   queued faults;  DELETE /__faults  clear them
  *   GET    /__requests request log;    DELETE /__requests clear it
  *   GET    /__now      `{ now, iso }`; POST /__now `{ now: ms | ISO }` sets the simulated clock
+ *   GET    /__chaos    seeded random faults in force and the faults drawn so far; POST /__chaos
+ *                       `{ seed, rate, kinds, venues?, retryAfter? }` turns them on (tools/fake-exchange/chaos.ts),
+ *                       DELETE /__chaos turns them off (answering what was drawn). Chaos affects candle requests only, never the book endpoints.
  * A one-off fault can also be asked for on any venue request with `?__fault=<kind>`.
  * Fault kinds: rate-limit (429 + Retry-After), server-error (500 or `status`), timeout (hang until the client
  * gives up), malformed (HTML instead of JSON), truncated (first half of the JSON body), duplicate (rows
@@ -27,6 +30,7 @@ import { pathToFileURL } from 'node:url';
 import { CandleStore, DEFAULT_FAKE_NOW, defaultDataDir } from './store';
 import { defaultRestDir, MARKET_WIRE, RecordedBodies } from './market';
 import { FAKE_VENUES, VENUE_ERROR_BODY, WIRE, type FakeVenue } from './wire';
+import { Chaos, parseChaos, type ChaosOptions } from './chaos';
 
 export const FAULT_KINDS = [
   'rate-limit',
@@ -77,6 +81,8 @@ export interface FakeExchangeOptions {
   dataDir?: string;
   /** Directory of the recorded book / ticker / trades bodies. Default: ../shared/data/rest-responses. */
   restDir?: string;
+  /** Seeded random faults on candle requests (off by default; also `POST /__chaos`). */
+  chaos?: ChaosOptions;
 }
 
 export interface FakeExchange {
@@ -89,6 +95,10 @@ export interface FakeExchange {
   setFaults(faults: Fault[]): void;
   addFaults(...faults: Fault[]): void;
   faults(): Fault[];
+  /** Seeded random faults on candle requests; `undefined` turns them off. */
+  setChaos(options: ChaosOptions | undefined): void;
+  /** Chaos faults drawn so far, by kind. */
+  chaosDrawn(): Record<string, number>;
   setNow(now: number): void;
   now(): number;
   requests(): LoggedRequest[];
@@ -150,6 +160,7 @@ export async function startFakeExchange(opts: FakeExchangeOptions = {}): Promise
   let queue: Array<Fault & { count: number }> = [];
   const log: LoggedRequest[] = [];
   let seq = 0;
+  let chaos = opts.chaos ? new Chaos(opts.chaos) : undefined;
 
   const takeFault = (venue: FakeVenue): Fault | undefined => {
     const f = queue.find((x) => (x.venue === venue || x.venue === '*') && x.count > 0);
@@ -201,6 +212,25 @@ export async function startFakeExchange(opts: FakeExchangeOptions = {}): Promise
       }
       return json(200, { now, iso: new Date(now).toISOString() });
     }
+    if (url.pathname === '/__chaos') {
+      if (method === 'DELETE') {
+        // Turning it off answers what it drew.
+        const was = chaos;
+        chaos = undefined;
+        return json(200, { options: null, drawn: was?.drawn ?? {} });
+      }
+      if (method === 'POST') {
+        let parsed: ChaosOptions | string;
+        try {
+          parsed = parseChaos(JSON.parse(await readBody(req)), FAULT_KINDS, FAKE_VENUES);
+        } catch {
+          parsed = 'body must be JSON';
+        }
+        if (typeof parsed === 'string') return json(400, { error: parsed });
+        chaos = new Chaos(parsed);
+      }
+      return json(200, chaos ? { options: chaos.options, drawn: chaos.drawn } : { options: null, drawn: {} });
+    }
     if (url.pathname === '/__health') return json(200, { ok: true });
     return json(404, { error: 'unknown control endpoint' });
   };
@@ -217,8 +247,13 @@ export async function startFakeExchange(opts: FakeExchangeOptions = {}): Promise
 
     const queryFault = url.searchParams.get('__fault');
     url.searchParams.delete('__fault');
+    const path = '/' + rest.join('/');
+    const market = MARKET_WIRE[venue]({ path, query: url.searchParams, now, bodies });
+    const drawn = market || !chaos ? undefined : chaos.draw(venue);
     const fault: Fault | undefined =
-      queryFault !== null && (FAULT_KINDS as readonly string[]).includes(queryFault) ? { venue, kind: queryFault as FaultKind } : takeFault(venue);
+      queryFault !== null && (FAULT_KINDS as readonly string[]).includes(queryFault)
+        ? { venue, kind: queryFault as FaultKind }
+        : (takeFault(venue) ?? (drawn ? { venue, kind: drawn.kind as FaultKind, ...(drawn.retryAfter !== undefined ? { retryAfter: drawn.retryAfter } : {}) } : undefined));
     if (fault) entry.fault = fault.kind;
 
     switch (fault?.kind) {
@@ -241,8 +276,7 @@ export async function startFakeExchange(opts: FakeExchangeOptions = {}): Promise
         break;
     }
 
-    const path = '/' + rest.join('/');
-    const answer = MARKET_WIRE[venue]({ path, query: url.searchParams, now, bodies }) ?? WIRE[venue]({ path, query: url.searchParams, now, store });
+    const answer = market ?? WIRE[venue]({ path, query: url.searchParams, now, store });
     let body: unknown;
     if ('rows' in answer) {
       const k = fault?.kind;
@@ -296,6 +330,10 @@ export async function startFakeExchange(opts: FakeExchangeOptions = {}): Promise
       for (const f of faults) queue.push({ ...f, count: f.count ?? 1 });
     },
     faults: () => queue.map((f) => ({ ...f })),
+    setChaos: (options) => {
+      chaos = options ? new Chaos(options) : undefined;
+    },
+    chaosDrawn: () => ({ ...(chaos?.drawn ?? {}) }),
     setNow: (n) => {
       now = n;
     },

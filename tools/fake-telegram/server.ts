@@ -7,12 +7,17 @@
  * Test controls (not part of the Bot API):
  * - `GET /__calls[?method=sendMessage]` every recorded call, oldest first; `POST /__reset` clears calls and faults;
  * - `POST /__faults` `{ method, kind: '429' | '500', count, retryAfter }` (or an array) makes the next `count`
- *   calls of `method` (`*` for any) fail like Telegram's flood control (`retry_after`) or a 500; `GET /__faults`.
+ *   calls of `method` (`*` for any) fail like Telegram's flood control (`retry_after`) or a 500; `GET /__faults`;
+ * - `POST /__chaos` `{ seed, method, rate429, rate500, retryAfter?: [min, max] }` seeded random faults (the fault
+ *   soak's): each call of `method` draws from a mulberry32 stream; below `rate429` it is a 429 with a retry_after
+ *   drawn in [min, max] s (default [1, 1]), below `rate429 + rate500` a 500. Queued faults win. `GET /__chaos` the
+ *   options and the faults drawn so far; `DELETE /__chaos` (or `/__reset`) turns it off.
  *
  * Local only: it binds to loopback by default. CLI: `npx tsx tools/fake-telegram/server.ts --port 8791`.
  */
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
+import { mulberry32, type Prng } from '../../shared/backtest/prng';
 import { toolLogger } from '../../workers/observability/logger';
 
 const log = toolLogger('fake-telegram');
@@ -27,6 +32,29 @@ export interface Fault {
   count?: number;
   /** Seconds, sent as `parameters.retry_after` with a 429 (default 1). */
   retryAfter?: number;
+}
+
+export interface ChaosOptions {
+  seed: number;
+  /** A Bot API method name (case-insensitive) or `*`. */
+  method: string;
+  rate429: number;
+  rate500: number;
+  /** retry_after range of the 429s, seconds. Default [1, 1]. */
+  retryAfter?: [number, number];
+}
+
+function parseChaos(b: unknown): ChaosOptions {
+  const x = (b ?? {}) as Record<string, unknown>;
+  const rate = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
+  const ra = x.retryAfter;
+  if (!Number.isInteger(x.seed) || typeof x.method !== 'string' || !rate(x.rate429) || !rate(x.rate500) || (x.rate429 as number) + (x.rate500 as number) > 1) {
+    throw new Error('chaos needs { seed: integer, method, rate429, rate500 } with rates in [0, 1] summing to at most 1');
+  }
+  if (ra !== undefined && !(Array.isArray(ra) && ra.length === 2 && ra.every((n) => Number.isInteger(n) && n >= 1) && ra[0] <= ra[1])) {
+    throw new Error('chaos retryAfter must be [min, max] whole seconds ≥ 1');
+  }
+  return { seed: x.seed as number, method: x.method.toLowerCase(), rate429: x.rate429 as number, rate500: x.rate500 as number, ...(ra ? { retryAfter: ra as [number, number] } : {}) };
 }
 
 export interface RecordedCall {
@@ -47,6 +75,8 @@ export interface FakeTelegram {
   calls(method?: string): RecordedCall[];
   reset(): void;
   setFaults(faults: Fault | Fault[]): void;
+  /** Seeded random faults (`undefined` turns them off). */
+  setChaos(options: ChaosOptions | undefined): void;
   close(): Promise<void>;
 }
 
@@ -132,6 +162,10 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     pending_update_count: 0,
   };
   const messageIds = new Map<string, number>();
+  let chaos: { options: ChaosOptions; rng: Prng; drawn: { '429': number; '500': number } } | undefined;
+  const setChaos = (o: ChaosOptions | undefined): void => {
+    chaos = o ? { options: parseChaos(o), rng: mulberry32(o.seed), drawn: { '429': 0, '500': 0 } } : undefined;
+  };
 
   const setFaults = (f: Fault | Fault[]): void => {
     for (const x of Array.isArray(f) ? f : [f]) {
@@ -146,6 +180,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     faults = [];
     seq = 0;
     messageIds.clear();
+    chaos = undefined;
     webhook = { url: '', pending_update_count: 0 };
   };
 
@@ -159,10 +194,26 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
   function takeFault(method: string): Required<Fault> | undefined {
     const m = method.toLowerCase();
     const f = faults.find((x) => x.count > 0 && (x.method === m || x.method === '*'));
-    if (!f) return undefined;
+    if (!f) return chaosFault(m);
     f.count--;
     faults = faults.filter((x) => x.count > 0);
     return f;
+  }
+
+  function chaosFault(m: string): Required<Fault> | undefined {
+    if (!chaos || (chaos.options.method !== m && chaos.options.method !== '*')) return undefined;
+    const { rng, options } = chaos;
+    const r = rng.next();
+    if (r < options.rate429) {
+      const [lo, hi] = options.retryAfter ?? [1, 1];
+      chaos.drawn['429']++;
+      return { method: m, kind: '429', count: 1, retryAfter: rng.int(lo, hi + 1) };
+    }
+    if (r < options.rate429 + options.rate500) {
+      chaos.drawn['500']++;
+      return { method: m, kind: '500', count: 1, retryAfter: 1 };
+    }
+    return undefined;
   }
 
   function chatOf(chatId: unknown): { id: number | string; type: string } {
@@ -300,6 +351,18 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
         send(res, 200, { ok: true });
         return;
       }
+      if (url.pathname === '/__chaos') {
+        try {
+          if (req.method === 'POST') setChaos(parseChaos(JSON.parse(await readBody(req))));
+          const was = chaos;
+          if (req.method === 'DELETE') setChaos(undefined);
+          // Turning it off answers what it drew.
+          send(res, 200, { ok: true, options: chaos?.options ?? null, drawn: (req.method === 'DELETE' ? was : chaos)?.drawn ?? {} });
+        } catch (err) {
+          send(res, 400, { ok: false, error: (err as Error).message });
+        }
+        return;
+      }
       if (url.pathname === '/__faults') {
         if (req.method === 'GET') {
           send(res, 200, faults);
@@ -333,6 +396,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     calls: (method) => (method ? calls.filter((c) => c.method.toLowerCase() === method.toLowerCase()) : [...calls]),
     reset,
     setFaults,
+    setChaos,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -35,11 +35,13 @@ import type { RunJudgement } from '../../workers/research/core';
 import { TIMEFRAMES, isTimeframe, type Timeframe } from '../../shared/candles/timeframe';
 import { manualPromotion, STATUSES } from '../../workers/research/promotion';
 import type { StrategyStatus } from '../../shared/strategies/types';
+import { describeAccessToken, mintLocalAccessToken } from '../dev/access-token';
 
 const HELP = `npm run research -- <command> [--json]
 
   Every command takes --json (one JSON document on stdout instead of the table); errors go to stderr, exit code 1.
 
+  access-token [--email E] [--hours 12] [--raw]   a token for the local Access mode (npm run dev -- --access)
   import-archive --symbol BTCUSDT --interval 5m --from 2025-01 --to 2025-12 [--api http://127.0.0.1:8787]
   import-archive --from-dir DIR [--symbol BTCUSDT] [--interval 1h] [--venue binance]
   import-rest --venue kraken --symbol BTC/USDT --timeframe 1h --from D --to D [--clip] [--base-url URL] [--now D]
@@ -251,6 +253,12 @@ function parse(argv: string[]) {
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<CliOutput> {
   const json = argv.includes('--json');
   const out = new CliOutput(json, io);
+  if (argv[0] === 'access-token') {
+    // Its own flags (tools/dev/access-token.ts); `--raw` prints the bare token for scripts.
+    const { raw, ...t } = await mintLocalAccessToken(argv.slice(1).filter((a) => a !== '--json'));
+    out.result(t, (v) => (raw ? v.token : describeAccessToken(v)));
+    return out;
+  }
   const { cmd, o } = parse(argv);
   await command(cmd, o, out);
   return out;

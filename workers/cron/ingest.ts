@@ -85,7 +85,7 @@ export async function runIngestion(deps: { env: Env; config: AppConfig; db: Db; 
           clock: () => Date.now(),
           sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
           random: Math.random,
-          timeoutMs: 10_000,
+          timeoutMs: config.VENUE_TIMEOUT_MS,
           maxAttempts: 3,
           breaker,
         });

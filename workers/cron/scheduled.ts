@@ -24,6 +24,8 @@ export interface StageReport {
   stage: string;
   ok: boolean;
   error?: string;
+  /** Wall time of the stage, ms. */
+  ms?: number;
 }
 
 const cronLog = log.child({ at: 'cron' });
@@ -40,14 +42,15 @@ async function safeBeat(env: Env, input: BeatInput, reports: StageReport[]): Pro
 
 /** Run one stage; its failure is reported, never thrown. */
 async function stage<T>(name: string, reports: StageReport[], fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+  const started = Date.now();
   try {
     const value = await fn();
-    reports.push({ stage: name, ok: true });
+    reports.push({ stage: name, ok: true, ms: Date.now() - started });
     return { ok: true, value };
   } catch (err) {
     const error = ((err as Error).message ?? String(err)).slice(0, 300);
     cronLog.error('stage failed', { stage: name, error, stack: (err as Error).stack });
-    reports.push({ stage: name, ok: false, error });
+    reports.push({ stage: name, ok: false, error, ms: Date.now() - started });
     return { ok: false, error };
   }
 }
@@ -56,11 +59,16 @@ export async function runScheduled(controller: ScheduledController, env: Env, ct
   await withTrace(cronTraceId(controller.scheduledTime), () => runCycle(controller, env, ctx));
 }
 
-/** One cycle; returns what each stage did (tests and the soak read it). */
-export async function runCycle(controller: Pick<ScheduledController, 'scheduledTime'>, env: Env, ctx: ExecutionContext): Promise<StageReport[]> {
+/** One cycle; returns what each stage did (tests and the soak read it). `deps.openDb` lets the fault soak wrap the pool. */
+export async function runCycle(
+  controller: Pick<ScheduledController, 'scheduledTime'>,
+  env: Env,
+  ctx: ExecutionContext,
+  deps: { openDb?: typeof openDb } = {},
+): Promise<StageReport[]> {
   const config = getConfig(env);
   const now = controller.scheduledTime;
-  const handle = openDb(config);
+  const handle = (deps.openDb ?? openDb)(config);
   const reports: StageReport[] = [];
   try {
     const ingest = await stage('ingest', reports, () => runIngestion({ env, config, db: handle.db, now }));

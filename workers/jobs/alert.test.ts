@@ -278,6 +278,42 @@ describe('alert job', () => {
     expect((err as TransientError).retryAfterSeconds).toBe(60);
     expect(await fakeCalls()).toEqual([]);
   });
+
+  it('retries exhausted on a row still sending: uncertain (Telegram may have it), never dead', async () => {
+    const { alertId } = await enqueueSignalAlert(db, recordingEnv().env, await newSignal());
+    await db.update(alerts).set({ status: 'sending', attempts: 2 }).where(eq(alerts.id, alertId));
+    const dlq = createMessageBatch('jobs-dlq', [{ id: `alert-dead-sending-${alertId}`, timestamp: Date.now(), attempts: 6, body: alertJob(alertId) }]);
+    const ctx = createExecutionContext();
+    await worker.queue(dlq as MessageBatch<JobMessage>, env, ctx);
+    expect((await getQueueResult(dlq, ctx)).explicitAcks).toEqual([`alert-dead-sending-${alertId}`]);
+    expect(await alertRow(alertId)).toMatchObject({ status: 'uncertain', lastError: expect.stringMatching(/retries exhausted while sending/) });
+    expect(await fakeCalls()).toEqual([]);
+  });
+
+  it('Telegram refused it (500) and the write back to failed drops once: retried, the row is failed (not stuck sending)', async () => {
+    const { alertId } = await enqueueSignalAlert(db, recordingEnv().env, await newSignal());
+    await setFaults({ method: 'sendMessage', kind: '500', count: 1 });
+    // A pool whose first write back to `failed` is lost, as a dropped connection would lose it.
+    let dropped = 0;
+    const flaky = new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop !== 'update') return Reflect.get(target, prop, receiver);
+        return (table: typeof alerts) => {
+          const builder = target.update(table);
+          return {
+            set: (values: Record<string, unknown>) => {
+              const q = builder.set(values as never);
+              if (values.status !== 'failed' || dropped++ > 0) return q;
+              return { where: () => Promise.reject(new Error('connection terminated unexpectedly')) };
+            },
+          };
+        };
+      },
+    });
+    await expect(runAlert(alertJob(alertId), { ...deps(recordingEnv().env), db: flaky })).rejects.toThrow(/500/);
+    expect(dropped).toBe(2);
+    expect(await alertRow(alertId)).toMatchObject({ status: 'failed', attempts: 1, lastError: '500 Internal Server Error' });
+  });
 });
 
 describe('requeueStuckAlerts', () => {

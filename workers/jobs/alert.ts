@@ -68,10 +68,28 @@ export interface DeliveryDeps {
 
 /** A pacing wait up to this long happens inline; a longer one re-enqueues the alert for later. */
 export const MAX_INLINE_WAIT_MS = 3000;
-/** Tries of the `sent` write after Telegram accepted the message, before the row is marked `uncertain`. */
-const SENT_WRITE_TRIES = 3;
+/** Tries of a row write after the send (`sent`, or back to failed / pending), before giving up on it. */
+const WRITE_TRIES = 3;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A write that must not be lost after the send, tried `WRITE_TRIES` times with a short backoff (a dropped
+ * connection is the usual cause). Returns the last error, or undefined once it succeeded.
+ */
+async function writeWithRetry(write: () => Promise<unknown>): Promise<unknown> {
+  let last: unknown;
+  for (let i = 0; i < WRITE_TRIES; i++) {
+    try {
+      await write();
+      return undefined;
+    } catch (err) {
+      last = err;
+      if (i < WRITE_TRIES - 1) await sleep(100 * 2 ** i);
+    }
+  }
+  return last;
+}
 
 /** Re-enqueue an alert for later: a new message (the queue's attempt count starts again), the row untouched. */
 async function deferAlert(env: Env, alertId: number, delayMs: number): Promise<void> {
@@ -157,15 +175,19 @@ export async function deliverAlert(deps: DeliveryDeps, alertId: number): Promise
         // Flood control is not a failed delivery: the row goes back to pending with its attempt given back, the
         // bot is blocked for retry_after (the rest of the batch waits too), and the alert is re-enqueued then.
         await pacer.block(Date.now() + retryAfter * 1000);
-        await db
-          .update(alerts)
-          .set({ status: 'pending', attempts: sql`greatest(${alerts.attempts} - 1, 0)`, lastError: `429 ${err.description}`.slice(0, 1000), updatedAt: sql`now()` })
-          .where(and(eq(alerts.id, alertId), eq(alerts.status, 'sending')));
+        // Telegram refused it: the row must leave `sending`, or its lease would make it `uncertain`, never sent.
+        const lost = await writeWithRetry(() =>
+          db
+            .update(alerts)
+            .set({ status: 'pending', attempts: sql`greatest(${alerts.attempts} - 1, 0)`, lastError: `429 ${err.description}`.slice(0, 1000), updatedAt: sql`now()` })
+            .where(and(eq(alerts.id, alertId), eq(alerts.status, 'sending'))),
+        );
+        if (lost !== undefined) throw lost;
         await deferAlert(deps.env, alertId, retryAfter * 1000);
         log({ alertId, outcome: 'rate-limited', retryAfter, attempts: claimed.attempts - 1 });
         return { outcome: 'rate-limited', alertId, retryAfterSeconds: retryAfter };
       }
-      await markFailed(db, alertId, `429 ${err.description}`);
+      await writeWithRetry(() => markFailed(db, alertId, `429 ${err.description}`));
       log({ alertId, outcome: 'rate-limited', retryAfter, attempts: claimed.attempts });
       throw new TransientError(`Telegram flood control: retry after ${retryAfter}s`, retryAfter, { cause: err });
     }
@@ -175,27 +197,21 @@ export async function deliverAlert(deps: DeliveryDeps, alertId: number): Promise
         : err instanceof HttpError
           ? `network: ${String(err.error)}`
           : String(err);
-    await markFailed(db, alertId, reason);
-    log({ alertId, outcome: 'failed', reason, attempts: claimed.attempts });
+    // Telegram did not take it: back to `failed` for the retry. A write lost here (after its tries) leaves the row
+    // `sending`, which its lease turns `uncertain`: visible, never sent twice.
+    const lost = await writeWithRetry(() => markFailed(db, alertId, reason));
+    log({ alertId, outcome: 'failed', reason, attempts: claimed.attempts, ...(lost === undefined ? {} : { failedWriteLost: String(lost) }) });
     throw err;
   }
 
   // Telegram has the message. From here on nothing may send it again.
-  let lastWriteError: unknown;
-  for (let i = 0; i < SENT_WRITE_TRIES; i++) {
-    try {
-      await deps.afterAccepted?.(alertId);
-      await db
-        .update(alerts)
-        .set({ status: 'sent', sentAt: sql`now()`, externalId: String(messageId), lastError: null, updatedAt: sql`now()` })
-        .where(eq(alerts.id, alertId));
-      lastWriteError = undefined;
-      break;
-    } catch (err) {
-      lastWriteError = err;
-      if (i < SENT_WRITE_TRIES - 1) await sleep(100 * 2 ** i);
-    }
-  }
+  const lastWriteError = await writeWithRetry(async () => {
+    await deps.afterAccepted?.(alertId);
+    await db
+      .update(alerts)
+      .set({ status: 'sent', sentAt: sql`now()`, externalId: String(messageId), lastError: null, updatedAt: sql`now()` })
+      .where(eq(alerts.id, alertId));
+  });
   if (lastWriteError !== undefined) {
     const reason = `Telegram accepted message ${messageId} but recording sent failed: ${String(lastWriteError)}`.slice(0, 1000);
     try {
@@ -223,13 +239,21 @@ export async function deliverAlert(deps: DeliveryDeps, alertId: number): Promise
   return { outcome: 'sent', alertId, messageId };
 }
 
-/** Retries exhausted: the row is `dead` (a `sent` or `muted` row is left alone). */
+/**
+ * Retries exhausted: the row is `dead` — unless it is still `sending`: a delivery claimed it and never recorded the
+ * outcome, so Telegram may have the message; it becomes `uncertain` (counted, for a human), never `dead`. A `sent`,
+ * `muted` or `uncertain` row is left alone.
+ */
 export async function markAlertDead(db: Db, where: { alertId: number } | { dedupeKey: string }): Promise<void> {
   const target = 'alertId' in where ? eq(alerts.id, where.alertId) : and(eq(alerts.dedupeKey, where.dedupeKey), eq(alerts.channel, ALERT_CHANNEL));
   await db
     .update(alerts)
+    .set({ status: 'uncertain', lastError: 'retries exhausted while sending: Telegram may or may not have the message', updatedAt: sql`now()` })
+    .where(and(target, eq(alerts.status, 'sending')));
+  await db
+    .update(alerts)
     .set({ status: 'dead', updatedAt: sql`now()` })
-    .where(and(target, notInArray(alerts.status, ['sent', 'muted'])));
+    .where(and(target, notInArray(alerts.status, ['sent', 'muted', 'uncertain'])));
 }
 
 export async function runAlert(msg: AlertJob, deps: JobDeps): Promise<void> {

@@ -45,9 +45,10 @@ function kindOf(body: unknown): string | null {
   return body && typeof body === 'object' && 'kind' in body && typeof body.kind === 'string' ? body.kind : null;
 }
 
-export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
+/** `deps.openDb` lets the fault soak wrap the pool; production uses the real one. */
+export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext, opts: { openDb?: typeof openDb } = {}): Promise<void> {
   const config = getConfig(env);
-  const handle = openDb(config);
+  const handle = (opts.openDb ?? openDb)(config);
   const deps: JobDeps = { env, config, db: handle.db, now: () => Date.now() };
   const dead = batch.queue.endsWith('-dlq');
   // Queue jobs by kind and outcome, for /api/metrics (one upsert per batch, after the messages).

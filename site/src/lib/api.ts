@@ -1,4 +1,11 @@
-/** Browser-side API access: JSON in and out, the platform's error shape turned into an ApiError with its code. */
+/**
+ * Browser-side API access: JSON in and out, the platform's error shape turned into an ApiError with its code. In
+ * the local Access mode every call carries the stored token and a 401 asks for one (site/src/lib/access.ts).
+ */
+import { accessHeaders, onUnauthorized, watchAccessToken } from './access';
+
+watchAccessToken();
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -11,10 +18,12 @@ export class ApiError extends Error {
 }
 
 export async function api<T = unknown>(path: string, init: RequestInit = {}): Promise<T> {
+  const auth = accessHeaders();
   const res = await fetch(path, {
     ...init,
-    headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.headers ?? {}) },
+    headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...auth, ...(init.headers ?? {}) },
   });
+  if (res.status === 401) onUnauthorized('Cf-Access-Jwt-Assertion' in auth);
   const text = await res.text();
   let body: unknown = null;
   try {
