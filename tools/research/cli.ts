@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { dateInput, BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun, primaryCostModel } from '../../workers/research/run-backtest';
-import { createSweepRows, executeSweepChunk, SweepRequest, planSweepCombos, defaultChunkSize } from '../../workers/research/sweep';
+import { dateInput, BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun, primaryCostModel } from '../../shared/app/run-backtest';
+import { createSweepRows, executeSweepChunk, SweepRequest, planSweepCombos, defaultChunkSize } from '../../shared/app/sweep';
 import { getRunRow, getSweepRow, listRunRows } from '../../shared/db/queries/research';
 import { openResearchDb, codeVersion, type ResearchDb } from './db';
 import { importArchiveFile, importFreqtradeFile, listArchiveDir } from './importers';
@@ -19,12 +19,12 @@ import { deriveSpread } from './spread';
 import { reproduce } from './reproduce';
 import { compareCommand } from './compare';
 import { formatPortfolio, parseSizing, parseSymbols, runPortfolioWindow } from './portfolio';
-import { createWalkForwardRun, executeWalkForwardRun, reproduceWalkForward, WalkForwardRequest } from '../../workers/research/walk-forward';
+import { createWalkForwardRun, executeWalkForwardRun, reproduceWalkForward, WalkForwardRequest } from '../../shared/app/walk-forward';
 import { bar, table } from './term';
-import type { CoreResult } from '../../workers/research/run-backtest';
-import type { RunJudgement } from '../../workers/research/core';
+import type { CoreResult } from '../../shared/app/run-backtest';
+import type { RunJudgement } from '../../shared/app/core';
 import { TIMEFRAMES, isTimeframe, type Timeframe } from '../../shared/candles/timeframe';
-import { manualPromotion, STATUSES } from '../../workers/research/promotion';
+import { manualPromotion, STATUSES } from '../../shared/app/promotion';
 import type { StrategyStatus } from '../../shared/strategies/types';
 
 const HELP = `npm run research -- <command>

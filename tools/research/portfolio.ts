@@ -11,7 +11,7 @@ import type { Database } from '../../shared/db/database';
 import { runPortfolio, type PortfolioResult, type PortfolioSizing } from '../../shared/portfolio';
 import { getStrategy } from '../../shared/strategies/registry';
 import type { Params, RankingStrategy, Strategy } from '../../shared/strategies/types';
-import { loadWindow, type LoadedWindow } from '../../workers/research/window';
+import { loadWindow, type LoadedWindow } from '../../shared/app/window';
 import { table } from './term';
 
 export class PortfolioCliError extends Error {

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../../shared/db/database';
 import { getRunRow } from '../../shared/db/queries/research';
-import { BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun } from '../../workers/research/run-backtest';
+import { BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun } from '../../shared/app/run-backtest';
 import { importArchiveFile, importFreqtradeFile, listArchiveDir } from './importers';
 import { deriveSpread } from './spread';
 import { generateLog } from './log';

@@ -7,7 +7,7 @@ import { strToU8, zipSync } from 'fflate';
 import { sql } from 'drizzle-orm';
 import { tableHash } from '../../shared/db/queries/candles';
 import { rowsOf, type Database } from '../../shared/db/database';
-import { BacktestRequest, createBacktestRun, executeBacktestRun } from '../../workers/research/run-backtest';
+import { BacktestRequest, createBacktestRun, executeBacktestRun } from '../../shared/app/run-backtest';
 import { listFinishedRuns } from '../../shared/db/queries/research';
 import { openResearchDb, type ResearchDb } from './db';
 import { importArchiveFile, importFreqtradeFile, listArchiveDir } from './importers';

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { failRun, releaseRun, RUN_LEASE_MS } from '../../shared/db/queries/research';
 import { TransientError } from '../errors';
-import { executeBacktestRun } from '../research/run-backtest';
+import { executeBacktestRun } from '../../shared/app/run-backtest';
 import type { JobDeps } from './consumer';
 
 export const BacktestMessage = z.object({

@@ -6,7 +6,7 @@ import { loadCandles, tableHash } from '../../shared/db/queries/candles';
 import { getImportJob } from '../../shared/db/queries/imports';
 import { withDb } from '../db';
 import { getConfig, type Env } from '../env';
-import { startArchiveImport } from '../research/archive-import';
+import { startArchiveImport } from '../../shared/app/archive-import';
 import { backoffSeconds, handleQueue } from './consumer';
 import { TransientError } from '../errors';
 import type { JobMessage } from './messages';

@@ -8,14 +8,14 @@ import { familyTrialCount, getSweepRow } from '../../shared/db/queries/research'
 import { openDb, withDb } from '../db';
 import type { Env } from '../env';
 import { accessHeaders } from '../api/test-access';
-import { config, LAB_VENUE, seedLabCandles, waitUntil, Y2021 } from '../research/lab-fixtures.test-util';
-import { createSweepRows, executeSweepChunk, runSweepSerial, SweepRequest } from '../research/sweep';
-import { familyOf } from '../research/run-backtest';
+import { config, LAB_VENUE, seedLabCandles, waitUntil, Y2021 } from '../research-app/lab-fixtures.test-util';
+import { createSweepRows, executeSweepChunk, runSweepSerial, SweepRequest } from '../../shared/app/sweep';
+import { familyOf } from '../../shared/app/run-backtest';
 import { handleQueue } from './consumer';
 import type { SweepPbo } from '../../shared/research/sweep-pbo';
 import type { SweepSpa } from '../../shared/research/sweep-spa';
 import type { JobMessage } from './messages';
-import type { PboChunkJob } from '../research/sweep-pbo';
+import type { PboChunkJob } from '../../shared/app/sweep-pbo';
 import { sweepStuck } from '../cron/sweeper';
 
 const promotionsOf = (sweepId: string) =>

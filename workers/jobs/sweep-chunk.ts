@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { CHUNK_LEASE_MS, failSweepChunk } from '../../shared/db/queries/research';
 import { TransientError } from '../errors';
-import { executeSweepChunk } from '../research/sweep';
+import { executeSweepChunk } from '../../shared/app/sweep';
 import type { JobDeps } from './consumer';
 
 export const SweepChunkMessage = z.object({

@@ -5,8 +5,8 @@ import { getRunRow } from '../../shared/db/queries/research';
 import { TIMEFRAME_MS } from '../../shared/candles/timeframe';
 import { withDb } from '../db';
 import { accessHeaders } from '../api/test-access';
-import { createWalkForwardRun, executeWalkForwardRun, WalkForwardRequest } from '../research/walk-forward';
-import { config, LAB_VENUE, seedLabCandles, waitUntil } from '../research/lab-fixtures.test-util';
+import { createWalkForwardRun, executeWalkForwardRun, WalkForwardRequest } from '../../shared/app/walk-forward';
+import { config, LAB_VENUE, seedLabCandles, waitUntil } from '../research-app/lab-fixtures.test-util';
 
 interface StoredWf {
   walkForward: { combos: number; options: { gap?: number; folds: number }; folds: { is: { from: number; to: number }; oos: { from: number; to: number } }[] };

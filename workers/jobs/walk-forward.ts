@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { claimRun, failRun, releaseRun, RUN_LEASE_MS } from '../../shared/db/queries/research';
 import { TransientError } from '../errors';
-import { executeWalkForwardRun } from '../research/walk-forward';
+import { executeWalkForwardRun } from '../../shared/app/walk-forward';
 import type { JobDeps } from './consumer';
 
 export const WalkForwardMessage = z.object({

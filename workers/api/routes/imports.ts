@@ -9,7 +9,7 @@ import { canonicalSymbol } from '../../../shared/archive/process';
 import { AppError } from '../../errors';
 import { getImportJob } from '../../../shared/db/queries/imports';
 import { listImportJobs } from '../../../shared/db/queries/lab-imports';
-import { ArchiveImportRequest, startArchiveImport } from '../../research/archive-import';
+import { ArchiveImportRequest, startArchiveImport } from '../../../shared/app/archive-import';
 import { documentRoutes } from '../openapi';
 import type { AppEnv } from '../app';
 import { cursorParam, idParams, limitParam, listOf, notFound, pageOf, parseJsonBody, parseParams, parseQuery, timeIdCursor } from './common';

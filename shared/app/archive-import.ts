@@ -3,13 +3,13 @@
  * archive, and one queue message per file.
  */
 import { z } from 'zod';
-import { archiveUrl, checksumUrl, listArchiveFiles } from '../../shared/archive/layout';
-import { canonicalSymbol } from '../../shared/archive/process';
-import { createImportJob } from '../../shared/db/queries/imports';
-import { TIMEFRAMES } from '../../shared/candles/timeframe';
-import type { Db } from '../db';
-import type { Env } from '../env';
-import type { ImportFileJob } from '../jobs/import-file';
+import { archiveUrl, checksumUrl, listArchiveFiles } from '../archive/layout';
+import { canonicalSymbol } from '../archive/process';
+import { createImportJob } from '../db/queries/imports';
+import { TIMEFRAMES } from '../candles/timeframe';
+import type { Db } from '../../workers/db';
+import type { Env } from '../../workers/env';
+import type { ImportFileJob } from '../../workers/jobs/import-file';
 
 export const ArchiveImportRequest = z
   .object({

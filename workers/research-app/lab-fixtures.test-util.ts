@@ -12,7 +12,7 @@ import { getImportJob } from '../../shared/db/queries/imports';
 import { rowsOf } from '../../shared/db/database';
 import { withDb } from '../db';
 import { getConfig, type Env } from '../env';
-import { startArchiveImport } from './archive-import';
+import { startArchiveImport } from '../../shared/app/archive-import';
 
 export const config = getConfig(env as Env);
 export const LAB_VENUE = 'labtest';

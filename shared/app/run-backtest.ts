@@ -7,21 +7,21 @@
  * A run that cannot be computed (unknown strategy, bad params, no data) ends `failed` with the error.
  */
 import { z } from 'zod';
-import { evaluateStudyGates, gateSetRefSchema, resolveGateSet } from '../../shared/research/gate-sets';
-import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type RunMonteCarlo } from '../../shared/research/run-monte-carlo';
-import { toSeries } from '../../shared/candles/candle';
-import { TIMEFRAMES, timeframeMs, type Timeframe } from '../../shared/candles/timeframe';
-import { costModelsOf, parseBacktestConfig, type BacktestConfig } from '../../shared/backtest/config';
-import { INITIAL_CARRY, runChunk, warmupCandles } from '../../shared/backtest/engine';
-import { mergeChunks, normalizeCarry, planChunks } from '../../shared/backtest/chunking';
-import { buildResult } from '../../shared/backtest/result';
-import { runSlices, type SlicesResult } from '../../shared/backtest/slices';
-import type { BacktestResult, ChunkResult, EquityCurve, Trade } from '../../shared/backtest/types';
-import { VENUE_IDS } from '../../shared/costs';
-import { getStrategy, STRATEGIES } from '../../shared/strategies/registry';
-import type { Params, Strategy } from '../../shared/strategies/types';
-import type { Database } from '../../shared/db/database';
-import type { BacktestRunRow } from '../../shared/db/schema';
+import { evaluateStudyGates, gateSetRefSchema, resolveGateSet } from '../research/gate-sets';
+import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type RunMonteCarlo } from '../research/run-monte-carlo';
+import { toSeries } from '../candles/candle';
+import { TIMEFRAMES, timeframeMs, type Timeframe } from '../candles/timeframe';
+import { costModelsOf, parseBacktestConfig, type BacktestConfig } from '../backtest/config';
+import { INITIAL_CARRY, runChunk, warmupCandles } from '../backtest/engine';
+import { mergeChunks, normalizeCarry, planChunks } from '../backtest/chunking';
+import { buildResult } from '../backtest/result';
+import { runSlices, type SlicesResult } from '../backtest/slices';
+import type { BacktestResult, ChunkResult, EquityCurve, Trade } from '../backtest/types';
+import { VENUE_IDS } from '../costs';
+import { getStrategy, STRATEGIES } from '../strategies/registry';
+import type { Params, Strategy } from '../strategies/types';
+import type { Database } from '../db/database';
+import type { BacktestRunRow } from '../db/schema';
 import {
   claimRun,
   completeRun,
@@ -33,11 +33,11 @@ import {
   setRunProgress,
   type EquityInsert,
   type TradeInsert,
-} from '../../shared/db/queries/research';
+} from '../db/queries/research';
 import { loadWindow, type LoadedWindow } from './window';
 import { judgeRun, type RunJudgement } from './core';
 import { auditRunWindow } from './lookahead';
-import { lookaheadEvidence, type LookaheadAudit } from '../../shared/backtest/lookahead-audit';
+import { lookaheadEvidence, type LookaheadAudit } from '../backtest/lookahead-audit';
 
 /** A date: ISO 8601 (`2021-01-01`, `2021-01-01T00:00:00Z`) or epoch milliseconds. */
 export const dateInput = z.union([z.number().int(), z.string().min(4)]).transform((v, ctx) => {

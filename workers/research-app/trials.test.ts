@@ -10,7 +10,7 @@ import type { GateSet, StudyGateCheck } from '../../shared/research/gate-sets';
 import { rowsOf } from '../../shared/db/database';
 import { sql } from 'drizzle-orm';
 import { config, LAB_VENUE, seedLabCandles, Y2021 } from './lab-fixtures.test-util';
-import { BacktestRequest, createBacktestRun, executeBacktestRun } from './run-backtest';
+import { BacktestRequest, createBacktestRun, executeBacktestRun } from '../../shared/app/run-backtest';
 
 async function backtest(params: Record<string, unknown>, monteCarlo?: MonteCarloRequest, gates?: unknown): Promise<string> {
   const req = BacktestRequest.parse({ strategy: 'nexara-div006', venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Y2021.from, to: Y2021.to, params, monteCarlo, gates });

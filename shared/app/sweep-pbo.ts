@@ -13,9 +13,9 @@
  * than a timeout. Messages keep their key `pbo:<sweep>:<range>` and a stored range is never recomputed twice.
  */
 import { z } from 'zod';
-import type { Database } from '../../shared/db/database';
-import { claimStalePboResends, getSweepRow, markPboEnqueued, pboPartials, pingDb, setSweepPbo, storePboPartial, sweepChunkBlockStats } from '../../shared/db/queries/research';
-import { mergeSweepPbo, sweepCscvMatrix, sweepPboPartial, type ChunkBlockStats } from '../../shared/research/sweep-pbo';
+import type { Database } from '../db/database';
+import { claimStalePboResends, getSweepRow, markPboEnqueued, pboPartials, pingDb, setSweepPbo, storePboPartial, sweepChunkBlockStats } from '../db/queries/research';
+import { mergeSweepPbo, sweepCscvMatrix, sweepPboPartial, type ChunkBlockStats } from '../research/sweep-pbo';
 
 /** The `pbo-chunk` queue message: one split range of a sweep's deferred PBO. */
 export const PboChunkMessage = z.object({

@@ -9,9 +9,9 @@ import { judgeVenues, type VenueVerdict } from '../../shared/research/verdict';
 import { COST_PRESET_IDS } from '../../shared/costs';
 import { withDb } from '../db';
 import { config, LAB_VENUE, seedLabCandles, Y2021 } from './lab-fixtures.test-util';
-import { applyPromotion, manualPromotion, planPromotion, promoteFromRun, PromotionRefused } from './promotion';
-import { BacktestRequest, createBacktestRun, executeBacktestRun } from './run-backtest';
-import { createSweepRows, executeSweepChunk, SweepRequest } from './sweep';
+import { applyPromotion, manualPromotion, planPromotion, promoteFromRun, PromotionRefused } from '../../shared/app/promotion';
+import { BacktestRequest, createBacktestRun, executeBacktestRun } from '../../shared/app/run-backtest';
+import { createSweepRows, executeSweepChunk, SweepRequest } from '../../shared/app/sweep';
 import { getRunRow, getSweepRow } from '../../shared/db/queries/research';
 
 // A registered strategy no other workerd test drives through the live loop; its row is restored afterwards.

@@ -4,11 +4,11 @@
  * `from`), the sha256 of the canonical rows, and the sources the rows came from. No Node or Workers-only APIs:
  * the Worker jobs and the CLI share it.
  */
-import type { Candle, SeriesKey } from '../../shared/candles/candle';
-import { loadCandles, loadRecentCandles } from '../../shared/db/queries/candles';
-import { windowSources, type SourceCount } from '../../shared/db/queries/research';
-import type { Database } from '../../shared/db/database';
-import { hashCanonical } from '../../shared/backtest/hash';
+import type { Candle, SeriesKey } from '../candles/candle';
+import { loadCandles, loadRecentCandles } from '../db/queries/candles';
+import { windowSources, type SourceCount } from '../db/queries/research';
+import type { Database } from '../db/database';
+import { hashCanonical } from '../backtest/hash';
 
 export interface LoadedWindow {
   key: SeriesKey;

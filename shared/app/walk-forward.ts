@@ -13,24 +13,24 @@
  * (bracketed by one database round trip, as sweep chunks are) and stored as `study.wallMs`.
  */
 import { z } from 'zod';
-import { toSeries } from '../../shared/candles/candle';
-import type { Timeframe } from '../../shared/candles/timeframe';
-import { costModelsOf, parseBacktestConfig } from '../../shared/backtest/config';
-import { walkForward, walkForwardOptionsSchema, type WalkForwardResult } from '../../shared/research/walk-forward';
-import type { Database } from '../../shared/db/database';
-import type { BacktestRunRow } from '../../shared/db/schema';
-import { completeRun, createRun, failRun, familyTrialCount, familyTrialSharpeVariance, getRunRow } from '../../shared/db/queries/research';
+import { toSeries } from '../candles/candle';
+import type { Timeframe } from '../candles/timeframe';
+import { costModelsOf, parseBacktestConfig } from '../backtest/config';
+import { walkForward, walkForwardOptionsSchema, type WalkForwardResult } from '../research/walk-forward';
+import type { Database } from '../db/database';
+import type { BacktestRunRow } from '../db/schema';
+import { completeRun, createRun, failRun, familyTrialCount, familyTrialSharpeVariance, getRunRow } from '../db/queries/research';
 import { familyOf, researchTarget, primaryCostModel, RunInputError, storedResult } from './run-backtest';
 import { judgeRun, type RunJudgement } from './core';
 import { auditRunWindow, combinedEvidence } from './lookahead';
-import { comboKey } from '../../shared/research/summary';
-import type { Params } from '../../shared/strategies/types';
+import { comboKey } from '../research/summary';
+import type { Params } from '../strategies/types';
 import { computeChunk, loadSweepWindow, planSweepCombos, sweepPboOf, sweepSpaOf, type SweepPlan } from './sweep';
-import { pingDb } from '../../shared/db/queries/research';
-import { evaluateStudyGates, gateSetRefSchema, resolveGateSet, type GateSet, type StudyGateCheck } from '../../shared/research/gate-sets';
-import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type RunMonteCarlo } from '../../shared/research/run-monte-carlo';
+import { pingDb } from '../db/queries/research';
+import { evaluateStudyGates, gateSetRefSchema, resolveGateSet, type GateSet, type StudyGateCheck } from '../research/gate-sets';
+import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type RunMonteCarlo } from '../research/run-monte-carlo';
 import type { LoadedWindow } from './window';
-import type { BacktestResult } from '../../shared/backtest/types';
+import type { BacktestResult } from '../backtest/types';
 
 export const WalkForwardRequest = researchTarget
   .extend({

@@ -16,14 +16,14 @@
  * - Manual decisions (CLI `promote`) move to research / watch / rejected freely and to paper only when the latest
  *   evidence decision says paper.
  */
-import { toSeries } from '../../shared/candles/candle';
-import type { Timeframe } from '../../shared/candles/timeframe';
-import { parseBacktestConfig } from '../../shared/backtest/config';
-import { runBacktest } from '../../shared/backtest/engine';
-import { canonicalJson } from '../../shared/backtest/hash';
-import { runSlices, slicesConfigSchema } from '../../shared/backtest/slices';
-import type { Database } from '../../shared/db/database';
-import type { BacktestRunRow } from '../../shared/db/schema';
+import { toSeries } from '../candles/candle';
+import type { Timeframe } from '../candles/timeframe';
+import { parseBacktestConfig } from '../backtest/config';
+import { runBacktest } from '../backtest/engine';
+import { canonicalJson } from '../backtest/hash';
+import { runSlices, slicesConfigSchema } from '../backtest/slices';
+import type { Database } from '../db/database';
+import type { BacktestRunRow } from '../db/schema';
 import {
   getStrategyRow,
   latestEvidencePromotion,
@@ -33,17 +33,17 @@ import {
   type PlannedPromotion,
   type PromotionSourceKind,
   type RecordOutcome,
-} from '../../shared/db/queries/promotion';
-import { familyTrialCount, familyTrialSharpeVariance, getSweepRow } from '../../shared/db/queries/research';
-import { evaluateStudyGates, GATE_SETS, resolveGateSet, studyGatesPassed, type GateSet, type StudyGateCheck } from '../../shared/research/gate-sets';
-import { runMonteCarlo } from '../../shared/research/run-monte-carlo';
-import { sweepNeighbours, type SweepResult } from '../../shared/research/sweep';
-import { objectiveId, objectiveSchema, type ComboSummary } from '../../shared/research/summary';
-import { decidePromotion, type PromotionDecision, type VenueVerdict, type WalkForwardEvidence } from '../../shared/research/verdict';
-import type { Params, StrategyStatus } from '../../shared/strategies/types';
+} from '../db/queries/promotion';
+import { familyTrialCount, familyTrialSharpeVariance, getSweepRow } from '../db/queries/research';
+import { evaluateStudyGates, GATE_SETS, resolveGateSet, studyGatesPassed, type GateSet, type StudyGateCheck } from '../research/gate-sets';
+import { runMonteCarlo } from '../research/run-monte-carlo';
+import { sweepNeighbours, type SweepResult } from '../research/sweep';
+import { objectiveId, objectiveSchema, type ComboSummary } from '../research/summary';
+import { decidePromotion, type PromotionDecision, type VenueVerdict, type WalkForwardEvidence } from '../research/verdict';
+import type { Params, StrategyStatus } from '../strategies/types';
 import { judgeRun, type RunJudgement, type VenueVerdictRow } from './core';
 import { auditRunWindow } from './lookahead';
-import { lookaheadEvidence } from '../../shared/backtest/lookahead-audit';
+import { lookaheadEvidence } from '../backtest/lookahead-audit';
 import { familyOf, primaryCostModel, resolveParams, singleStrategy } from './run-backtest';
 import { loadSweepWindow, planSweepCombos, DEFAULT_CHUNK_SIZE } from './sweep';
 

@@ -6,12 +6,12 @@
  * that the Lab's run page reads. A venue preset priced on another venue's candles is marked as a proxy and capped
  * at watch (`proxyPriceVerdict`).
  */
-import type { Timeframe } from '../../shared/candles/timeframe';
-import type { BacktestResult } from '../../shared/backtest/types';
-import type { SlicesResult } from '../../shared/backtest/slices';
-import { judgeVenues, overallVerdict, type LookaheadEvidence, type Verdict, type VenueVerdict, type WalkForwardEvidence } from '../../shared/research/verdict';
-import type { GatesInput } from '../../shared/research/gates';
-import type { ComboSummary } from '../../shared/research/summary';
+import type { Timeframe } from '../candles/timeframe';
+import type { BacktestResult } from '../backtest/types';
+import type { SlicesResult } from '../backtest/slices';
+import { judgeVenues, overallVerdict, type LookaheadEvidence, type Verdict, type VenueVerdict, type WalkForwardEvidence } from '../research/verdict';
+import type { GatesInput } from '../research/gates';
+import type { ComboSummary } from '../research/summary';
 
 export type { Verdict };
 

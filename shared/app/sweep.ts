@@ -11,13 +11,13 @@
  * the sweep only while it is not done. A merge owner that died is taken over after its lease by a redelivery.
  */
 import { z } from 'zod';
-import { toSeries } from '../../shared/candles/candle';
-import { TIMEFRAME_MS, type Timeframe } from '../../shared/candles/timeframe';
-import { parseBacktestConfig } from '../../shared/backtest/config';
-import { warmupCandles } from '../../shared/backtest/engine';
-import type { Params, Strategy } from '../../shared/strategies/types';
-import type { Database } from '../../shared/db/database';
-import type { SweepRow } from '../../shared/db/schema';
+import { toSeries } from '../candles/candle';
+import { TIMEFRAME_MS, type Timeframe } from '../candles/timeframe';
+import { parseBacktestConfig } from '../backtest/config';
+import { warmupCandles } from '../backtest/engine';
+import type { Params, Strategy } from '../strategies/types';
+import type { Database } from '../db/database';
+import type { SweepRow } from '../db/schema';
 import {
   claimSweepChunk,
   completeSweepChunk,
@@ -29,15 +29,15 @@ import {
   reclaimSweepMerge,
   sweepChunkOutputs,
   sweepChunkStatus,
-} from '../../shared/db/queries/research';
+} from '../db/queries/research';
 import { researchTarget, RunInputError, resolveParams, singleStrategy } from './run-backtest';
-import { gridCombos, mergeSweep, planSweep, randomCombos, runSweepChunk, type ChunkOutput, type SweepResult } from '../../shared/research/sweep';
+import { gridCombos, mergeSweep, planSweep, randomCombos, runSweepChunk, type ChunkOutput, type SweepResult } from '../research/sweep';
 import { loadWindow, type LoadedWindow } from './window';
 import { resendUnsentPbo, sendPboChunks, type PboChunkJob } from './sweep-pbo';
-import { computeSweepPbo, pboChunkPlan, PBO_INLINE_BUDGET, SWEEP_PBO_BLOCKS, sweepBlockEdges, type ChunkBlockStats, type SweepPbo, type SweepPboSkipped } from '../../shared/research/sweep-pbo';
-import { cscvSplitCount } from '../../shared/stats';
-import { gateSetRefSchema, resolveGateSet } from '../../shared/research/gate-sets';
-import { computeSweepSpa, type ChunkPeriods, type SweepSpa } from '../../shared/research/sweep-spa';
+import { computeSweepPbo, pboChunkPlan, PBO_INLINE_BUDGET, SWEEP_PBO_BLOCKS, sweepBlockEdges, type ChunkBlockStats, type SweepPbo, type SweepPboSkipped } from '../research/sweep-pbo';
+import { cscvSplitCount } from '../stats';
+import { gateSetRefSchema, resolveGateSet } from '../research/gate-sets';
+import { computeSweepSpa, type ChunkPeriods, type SweepSpa } from '../research/sweep-spa';
 
 export const DEFAULT_CHUNK_SIZE = 25;
 
