@@ -7,9 +7,9 @@ import { archiveUrl, checksumUrl, listArchiveFiles } from '../archive/layout';
 import { canonicalSymbol } from '../archive/process';
 import { createImportJob } from '../db/queries/imports';
 import { TIMEFRAMES } from '../candles/timeframe';
-import type { Db } from '../../workers/db';
-import type { Env } from '../../workers/env';
-import type { ImportFileJob } from '../../workers/jobs/import-file';
+import type { Database } from '../db/database';
+import type { Timeframe } from '../candles/timeframe';
+import type { Enqueue } from './ports';
 
 export const ArchiveImportRequest = z
   .object({
@@ -27,9 +27,22 @@ function monthsBetween(a: string, b: string): number {
   return (yb - ya) * 12 + (mb - ma) + 1;
 }
 
+/** One monthly archive file to import: the body of an `import-file` job (validated by the job's zod schema). */
+export interface ImportFileJob {
+  kind: 'import-file';
+  key: string;
+  jobId: string;
+  fileName: string;
+  url: string;
+  checksumUrl: string;
+  venue: string;
+  symbol: string;
+  timeframe: Timeframe;
+}
+
 export async function startArchiveImport(
-  db: Db,
-  env: Env,
+  db: Database,
+  enqueue: Enqueue<ImportFileJob>,
   baseUrl: string,
   input: z.infer<typeof ArchiveImportRequest>,
   jobId: string = crypto.randomUUID(),
@@ -61,8 +74,6 @@ export async function startArchiveImport(
     symbol,
     timeframe: input.interval,
   }));
-  for (let i = 0; i < messages.length; i += 100) {
-    await env.JOBS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
-  }
+  await enqueue(messages);
   return created;
 }

@@ -38,6 +38,7 @@ import { loadWindow, type LoadedWindow } from './window';
 import { judgeRun, type RunJudgement } from './core';
 import { auditRunWindow } from './lookahead';
 import { lookaheadEvidence, type LookaheadAudit } from '../backtest/lookahead-audit';
+import type { Clock } from './ports';
 
 /** A date: ISO 8601 (`2021-01-01`, `2021-01-01T00:00:00Z`) or epoch milliseconds. */
 export const dateInput = z.union([z.number().int(), z.string().min(4)]).transform((v, ctx) => {
@@ -271,6 +272,8 @@ export function storedResult(core: CoreResult, win: LoadedWindow, codeVersion: s
 
 export interface ExecuteOptions {
   codeVersion: string;
+  /** The host's clock, for the run's recorded duration. */
+  now: Clock;
   /** Called with 0..1 after each step (the CLI draws a bar); the row's progress is written too. */
   onProgress?: (fraction: number, phase: string) => void;
   /** Skip the claim (the CLI runs a row it just created); default false. */
@@ -297,7 +300,7 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
     if (!claim.claimed) return { status: 'skipped', reason: claim.status === null ? 'no such run' : `run is ${claim.status}` };
     run = claim.run;
   }
-  const started = Date.now();
+  const started = opts.now();
   let lastWritten = 0;
   const progress = async (f: number, phase: string): Promise<void> => {
     opts.onProgress?.(f, phase);
@@ -348,7 +351,7 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
         verdictReason: judgement.reason,
         result: { ...storedResult(result, win, opts.codeVersion, judgement, audit), monteCarlo, gateSet, studyGates },
         resultHash: result.resultHash,
-        durationMs: Date.now() - started,
+        durationMs: opts.now() - started,
       },
       tradeRows(result.trades),
       equityRows(result.equity.gross, result.equity.net[primary] ?? result.equity.net['stress-31']),
@@ -361,7 +364,7 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
     return { status: 'done', run: done, result, judgement, promotion };
   } catch (err) {
     if (err instanceof RunInputError || err instanceof z.ZodError) {
-      await failRun(db, runId, (err as Error).message, Date.now() - started);
+      await failRun(db, runId, (err as Error).message, opts.now() - started);
       return { status: 'failed', error: (err as Error).message };
     }
     throw err;

@@ -30,6 +30,7 @@ import { pingDb } from '../db/queries/research';
 import { evaluateStudyGates, gateSetRefSchema, resolveGateSet, type GateSet, type StudyGateCheck } from '../research/gate-sets';
 import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type RunMonteCarlo } from '../research/run-monte-carlo';
 import type { LoadedWindow } from './window';
+import type { Clock } from './ports';
 import type { BacktestResult } from '../backtest/types';
 
 export const WalkForwardRequest = researchTarget
@@ -124,13 +125,13 @@ export interface WalkForwardStudy {
  * backtest each — less than the walk's own folds × IS backtests, so it never sets the walk's size limit).
  * Never throws: a failure is recorded in `pbo` / `spa` with its reason.
  */
-export async function walkForwardStudy(db: Database, plan: SweepPlan, win: LoadedWindow, seed: number): Promise<WalkForwardStudy> {
-  const t0 = Date.now();
+export async function walkForwardStudy(db: Database, plan: SweepPlan, win: LoadedWindow, seed: number, now: Clock): Promise<WalkForwardStudy> {
+  const t0 = now();
   let pbo: WalkForwardStudy['pbo'];
   let spa: WalkForwardStudy['spa'];
   try {
     const out = computeChunk(plan, win, 0, 'portfolio');
-    pbo = sweepPboOf([out], Infinity);
+    pbo = sweepPboOf([out], now, Infinity);
     spa = sweepSpaOf([out], seed);
   } catch (err) {
     const reason = `in-sample family failed: ${(err as Error).message}`;
@@ -138,7 +139,7 @@ export async function walkForwardStudy(db: Database, plan: SweepPlan, win: Loade
     spa = { status: 'failed', reason };
   }
   await pingDb(db);
-  return { combos: plan.combos.length, window: { from: win.from, to: win.to }, pbo, spa, wallMs: Date.now() - t0 };
+  return { combos: plan.combos.length, window: { from: win.from, to: win.to }, pbo, spa, wallMs: now() - t0 };
 }
 
 /** Monte Carlo of the OOS result on the run's primary cost view (stress-31, else gross, when it lacks that view). */
@@ -160,10 +161,10 @@ export function walkForwardStudyGates(gateSet: GateSet, study: WalkForwardStudy,
 }
 
 /** Compute and record a walk-forward run created by `createWalkForwardRun`. */
-export async function executeWalkForwardRun(db: Database, runId: string, opts: { codeVersion: string }): Promise<{ run: BacktestRunRow; result: WalkForwardResult; judgement: RunJudgement } | { error: string }> {
+export async function executeWalkForwardRun(db: Database, runId: string, opts: { codeVersion: string; now: Clock }): Promise<{ run: BacktestRunRow; result: WalkForwardResult; judgement: RunJudgement } | { error: string }> {
   const run = await getRunRow(db, runId);
   if (!run) throw new RunInputError(`no run ${runId}`);
-  const started = Date.now();
+  const started = opts.now();
   try {
     const { plan, win, result } = await compute(db, run);
     const fam = familyOf(run.strategyId);
@@ -174,7 +175,7 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
     const audits = [...chosen.values()].map((p) => auditRunWindow(plan.strategy, p, win));
     const wf = (run.params as StoredWalkForwardParams).walkForward;
     const gateSet = resolveGateSet(wf.gates);
-    const study = await walkForwardStudy(db, plan, win, wf.seed);
+    const study = await walkForwardStudy(db, plan, win, wf.seed, opts.now);
     const monteCarlo = walkForwardMonteCarlo(result.oos, run.venue, wf.monteCarlo ?? {});
     const studyGates = walkForwardStudyGates(gateSet, study, monteCarlo);
     const judgement = judgeRun(result.oos, {
@@ -222,7 +223,7 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
         verdictReason: judgement.reason,
         result: stored,
         resultHash: result.resultHash,
-        durationMs: Date.now() - started,
+        durationMs: opts.now() - started,
       },
       result.oos.trades.map((t, seq) => ({ seq, side: t.side, entryTime: t.entryTime, entryPrice: t.entryPrice, exitTime: t.exitTime, exitPrice: t.exitPrice, entryReason: t.entryReason, exitReason: t.exitReason, grossReturn: t.grossReturn, netReturns: t.net })),
       gross.time.map((time, k) => ({ time, equityGross: gross.equity[k]!, equityNet: net?.equity[k] ?? gross.equity[k]!, drawdown: net?.drawdown[k] ?? gross.drawdown[k]! })),
@@ -234,7 +235,7 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
     return { run: done, result, judgement };
   } catch (err) {
     if (err instanceof RunInputError) {
-      await failRun(db, runId, err.message, Date.now() - started);
+      await failRun(db, runId, err.message, opts.now() - started);
       return { error: err.message };
     }
     throw err;

@@ -290,7 +290,7 @@ async function main(argv: string[]): Promise<void> {
       await withDb(async ({ db }) => {
         const cv = codeVersion();
         const run = await createBacktestRun(db, req, { codeVersion: cv });
-        const out = await executeBacktestRun(db, run.id, { codeVersion: cv, onProgress: (f, phase) => bar(f, 1, phase) });
+        const out = await executeBacktestRun(db, run.id, { codeVersion: cv, now: Date.now, onProgress: (f, phase) => bar(f, 1, phase) });
         process.stdout.write('\n');
         if (out.status !== 'done') throw new Error(`run ${run.id} ${out.status}: ${out.status === 'failed' ? out.error : out.reason}`);
         printRun(out.result, out.judgement, { id: run.id, venue: req.venue, candles: out.run.candleCount, dataHash: out.run.dataHash!, resultHash: out.run.resultHash! });
@@ -316,7 +316,7 @@ async function main(argv: string[]): Promise<void> {
         const n = created.messages.length;
         const walls: number[] = [];
         for (let k = 0; k < n; k++) {
-          const r = await executeSweepChunk(db, created.sweep.id, k);
+          const r = await executeSweepChunk(db, created.sweep.id, k, { now: Date.now });
           if (r.status === 'done') walls.push(r.wallMs);
           bar(k + 1, n, `chunk ${k + 1}/${n}`);
         }
@@ -341,7 +341,7 @@ async function main(argv: string[]): Promise<void> {
       await withDb(async ({ db }) => {
         const cv = codeVersion();
         const run = await createWalkForwardRun(db, req, { codeVersion: cv });
-        const out = await executeWalkForwardRun(db, run.id, { codeVersion: cv });
+        const out = await executeWalkForwardRun(db, run.id, { codeVersion: cv, now: Date.now });
         if ('error' in out) throw new Error(`walk-forward ${run.id} failed: ${out.error}`);
         process.stdout.write(`walk-forward ${run.id}: ${out.result.folds.length} folds, ${out.result.combos} combos, WFE ${out.result.wfe?.toFixed(2) ?? '—'}, OOS positive folds ${out.result.oosPositiveFoldShare === null ? '—' : (out.result.oosPositiveFoldShare * 100).toFixed(0) + '%'}\n`);
         printRun(out.result.oos, out.judgement, { id: run.id, venue: req.venue, candles: out.run.candleCount, dataHash: out.run.dataHash!, resultHash: out.run.resultHash! });

@@ -109,7 +109,7 @@ export async function reproduce(db: Database, opts: ReproduceOptions): Promise<R
       recorded = again.same ? 'reproduced' : 'DIFFERS';
     } else {
       if (!existing) await createBacktestRun(db, req, { id: p.id, codeVersion: opts.codeVersion });
-      const r = await executeBacktestRun(db, p.id, { codeVersion: opts.codeVersion, onProgress: (f, phase) => bar(f, 1, `${p.id} ${phase}`) });
+      const r = await executeBacktestRun(db, p.id, { codeVersion: opts.codeVersion, now: Date.now, onProgress: (f, phase) => bar(f, 1, `${p.id} ${phase}`) });
       if (r.status === 'failed') log(`  ${p.id}: FAILED ${r.error}`);
     }
     const row = (await getRunRow(db, p.id))!;

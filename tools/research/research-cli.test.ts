@@ -108,7 +108,7 @@ describeWithData('research CLI: log', () => {
     ] as const) {
       const req = BacktestRequest.parse({ strategy: 'dsta-rsi-mean-reversion', venue: 'binance', symbol: 'BTC/USDT', timeframe: '1h', from, to });
       const run = await createBacktestRun(db, req, { codeVersion: 'test' });
-      await executeBacktestRun(db, run.id, { codeVersion: 'test' });
+      await executeBacktestRun(db, run.id, { codeVersion: 'test', now: Date.now });
     }
     const a = join(dir, 'log-a');
     const b = join(dir, 'log-b');
@@ -128,7 +128,7 @@ describeWithData('research CLI: log', () => {
     // A rerun of the same request is one more run but the same section (listed together).
     const req = BacktestRequest.parse({ strategy: 'dsta-rsi-mean-reversion', venue: 'binance', symbol: 'BTC/USDT', timeframe: '1h', from: '2018-01-15', to: '2018-04-01' });
     const again = await createBacktestRun(db, req, { codeVersion: 'test' });
-    await executeBacktestRun(db, again.id, { codeVersion: 'test' });
+    await executeBacktestRun(db, again.id, { codeVersion: 'test', now: Date.now });
     const text2 = renderLog(await listFinishedRuns(db)).find((x) => x.name === names[0])!.text;
     expect(text2.match(/^## /gm)!.length).toBe(text.match(/^## /gm)!.length);
     expect(text2).toContain(again.id);

@@ -25,7 +25,7 @@ export function backtestJob(runId: string): BacktestJob {
 export async function runBacktestJob(msg: BacktestJob, deps: JobDeps): Promise<void> {
   let out: Awaited<ReturnType<typeof executeBacktestRun>>;
   try {
-    out = await executeBacktestRun(deps.db, msg.runId, { codeVersion: deps.config.CODE_VERSION ?? 'unknown' });
+    out = await executeBacktestRun(deps.db, msg.runId, { codeVersion: deps.config.CODE_VERSION ?? 'unknown', now: deps.now });
     console.log(JSON.stringify({ at: 'backtest', runId: msg.runId, status: out.status, ...(out.status === 'skipped' ? { reason: out.reason } : {}) }));
   } catch (err) {
     await releaseRun(deps.db, msg.runId).catch(() => {});

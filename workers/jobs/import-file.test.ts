@@ -8,6 +8,7 @@ import { withDb } from '../db';
 import { getConfig, type Env } from '../env';
 import { startArchiveImport } from '../../shared/app/archive-import';
 import { backoffSeconds, handleQueue } from './consumer';
+import { jobsEnqueue } from './enqueue';
 import { TransientError } from '../errors';
 import type { JobMessage } from './messages';
 
@@ -42,7 +43,7 @@ describeWithData('Binance archive import over Queues (workerd + Postgres)', () =
 
   it('imports months through the queue, quarantines the 43 off-grid rows, and a re-run leaves the table identical', async () => {
     const created = await withDb(config, (db) =>
-      startArchiveImport(db, env as Env, `${archive}/ms`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-01', to: '2018-03' }),
+      startArchiveImport(db, jobsEnqueue((env as Env).JOBS), `${archive}/ms`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-01', to: '2018-03' }),
     );
     expect(created.files).toHaveLength(3);
     const job = await waitForJob(created.job.id, (s) => s === 'done' || s === 'partial' || s === 'failed');
@@ -58,7 +59,7 @@ describeWithData('Binance archive import over Queues (workerd + Postgres)', () =
 
     // Re-run the same request, and redeliver one file's message: nothing changes, not even ingested_at.
     const again = await withDb(config, (db) =>
-      startArchiveImport(db, env as Env, `${archive}/ms`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-01', to: '2018-03' }),
+      startArchiveImport(db, jobsEnqueue((env as Env).JOBS), `${archive}/ms`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-01', to: '2018-03' }),
     );
     await waitForJob(again.job.id, (s) => s === 'done');
     await runBatch('jobs', [
@@ -85,7 +86,7 @@ describeWithData('Binance archive import over Queues (workerd + Postgres)', () =
     await withDb(config, (db) => db.execute(sql`DELETE FROM candles WHERE venue = 'binance' AND timeframe = '1h'`));
     for (const mode of ['us', 'header']) {
       const job = await withDb(config, (db) =>
-        startArchiveImport(db, env as Env, `${archive}/${mode}`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-02', to: '2018-02' }),
+        startArchiveImport(db, jobsEnqueue((env as Env).JOBS), `${archive}/${mode}`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-02', to: '2018-02' }),
       );
       const done = await waitForJob(job.job.id, (s) => s !== 'queued' && s !== 'running');
       expect(done.job.status).toBe('done');
@@ -95,7 +96,7 @@ describeWithData('Binance archive import over Queues (workerd + Postgres)', () =
 
   it('refuses an archive whose CHECKSUM does not match, retries it, then dead-letters it: the job shows partial', async () => {
     const created = await withDb(config, (db) =>
-      startArchiveImport(db, env as Env, `${archive}/badsum`, { symbol: 'BTCUSDT', interval: '1h', from: '2019-01', to: '2019-01' }),
+      startArchiveImport(db, jobsEnqueue((env as Env).JOBS), `${archive}/badsum`, { symbol: 'BTCUSDT', interval: '1h', from: '2019-01', to: '2019-01' }),
     );
     const msg: JobMessage = {
       kind: 'import-file',

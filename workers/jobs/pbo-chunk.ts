@@ -9,6 +9,6 @@ import type { JobDeps } from './consumer';
 export { PboChunkMessage, type PboChunkJob } from '../../shared/app/sweep-pbo';
 
 export async function runPboChunkJob(msg: PboChunkJob, deps: JobDeps): Promise<void> {
-  const out = await executePboChunk(deps.db, msg);
+  const out = await executePboChunk(deps.db, msg, deps.now);
   console.log(JSON.stringify({ at: 'pbo-chunk', sweepId: msg.sweepId, range: msg.rangeIndex, ...out }));
 }

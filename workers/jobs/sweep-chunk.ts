@@ -9,6 +9,7 @@ import { CHUNK_LEASE_MS, failSweepChunk } from '../../shared/db/queries/research
 import { TransientError } from '../errors';
 import { executeSweepChunk } from '../../shared/app/sweep';
 import type { JobDeps } from './consumer';
+import { jobsEnqueue } from './enqueue';
 
 export const SweepChunkMessage = z.object({
   kind: z.literal('sweep-chunk'),
@@ -21,9 +22,8 @@ export type SweepChunkJob = z.infer<typeof SweepChunkMessage>;
 export async function runSweepChunkJob(msg: SweepChunkJob, deps: JobDeps): Promise<void> {
   const out = await executeSweepChunk(deps.db, msg.sweepId, msg.chunkIndex, {
     // A large PBO goes to pbo-chunk jobs (100 messages per batch, the Queues limit).
-    enqueue: async (messages) => {
-      for (let i = 0; i < messages.length; i += 100) await deps.env.JOBS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
-    },
+    now: deps.now,
+    enqueue: jobsEnqueue(deps.env.JOBS),
   });
   console.log(JSON.stringify({ at: 'sweep-chunk', sweepId: msg.sweepId, chunk: msg.chunkIndex, ...out }));
   // Another delivery holds the chunk. If its consumer died (e.g. hit the CPU limit) this message is the only one

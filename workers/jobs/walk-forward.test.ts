@@ -84,7 +84,7 @@ describeWithData('walk-forward as a queued job (issue 13 item 7)', () => {
     const req = WalkForwardRequest.parse({ strategy: 'nexara-div006', venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Date.parse('2021-01-01'), to: Date.parse('2022-01-01'), method: 'random', samples: 40, seed: 5, folds: 4 });
     const out = await withDb(config, async (db) => {
       const run = await createWalkForwardRun(db, req, { codeVersion: 'test' });
-      return executeWalkForwardRun(db, run.id, { codeVersion: 'test' });
+      return executeWalkForwardRun(db, run.id, { codeVersion: 'test', now: Date.now });
     });
     if ('error' in out) throw new Error(out.error);
     const stored = out.run.result as StoredWf;

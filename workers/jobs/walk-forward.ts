@@ -29,7 +29,7 @@ export async function runWalkForwardJob(msg: WalkForwardJob, deps: JobDeps): Pro
     return;
   }
   try {
-    const out = await executeWalkForwardRun(deps.db, msg.runId, { codeVersion: deps.config.CODE_VERSION ?? 'unknown' });
+    const out = await executeWalkForwardRun(deps.db, msg.runId, { codeVersion: deps.config.CODE_VERSION ?? 'unknown', now: deps.now });
     console.log(JSON.stringify({ at: 'walk-forward', runId: msg.runId, status: 'error' in out ? 'failed' : 'done', ...('error' in out ? { error: out.error } : {}) }));
   } catch (err) {
     await releaseRun(deps.db, msg.runId).catch(() => {});

@@ -167,7 +167,7 @@ describeWithData('promotion and demotion driven by the gates (recorded with evid
     const req = BacktestRequest.parse({ strategy: STRATEGY, venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Y2021.from, to: Y2021.to });
     const out = await withDb(config, async (db) => {
       const run = await createBacktestRun(db, req, { codeVersion: 'test' });
-      return executeBacktestRun(db, run.id, { codeVersion: 'test' });
+      return executeBacktestRun(db, run.id, { codeVersion: 'test', now: Date.now });
     });
     if (out.status !== 'done') throw new Error(`run ${out.status}`);
     // A single backtest checks neither OOS consistency nor parameter stability: never paper.
@@ -185,7 +185,7 @@ describeWithData('promotion and demotion driven by the gates (recorded with evid
     const sreq = SweepRequest.parse({ strategy: STRATEGY, venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Y2021.from, to: Y2021.to, method: 'random', samples: 6, seed: 3, chunkSize: 3 });
     const sweep = await withDb(config, async (db) => {
       const created = await createSweepRows(db, sreq, { codeVersion: 'test' });
-      for (let k = 0; k < created.messages.length; k++) await executeSweepChunk(db, created.sweep.id, k);
+      for (let k = 0; k < created.messages.length; k++) await executeSweepChunk(db, created.sweep.id, k, { now: Date.now });
       return (await getSweepRow(db, created.sweep.id))!;
     });
     expect(sweep.status).toBe('done');

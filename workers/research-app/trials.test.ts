@@ -16,7 +16,7 @@ async function backtest(params: Record<string, unknown>, monteCarlo?: MonteCarlo
   const req = BacktestRequest.parse({ strategy: 'nexara-div006', venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Y2021.from, to: Y2021.to, params, monteCarlo, gates });
   return withDb(config, async (db) => {
     const run = await createBacktestRun(db, req, { codeVersion: 'test' });
-    const out = await executeBacktestRun(db, run.id, { codeVersion: 'test' });
+    const out = await executeBacktestRun(db, run.id, { codeVersion: 'test', now: Date.now });
     expect(out.status).toBe('done');
     return run.id;
   });
