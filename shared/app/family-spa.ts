@@ -6,7 +6,7 @@
 import type { Database } from '../db/database';
 import { familyTrialsOnWindow, getSweepRow } from '../db/queries/research';
 import { familySpa, type ChunkPeriods } from '../research/sweep-spa';
-import { familyOf, RunInputError } from './run-backtest';
+import { familyOf, RunInputError } from '../strategies/registry';
 
 export async function sweepFamilySpa(db: Database, sweepId: string, opts: { reps?: number } = {}): Promise<ReturnType<typeof familySpa> & { sweepId: string; family: string }> {
   const sweep = await getSweepRow(db, sweepId);

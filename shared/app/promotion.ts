@@ -44,7 +44,8 @@ import type { Params, StrategyStatus } from '../strategies/types';
 import { judgeRun, type RunJudgement, type VenueVerdictRow } from './core';
 import { auditRunWindow } from './lookahead';
 import { lookaheadEvidence } from '../backtest/lookahead-audit';
-import { familyOf, primaryCostModel, resolveParams, singleStrategy } from './run-backtest';
+import { familyOf, resolveParams, singleStrategy } from '../strategies/registry';
+import { primaryCostModel } from './run-backtest';
 import { loadSweepWindow, planSweepCombos, DEFAULT_CHUNK_SIZE } from './sweep';
 
 export const STATUSES: readonly StrategyStatus[] = ['research', 'watch', 'paper', 'rejected'];

@@ -18,7 +18,7 @@ import { buildResult } from '../backtest/result';
 import { runSlices, type SlicesResult } from '../backtest/slices';
 import type { BacktestResult, ChunkResult, EquityCurve, Trade } from '../backtest/types';
 import { VENUE_IDS } from '../costs';
-import { getStrategy, STRATEGIES } from '../strategies/registry';
+import { familyOf, getStrategy, resolveParams, RunInputError, singleStrategy } from '../strategies/registry';
 import type { Params, Strategy } from '../strategies/types';
 import type { Database } from '../db/database';
 import type { BacktestRunRow } from '../db/schema';
@@ -93,33 +93,8 @@ export const BacktestRequest = researchTarget
 export type BacktestRequestInput = z.input<typeof BacktestRequest>;
 export type BacktestRequestParsed = z.output<typeof BacktestRequest>;
 
-/** A failure that retrying cannot fix (bad input, no data): the run ends `failed`, the message is acked. */
-export class RunInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RunInputError';
-  }
-}
-
-export function singleStrategy(id: string): Strategy<Params, unknown> {
-  const s = getStrategy(id);
-  if (!s) throw new RunInputError(`unknown strategy ${id}`);
-  if (s.kind !== 'single') throw new RunInputError(`${id} is a ranking strategy`);
-  return s as Strategy<Params, unknown>;
-}
-
-export function resolveParams(strategy: Strategy<Params, unknown>, params: unknown): Params {
-  const parsed = strategy.paramsSchema.safeParse({ ...(strategy.defaults as Params), ...((params ?? {}) as Params) });
-  if (!parsed.success) throw new RunInputError(`invalid params: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
-}
-
-/** Ids of every bundled strategy in the same family (the DSR trial count spans the family). */
-export function familyOf(strategyIdValue: string): { family: string; ids: string[] } {
-  const s = getStrategy(strategyIdValue);
-  const family = s?.family ?? strategyIdValue;
-  return { family, ids: STRATEGIES.filter((x) => x.family === family).map((x) => x.id) };
-}
+// The registry helpers live with the registry; re-exported here for the callers that import them from the run.
+export { familyOf, resolveParams, RunInputError, singleStrategy };
 
 /** The cost model the run's stored equity_net column and headline use: the data venue's taker fees, else the stress. */
 export function primaryCostModel(venue: string): string {
@@ -281,7 +256,7 @@ export interface ExecuteOptions {
 }
 
 export type ExecuteOutcome =
-  | { status: 'done'; run: BacktestRunRow; result: CoreResult; judgement: RunJudgement; promotion?: import('./promotion').PromotionOutcome | null }
+  | { status: 'done'; run: BacktestRunRow; result: CoreResult; judgement: RunJudgement }
   | { status: 'skipped'; reason: string }
   | { status: 'failed'; error: string };
 
@@ -358,10 +333,8 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
     );
     opts.onProgress?.(1, 'done');
     const done = (await getRunRow(db, runId))!;
-    // Promotion / demotion on this run's verdicts (recorded once per run; a failure there never fails the run).
-    const { promoteFromRunSafely } = await import('./promotion');
-    const promotion = await promoteFromRunSafely(db, done, judgement);
-    return { status: 'done', run: done, result, judgement, promotion };
+    // Promotion on these verdicts is the caller's next step (shared/app/promote-after.ts).
+    return { status: 'done', run: done, result, judgement };
   } catch (err) {
     if (err instanceof RunInputError || err instanceof z.ZodError) {
       await failRun(db, runId, (err as Error).message, opts.now() - started);

@@ -105,11 +105,8 @@ export async function executePboChunk(db: Database, msg: { sweepId: string; rang
       m.edges,
     );
     const cpu = parts.map((p) => p.cpuMs ?? 0);
+    // The merge that wrote the PBO returns merged: its caller judges the sweep then (shared/app/promote-after.ts).
     merged = await setSweepPbo(db, msg.sweepId, { ...result, chunkWallMs: cpu, maxChunkWallMs: Math.max(0, ...cpu) });
-    if (merged) {
-      const { promoteFromSweepSafely } = await import('./promotion');
-      await promoteFromSweepSafely(db, msg.sweepId);
-    }
   }
   return { status: 'done', wallMs, stored, ranges, merged };
 }

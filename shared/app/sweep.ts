@@ -317,13 +317,7 @@ export async function mergeSweepNow(db: Database, sweepId: string, opts: MergeOp
     // A failed send throws (the chunk message is retried: its redelivery re-sends, see executeSweepChunk).
     await sendPboChunks(db, sweepId, pbo.ranges, opts.enqueue);
   }
-  if (written && pbo.status !== 'deferred') {
-    // Judge the best combo (neighbours, reproduction, newest walk-forward) and apply promotion, once per sweep.
-    // A deferred PBO is judged when its last range merges (executePboChunk): judging now would skip the PBO gate
-    // and, promotion being recorded once per source, the sweep could never reach paper.
-    const { promoteFromSweepSafely } = await import('./promotion');
-    await promoteFromSweepSafely(db, sweepId);
-  }
+  // The caller of a merge that wrote the sweep judges it and applies promotion (shared/app/promote-after.ts).
   return written;
 }
 

@@ -6,7 +6,7 @@
 import type { Database } from '../db/database';
 import { familyTrialCount, familyTrialSharpeVariance, getRunRow, runNetReturns } from '../db/queries/research';
 import { redeflateRun, type RunTrials } from '../research/trials';
-import { familyOf, RunInputError } from './run-backtest';
+import { familyOf, RunInputError } from '../strategies/registry';
 
 interface StoredJudgement {
   trials?: number;

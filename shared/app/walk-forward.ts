@@ -229,9 +229,7 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
       gross.time.map((time, k) => ({ time, equityGross: gross.equity[k]!, equityNet: net?.equity[k] ?? gross.equity[k]!, drawdown: net?.drawdown[k] ?? gross.drawdown[k]! })),
     );
     const done = (await getRunRow(db, runId))!;
-    // Promotion / demotion on the OOS verdicts (once per run; never fails the stored run).
-    const { promoteFromRunSafely } = await import('./promotion');
-    await promoteFromRunSafely(db, done, judgement);
+    // Promotion on the OOS verdicts is the caller's next step (shared/app/promote-after.ts).
     return { run: done, result, judgement };
   } catch (err) {
     if (err instanceof RunInputError) {

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { dateInput, BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun, primaryCostModel } from '../../shared/app/run-backtest';
-import { createSweepRows, executeSweepChunk, SweepRequest, planSweepCombos, defaultChunkSize } from '../../shared/app/sweep';
+import { dateInput, BacktestRequest, createBacktestRun, reproduceRun, primaryCostModel } from '../../shared/app/run-backtest';
+import { createSweepRows, SweepRequest, planSweepCombos, defaultChunkSize } from '../../shared/app/sweep';
 import { getRunRow, getSweepRow, listRunRows } from '../../shared/db/queries/research';
 import { openResearchDb, codeVersion, type ResearchDb } from './db';
 import { importArchiveFile, importFreqtradeFile, listArchiveDir } from './importers';
@@ -19,12 +19,13 @@ import { deriveSpread } from './spread';
 import { reproduce } from './reproduce';
 import { compareCommand } from './compare';
 import { formatPortfolio, parseSizing, parseSymbols, runPortfolioWindow } from './portfolio';
-import { createWalkForwardRun, executeWalkForwardRun, reproduceWalkForward, WalkForwardRequest } from '../../shared/app/walk-forward';
+import { createWalkForwardRun, reproduceWalkForward, WalkForwardRequest } from '../../shared/app/walk-forward';
 import { bar, table } from './term';
 import type { CoreResult } from '../../shared/app/run-backtest';
 import type { RunJudgement } from '../../shared/app/core';
 import { TIMEFRAMES, isTimeframe, type Timeframe } from '../../shared/candles/timeframe';
 import { manualPromotion, STATUSES } from '../../shared/app/promotion';
+import { backtestThenPromote, sweepChunkThenPromote, walkForwardThenPromote } from '../../shared/app/promote-after';
 import type { StrategyStatus } from '../../shared/strategies/types';
 
 const HELP = `npm run research -- <command>
@@ -290,7 +291,7 @@ async function main(argv: string[]): Promise<void> {
       await withDb(async ({ db }) => {
         const cv = codeVersion();
         const run = await createBacktestRun(db, req, { codeVersion: cv });
-        const out = await executeBacktestRun(db, run.id, { codeVersion: cv, now: Date.now, onProgress: (f, phase) => bar(f, 1, phase) });
+        const out = await backtestThenPromote(db, run.id, { codeVersion: cv, now: Date.now, onProgress: (f, phase) => bar(f, 1, phase) });
         process.stdout.write('\n');
         if (out.status !== 'done') throw new Error(`run ${run.id} ${out.status}: ${out.status === 'failed' ? out.error : out.reason}`);
         printRun(out.result, out.judgement, { id: run.id, venue: req.venue, candles: out.run.candleCount, dataHash: out.run.dataHash!, resultHash: out.run.resultHash! });
@@ -316,7 +317,7 @@ async function main(argv: string[]): Promise<void> {
         const n = created.messages.length;
         const walls: number[] = [];
         for (let k = 0; k < n; k++) {
-          const r = await executeSweepChunk(db, created.sweep.id, k, { now: Date.now });
+          const r = await sweepChunkThenPromote(db, created.sweep.id, k, { now: Date.now });
           if (r.status === 'done') walls.push(r.wallMs);
           bar(k + 1, n, `chunk ${k + 1}/${n}`);
         }
@@ -341,7 +342,7 @@ async function main(argv: string[]): Promise<void> {
       await withDb(async ({ db }) => {
         const cv = codeVersion();
         const run = await createWalkForwardRun(db, req, { codeVersion: cv });
-        const out = await executeWalkForwardRun(db, run.id, { codeVersion: cv, now: Date.now });
+        const out = await walkForwardThenPromote(db, run.id, { codeVersion: cv, now: Date.now });
         if ('error' in out) throw new Error(`walk-forward ${run.id} failed: ${out.error}`);
         process.stdout.write(`walk-forward ${run.id}: ${out.result.folds.length} folds, ${out.result.combos} combos, WFE ${out.result.wfe?.toFixed(2) ?? '—'}, OOS positive folds ${out.result.oosPositiveFoldShare === null ? '—' : (out.result.oosPositiveFoldShare * 100).toFixed(0) + '%'}\n`);
         printRun(out.result.oos, out.judgement, { id: run.id, venue: req.venue, candles: out.run.candleCount, dataHash: out.run.dataHash!, resultHash: out.run.resultHash! });

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { failRun, releaseRun, RUN_LEASE_MS } from '../../shared/db/queries/research';
 import { TransientError } from '../errors';
-import { executeBacktestRun } from '../../shared/app/run-backtest';
+import { backtestThenPromote } from '../../shared/app/promote-after';
 import type { JobDeps } from './consumer';
 
 export const BacktestMessage = z.object({
@@ -23,9 +23,9 @@ export function backtestJob(runId: string): BacktestJob {
 }
 
 export async function runBacktestJob(msg: BacktestJob, deps: JobDeps): Promise<void> {
-  let out: Awaited<ReturnType<typeof executeBacktestRun>>;
+  let out: Awaited<ReturnType<typeof backtestThenPromote>>;
   try {
-    out = await executeBacktestRun(deps.db, msg.runId, { codeVersion: deps.config.CODE_VERSION ?? 'unknown', now: deps.now });
+    out = await backtestThenPromote(deps.db, msg.runId, { codeVersion: deps.config.CODE_VERSION ?? 'unknown', now: deps.now });
     console.log(JSON.stringify({ at: 'backtest', runId: msg.runId, status: out.status, ...(out.status === 'skipped' ? { reason: out.reason } : {}) }));
   } catch (err) {
     await releaseRun(deps.db, msg.runId).catch(() => {});

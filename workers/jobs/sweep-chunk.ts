@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { CHUNK_LEASE_MS, failSweepChunk } from '../../shared/db/queries/research';
 import { TransientError } from '../errors';
-import { executeSweepChunk } from '../../shared/app/sweep';
+import { sweepChunkThenPromote } from '../../shared/app/promote-after';
 import type { JobDeps } from './consumer';
 import { jobsEnqueue } from './enqueue';
 
@@ -20,7 +20,7 @@ export const SweepChunkMessage = z.object({
 export type SweepChunkJob = z.infer<typeof SweepChunkMessage>;
 
 export async function runSweepChunkJob(msg: SweepChunkJob, deps: JobDeps): Promise<void> {
-  const out = await executeSweepChunk(deps.db, msg.sweepId, msg.chunkIndex, {
+  const out = await sweepChunkThenPromote(deps.db, msg.sweepId, msg.chunkIndex, {
     // A large PBO goes to pbo-chunk jobs (100 messages per batch, the Queues limit).
     now: deps.now,
     enqueue: jobsEnqueue(deps.env.JOBS),
