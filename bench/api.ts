@@ -48,7 +48,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function load(url: () => string, total: number, concurrency: number): Promise<{ stats: LatencyStats; phases: Record<string, number>; bytes: number }> {
+/** `total` GETs of `url()` from `concurrency` parallel clients: latency percentiles, mean Server-Timing phases, the last body's size. */
+export async function load(url: () => string, total: number, concurrency: number, init?: RequestInit): Promise<{ stats: LatencyStats; phases: Record<string, number>; bytes: number }> {
   const lat: number[] = [];
   const phaseSum: Record<string, number> = {};
   let errors = 0;
@@ -60,10 +61,10 @@ async function load(url: () => string, total: number, concurrency: number): Prom
       next++;
       const s = performance.now();
       try {
-        const res = await fetch(url());
+        const res = await fetch(url(), init);
         const body = await res.arrayBuffer();
         lat.push(performance.now() - s);
-        if (!res.ok) errors++;
+        if (!res.ok && res.status !== 304) errors++;
         bytes = body.byteLength;
         for (const part of (res.headers.get('server-timing') ?? '').split(',')) {
           const m = /^\s*([\w-]+);dur=([\d.]+)/.exec(part);

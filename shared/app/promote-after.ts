@@ -39,16 +39,16 @@ async function judgeMergedSweep(db: Database, sweepId: string): Promise<SweepJud
   return promoteFromSweepSafely(db, sweepId);
 }
 
-/** A sweep chunk; when its delivery wrote the merged sweep, the sweep's judgement and promotion. */
-export async function sweepChunkThenPromote(db: Database, sweepId: string, chunkIndex: number, opts: MergeOptions): Promise<ChunkOutcome & { judgement?: SweepJudgement | null }> {
+/** A sweep chunk; when its delivery wrote the merged sweep, the sweep is judged (stored on it) and promoted. */
+export async function sweepChunkThenPromote(db: Database, sweepId: string, chunkIndex: number, opts: MergeOptions): Promise<ChunkOutcome & { promotion?: PromotionOutcome | null }> {
   const out = await executeSweepChunk(db, sweepId, chunkIndex, opts);
   if (!out.merged) return out;
-  return { ...out, judgement: await judgeMergedSweep(db, sweepId) };
+  return { ...out, promotion: (await judgeMergedSweep(db, sweepId))?.promotion ?? null };
 }
 
-/** A pbo-chunk range; when its delivery merged the sweep's PBO, the sweep's judgement and promotion. */
-export async function pboChunkThenPromote(db: Database, msg: { sweepId: string; rangeIndex: number; from: number; to: number }, now: Clock): Promise<PboChunkOutcome & { judgement?: SweepJudgement | null }> {
+/** A pbo-chunk range; when its delivery merged the sweep's PBO, the sweep is judged (stored on it) and promoted. */
+export async function pboChunkThenPromote(db: Database, msg: { sweepId: string; rangeIndex: number; from: number; to: number }, now: Clock): Promise<PboChunkOutcome & { promotion?: PromotionOutcome | null }> {
   const out = await executePboChunk(db, msg, now);
   if (out.status !== 'done' || !out.merged) return out;
-  return { ...out, judgement: await promoteFromSweepSafely(db, msg.sweepId) };
+  return { ...out, promotion: (await promoteFromSweepSafely(db, msg.sweepId))?.promotion ?? null };
 }
