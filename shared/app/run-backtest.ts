@@ -275,7 +275,6 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
     if (!claim.claimed) return { status: 'skipped', reason: claim.status === null ? 'no such run' : `run is ${claim.status}` };
     run = claim.run;
   }
-  const started = opts.now();
   let lastWritten = 0;
   const progress = async (f: number, phase: string): Promise<void> => {
     opts.onProgress?.(f, phase);
@@ -284,7 +283,7 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
       await setRunProgress(db, runId, f);
     }
   };
-  try {
+  const out = await executeRun(db, run, opts, async () => {
     const strategy = singleStrategy(run.strategyId);
     if (strategy.version !== run.strategyVersion) throw new RunInputError(`strategy ${strategy.id} is now v${strategy.version}, the run asked for v${run.strategyVersion}`);
     const params = resolveParams(strategy, run.params);
@@ -312,32 +311,64 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
     const monteCarlo = runMonteCarloOf(result, run);
     // A single backtest has no sweep: PBO and SPA are skipped (never passed); the MC drawdown gate is checked.
     const studyGates = evaluateStudyGates(gateSet, { mcDrawdownP95: monteCarlo.blockBootstrap.status === 'done' ? monteCarlo.blockBootstrap.maxDrawdown.p95 : null });
+    return { win, core: result, judgement, stored: { ...storedResult(result, win, opts.codeVersion, judgement, audit), monteCarlo, gateSet, studyGates }, resultHash: result.resultHash };
+  });
+  if (out.status === 'failed') return out;
+  opts.onProgress?.(1, 'done');
+  // Promotion on these verdicts is the caller's next step (shared/app/promote-after.ts).
+  return { status: 'done', run: out.run, result: out.record.core, judgement: out.record.judgement };
+}
+
+/** What one run kind computed, for `executeRun` to record. */
+export interface RunRecord {
+  win: LoadedWindow;
+  /** The result whose trades and equity are stored (a walk-forward's: its out-of-sample result). */
+  core: CoreResult;
+  judgement: RunJudgement;
+  /** The result jsonb. */
+  stored: Record<string, unknown>;
+  resultHash: string;
+}
+
+/**
+ * The sequence every run kind shares (backtest, reproduction, walk-forward): time it, compute, record the result
+ * with its provenance, trades and equity (the primary cost model's net curve) and duration; on an input error
+ * (bad input, no data) record the failure with its reason and return it; anything else is thrown (the queue
+ * retries). The run row is already claimed by the caller.
+ */
+export async function executeRun<T extends RunRecord>(
+  db: Database,
+  run: BacktestRunRow,
+  opts: { codeVersion: string; now: Clock },
+  compute: () => Promise<T>,
+): Promise<{ status: 'done'; run: BacktestRunRow; record: T } | { status: 'failed'; error: string }> {
+  const started = opts.now();
+  try {
+    const record = await compute();
+    const { win, core, judgement } = record;
     const primary = primaryCostModel(run.venue);
     await completeRun(
       db,
-      runId,
+      run.id,
       {
         dataSource: win.dataSource,
         candleCount: win.windowCount,
         dataHash: win.dataHash,
-        costModels: result.costModels,
+        costModels: core.costModels,
         codeVersion: opts.codeVersion,
         verdict: judgement.verdict,
         verdictReason: judgement.reason,
-        result: { ...storedResult(result, win, opts.codeVersion, judgement, audit), monteCarlo, gateSet, studyGates },
-        resultHash: result.resultHash,
+        result: record.stored,
+        resultHash: record.resultHash,
         durationMs: opts.now() - started,
       },
-      tradeRows(result.trades),
-      equityRows(result.equity.gross, result.equity.net[primary] ?? result.equity.net['stress-31']),
+      tradeRows(core.trades),
+      equityRows(core.equity.gross, core.equity.net[primary] ?? core.equity.net['stress-31']),
     );
-    opts.onProgress?.(1, 'done');
-    const done = (await getRunRow(db, runId))!;
-    // Promotion on these verdicts is the caller's next step (shared/app/promote-after.ts).
-    return { status: 'done', run: done, result, judgement };
+    return { status: 'done', run: (await getRunRow(db, run.id))!, record };
   } catch (err) {
     if (err instanceof RunInputError || err instanceof z.ZodError) {
-      await failRun(db, runId, (err as Error).message, opts.now() - started);
+      await failRun(db, run.id, (err as Error).message, opts.now() - started);
       return { status: 'failed', error: (err as Error).message };
     }
     throw err;

@@ -19,8 +19,8 @@ import { costModelsOf, parseBacktestConfig } from '../backtest/config';
 import { walkForward, walkForwardOptionsSchema, type WalkForwardResult } from '../research/walk-forward';
 import type { Database } from '../db/database';
 import type { BacktestRunRow } from '../db/schema';
-import { completeRun, createRun, failRun, familyTrialCount, familyTrialSharpeVariance, getRunRow } from '../db/queries/research';
-import { familyOf, researchTarget, primaryCostModel, RunInputError, storedResult } from './run-backtest';
+import { createRun, familyTrialCount, familyTrialSharpeVariance, getRunRow } from '../db/queries/research';
+import { executeRun, familyOf, researchTarget, primaryCostModel, RunInputError, storedResult } from './run-backtest';
 import { judgeRun, type RunJudgement } from './core';
 import { auditRunWindow, combinedEvidence } from './lookahead';
 import { comboKey } from '../research/summary';
@@ -164,8 +164,7 @@ export function walkForwardStudyGates(gateSet: GateSet, study: WalkForwardStudy,
 export async function executeWalkForwardRun(db: Database, runId: string, opts: { codeVersion: string; now: Clock }): Promise<{ run: BacktestRunRow; result: WalkForwardResult; judgement: RunJudgement } | { error: string }> {
   const run = await getRunRow(db, runId);
   if (!run) throw new RunInputError(`no run ${runId}`);
-  const started = opts.now();
-  try {
+  const out = await executeRun(db, run, opts, async () => {
     const { plan, win, result } = await compute(db, run);
     const fam = familyOf(run.strategyId);
     const trials = await familyTrialCount(db, fam.ids, runId);
@@ -207,37 +206,11 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
       gateSet,
       studyGates,
     };
-    const primary = primaryCostModel(run.venue);
-    const gross = result.oos.equity.gross;
-    const net = result.oos.equity.net[primary] ?? result.oos.equity.net['stress-31'];
-    await completeRun(
-      db,
-      runId,
-      {
-        dataSource: win.dataSource,
-        candleCount: win.windowCount,
-        dataHash: win.dataHash,
-        costModels: result.oos.costModels,
-        codeVersion: opts.codeVersion,
-        verdict: judgement.verdict,
-        verdictReason: judgement.reason,
-        result: stored,
-        resultHash: result.resultHash,
-        durationMs: opts.now() - started,
-      },
-      result.oos.trades.map((t, seq) => ({ seq, side: t.side, entryTime: t.entryTime, entryPrice: t.entryPrice, exitTime: t.exitTime, exitPrice: t.exitPrice, entryReason: t.entryReason, exitReason: t.exitReason, grossReturn: t.grossReturn, netReturns: t.net })),
-      gross.time.map((time, k) => ({ time, equityGross: gross.equity[k]!, equityNet: net?.equity[k] ?? gross.equity[k]!, drawdown: net?.drawdown[k] ?? gross.drawdown[k]! })),
-    );
-    const done = (await getRunRow(db, runId))!;
-    // Promotion on the OOS verdicts is the caller's next step (shared/app/promote-after.ts).
-    return { run: done, result, judgement };
-  } catch (err) {
-    if (err instanceof RunInputError) {
-      await failRun(db, runId, err.message, opts.now() - started);
-      return { error: err.message };
-    }
-    throw err;
-  }
+    return { win, core: result.oos, judgement, stored, resultHash: result.resultHash, walk: result };
+  });
+  if (out.status === 'failed') return { error: out.error };
+  // Promotion on the OOS verdicts is the caller's next step (shared/app/promote-after.ts).
+  return { run: out.run, result: out.record.walk, judgement: out.record.judgement };
 }
 
 /** Recompute a recorded walk-forward and compare its hash. */
