@@ -23,6 +23,7 @@ export interface RunDetailRow {
   label: string;
   stats: LatencyStats;
   bytes: number;
+  firstError?: string;
 }
 
 export async function runRunDetailBench(opts: { requests?: number; concurrency?: number; databases?: ('embedded' | 'external')[]; log?: (l: string) => void } = {}): Promise<{ rows: RunDetailRow[]; pass: boolean }> {
@@ -51,7 +52,7 @@ export async function runRunDetailBench(opts: { requests?: number; concurrency?:
       for (const c of cases) {
         await load(c.url, 10, 1, c.init); // warm-up: isolate, modules, query plans
         const r = await load(c.url, c.n ?? requests, concurrency, c.init);
-        rows.push({ database, label: c.label, stats: r.stats, bytes: r.bytes });
+        rows.push({ database, label: c.label, stats: r.stats, bytes: r.bytes, firstError: r.firstError });
       }
     } finally {
       await stack.close();
@@ -61,7 +62,7 @@ export async function runRunDetailBench(opts: { requests?: number; concurrency?:
   log(`  ${'database'.padEnd(9)} ${'case'.padEnd(w)}  ${'p50'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)}  ${'req/s'.padStart(6)}  ${'bytes'.padStart(9)}  errors`);
   for (const r of rows) {
     const ms = (x: number) => `${x.toFixed(1)}`.padStart(7);
-    log(`  ${r.database.padEnd(9)} ${r.label.padEnd(w)}  ${ms(r.stats.p50)} ${ms(r.stats.p99)} ${ms(r.stats.max)}  ${String(r.stats.rps).padStart(6)}  ${String(r.bytes).padStart(9)}  ${r.stats.errors}`);
+    log(`  ${r.database.padEnd(9)} ${r.label.padEnd(w)}  ${ms(r.stats.p50)} ${ms(r.stats.p99)} ${ms(r.stats.max)}  ${String(r.stats.rps).padStart(6)}  ${String(r.bytes).padStart(9)}  ${r.stats.errors}${r.firstError ? ` (first: ${r.firstError})` : ''}`);
   }
   const judged = rows.filter((r) => r.label.startsWith('detail, uncached'));
   const pass = judged.length > 0 && judged.every((r) => r.stats.p99 < RUN_DETAIL_GOAL_P99_MS && r.stats.errors === 0 && r.bytes <= RUN_DETAIL_GOAL_BYTES);

@@ -37,6 +37,7 @@ import {
 import { familyTrialCount, familyTrialSharpeVariance, getSweepRow } from '../db/queries/research';
 import { evaluateStudyGates, GATE_SETS, resolveGateSet, studyGatesPassed, type GateSet, type StudyGateCheck } from '../research/gate-sets';
 import { runMonteCarlo } from '../research/run-monte-carlo';
+import { readRunResult, runResultOrEmpty, walkForwardFolds } from '../research/stored-run-result';
 import { sweepNeighbours, type SweepResult } from '../research/sweep';
 import { objectiveId, objectiveSchema, type ComboSummary } from '../research/summary';
 import { decidePromotion, type PromotionDecision, type VenueVerdict, type WalkForwardEvidence } from '../research/verdict';
@@ -185,8 +186,10 @@ export async function promoteFromRun(db: Database, run: BacktestRunRow, judgemen
   if (run.status !== 'done') return null;
   const kind: PromotionSourceKind = run.kind === 'walk-forward' ? 'walk-forward' : 'backtest';
   if (run.kind !== 'backtest' && run.kind !== 'walk-forward' && run.kind !== 'reproduction') return null;
-  const stored = (run.result ?? {}) as { venues?: VenueVerdictRow[] };
-  const verdicts = judgement?.venueVerdicts ?? verdictsFromRows(stored.venues ?? []);
+  const read = readRunResult(run.result);
+  if (!read.ok) throw new Error(`run ${run.id}: ${read.reason}`);
+  const stored = read.result;
+  const verdicts = judgement?.venueVerdicts ?? verdictsFromRows(Array.isArray(stored.venues) ? (stored.venues as VenueVerdictRow[]) : []);
   const row = await getStrategyRow(db, run.strategyId);
   if (!row) return null; // not in the registry (an unseeded database): nothing to promote
   let applicable: { ok: boolean; reason?: string } = { ok: true };
@@ -201,7 +204,7 @@ export async function promoteFromRun(db: Database, run: BacktestRunRow, judgemen
     }
     if (registered !== null && registered !== ran) applicable = { ok: false, reason: `the run's params ${ran} are not the registered ${registered}` };
   }
-  const recorded = (run.result ?? {}) as { gateSet?: GateSet; studyGates?: StudyGateCheck[] };
+  const recorded = stored as { gateSet?: GateSet; studyGates?: StudyGateCheck[] };
   return applyPromotion(db, {
     strategyId: run.strategyId,
     source: { kind, id: run.id },
@@ -232,9 +235,8 @@ export async function promoteFromRunSafely(db: Database, run: BacktestRunRow, ju
 
 /** Walk-forward evidence from a stored walk-forward result (folds carry `outOfSample` since paper trading). */
 export function walkForwardEvidenceOf(result: unknown): WalkForwardEvidence | null {
-  const folds = (result as { walkForward?: { folds?: { outOfSample?: ComboSummary | null }[] } } | null)?.walkForward?.folds;
-  if (!folds || folds.length === 0 || !folds.some((f) => f.outOfSample !== undefined)) return null;
-  return { folds: folds.map((f) => ({ outOfSample: f.outOfSample ?? null })) };
+  const folds = walkForwardFolds(runResultOrEmpty(result));
+  return folds ? { folds: folds.map((f) => ({ outOfSample: f.outOfSample as ComboSummary | null })) } : null;
 }
 
 export interface SweepJudgement {

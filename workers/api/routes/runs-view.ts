@@ -1,6 +1,6 @@
 /**
- * One run as the Lab reads it: provenance, the result (read defensively: passed through as `unknown`, with known
- * fields — `gross`, `net`, `metrics`, `venues`, `verdicts`, `costModels` — picked when present), gross vs net
+ * One run as the Lab reads it: provenance, the result (passed through; its known fields read by the one schema of
+ * shared/research/stored-run-result.ts, whatever layout recorded them), gross vs net
  * metrics, the per-venue table and the equity curve downsampled with its extremes kept. Used by the run detail, the
  * comparison and the exports.
  */
@@ -9,61 +9,18 @@ import { getRunDetail, type EquityColumns, type EquityPoint, type RunRow, type R
 import type { Database } from '../../../shared/db/database';
 import { keepExtremes } from '../../../shared/lab/equity-extremes';
 import { notFound, pageOf } from './common';
-import type { equityColumnsSchema, metricsSchema, venueRowSchema } from './runs-schemas';
+import type { equityColumnsSchema } from './runs-schemas';
+import { readRunResult, runMetrics, venueRows, type StoredRunResult } from '../../../shared/research/stored-run-result';
 
 type Obj = Record<string, unknown>;
 export const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
-const str = (x: unknown): string | null => (typeof x === 'string' ? x : null);
 
-/** Per-venue / per-cost-model rows from whatever the result holds (venues array or record, else net + verdicts). */
-export function venueTable(result: unknown, run: Pick<RunRow, 'venue' | 'verdict' | 'verdictReason'>): z.infer<typeof venueRowSchema>[] {
-  if (!isObj(result)) return [];
-  const labels = new Map<string, string>();
-  if (Array.isArray(result.costModels)) {
-    for (const m of result.costModels) if (isObj(m) && typeof m.id === 'string') labels.set(m.id, str(m.label) ?? m.id);
-  }
-  const verdicts = isObj(result.verdicts) ? result.verdicts : {};
-  const verdictOf = (k: string): { verdict: string | null; reason: string | null } => {
-    const v = verdicts[k];
-    if (typeof v === 'string') return { verdict: v, reason: null };
-    if (isObj(v)) return { verdict: str(v.verdict) ?? str(v.status), reason: str(v.reason) };
-    return { verdict: null, reason: null };
-  };
-  const fromEntry = (key: string, v: unknown): z.infer<typeof venueRowSchema> => {
-    const o = isObj(v) ? v : {};
-    const costModel = str(o.costModel) ?? str(o.costModelId) ?? str(o.preset) ?? (labels.has(key) ? key : null);
-    const venue = str(o.venue) ?? (costModel ?? key).split('-')[0] ?? null;
-    const vd = str(o.verdict) ? { verdict: str(o.verdict), reason: str(o.reason) ?? str(o.verdictReason) } : verdictOf(key);
-    const metrics = isObj(o.metrics) ? o.metrics : isObj(o.net) ? o.net : Object.fromEntries(Object.entries(o).filter(([, x]) => typeof x === 'number' || x === null));
-    return { key, venue, costModel, label: costModel ? (labels.get(costModel) ?? null) : null, verdict: vd.verdict, reason: vd.reason, metrics };
-  };
-  if (Array.isArray(result.venues)) {
-    return result.venues.filter(isObj).map((v, i) => fromEntry(str(v.key) ?? str(v.costModel) ?? str(v.venue) ?? String(i), v));
-  }
-  if (isObj(result.venues)) return Object.entries(result.venues).map(([k, v]) => fromEntry(k, v));
-  if (isObj(result.net)) {
-    return Object.entries(result.net).map(([k, m]) => {
-      const vd = verdictOf(k);
-      const venue = k.split('-')[0] ?? null;
-      const fallback = vd.verdict === null && venue === run.venue && Object.keys(verdicts).length === 0;
-      return {
-        key: k,
-        venue,
-        costModel: k,
-        label: labels.get(k) ?? null,
-        verdict: fallback ? run.verdict : vd.verdict,
-        reason: fallback ? run.verdictReason : vd.reason,
-        metrics: isObj(m) ? m : null,
-      };
-    });
-  }
-  return [];
-}
-
-export function metricsOf(result: unknown): z.infer<typeof metricsSchema> {
-  if (!isObj(result)) return { gross: null, net: null };
-  const m = isObj(result.metrics) ? result.metrics : {};
-  return { gross: result.gross ?? m.gross ?? null, net: (isObj(result.net) ? result.net : isObj(m.net) ? m.net : null) as Obj | null };
+/** The stored result read through its one schema (shared/research/stored-run-result.ts); a bad one is logged. */
+export function readResult(runId: string, result: unknown): StoredRunResult {
+  const read = readRunResult(result);
+  if (read.ok) return read.result;
+  console.error(JSON.stringify({ at: 'run-result', runId, error: read.reason }));
+  return {};
 }
 
 /** Equity from the result's own curves (runs recorded before the equity table), downsampled the same way. */
@@ -115,7 +72,8 @@ export function equityAsPoints(e: EquityOut): EquityPoint[] {
 export async function loadRun(db: Database, id: string, opts: { trades: number; points: number }, t?: Timings) {
   const rows = (await timed(t, 'db', () => getRunDetail(db, id, { trades: Math.max(0, opts.trades), maxPoints: opts.points }))) ?? notFound('Run', id);
   const { run } = rows;
-  const base = { run: provenance(run), result: run.result, metrics: metricsOf(run.result), venues: venueTable(run.result, run), equity: equityOf(run, rows.equity, rows.resultEquity, opts.points) };
+  const stored = readResult(run.id, run.result);
+  const base = { run: provenance(run), result: run.result, metrics: runMetrics(stored), venues: venueRows(stored, run), equity: equityOf(run, rows.equity, rows.resultEquity, opts.points) };
   const page = opts.trades > 0 ? pageOf(rows.trades, opts.trades, (x) => String(x.seq)) : { items: [] as TradeOut[], page: { limit: 0, nextCursor: null } };
   return { ...base, trades: { total: rows.tradeCount, ...page } };
 }

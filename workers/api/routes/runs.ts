@@ -13,7 +13,8 @@ import { documentRoutes } from '../openapi';
 import type { AppEnv } from '../app';
 import { idParams, intCursor, listOf, notFound, pageOf, parseParams, parseQuery, timeIdCursor } from './common';
 import { compareQuery, compareSchema, runDetailQuery, runDetailSchema, runListItemSchema, runsQuery, tradeSchema, tradesQuery } from './runs-schemas';
-import { detail, isObj, venueTable } from './runs-view';
+import { detail, isObj, readResult } from './runs-view';
+import { runMetrics, venueRows } from '../../../shared/research/stored-run-result';
 import { runDetailResponse } from './runs-detail';
 import { tradeStream } from './runs-export';
 
@@ -41,8 +42,8 @@ export const runRoutes = new Hono<AppEnv>()
     const page = pageOf(rows, q.limit, (r) => `${r.createdUs}:${r.id}`);
     return c.json({
       items: page.items.map(({ summary, createdUs: _c, ...r }) => {
-        const gross = isObj(summary) ? (summary.gross ?? (isObj(summary.metrics) ? summary.metrics.gross : null)) : null;
-        return { ...r, headline: isObj(gross) ? gross : null, venues: venueTable(summary, r) };
+        const stored = readResult(r.id, summary);
+        return { ...r, headline: runMetrics(stored).gross, venues: venueRows(stored, r) };
       }),
       page: page.page,
     });
