@@ -7,10 +7,8 @@
  * a distinct `points`, so neither the isolate cache nor the ETag answers), a first trades page, a 304
  * revalidation, and the reference. Goal: detail p99 < 100 ms; its size ≤ 50 KB.
  *
- * Standalone: `npx tsx bench/run-detail.ts [--requests 300] [--concurrency 10] [--db embedded --db external]`.
+ * Options (`runRunDetailBench({ requests, concurrency, databases })`) default to 300 requests at concurrency 10.
  */
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { startLabStack } from '../tools/browser/stack';
 import { seedBenchRun } from '../tools/browser/seed';
 import { load, type LatencyStats } from './api';
@@ -68,16 +66,4 @@ export async function runRunDetailBench(opts: { requests?: number; concurrency?:
   const pass = judged.length > 0 && judged.every((r) => r.stats.p99 < RUN_DETAIL_GOAL_P99_MS && r.stats.errors === 0 && r.bytes <= RUN_DETAIL_GOAL_BYTES);
   for (const r of judged) log(`  goal p99 < ${RUN_DETAIL_GOAL_P99_MS} ms and ≤ 50 KiB [${r.database}]: ${r.stats.p99 < RUN_DETAIL_GOAL_P99_MS && r.bytes <= RUN_DETAIL_GOAL_BYTES ? 'met' : 'NOT met'} (p99 ${r.stats.p99} ms, ${r.bytes} bytes)`);
   return { rows, pass };
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { requests: { type: 'string' }, concurrency: { type: 'string' }, db: { type: 'string', multiple: true } } });
-  runRunDetailBench({
-    requests: values.requests ? Number(values.requests) : undefined,
-    concurrency: values.concurrency ? Number(values.concurrency) : undefined,
-    databases: values.db as ('embedded' | 'external')[] | undefined,
-  }).catch((e: unknown) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
 }
