@@ -79,6 +79,14 @@ describe('GET /api/runs/:id (fast pages)', () => {
     expect(page.items).toHaveLength(500);
     expect(page.items[0]!.seq).toBe(0);
     expect(page.page.nextCursor).toBe('499');
+    // Every trade exports, past the stream's first page of 2,000 (its own pool outlives the request's).
+    const csv = await get(`/api/runs/${ID}/export.csv`);
+    expect(csv.status).toBe(200);
+    const lines = (await csv.text()).trimEnd().split('\n');
+    expect(lines).toHaveLength(10_001);
+    expect(lines.at(-1)!.split(',')[0]).toBe('9999');
+    const json = (await (await get(`/api/runs/${ID}/export.json`)).json()) as { seq: number }[];
+    expect(json.map((t) => t.seq)).toEqual(Array.from({ length: 10_000 }, (_, k) => k));
   });
 
   it('finished: a strong ETag, immutable Cache-Control, 304 on If-None-Match; other points, another tag', async () => {

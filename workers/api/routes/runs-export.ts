@@ -2,8 +2,12 @@
  * The run exports: every trade streamed in pages as CSV or a JSON array (`export.csv|json`), and the whole equity
  * curve, every stored point (`equity.csv|json`, REQ-BT-008).
  */
-import { listRunTrades } from '../../../shared/db/queries/lab-runs';
+import type { Context } from 'hono';
+import { getRunStamp, listRunTrades } from '../../../shared/db/queries/lab-runs';
 import type { Database } from '../../../shared/db/database';
+import { openDb } from '../../db';
+import type { AppEnv } from '../app';
+import { notFound } from './common';
 
 const CSV_HEAD = ['seq', 'side', 'entry_time', 'entry_price', 'exit_time', 'exit_price', 'entry_reason', 'exit_reason', 'gross_return'];
 const csvCell = (v: unknown): string => {
@@ -12,7 +16,7 @@ const csvCell = (v: unknown): string => {
 };
 
 /** Every trade of a run, in pages, as a text stream (CSV or a JSON array). */
-export function tradeStream(db: Database, runId: string, format: 'csv' | 'json'): ReadableStream<Uint8Array> {
+export function tradeStream(db: Database, runId: string, format: 'csv' | 'json', onEnd: () => void = () => {}): ReadableStream<Uint8Array> {
   const enc = new TextEncoder();
   let after: number | null = null;
   let first = true;
@@ -42,14 +46,39 @@ export function tradeStream(db: Database, runId: string, format: 'csv' | 'json')
           if (format === 'json') out += ']';
           controller.enqueue(enc.encode(out));
           controller.close();
+          onEnd();
           return;
         }
         after = page[page.length - 1]!.seq;
         controller.enqueue(enc.encode(out));
       } catch (err) {
         controller.error(err);
+        onEnd();
       }
     },
+    cancel() {
+      onEnd();
+    },
+  });
+}
+
+/**
+ * A trade export response. The stream pulls its pages after the handler has returned, when the request's pool is
+ * already closing, so it reads through a pool of its own, closed when the stream ends (kept alive by waitUntil).
+ */
+export async function tradeExport(c: Context<AppEnv>, id: string, format: 'csv' | 'json'): Promise<Response> {
+  if (!(await getRunStamp(c.var.getDb(), id))) notFound('Run', id);
+  const h = openDb(c.get('config'));
+  let end!: () => void;
+  const closing = new Promise<void>((r) => (end = r)).then(() => h.close());
+  try {
+    c.executionCtx.waitUntil(closing);
+  } catch {
+    /* outside a Worker: the pool still closes when the stream ends */
+  }
+  return c.body(tradeStream(h.db, id, format, end), 200, {
+    'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+    'content-disposition': `attachment; filename="run-${id}-trades.${format}"`,
   });
 }
 

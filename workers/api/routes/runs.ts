@@ -6,7 +6,7 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { allRunEquity, getRun, listRunTrades, listRuns, type EquityPoint } from '../../../shared/db/queries/lab-runs';
+import { allRunEquity, getRunStamp, listRunTrades, listRuns, type EquityPoint } from '../../../shared/db/queries/lab-runs';
 import type { Database } from '../../../shared/db/database';
 import { equityCsv, equityJson } from '../../../shared/lab/report';
 import { documentRoutes } from '../openapi';
@@ -16,7 +16,7 @@ import { compareQuery, compareSchema, runDetailQuery, runDetailSchema, runListIt
 import { detail, isObj, readResult } from './runs-view';
 import { runMetrics, venueRows } from '../../../shared/research/stored-run-result';
 import { runDetailResponse } from './runs-detail';
-import { tradeStream } from './runs-export';
+import { tradeExport } from './runs-export';
 
 /** Every stored equity point (else the result's own curve, for runs recorded before the table); 404 for no run. */
 async function allEquity(db: Database, id: string): Promise<EquityPoint[]> {
@@ -77,27 +77,11 @@ export const runRoutes = new Hono<AppEnv>()
     const q = parseQuery(c, tradesQuery);
     const db = c.var.getDb();
     const rows = await listRunTrades(db, id, intCursor(q.cursor), q.limit + 1);
-    if (rows.length === 0 && !(await getRun(db, id))) notFound('Run', id);
+    if (rows.length === 0 && !(await getRunStamp(db, id))) notFound('Run', id);
     return c.json(pageOf(rows, q.limit, (t) => String(t.seq)));
   })
-  .get('/:id/export.csv', async (c) => {
-    const { id } = parseParams(c, idParams);
-    const db = c.var.getDb();
-    if (!(await getRun(db, id))) notFound('Run', id);
-    return c.body(tradeStream(db, id, 'csv'), 200, {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="run-${id}-trades.csv"`,
-    });
-  })
-  .get('/:id/export.json', async (c) => {
-    const { id } = parseParams(c, idParams);
-    const db = c.var.getDb();
-    if (!(await getRun(db, id))) notFound('Run', id);
-    return c.body(tradeStream(db, id, 'json'), 200, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-disposition': `attachment; filename="run-${id}-trades.json"`,
-    });
-  });
+  .get('/:id/export.csv', async (c) => tradeExport(c, parseParams(c, idParams).id, 'csv'))
+  .get('/:id/export.json', async (c) => tradeExport(c, parseParams(c, idParams).id, 'json'));
 
 documentRoutes([
   { method: 'get', path: '/api/runs', tag: 'research', summary: 'Backtest runs, newest first, with headline metrics and per-venue verdicts', query: runsQuery, response: listOf(runListItemSchema) },
