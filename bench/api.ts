@@ -48,8 +48,10 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function load(url: () => string, total: number, concurrency: number): Promise<{ stats: LatencyStats; phases: Record<string, number>; bytes: number }> {
+/** `total` GETs of `url()` from `concurrency` parallel clients: latency percentiles, mean Server-Timing phases, the last body's size. */
+export async function load(url: () => string, total: number, concurrency: number, init?: RequestInit): Promise<{ stats: LatencyStats; phases: Record<string, number>; bytes: number; firstError?: string }> {
   const lat: number[] = [];
+  let firstError: string | undefined;
   const phaseSum: Record<string, number> = {};
   let errors = 0;
   let bytes = 0;
@@ -60,17 +62,21 @@ async function load(url: () => string, total: number, concurrency: number): Prom
       next++;
       const s = performance.now();
       try {
-        const res = await fetch(url());
+        const res = await fetch(url(), init);
         const body = await res.arrayBuffer();
         lat.push(performance.now() - s);
-        if (!res.ok) errors++;
+        if (!res.ok && res.status !== 304) {
+          errors++;
+          firstError ??= `HTTP ${res.status}`;
+        }
         bytes = body.byteLength;
         for (const part of (res.headers.get('server-timing') ?? '').split(',')) {
           const m = /^\s*([\w-]+);dur=([\d.]+)/.exec(part);
           if (m) phaseSum[m[1]!] = (phaseSum[m[1]!] ?? 0) + Number(m[2]);
         }
-      } catch {
+      } catch (err) {
         errors++;
+        firstError ??= String((err as Error).cause ?? err);
         lat.push(performance.now() - s);
       }
     }
@@ -92,6 +98,7 @@ async function load(url: () => string, total: number, concurrency: number): Prom
     },
     phases: Object.fromEntries(Object.entries(phaseSum).map(([k, v]) => [k, round(v / (lat.length || 1))])),
     bytes,
+    firstError,
   };
 }
 

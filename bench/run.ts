@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: every performance target in one run, each printed side by side with the peers its issue names —
  * indicators vs tulind / technicalindicators / trading-signals, the one-year 1m backtest (and the measured cost
- * model's overhead on it, fee-only presets vs measured side by side), archive import vs
- * `psql \copy`, the cron cycle, and (when its suite is present) API latency under load. Performance targets live
+ * model's overhead on it, fee-only presets vs measured side by side), archive import vs `psql \copy`, the cron
+ * cycle, the run detail (`run-detail`: p99 at concurrency 10 and size, vs all trades in one response) and (when its
+ * suite is present) API latency under load. Performance targets live
  * here, never in timed unit tests. `npm run bench -- indicators backtest` runs a subset.
  */
 import { formatIndicatorTable, runIndicatorBench } from './indicators';
@@ -37,6 +38,10 @@ if (want('costs')) console.log(formatCostsTable(runCostsBench()));
 if (want('market')) runMarketBench();
 if (want('stats')) console.log(formatStatsBench(await runStatsBench()));
 if (want('portfolio')) console.log(formatPortfolioBench(await runPortfolioBench()));
+if (want('run-detail')) {
+  const { runRunDetailBench } = await import('./run-detail');
+  await runRunDetailBench();
+}
 if (want('api')) {
   const api = await import('./api').catch(() => null);
   if (api && 'runApiBench' in api) await (api as { runApiBench: () => Promise<unknown> }).runApiBench();

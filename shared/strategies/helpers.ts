@@ -5,22 +5,8 @@
  */
 import { z } from 'zod';
 
-/**
- * Seed history for an EMA-type indicator (alpha = 2 / (period + 1)): after 10·period bars the weight left on
- * the seed is about e^-20 ≈ 2e-9, so a longer history moves values — stop and limit prices included — by less than
- * the backtester's 1e-6 warm-up tolerance (5·period left ~5e-5: same actions, but prices drifting in the 5th digit).
- */
-export function emaSeed(period: number): number {
-  return 10 * Math.ceil(period);
-}
-
-/**
- * Seed history for a Wilder-smoothed indicator (RSI, ATR, ADX; alpha = 1 / period): the weight left after n bars
- * is (1 - 1/period)^n ≈ e^(-n/period), so the same e^-20 residual needs 20·period bars.
- */
-export function wilderSeed(period: number): number {
-  return 20 * Math.ceil(period);
-}
+// The warm-up rule is shared with the chart overlays: shared/indicators/warmup.ts.
+export { emaSeed, wilderSeed } from '../indicators/warmup';
 
 /** True when every argument is a finite number (indicator warm-up yields NaN). */
 export function finite(...xs: number[]): boolean {

@@ -13,7 +13,7 @@ import { nexusGridEma200 } from './nexus-grid-ema200';
 import { nexusRsiScalp } from './nexus-rsi-scalp';
 import { platform4hMacdRsi } from './platform4h-macd-rsi';
 import { platform4hMomentumRank } from './platform4h-momentum-rank';
-import type { AnyStrategy } from './types';
+import type { AnyStrategy, Params, Strategy } from './types';
 
 /** Every bundled strategy, grouped by origin (Nexara, 4h platform, Nexus, DSTA). */
 export const STRATEGIES: readonly AnyStrategy[] = Object.freeze([
@@ -35,6 +35,36 @@ const BY_ID: ReadonlyMap<string, AnyStrategy> = new Map(STRATEGIES.map((s) => [s
 /** The strategy with this id, or undefined. */
 export function getStrategy(id: string): AnyStrategy | undefined {
   return BY_ID.get(id);
+}
+
+/** A failure that retrying cannot fix (bad input, no data): a run ends `failed` with it, its message is acked. */
+export class RunInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunInputError';
+  }
+}
+
+/** The single-series strategy with this id; a RunInputError when it is unknown or a ranking strategy. */
+export function singleStrategy(id: string): Strategy<Params, unknown> {
+  const s = getStrategy(id);
+  if (!s) throw new RunInputError(`unknown strategy ${id}`);
+  if (s.kind !== 'single') throw new RunInputError(`${id} is a ranking strategy`);
+  return s as Strategy<Params, unknown>;
+}
+
+/** The strategy's defaults overlaid with `params`, validated by its schema; a RunInputError naming every issue. */
+export function resolveParams(strategy: Strategy<Params, unknown>, params: unknown): Params {
+  const parsed = strategy.paramsSchema.safeParse({ ...(strategy.defaults as Params), ...((params ?? {}) as Params) });
+  if (!parsed.success) throw new RunInputError(`invalid params: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+/** Ids of every bundled strategy in the same family (the DSR trial count spans the family). */
+export function familyOf(strategyIdValue: string): { family: string; ids: string[] } {
+  const s = getStrategy(strategyIdValue);
+  const family = s?.family ?? strategyIdValue;
+  return { family, ids: STRATEGIES.filter((x) => x.family === family).map((x) => x.id) };
 }
 
 /** All strategy ids, in registry order. */

@@ -143,6 +143,26 @@ function verdictOf(m: Metrics): { verdict: 'keep' | 'watch' | 'reject'; reason: 
   return { verdict: 'reject', reason: 'negative net mean after costs' };
 }
 
+type Curve = { time: number[]; equity: number[]; drawdown: number[] };
+
+/** Compounded equity (from 1) and drawdown after each trade, gross and net of every fixture cost model. */
+function engineCurves(trades: readonly FixtureTrade[]): { gross: Curve; net: Record<string, Curve> } {
+  const curve = (ret: (t: FixtureTrade) => number): Curve => {
+    let e = 1;
+    let peak = 1;
+    const c: Curve = { time: [], equity: [], drawdown: [] };
+    for (const t of trades) {
+      e *= 1 + ret(t);
+      peak = Math.max(peak, e);
+      c.time.push(t.exitTime);
+      c.equity.push(e);
+      c.drawdown.push(1 - e / peak);
+    }
+    return c;
+  };
+  return { gross: curve((t) => t.grossReturn), net: Object.fromEntries(Object.keys(FIXTURE_COSTS).map((k) => [k, curve((t) => t.netReturns[k]!)])) };
+}
+
 /** A run row (with result jsonb), its trades and a per-trade equity curve (≤ maxEquity points). */
 export function buildRunFixture(o: {
   id: string;
@@ -162,6 +182,9 @@ export function buildRunFixture(o: {
   embedTrades?: boolean;
   /** More result fields (e.g. the issue-13 statistics of tools/browser/stats-fixtures). */
   extraResult?: Record<string, unknown>;
+  /** Embed the engine's own curves in the result (`equity.gross` and `equity.net[model]`, one point per trade), as
+   * shared/backtest's BacktestResult does: the bulk of a real run's result jsonb. */
+  engineEquity?: boolean;
 }): RunFixture {
   const gross = metricsOf(o.trades.map((t) => t.grossReturn));
   const net = Object.fromEntries(Object.keys(FIXTURE_COSTS).map((k) => [k, metricsOf(o.trades.map((t) => t.netReturns[k]!))]));
@@ -211,6 +234,7 @@ export function buildRunFixture(o: {
         verdicts,
         breakEvenRoundTripBps: gross.meanReturn === null ? null : gross.meanReturn * 1e4,
         ...(o.embedTrades ? { trades: o.trades } : {}),
+        ...(o.engineEquity ? { equity: engineCurves(o.trades) } : {}),
         ...(o.extraResult ?? {}),
       },
       resultHash: 'fixture',

@@ -141,7 +141,7 @@ export async function seedBenchRun(db: Database, id: string, n: number): Promise
   const start = Date.UTC(2022, 0, 6);
   await insertRunFixture(
     db,
-    buildRunFixture({ id, strategyId: 'fixture-bench', venue: 'binance', symbol: 'BTC/USDT', timeframe: '5m', windowFrom: start, windowTo: start + n * 2 * 300_000, candleCount: n * 2, trades: syntheticTrades(n, start, 300_000) }),
+    buildRunFixture({ id, strategyId: 'fixture-bench', venue: 'binance', symbol: 'BTC/USDT', timeframe: '5m', windowFrom: start, windowTo: start + n * 2 * 300_000, candleCount: n * 2, trades: syntheticTrades(n, start, 300_000), engineEquity: true }),
   );
   // Planner statistics as autovacuum would leave them (fresh tables otherwise get bitmap scans + sorts).
   await db.execute(sql`ANALYZE backtest_runs, backtest_trades, backtest_equity`);

@@ -10,10 +10,10 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dateInput, BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun, primaryCostModel, singleStrategy, resolveParams, loadRunWindow } from '../../workers/research/run-backtest';
+import { dateInput, BacktestRequest, createBacktestRun, reproduceRun, primaryCostModel, singleStrategy, resolveParams, loadRunWindow } from '../../shared/app/run-backtest';
 import { makerFillReport } from '../../shared/research/maker-fills';
 import { toSeries } from '../../shared/candles/candle';
-import { createSweepRows, executeSweepChunk, SweepRequest, planSweepCombos, defaultChunkSize } from '../../workers/research/sweep';
+import { createSweepRows, SweepRequest, planSweepCombos, defaultChunkSize } from '../../shared/app/sweep';
 import { getRunRow, getSweepRow, listRunRows } from '../../shared/db/queries/research';
 import { openResearchDb, codeVersion, type ResearchDb } from './db';
 import { importArchiveFile, importFreqtradeFile, listArchiveDir } from './importers';
@@ -26,14 +26,15 @@ import { reproduce } from './reproduce';
 import { compareCommand } from './compare';
 import { formatPortfolio, parseSizing, parseSymbols } from './portfolio';
 import { createPortfolioRun, executePortfolioRun, PortfolioBacktestRequest } from '../../workers/jobs/backtest-portfolio';
-import { createWalkForwardRun, executeWalkForwardRun, reproduceWalkForward, WalkForwardRequest } from '../../workers/research/walk-forward';
+import { createWalkForwardRun, reproduceWalkForward, WalkForwardRequest } from '../../shared/app/walk-forward';
 import { bar, table } from './term';
 import { CliOutput, processIo, type CliIo } from './output';
 import { describeExport, exportCommand } from './export';
-import type { CoreResult } from '../../workers/research/run-backtest';
-import type { RunJudgement } from '../../workers/research/core';
+import type { CoreResult } from '../../shared/app/run-backtest';
+import type { RunJudgement } from '../../shared/app/core';
 import { TIMEFRAMES, isTimeframe, type Timeframe } from '../../shared/candles/timeframe';
-import { manualPromotion, STATUSES } from '../../workers/research/promotion';
+import { manualPromotion, STATUSES } from '../../shared/app/promotion';
+import { backtestThenPromote, sweepChunkThenPromote, walkForwardThenPromote } from '../../shared/app/promote-after';
 import type { StrategyStatus } from '../../shared/strategies/types';
 import { describeAccessToken, mintLocalAccessToken } from '../dev/access-token';
 
@@ -356,7 +357,7 @@ async function command(cmd: string | undefined, o: Parsed, out: CliOutput): Prom
         await withDb(async ({ db }) => {
           const cv = codeVersion();
           const run = await createPortfolioRun(db, req, { codeVersion: cv });
-          const done = await executePortfolioRun(db, run.id, { codeVersion: cv, onProgress: (f, phase) => bar(f, 1, phase) });
+          const done = await executePortfolioRun(db, run.id, { codeVersion: cv, now: Date.now, onProgress: (f, phase) => bar(f, 1, phase) });
           if (done.status !== 'done') throw new Error(`run ${run.id} ${done.status}: ${done.status === 'failed' ? done.error : done.reason}`);
           const { result, windows } = done;
           const views = [primaryCostModel(venue), `${venue}-maker`, 'stress-31'].filter((v, k, a) => result.net[v] !== undefined && a.indexOf(v) === k);
@@ -387,7 +388,7 @@ async function command(cmd: string | undefined, o: Parsed, out: CliOutput): Prom
       await withDb(async ({ db }) => {
         const cv = codeVersion();
         const run = await createBacktestRun(db, req, { codeVersion: cv });
-        const done = await executeBacktestRun(db, run.id, { codeVersion: cv, onProgress: (f, phase) => bar(f, 1, phase) });
+        const done = await backtestThenPromote(db, run.id, { codeVersion: cv, now: Date.now, onProgress: (f, phase) => bar(f, 1, phase) });
         if (done.status !== 'done') throw new Error(`run ${run.id} ${done.status}: ${done.status === 'failed' ? done.error : done.reason}`);
         const meta = { id: run.id, venue: req.venue, candles: done.run.candleCount, dataHash: done.run.dataHash!, resultHash: done.run.resultHash! };
         out.result(runJson(done.result, done.judgement, meta), () => runReport(done.result, done.judgement, meta));
@@ -413,7 +414,7 @@ async function command(cmd: string | undefined, o: Parsed, out: CliOutput): Prom
         const n = created.messages.length;
         const walls: number[] = [];
         for (let k = 0; k < n; k++) {
-          const r = await executeSweepChunk(db, created.sweep.id, k);
+          const r = await sweepChunkThenPromote(db, created.sweep.id, k, { now: Date.now });
           if (r.status === 'done') walls.push(r.wallMs);
           bar(k + 1, n, `chunk ${k + 1}/${n}`);
         }
@@ -445,7 +446,7 @@ async function command(cmd: string | undefined, o: Parsed, out: CliOutput): Prom
       await withDb(async ({ db }) => {
         const cv = codeVersion();
         const run = await createWalkForwardRun(db, req, { codeVersion: cv });
-        const done = await executeWalkForwardRun(db, run.id, { codeVersion: cv });
+        const done = await walkForwardThenPromote(db, run.id, { codeVersion: cv, now: Date.now });
         if ('error' in done) throw new Error(`walk-forward ${run.id} failed: ${done.error}`);
         const w = done.result;
         const meta = { id: run.id, venue: req.venue, candles: done.run.candleCount, dataHash: done.run.dataHash!, resultHash: done.run.resultHash! };

@@ -10,8 +10,8 @@ import type { Candle } from '../../shared/candles/candle';
 import { loadCandles } from '../../shared/db/queries/candles';
 import type { Database } from '../../shared/db/database';
 import { describeWithData, SHARED_DATA_DIR } from '../../shared/testing/data';
-import { BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun } from '../../workers/research/run-backtest';
-import { loadWindow } from '../../workers/research/window';
+import { BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun } from '../../shared/app/run-backtest';
+import { loadWindow } from '../../shared/app/window';
 import { getRunRow } from '../../shared/db/queries/research';
 import { openResearchDb, type ResearchDb } from './db';
 import { importFreqtradeFile } from './importers';
@@ -83,7 +83,7 @@ describeWithData('research on a timeframe derived from a stored base (real Binan
   it('a backtest on the derived 4h series records the derivation in its provenance, and reproduces', async () => {
     const req = BacktestRequest.parse({ strategy: 'platform4h-macd-rsi', venue: 'hourly', symbol: 'BTC/USDT', timeframe: '4h', from, to });
     const run = await createBacktestRun(db, req, { codeVersion: 'test' });
-    const out = await executeBacktestRun(db, run.id, { codeVersion: 'test' });
+    const out = await executeBacktestRun(db, run.id, { codeVersion: 'test', now: Date.now });
     expect(out.status).toBe('done');
     const row = (await getRunRow(db, run.id))!;
     const prov = (row.result as { provenance: { derivedFrom?: string; dataSource: string; dataHash: string } }).provenance;

@@ -13,7 +13,7 @@ import { getStrategy } from '../../shared/strategies/registry';
 import { COST_PRESET_IDS } from '../../shared/costs';
 import { canonicalJson } from '../../shared/backtest/hash';
 import type { RunTrials } from '../../shared/research/trials';
-import { runTrialsNow } from '../../workers/research/trials';
+import { runTrialsNow } from '../../shared/app/trials';
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);

@@ -85,7 +85,7 @@ describeWithData('CLI portfolio backtest on stored BTC/USDT + ETH/USDT 4h candle
     expect(created.status).toBe('queued');
     expect(created.mode).toBe(PORTFOLIO_MODE);
     expect(created.symbol).toBe('BTC/USDT,ETH/USDT');
-    const out = await executePortfolioRun(db, created.id, { codeVersion: 'test' });
+    const out = await executePortfolioRun(db, created.id, { codeVersion: 'test', now: Date.now });
     expect(out.status, out.status === 'failed' ? out.error : '').toBe('done');
     const run = (await getRunRow(db, created.id))!;
     expect(run.status).toBe('done');
@@ -148,7 +148,7 @@ describeWithData('CLI portfolio backtest on stored BTC/USDT + ETH/USDT 4h candle
   it('a run on a symbol without stored candles ends failed with the reason; bad requests are refused with the reason', async () => {
     const req = PortfolioBacktestRequest.parse({ strategy: 'dsta-sma-crossover', venue: 'binance', symbols: ['BTC/USDT', 'SOL/USDT'], timeframe: '4h', from: '2021-01-01', to: '2021-06-01' });
     const created = await createPortfolioRun(db, req, { codeVersion: 'test' });
-    const out = await executePortfolioRun(db, created.id, { codeVersion: 'test' });
+    const out = await executePortfolioRun(db, created.id, { codeVersion: 'test', now: Date.now });
     expect(out.status).toBe('failed');
     const row = (await getRunRow(db, created.id))!;
     expect(row.status).toBe('failed');

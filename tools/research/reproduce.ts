@@ -15,7 +15,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../../shared/db/database';
 import { getRunRow } from '../../shared/db/queries/research';
-import { BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun } from '../../workers/research/run-backtest';
+import { BacktestRequest, createBacktestRun, reproduceRun } from '../../shared/app/run-backtest';
+import { backtestThenPromote } from '../../shared/app/promote-after';
 import { importArchiveFile, importFreqtradeFile, listArchiveDir } from './importers';
 import { deriveSpread } from './spread';
 import { generateLog } from './log';
@@ -109,7 +110,7 @@ export async function reproduce(db: Database, opts: ReproduceOptions): Promise<R
       recorded = again.same && again.sameMeasured !== false ? 'reproduced' : 'DIFFERS';
     } else {
       if (!existing) await createBacktestRun(db, req, { id: p.id, codeVersion: opts.codeVersion });
-      const r = await executeBacktestRun(db, p.id, { codeVersion: opts.codeVersion, onProgress: (f, phase) => bar(f, 1, `${p.id} ${phase}`) });
+      const r = await backtestThenPromote(db, p.id, { codeVersion: opts.codeVersion, now: Date.now, onProgress: (f, phase) => bar(f, 1, `${p.id} ${phase}`) });
       if (r.status === 'failed') log(`  ${p.id}: FAILED ${r.error}`);
     }
     const row = (await getRunRow(db, p.id))!;

@@ -7,7 +7,7 @@ import { strToU8, zipSync } from 'fflate';
 import { sql } from 'drizzle-orm';
 import { tableHash } from '../../shared/db/queries/candles';
 import { rowsOf, type Database } from '../../shared/db/database';
-import { BacktestRequest, createBacktestRun, executeBacktestRun } from '../../workers/research/run-backtest';
+import { BacktestRequest, createBacktestRun, executeBacktestRun } from '../../shared/app/run-backtest';
 import { listFinishedRuns } from '../../shared/db/queries/research';
 import { openResearchDb, type ResearchDb } from './db';
 import { importArchiveFile, importFreqtradeFile, listArchiveDir } from './importers';
@@ -108,7 +108,7 @@ describeWithData('research CLI: log', () => {
     ] as const) {
       const req = BacktestRequest.parse({ strategy: 'dsta-rsi-mean-reversion', venue: 'binance', symbol: 'BTC/USDT', timeframe: '1h', from, to });
       const run = await createBacktestRun(db, req, { codeVersion: 'test' });
-      await executeBacktestRun(db, run.id, { codeVersion: 'test' });
+      await executeBacktestRun(db, run.id, { codeVersion: 'test', now: Date.now });
     }
     const a = join(dir, 'log-a');
     const b = join(dir, 'log-b');
@@ -130,7 +130,7 @@ describeWithData('research CLI: log', () => {
     // A rerun of the same request is one more run but the same section (listed together).
     const req = BacktestRequest.parse({ strategy: 'dsta-rsi-mean-reversion', venue: 'binance', symbol: 'BTC/USDT', timeframe: '1h', from: '2018-01-15', to: '2018-04-01' });
     const again = await createBacktestRun(db, req, { codeVersion: 'test' });
-    await executeBacktestRun(db, again.id, { codeVersion: 'test' });
+    await executeBacktestRun(db, again.id, { codeVersion: 'test', now: Date.now });
     const text2 = renderLog(await listFinishedRuns(db)).find((x) => x.name === names[0])!.text;
     expect(text2.match(/^## /gm)!.length).toBe(text.match(/^## /gm)!.length);
     expect(text2).toContain(again.id);

@@ -9,7 +9,7 @@ import { spreadCandles, spreadWindowKey } from '../../shared/candles/spread';
 import { loadCandles } from '../../shared/db/queries/candles';
 import { replaceSpreadWindow } from '../../shared/db/queries/spreads';
 import type { Database } from '../../shared/db/database';
-import { candleHash } from '../../workers/research/window';
+import { candleHash } from '../../shared/app/window';
 
 export async function deriveSpread(
   db: Database,

@@ -173,17 +173,19 @@ describe('runs', () => {
   });
 
   it('shows one run: provenance, gross vs net, venue table, equity + drawdown, trades paged; exports all trades', async () => {
-    const { status, body } = await get('/api/runs/api-run-a?trades=3');
+    const { status, body } = await get('/api/runs/api-run-a');
     expect(status).toBe(200);
     expect(body.run).toMatchObject({ id: 'api-run-a', strategyId: 'api-test', venue: 'binance', timeframe: '1h', status: 'done' });
     expect(body.metrics.gross.trades).toBe(body.trades.total);
     expect(Object.keys(body.metrics.net)).toContain('stress-31');
     expect(body.venues.find((v: { key: string }) => v.key === 'binance-taker')).toMatchObject({ venue: 'binance', costModel: 'binance-taker' });
     expect(body.equity.source).toBe('table');
-    expect(body.equity.points.length).toBeGreaterThan(2);
-    expect(body.trades.items).toHaveLength(3);
-    const page2 = await get(`/api/runs/api-run-a/trades?limit=3&cursor=${body.trades.page.nextCursor}`);
-    expect(page2.body.items[0].seq).toBe(body.trades.items[2].seq + 1);
+    expect(body.equity.time.length).toBeGreaterThan(2);
+    expect(body.trades.href).toBe('/api/runs/api-run-a/trades');
+    const page1 = await get(`${body.trades.href}?limit=3`);
+    expect(page1.body.items).toHaveLength(3);
+    const page2 = await get(`${body.trades.href}?limit=3&cursor=${page1.body.page.nextCursor}`);
+    expect(page2.body.items[0].seq).toBe(page1.body.items[2].seq + 1);
     const csv = await get('/api/runs/api-run-a/export.csv');
     expect(csv.res.headers.get('content-type')).toMatch(/text\/csv/);
     const lines = (csv.body as string).trim().split('\n');

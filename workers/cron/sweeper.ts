@@ -18,7 +18,7 @@ import type { Db } from '../db';
 import { refreshImportJob } from '../../shared/db/queries/imports';
 import { failSweepChunk } from '../../shared/db/queries/research';
 import { pruneUpdates } from '../telegram/webhook';
-import { resendStalePbo, type PboChunkJob } from '../research/sweep-pbo';
+import { resendStalePbo, type PboChunkJob } from '../../shared/app/sweep-pbo';
 
 export const FILE_TIMEOUT_MIN = 30;
 export const RUN_TIMEOUT_MIN = 60;

@@ -24,7 +24,8 @@ import { TransientError } from '../errors';
 import { telegramApi, telegramSettings } from '../telegram/config';
 import { clip, formatSignalAlert } from '../telegram/format';
 import { pacerFor } from '../heartbeat/pacer';
-import { recordDeadLetter, type JobDeps } from './consumer';
+import type { JobDeps } from './consumer';
+import { recordDeadLetter } from './dead-letter';
 import type { JobMessage } from './messages';
 import { log as rootLog } from '../observability/logger';
 

@@ -20,8 +20,9 @@ import { withDb } from '../db';
 import type { Env } from '../env';
 import { accessHeaders } from '../api/test-access';
 import { describeWithData } from '../real-data.test-util';
-import { startArchiveImport } from '../research/archive-import';
-import { config, waitUntil } from '../research/lab-fixtures.test-util';
+import { startArchiveImport } from '../../shared/app/archive-import';
+import { jobsEnqueue } from './enqueue';
+import { config, waitUntil } from '../research-app/lab-fixtures.test-util';
 import { handleQueue } from './consumer';
 import { backtestJob } from './backtest';
 import { PORTFOLIO_MODE } from './backtest-portfolio';
@@ -47,7 +48,7 @@ async function seedQ1(): Promise<Record<string, number>> {
     ['BTCUSDT', 'BTC/USDT'],
     ['ETHUSDT', 'ETH/USDT'],
   ] as const) {
-    const created = await withDb(config, (db) => startArchiveImport(db, env as Env, `${archive}/ms`, { symbol: pair, interval: '1h', from: '2021-01', to: '2021-03' }));
+    const created = await withDb(config, (db) => startArchiveImport(db, jobsEnqueue((env as Env).JOBS), `${archive}/ms`, { symbol: pair, interval: '1h', from: '2021-01', to: '2021-03' }, { now: Date.now() }));
     await waitUntil(
       async () => {
         const j = await withDb(config, (db) => getImportJob(db, created.job.id));

@@ -25,10 +25,10 @@ import { PortfolioInputError, portfolioSizingSchema, runPortfolio, type Portfoli
 import { evaluateStudyGates, gateSetRefSchema, resolveGateSet } from '../../shared/research/gate-sets';
 import { getStrategy } from '../../shared/strategies/registry';
 import type { Params, RankingStrategy, Strategy } from '../../shared/strategies/types';
-import { checkGatesAndParams, claimForExecution, equityRows, familyOf, primaryCostModel, researchTarget, RunInputError, storedResult, tradeRows, type CoreResult, type ExecuteOptions } from '../research/run-backtest';
-import { judgeRun, type RunJudgement } from '../research/core';
-import { auditRunWindow, combinedEvidence } from '../research/lookahead';
-import { loadWindow, type LoadedWindow } from '../research/window';
+import { checkGatesAndParams, claimForExecution, equityRows, familyOf, primaryCostModel, researchTarget, RunInputError, storedResult, tradeRows, type CoreResult, type ExecuteOptions } from '../../shared/app/run-backtest';
+import { judgeRun, type RunJudgement } from '../../shared/app/core';
+import { auditRunWindow, combinedEvidence } from '../../shared/app/lookahead';
+import { loadWindow, type LoadedWindow } from '../../shared/app/window';
 
 /** `backtest_runs.mode` of a portfolio run. */
 export const PORTFOLIO_MODE = 'shared-capital';

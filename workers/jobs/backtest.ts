@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { failRun, getRunRow, releaseRun, RUN_LEASE_MS } from '../../shared/db/queries/research';
 import { TransientError } from '../errors';
-import { executeBacktestRun } from '../research/run-backtest';
+import { backtestThenPromote } from '../../shared/app/promote-after';
 import type { JobDeps } from './consumer';
 import { log } from '../observability/logger';
 import { executePortfolioRun, PORTFOLIO_MODE } from './backtest-portfolio';
@@ -26,11 +26,12 @@ export function backtestJob(runId: string): BacktestJob {
 }
 
 export async function runBacktestJob(msg: BacktestJob, deps: JobDeps): Promise<void> {
-  let out: Awaited<ReturnType<typeof executeBacktestRun>> | Awaited<ReturnType<typeof executePortfolioRun>>;
+  let out: Awaited<ReturnType<typeof backtestThenPromote>> | Awaited<ReturnType<typeof executePortfolioRun>>;
   try {
-    const opts = { codeVersion: deps.config.CODE_VERSION ?? 'unknown' };
+    const opts = { codeVersion: deps.config.CODE_VERSION ?? 'unknown', now: deps.now };
     const row = await getRunRow(deps.db, msg.runId);
-    out = row?.mode === PORTFOLIO_MODE ? await executePortfolioRun(deps.db, msg.runId, opts) : await executeBacktestRun(deps.db, msg.runId, opts);
+    // A portfolio's verdict does not promote a strategy: only single-series runs go through promotion.
+    out = row?.mode === PORTFOLIO_MODE ? await executePortfolioRun(deps.db, msg.runId, opts) : await backtestThenPromote(deps.db, msg.runId, opts);
     log.info('backtest', { at: 'backtest', runId: msg.runId, status: out.status, ...(out.status === 'skipped' ? { reason: out.reason } : {}) });
   } catch (err) {
     await releaseRun(deps.db, msg.runId).catch(() => {});

@@ -4,8 +4,6 @@
  * `dead_letters` with the reason and acked (retrying cannot fix them). Messages arriving on the dead-letter queue
  * have exhausted their retries: the handler's `onDead` records the final state (file dead → job partial …).
  */
-import { sql } from 'drizzle-orm';
-import { deadLetters } from '../../shared/db/schema';
 import { openDb, type Db } from '../db';
 import { getConfig, type AppConfig, type Env } from '../env';
 import { TransientError } from '../errors';
@@ -13,6 +11,7 @@ import { JobMessageSchema, type JobMessage } from './messages';
 import { JOB_HANDLERS } from './handlers';
 import { bumpCounters, type CounterIncrement } from '../../shared/db/queries/ops-counters';
 import { log, withTrace } from '../observability/logger';
+import { recordDeadLetter } from './dead-letter';
 
 export interface JobDeps {
   env: Env;
@@ -26,19 +25,6 @@ export function backoffSeconds(attempts: number, err: unknown): number {
   // attempts starts at 1: 5 s, 10 s, 20 s, 40 s … capped at 10 min, plus up to 20 % jitter.
   const base = Math.min(600, 5 * 2 ** Math.max(0, attempts - 1));
   return Math.round(base * (1 + Math.random() * 0.2));
-}
-
-export async function recordDeadLetter(
-  db: Db,
-  row: { queue: string; messageId: string; kind: string | null; body: unknown; reason: string; attempts: number },
-): Promise<void> {
-  await db
-    .insert(deadLetters)
-    .values({ ...row, body: row.body as object })
-    .onConflictDoUpdate({
-      target: [deadLetters.queue, deadLetters.messageId],
-      set: { reason: row.reason, attempts: row.attempts, createdAt: sql`now()` },
-    });
 }
 
 function kindOf(body: unknown): string | null {

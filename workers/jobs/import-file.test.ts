@@ -6,8 +6,9 @@ import { loadCandles, tableHash } from '../../shared/db/queries/candles';
 import { getImportJob } from '../../shared/db/queries/imports';
 import { withDb } from '../db';
 import { getConfig, type Env } from '../env';
-import { startArchiveImport } from '../research/archive-import';
+import { startArchiveImport } from '../../shared/app/archive-import';
 import { backoffSeconds, handleQueue } from './consumer';
+import { jobsEnqueue } from './enqueue';
 import { TransientError } from '../errors';
 import type { JobMessage } from './messages';
 
@@ -42,7 +43,7 @@ describeWithData('Binance archive import over Queues (workerd + Postgres)', () =
 
   it('imports months through the queue, quarantines the 43 off-grid rows, and a re-run leaves the table identical', async () => {
     const created = await withDb(config, (db) =>
-      startArchiveImport(db, env as Env, `${archive}/ms`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-01', to: '2018-03' }),
+      startArchiveImport(db, jobsEnqueue((env as Env).JOBS), `${archive}/ms`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-01', to: '2018-03' }, { now: Date.now() }),
     );
     expect(created.files).toHaveLength(3);
     const job = await waitForJob(created.job.id, (s) => s === 'done' || s === 'partial' || s === 'failed');
@@ -63,7 +64,7 @@ describeWithData('Binance archive import over Queues (workerd + Postgres)', () =
 
     // Re-run the same request, and redeliver one file's message: nothing changes, not even ingested_at.
     const again = await withDb(config, (db) =>
-      startArchiveImport(db, env as Env, `${archive}/ms`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-01', to: '2018-03' }),
+      startArchiveImport(db, jobsEnqueue((env as Env).JOBS), `${archive}/ms`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-01', to: '2018-03' }, { now: Date.now() }),
     );
     await waitForJob(again.job.id, (s) => s === 'done');
     await runBatch('jobs', [
@@ -90,7 +91,7 @@ describeWithData('Binance archive import over Queues (workerd + Postgres)', () =
     await withDb(config, (db) => db.execute(sql`DELETE FROM candles WHERE venue = 'binance' AND timeframe = '1h'`));
     for (const mode of ['us', 'header']) {
       const job = await withDb(config, (db) =>
-        startArchiveImport(db, env as Env, `${archive}/${mode}`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-02', to: '2018-02' }),
+        startArchiveImport(db, jobsEnqueue((env as Env).JOBS), `${archive}/${mode}`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-02', to: '2018-02' }, { now: Date.now() }),
       );
       const done = await waitForJob(job.job.id, (s) => s !== 'queued' && s !== 'running');
       expect(done.job.status).toBe('done');
@@ -100,7 +101,7 @@ describeWithData('Binance archive import over Queues (workerd + Postgres)', () =
 
   it('refuses an archive whose CHECKSUM does not match, retries it, then dead-letters it: the job shows partial', async () => {
     const created = await withDb(config, (db) =>
-      startArchiveImport(db, env as Env, `${archive}/badsum`, { symbol: 'BTCUSDT', interval: '1h', from: '2019-01', to: '2019-01' }),
+      startArchiveImport(db, jobsEnqueue((env as Env).JOBS), `${archive}/badsum`, { symbol: 'BTCUSDT', interval: '1h', from: '2019-01', to: '2019-01' }, { now: Date.now() }),
     );
     const msg: JobMessage = {
       kind: 'import-file',
@@ -135,7 +136,7 @@ describeWithData('Binance archive import over Queues (workerd + Postgres)', () =
     // Test 2 left February stored and removed January and March: only February can be skipped.
     const before = await (await fetch(`${archive}/__requests`)).json() as string[];
     const job = await withDb(config, (db) =>
-      startArchiveImport(db, env as Env, `${archive}/ms`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-01', to: '2018-03' }),
+      startArchiveImport(db, jobsEnqueue((env as Env).JOBS), `${archive}/ms`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-01', to: '2018-03' }, { now: Date.now() }),
     );
     const feb0 = job.files.find((f) => f.fileName === 'BTCUSDT-1h-2018-02.zip')!;
     expect(feb0).toMatchObject({ status: 'done', attempts: 0, rows: 597 });
@@ -152,7 +153,7 @@ describeWithData('Binance archive import over Queues (workerd + Postgres)', () =
     await withDb(config, (db) => db.execute(sql`DELETE FROM candles WHERE venue = 'binance' AND timeframe = '1h' AND open_time >= ${Date.UTC(2018, 2, 1)}`));
     // At 2018-03-04T10:00Z March is running: its monthly file does not exist yet, its first three days' files do.
     const job = await withDb(config, (db) =>
-      startArchiveImport(db, env as Env, `${archive}/ms`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-03', to: '2018-04' }, { now: Date.UTC(2018, 2, 4, 10) }),
+      startArchiveImport(db, jobsEnqueue((env as Env).JOBS), `${archive}/ms`, { symbol: 'BTCUSDT', interval: '1h', from: '2018-03', to: '2018-04' }, { now: Date.UTC(2018, 2, 4, 10) }),
     );
     expect(job.files.map((f) => [f.fileName, f.url.replace(archive, '')])).toEqual(
       [1, 2, 3].map((d) => [`BTCUSDT-1h-2018-03-0${d}.zip`, `/ms/data/spot/daily/klines/BTCUSDT/1h/BTCUSDT-1h-2018-03-0${d}.zip`]),
@@ -168,7 +169,7 @@ describeWithData('Binance archive import over Queues (workerd + Postgres)', () =
       ['corrupt', '2019-03', /^369 of 738 rows rejected \(more than 20 %: 369 non-numeric\); nothing stored$/],
     ] as const) {
       const job = await withDb(config, (db) =>
-        startArchiveImport(db, env as Env, `${archive}/${mode}`, { symbol: 'BTCUSDT', interval: '1h', from: month, to: month }),
+        startArchiveImport(db, jobsEnqueue((env as Env).JOBS), `${archive}/${mode}`, { symbol: 'BTCUSDT', interval: '1h', from: month, to: month }, { now: Date.now() }),
       );
       const done = await waitForJob(job.job.id, (s) => s !== 'queued' && s !== 'running');
       expect(done.job.status).toBe('failed');

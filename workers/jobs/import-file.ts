@@ -17,7 +17,8 @@ import { TransientError } from '../errors';
 import { beat } from '../heartbeat/monitor';
 import { and, eq } from 'drizzle-orm';
 import { importFiles } from '../../shared/db/schema';
-import { recordDeadLetter, type JobDeps } from './consumer';
+import type { JobDeps } from './consumer';
+import { recordDeadLetter } from './dead-letter';
 
 export const ImportFileMessage = z.object({
   kind: z.literal('import-file'),

@@ -8,14 +8,14 @@ import { familyTrialCount, getSweepRow } from '../../shared/db/queries/research'
 import { openDb, withDb } from '../db';
 import type { Env } from '../env';
 import { accessHeaders } from '../api/test-access';
-import { config, LAB_VENUE, seedLabCandles, waitUntil, Y2021 } from '../research/lab-fixtures.test-util';
-import { createSweepRows, executeSweepChunk, runSweepSerial, SweepRequest } from '../research/sweep';
-import { familyOf } from '../research/run-backtest';
+import { config, LAB_VENUE, seedLabCandles, waitUntil, Y2021 } from '../research-app/lab-fixtures.test-util';
+import { createSweepRows, executeSweepChunk, runSweepSerial, SweepRequest } from '../../shared/app/sweep';
+import { familyOf } from '../../shared/app/run-backtest';
 import { handleQueue } from './consumer';
 import type { SweepPbo } from '../../shared/research/sweep-pbo';
 import type { SweepSpa } from '../../shared/research/sweep-spa';
 import type { JobMessage } from './messages';
-import type { PboChunkJob } from '../research/sweep-pbo';
+import type { PboChunkJob } from '../../shared/app/sweep-pbo';
 import { sweepStuck } from '../cron/sweeper';
 
 const promotionsOf = (sweepId: string) =>
@@ -88,7 +88,7 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     }
     console.log(JSON.stringify({ spa }));
 
-    const serial = await withDb(config, (db) => runSweepSerial(db, SweepRequest.parse(REQ)));
+    const serial = await withDb(config, (db) => runSweepSerial(db, SweepRequest.parse(REQ), Date.now));
     expect(JSON.parse(JSON.stringify(serial.spa))).toEqual(spa);
 
     // Across the family: this sweep's combos plus every other trial recorded on the same series and window.
@@ -133,7 +133,7 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     const a = openDb(config);
     const b = openDb(config);
     try {
-      const outs = await Promise.all([executeSweepChunk(a.db, m2!.sweepId, m2!.chunkIndex), executeSweepChunk(b.db, m2!.sweepId, m2!.chunkIndex)]);
+      const outs = await Promise.all([executeSweepChunk(a.db, m2!.sweepId, m2!.chunkIndex, { now: Date.now }), executeSweepChunk(b.db, m2!.sweepId, m2!.chunkIndex, { now: Date.now })]);
       expect(outs.filter((o) => o.status === 'done')).toHaveLength(1);
       expect(outs.filter((o) => o.merged === true)).toHaveLength(1);
     } finally {
@@ -154,7 +154,7 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     expect(again.chunksDone).toBe(3);
 
     // And it equals the serial run of the same request.
-    const serial = await withDb(config, (db) => runSweepSerial(db, SweepRequest.parse({ ...REQ, method: 'random', samples: 30, seed: 7, chunkSize: 10 })));
+    const serial = await withDb(config, (db) => runSweepSerial(db, SweepRequest.parse({ ...REQ, method: 'random', samples: 30, seed: 7, chunkSize: 10 }), Date.now));
     expect(hash).toBe(serial.merged.resultHash);
   });
 
@@ -162,7 +162,7 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     const req = SweepRequest.parse({ ...REQ, method: 'random', samples: 30, seed: 11, chunkSize: 10, gates: 'strict' });
     const created = await withDb(config, (db) => createSweepRows(db, req, { codeVersion: 'test' }));
     const sent: JobMessage[] = [];
-    const opts = { pboInlineBudget: 0, pboChunkBudget: 40_000, enqueue: async (m: JobMessage[]) => void sent.push(...m) };
+    const opts = { now: Date.now, pboInlineBudget: 0, pboChunkBudget: 40_000, enqueue: async (m: JobMessage[]) => void sent.push(...m) };
     for (const m of created.messages) await withDb(config, (db) => executeSweepChunk(db, m.sweepId, m.chunkIndex, opts));
     const deferred = (await withDb(config, (db) => getSweepRow(db, created.sweep.id)))!;
     expect(deferred.status).toBe('done');
@@ -181,7 +181,7 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     expect(pbo.pboChunks).toBe(10);
     expect(pbo.chunkWallMs).toHaveLength(10);
     console.log(JSON.stringify({ pboChunkWallMs: pbo.chunkWallMs, combos: pbo.combos, pbo: pbo.pbo }));
-    const serial = await withDb(config, (db) => runSweepSerial(db, req));
+    const serial = await withDb(config, (db) => runSweepSerial(db, req, Date.now));
     const { wallMs: _w, pboChunks: _c, ...s } = serial.pbo as SweepPbo & { wallMs: number };
     const { chunkWallMs: _a, maxChunkWallMs: _b, pboChunks: _d, ...d } = pbo;
     expect(d).toEqual(JSON.parse(JSON.stringify(s)));
@@ -205,7 +205,7 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     const req = SweepRequest.parse({ ...REQ, method: 'random', samples: 12, seed: 13, chunkSize: 6 });
     const created = await withDb(config, (db) => createSweepRows(db, req, { codeVersion: 'test' }));
     const sent: PboChunkJob[] = [];
-    const failing = { pboInlineBudget: 0, pboChunkBudget: 20_000, enqueue: async () => Promise.reject(new Error('queue unavailable')) };
+    const failing = { now: Date.now, pboInlineBudget: 0, pboChunkBudget: 20_000, enqueue: async () => Promise.reject(new Error('queue unavailable')) };
     const working = { ...failing, enqueue: async (m: PboChunkJob[]) => void sent.push(...m) };
     await withDb(config, (db) => executeSweepChunk(db, created.sweep.id, 0, failing));
     // The last chunk merges, then the send fails: the job throws (its message is retried).
@@ -241,7 +241,7 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     const done = (await withDb(config, (db) => getSweepRow(db, created.sweep.id)))!;
     const pbo = (done.result as { pbo: SweepPbo & { chunkWallMs: number[]; maxChunkWallMs: number } }).pbo;
     expect(pbo.status).toBe('done');
-    const serial = await withDb(config, (db) => runSweepSerial(db, req));
+    const serial = await withDb(config, (db) => runSweepSerial(db, req, Date.now));
     expect(pbo.digest).toBe((serial.pbo as SweepPbo).digest);
     expect(pbo.pbo).toBe((serial.pbo as SweepPbo).pbo);
   });
@@ -256,11 +256,11 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
       withDb(config, (db) => db.execute(sql`UPDATE sweeps SET status = 'running', result = NULL, result_hash = NULL, finished_at = NULL, merge_claimed_at = now() - ${claimedAgo}::interval WHERE id = ${created.sweep.id}`));
     // Under a live claim a redelivery leaves the merge to its owner…
     await unmerge('1 second');
-    const live = await withDb(config, (db) => executeSweepChunk(db, created.sweep.id, 1));
+    const live = await withDb(config, (db) => executeSweepChunk(db, created.sweep.id, 1, { now: Date.now }));
     expect(live).toEqual({ status: 'skipped', reason: 'chunk is done', running: false });
     // …after the lease it takes over, and writes the same result.
     await unmerge('1 hour');
-    const out = await withDb(config, (db) => executeSweepChunk(db, created.sweep.id, 1));
+    const out = await withDb(config, (db) => executeSweepChunk(db, created.sweep.id, 1, { now: Date.now }));
     expect(out.status).toBe('skipped');
     expect(out.merged).toBe(true);
     const after = (await withDb(config, (db) => getSweepRow(db, created.sweep.id)))!;

@@ -7,9 +7,10 @@
 import { z } from 'zod';
 import { CHUNK_LEASE_MS, failSweepChunk } from '../../shared/db/queries/research';
 import { TransientError } from '../errors';
-import { executeSweepChunk } from '../research/sweep';
+import { sweepChunkThenPromote } from '../../shared/app/promote-after';
 import type { JobDeps } from './consumer';
 import { log } from '../observability/logger';
+import { jobsEnqueue } from './enqueue';
 
 export const SweepChunkMessage = z.object({
   kind: z.literal('sweep-chunk'),
@@ -20,11 +21,10 @@ export const SweepChunkMessage = z.object({
 export type SweepChunkJob = z.infer<typeof SweepChunkMessage>;
 
 export async function runSweepChunkJob(msg: SweepChunkJob, deps: JobDeps): Promise<void> {
-  const out = await executeSweepChunk(deps.db, msg.sweepId, msg.chunkIndex, {
+  const out = await sweepChunkThenPromote(deps.db, msg.sweepId, msg.chunkIndex, {
     // A large PBO goes to pbo-chunk jobs (100 messages per batch, the Queues limit).
-    enqueue: async (messages) => {
-      for (let i = 0; i < messages.length; i += 100) await deps.env.JOBS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
-    },
+    now: deps.now,
+    enqueue: jobsEnqueue(deps.env.JOBS),
   });
   log.info('sweep-chunk', { at: 'sweep-chunk', sweepId: msg.sweepId, chunk: msg.chunkIndex, ...out });
   // Another delivery holds the chunk. If its consumer died (e.g. hit the CPU limit) this message is the only one

@@ -5,8 +5,8 @@ import { getRunRow } from '../../shared/db/queries/research';
 import { TIMEFRAME_MS } from '../../shared/candles/timeframe';
 import { withDb } from '../db';
 import { accessHeaders } from '../api/test-access';
-import { createWalkForwardRun, executeWalkForwardRun, WalkForwardRequest } from '../research/walk-forward';
-import { config, LAB_VENUE, seedLabCandles, waitUntil } from '../research/lab-fixtures.test-util';
+import { createWalkForwardRun, executeWalkForwardRun, WalkForwardRequest } from '../../shared/app/walk-forward';
+import { config, LAB_VENUE, seedLabCandles, waitUntil } from '../research-app/lab-fixtures.test-util';
 
 interface StoredWf {
   walkForward: { combos: number; options: { gap?: number; folds: number }; folds: { is: { from: number; to: number }; oos: { from: number; to: number } }[] };
@@ -84,7 +84,7 @@ describeWithData('walk-forward as a queued job (issue 13 item 7)', () => {
     const req = WalkForwardRequest.parse({ strategy: 'nexara-div006', venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Date.parse('2021-01-01'), to: Date.parse('2022-01-01'), method: 'random', samples: 40, seed: 5, folds: 4 });
     const out = await withDb(config, async (db) => {
       const run = await createWalkForwardRun(db, req, { codeVersion: 'test' });
-      return executeWalkForwardRun(db, run.id, { codeVersion: 'test' });
+      return executeWalkForwardRun(db, run.id, { codeVersion: 'test', now: Date.now });
     });
     if ('error' in out) throw new Error(out.error);
     const stored = out.run.result as StoredWf;

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { claimRun, failRun, releaseRun, RUN_LEASE_MS } from '../../shared/db/queries/research';
 import { TransientError } from '../errors';
-import { executeWalkForwardRun } from '../research/walk-forward';
+import { walkForwardThenPromote } from '../../shared/app/promote-after';
 import type { JobDeps } from './consumer';
 import { log } from '../observability/logger';
 
@@ -30,7 +30,7 @@ export async function runWalkForwardJob(msg: WalkForwardJob, deps: JobDeps): Pro
     return;
   }
   try {
-    const out = await executeWalkForwardRun(deps.db, msg.runId, { codeVersion: deps.config.CODE_VERSION ?? 'unknown' });
+    const out = await walkForwardThenPromote(deps.db, msg.runId, { codeVersion: deps.config.CODE_VERSION ?? 'unknown', now: deps.now });
     log.info('walk-forward', { at: 'walk-forward', runId: msg.runId, status: 'error' in out ? 'failed' : 'done', ...('error' in out ? { error: out.error } : {}) });
   } catch (err) {
     await releaseRun(deps.db, msg.runId).catch(() => {});

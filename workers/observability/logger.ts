@@ -9,6 +9,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createLogger, type LogLevel, type Logger } from '../../shared/observability/logger';
+import { installAppLog } from '../../shared/app/ports';
 
 const traces = new AsyncLocalStorage<string>();
 
@@ -39,6 +40,9 @@ export function serviceLogger(service: string, sink: (level: LogLevel, line: str
 
 /** The Worker's logger. */
 export const log: Logger = serviceLogger('worker');
+
+// The application layer (shared/app) logs through the host's logger: the Worker's, with its trace ids.
+installAppLog(log);
 
 /** A Node tool's logger: the same lines, all on stderr. */
 export function toolLogger(service: string): Logger {

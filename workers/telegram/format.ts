@@ -4,6 +4,7 @@
  */
 import type { KernelEventRow, KernelEventRecord } from '../../shared/db/queries/kernel-events';
 import type { HeartbeatStatus } from '../heartbeat/monitor';
+import { readRunResult, runMetrics } from '../../shared/research/stored-run-result';
 
 /** Telegram's limit for one message's text. */
 export const TELEGRAM_MAX_TEXT = 4096;
@@ -257,8 +258,6 @@ function metricsLine(name: string, m: MetricsLike): string {
   )}, PF ${num(m.profitFactor)}, Sharpe ${num(m.sharpe)}`;
 }
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-
 export function formatRun(r: RunLike, labUrl: string | undefined): string {
   const lines = [
     `Run ${r.id} (${r.kind}, ${r.mode})`,
@@ -271,12 +270,12 @@ export function formatRun(r: RunLike, labUrl: string | undefined): string {
   ];
   if (r.verdict) lines.push(`Verdict: ${r.verdict}${r.verdictReason ? ` — ${clip(r.verdictReason, 300)}` : ''}`);
   if (r.error) lines.push(`Error: ${clip(r.error, 300)}`);
-  if (isObj(r.result)) {
-    if (isObj(r.result.gross)) lines.push(metricsLine('Gross', r.result.gross as MetricsLike));
-    if (isObj(r.result.net)) {
-      for (const [model, m] of Object.entries(r.result.net)) if (isObj(m)) lines.push(metricsLine(`Net (${model})`, m as MetricsLike));
-    }
-  }
+  const read = readRunResult(r.result);
+  if (read.ok) {
+    const { gross, net } = runMetrics(read.result);
+    if (gross) lines.push(metricsLine('Gross', gross as MetricsLike));
+    for (const [model, m] of Object.entries(net ?? {})) lines.push(metricsLine(`Net (${model})`, m as MetricsLike));
+  } else lines.push(`Result unreadable: ${clip(read.reason, 200)}`);
   const link = runLink(labUrl, r.id);
   if (link) lines.push(`Lab: ${link}`);
   return clip(lines.join('\n'));

@@ -155,6 +155,21 @@ export async function getRun(db: Database, id: string): Promise<RunWithResult | 
   };
 }
 
+/** What a run's cache validator is made of: a finished run never changes, so these stand for its whole detail. */
+export interface RunStamp {
+  status: string;
+  resultHash: string | null;
+  finishedAt: string | null;
+}
+
+/** The run's status, result hash and finish time (one indexed row, no result): enough to answer If-None-Match. */
+export async function getRunStamp(db: Database, id: string): Promise<RunStamp | null> {
+  const res = await db.execute(sql`SELECT status, result_hash, finished_at FROM backtest_runs WHERE id = ${id}`);
+  const r = rowsOf<Record<string, unknown>>(res)[0];
+  if (!r) return null;
+  return { status: String(r.status), resultHash: r.result_hash === null ? null : String(r.result_hash), finishedAt: iso(r.finished_at) };
+}
+
 export type TradeOut = TradeInsert;
 
 function toTrade(r: Record<string, unknown>): TradeOut {
@@ -193,60 +208,71 @@ export interface EquityPoint {
   drawdown: number;
 }
 
+/** An equity curve as columns (one array per field, equal lengths, in time order): compact to serve. */
+export interface EquityColumns {
+  time: number[];
+  equityGross: number[];
+  equityNet: number[];
+  drawdown: number[];
+}
+
+/** Every stored equity point of a run, in order (the exports: not downsampled). */
+export async function allRunEquity(db: Database, runId: string): Promise<EquityPoint[]> {
+  const res = await db.execute(sql`SELECT time, equity_gross, equity_net, drawdown FROM backtest_equity WHERE run_id = ${runId} ORDER BY seq`);
+  return rowsOf<Record<string, unknown>>(res).map((r) => ({ time: Number(r.time), equityGross: Number(r.equity_gross), equityNet: Number(r.equity_net), drawdown: Number(r.drawdown) }));
+}
+
+/** Rows kept per bucket by `EQUITY_EXTREMES_SQL`: the last, net min/max, gross min/max, worst drawdown. */
+export const EQUITY_KEPT_PER_BUCKET = 6;
+
 /**
- * The equity curve with at most `maxPoints` points: every k-th row plus the last one, and in each bucket the
- * worst drawdown (so downsampling never hides the max drawdown).
+ * The run's equity downsampled to at most `maxPoints` stored rows, never invented ones: the first row, and in each
+ * of ⌊(maxPoints − 1) / 6⌋ equal buckets the rows holding its last point, its net and gross minimum and maximum and
+ * its worst drawdown — so the curve's peaks, troughs and maximum drawdown are exact, whatever the bucket size.
  */
-export async function runEquity(db: Database, runId: string, maxPoints: number): Promise<{ total: number; points: EquityPoint[] }> {
-  const res = await db.execute(sql`
-    WITH e AS (
-      SELECT time, equity_gross, equity_net, drawdown, row_number() OVER (ORDER BY seq) - 1 AS i, count(*) OVER () AS n
-      FROM backtest_equity WHERE run_id = ${runId}
-    ), k AS (SELECT greatest(1, ceil(max(n)::float8 / ${maxPoints})::int) AS step, max(n) AS n FROM e)
-    SELECT max(e.time) AS time, (array_agg(e.equity_gross ORDER BY e.i DESC))[1] AS equity_gross,
-           (array_agg(e.equity_net ORDER BY e.i DESC))[1] AS equity_net, max(e.drawdown) AS drawdown, max(k.n) AS n
-    FROM e, k GROUP BY e.i / k.step ORDER BY 1`);
-  const rows = rowsOf<Record<string, unknown>>(res);
-  return {
-    total: rows.length ? Number(rows[0]!.n) : 0,
-    points: rows.map((r) => ({
-      time: Number(r.time),
-      equityGross: Number(r.equity_gross),
-      equityNet: Number(r.equity_net),
-      drawdown: Number(r.drawdown),
-    })),
-  };
+function equityExtremesSql(runId: string, maxPoints: number): SQL {
+  const buckets = Math.max(1, Math.floor((maxPoints - 1) / EQUITY_KEPT_PER_BUCKET));
+  return sql`(SELECT json_build_object('total', coalesce(max(n), 0),
+      'time', coalesce(json_agg(time ORDER BY i), '[]'::json), 'equityGross', coalesce(json_agg(equity_gross ORDER BY i), '[]'::json),
+      'equityNet', coalesce(json_agg(equity_net ORDER BY i), '[]'::json), 'drawdown', coalesce(json_agg(drawdown ORDER BY i), '[]'::json))
+    FROM (
+      SELECT *, row_number() OVER (PARTITION BY b ORDER BY i DESC) AS r_last,
+        row_number() OVER (PARTITION BY b ORDER BY equity_net, i) AS r_net_lo, row_number() OVER (PARTITION BY b ORDER BY equity_net DESC, i) AS r_net_hi,
+        row_number() OVER (PARTITION BY b ORDER BY equity_gross, i) AS r_gross_lo, row_number() OVER (PARTITION BY b ORDER BY equity_gross DESC, i) AS r_gross_hi,
+        row_number() OVER (PARTITION BY b ORDER BY drawdown DESC, i) AS r_dd
+      FROM (
+        SELECT *, i / greatest(1, ceil(n::float8 / ${buckets})::int) AS b
+        FROM (SELECT time, equity_gross, equity_net, drawdown, row_number() OVER (ORDER BY seq) - 1 AS i, count(*) OVER () AS n
+              FROM backtest_equity WHERE run_id = ${runId}) e0) e1) e2
+    WHERE i = 0 OR r_last = 1 OR r_net_lo = 1 OR r_net_hi = 1 OR r_gross_lo = 1 OR r_gross_hi = 1 OR r_dd = 1)`;
 }
 
 export interface RunDetailRows {
   run: RunWithResult;
-  equity: { total: number; points: EquityPoint[] };
+  /** The downsampled curve (extremes kept), as columns; `total` stored rows. */
+  equity: { total: number; columns: EquityColumns };
+  /** `result.equity` (the engine's own curves), read only when the run has no stored equity rows (older runs). */
+  resultEquity: unknown;
   /** Up to `trades` + 1 trades from the start (the extra one tells whether there is a next page). */
   trades: TradeOut[];
   tradeCount: number;
 }
 
 /**
- * Everything the run detail needs in ONE round trip (run without its embedded trades, the downsampled equity curve,
- * the first trades and the trade count), built as JSON by Postgres: per request the connection and round trips
- * dominate, not the queries themselves.
+ * Everything the run detail needs in ONE round trip (run without its embedded trades and curves, the downsampled
+ * equity, the first trades and the trade count), built as JSON by Postgres: per request the connection and round
+ * trips dominate, not the queries themselves.
  */
 export async function getRunDetail(db: Database, id: string, opts: { trades: number; maxPoints: number }): Promise<RunDetailRows | null> {
   const res = await db.execute(sql`
     SELECT
       (SELECT row_to_json(r) FROM (
          SELECT ${RUN_COLUMNS},
-           CASE WHEN jsonb_typeof(result) = 'object' THEN result - 'trades' ELSE result END AS result,
-           CASE WHEN jsonb_typeof(result->'trades') = 'array' THEN jsonb_array_length(result->'trades') END AS result_trade_count
+           CASE WHEN jsonb_typeof(result) = 'object' THEN result - 'trades' - 'equity' ELSE result END AS result,
+           CASE WHEN jsonb_typeof(result->'trades') = 'array' THEN jsonb_array_length(result->'trades') END AS result_trade_count,
+           CASE WHEN NOT EXISTS (SELECT 1 FROM backtest_equity WHERE run_id = ${id}) THEN result->'equity' END AS result_equity
          FROM backtest_runs WHERE id = ${id}) r) AS run,
-      (SELECT json_build_object('total', coalesce(max(n), 0), 'points', coalesce(json_agg(json_build_object(
-           'time', time, 'equityGross', equity_gross, 'equityNet', equity_net, 'drawdown', drawdown) ORDER BY time), '[]'::json))
-       FROM (
-         SELECT max(e.time) AS time, (array_agg(e.equity_gross ORDER BY e.i DESC))[1] AS equity_gross,
-                (array_agg(e.equity_net ORDER BY e.i DESC))[1] AS equity_net, max(e.drawdown) AS drawdown, max(e.n) AS n
-         FROM (SELECT time, equity_gross, equity_net, drawdown, row_number() OVER (ORDER BY seq) - 1 AS i, count(*) OVER () AS n
-               FROM backtest_equity WHERE run_id = ${id}) e
-         GROUP BY e.i / greatest(1, ceil(e.n::float8 / ${opts.maxPoints})::int)) b) AS equity,
+      ${equityExtremesSql(id, opts.maxPoints)} AS equity,
       (SELECT coalesce(json_agg(json_build_object(
            'seq', seq, 'side', side, 'entryTime', entry_time, 'entryPrice', entry_price, 'exitTime', exit_time, 'exitPrice', exit_price,
            'entryReason', entry_reason, 'exitReason', exit_reason, 'grossReturn', gross_return, 'netReturns', net_returns) ORDER BY seq), '[]'::json)
@@ -255,14 +281,15 @@ export async function getRunDetail(db: Database, id: string, opts: { trades: num
   const r = rowsOf<Record<string, unknown>>(res)[0];
   const run = json(r?.run) as Record<string, unknown> | null;
   if (!r || !run) return null;
-  const equity = json(r.equity) as { total: number; points: EquityPoint[] };
+  const { total, ...columns } = json(r.equity) as { total: number } & EquityColumns;
   return {
     run: {
       ...toRun(run),
       result: run.result ?? null,
       resultTradeCount: run.result_trade_count === null || run.result_trade_count === undefined ? null : Number(run.result_trade_count),
     },
-    equity: { total: Number(equity.total), points: equity.points },
+    equity: { total: Number(total), columns },
+    resultEquity: run.result_equity ?? null,
     trades: json(r.trades) as TradeOut[],
     tradeCount: Number(r.trade_count),
   };

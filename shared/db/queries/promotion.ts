@@ -2,7 +2,7 @@
  * Promotion storage: one `strategy_promotions` row per (strategy, evidence source) and, when the decision changes
  * the status, the `strategy_status_changes` row and the `strategies` update — all in one transaction with the
  * strategy row locked, so concurrent or repeated processing of the same run records one decision and at most one
- * change. The decision itself is computed by the caller's `plan` (workers/research/promotion.ts) from the status
+ * change. The decision itself is computed by the caller's `plan` (shared/app/promotion.ts) from the status
  * read under the lock.
  */
 import { and, desc, eq, ne, sql } from 'drizzle-orm';

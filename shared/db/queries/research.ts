@@ -414,7 +414,7 @@ export async function listFinishedSweeps(db: Database): Promise<SweepRow[]> {
 }
 
 /** One cheap round trip. In a deployed Worker the clock only advances across I/O, so a timing taken right after
- * a synchronous computation needs an I/O first (see workers/research/sweep.ts). */
+ * a synchronous computation needs an I/O first (see shared/app/sweep.ts). */
 export async function pingDb(db: Database): Promise<void> {
   await db.execute(sql`SELECT 1`);
 }

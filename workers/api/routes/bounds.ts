@@ -12,7 +12,7 @@
  */
 import { TIMEFRAME_MS, type Timeframe } from '../../../shared/candles/timeframe';
 import { AppError } from '../../errors';
-import { MAX_COMBOS } from '../../research/sweep';
+import { MAX_COMBOS } from '../../../shared/app/sweep';
 
 export const MAX_WINDOW_CANDLES = 250_000;
 export const MAX_SWEEP_COMBOS = MAX_COMBOS;

@@ -11,6 +11,7 @@ import { TIMEFRAME_MS, type Timeframe } from '../../../shared/candles/timeframe'
 import { lastCandleTime, loadCandles } from '../../../shared/db/queries/candles';
 import { hasCandles } from '../../../shared/db/queries/lab-data';
 import { atr, bbands, ema, macd, rsi, sma } from '../../../shared/indicators';
+import { indicatorWarmup } from '../../../shared/indicators/warmup';
 import { AppError } from '../../errors';
 import { documentRoutes } from '../openapi';
 import type { AppEnv } from '../app';
@@ -19,13 +20,14 @@ import { parseQuery, symbolParam, timeParam, timeframeParam, venueParam } from '
 export const MAX_CANDLES = 5000;
 const MAX_BASE_ROWS = 300_000;
 
+// Warm-up before `from`: the strategies' own rule (shared/indicators/warmup.ts), so overlays equal their series.
 const OVERLAY_KINDS = {
-  ema: { args: 1, pane: 'price', warm: (a: number[]) => 4 * a[0]! },
-  sma: { args: 1, pane: 'price', warm: (a: number[]) => a[0]! },
-  bbands: { args: 2, pane: 'price', warm: (a: number[]) => a[0]! },
-  rsi: { args: 1, pane: 'separate', warm: (a: number[]) => 4 * a[0]! + 1 },
-  atr: { args: 1, pane: 'separate', warm: (a: number[]) => 4 * a[0]! + 1 },
-  macd: { args: 3, pane: 'separate', warm: (a: number[]) => 4 * Math.max(a[0]!, a[1]!) + a[2]! },
+  ema: { args: 1, pane: 'price' },
+  sma: { args: 1, pane: 'price' },
+  bbands: { args: 2, pane: 'price' },
+  rsi: { args: 1, pane: 'separate' },
+  atr: { args: 1, pane: 'separate' },
+  macd: { args: 3, pane: 'separate' },
 } as const;
 type OverlayKind = keyof typeof OVERLAY_KINDS;
 
@@ -131,7 +133,7 @@ export const candleRoutes = new Hono<AppEnv>().get('/', async (c) => {
   const target = q.timeframe;
   const T = TIMEFRAME_MS[target];
   const overlays = q.overlays ?? [];
-  const warm = Math.min(2000, Math.max(0, ...overlays.map((o) => OVERLAY_KINDS[o.kind].warm(o.args))));
+  const warm = Math.min(2000, Math.max(0, ...overlays.map((o) => indicatorWarmup(o.kind, o.args))));
   const key = (timeframe: Timeframe): SeriesKey => ({ venue: q.venue, symbol: q.symbol, timeframe });
   const floor = (t: number): number => Math.floor(t / T) * T;
   const ceil = (t: number): number => Math.ceil(t / T) * T;

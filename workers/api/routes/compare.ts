@@ -10,7 +10,7 @@ import type { Database } from '../../../shared/db/database';
 import { documentRoutes } from '../openapi';
 import type { AppEnv } from '../app';
 import { idParam, parseQuery } from './common';
-import { detail } from './runs';
+import { detail } from './runs-view';
 
 export const compareRunsQuery = z.object({
   runs: z
@@ -48,7 +48,7 @@ export const comparisonSchema = z.object({
 export async function loadComparison(db: Database, ids: readonly string[], points = 400): Promise<Comparison> {
   const inputs: CompareRunInput[] = [];
   for (const id of ids) {
-    const d = await detail(db, id, { trades: -1, points });
+    const d = await detail(db, id, { points });
     inputs.push({
       ...d.run,
       metrics: { gross: d.metrics.gross, net: d.metrics.net },

@@ -17,7 +17,7 @@ import { AppError } from '../../errors';
 import { documentRoutes } from '../openapi';
 import type { AppEnv } from '../app';
 import { cursorParam, idParams, parseParams, parseQuery, symbolParam, timeParam, timeframeParam, venueParam } from './common';
-import { runsQuery } from './runs';
+import { runsQuery } from './runs-schemas';
 
 /** Rows per export at most (a Parquet row group and a database read are one page of 5,000 rows). */
 export const EXPORT_MAX_ROWS = 1_000_000;

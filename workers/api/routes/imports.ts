@@ -9,7 +9,8 @@ import { canonicalSymbol } from '../../../shared/archive/process';
 import { AppError } from '../../errors';
 import { getImportJob } from '../../../shared/db/queries/imports';
 import { listImportJobs } from '../../../shared/db/queries/lab-imports';
-import { ArchiveImportRequest, startArchiveImport } from '../../research/archive-import';
+import { ArchiveImportRequest, startArchiveImport } from '../../../shared/app/archive-import';
+import { jobsEnqueue } from '../../jobs/enqueue';
 import { documentRoutes } from '../openapi';
 import type { AppEnv } from '../app';
 import { cursorParam, idParams, limitParam, listOf, notFound, pageOf, parseJsonBody, parseParams, parseQuery, timeIdCursor } from './common';
@@ -65,7 +66,7 @@ export const importRoutes = new Hono<AppEnv>()
     } catch (err) {
       throw new AppError('validation', `Invalid body: symbol: ${(err as Error).message} (a Binance symbol ending in a known quote, like BTCUSDT)`);
     }
-    const created = await startArchiveImport(c.var.getDb(), c.env, c.get('config').ARCHIVE_BASE_URL, body);
+    const created = await startArchiveImport(c.var.getDb(), jobsEnqueue(c.env.JOBS), c.get('config').ARCHIVE_BASE_URL, body, { now: Date.now() });
     return c.json({ job: dates(created.job), files: created.files.map(dates) }, 202);
   })
   .get('/', async (c) => {

@@ -9,7 +9,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../../errors';
 import { backtestJob } from '../../jobs/backtest';
-import { BacktestRequest, createBacktestRun, RunInputError } from '../../research/run-backtest';
+import { BacktestRequest, createBacktestRun, RunInputError } from '../../../shared/app/run-backtest';
 import { documentRoutes } from '../openapi';
 import type { AppEnv } from '../app';
 import { parseJsonBody, parseOr422 } from './common';

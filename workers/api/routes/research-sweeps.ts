@@ -6,8 +6,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../../errors';
-import { createSweepRows, defaultChunkSize, planSweepCombos, SweepRequest } from '../../research/sweep';
-import { RunInputError } from '../../research/run-backtest';
+import { createSweepRows, defaultChunkSize, planSweepCombos, SweepRequest } from '../../../shared/app/sweep';
+import { RunInputError } from '../../../shared/app/run-backtest';
 import { documentRoutes } from '../openapi';
 import type { AppEnv } from '../app';
 import { parseJsonBody } from './common';

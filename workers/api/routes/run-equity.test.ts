@@ -23,10 +23,11 @@ beforeAll(async () => {
 
 describe('GET /api/runs/:id/equity.csv|json', () => {
   it('every stored point, matching the run detail, as CSV and columnar JSON', async () => {
-    const detail = (await (await get(`/api/runs/${ID}?trades=0&points=10`)).json()) as { equity: { total: number; points: unknown[] } };
+    const detail = (await (await get(`/api/runs/${ID}?points=10`)).json()) as { equity: { total: number; time: unknown[] } };
     expect(detail.equity.total).toBe(40);
-    expect(detail.equity.points.length).toBeLessThanOrEqual(10); // the page's curve is downsampled …
-    const full = (await (await get(`/api/runs/${ID}?trades=0&points=5000`)).json()) as { equity: { points: { time: number; equityGross: number; equityNet: number; drawdown: number }[] } };
+    expect(detail.equity.time.length).toBeLessThanOrEqual(10); // the page's curve is downsampled …
+    const cols = (await (await get(`/api/runs/${ID}?points=2000`)).json()) as { equity: { time: number[]; equityGross: number[]; equityNet: number[]; drawdown: number[] } };
+    const full = { equity: { points: cols.equity.time.map((time, k) => ({ time, equityGross: cols.equity.equityGross[k]!, equityNet: cols.equity.equityNet[k]!, drawdown: cols.equity.drawdown[k]! })) } };
     const csv = await get(`/api/runs/${ID}/equity.csv`);
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');

@@ -10,13 +10,14 @@ import type { GateSet, StudyGateCheck } from '../../shared/research/gate-sets';
 import { rowsOf } from '../../shared/db/database';
 import { sql } from 'drizzle-orm';
 import { config, LAB_VENUE, seedLabCandles, Y2021 } from './lab-fixtures.test-util';
-import { BacktestRequest, createBacktestRun, executeBacktestRun } from './run-backtest';
+import { BacktestRequest, createBacktestRun } from '../../shared/app/run-backtest';
+import { backtestThenPromote } from '../../shared/app/promote-after';
 
 async function backtest(params: Record<string, unknown>, monteCarlo?: MonteCarloRequest, gates?: unknown): Promise<string> {
   const req = BacktestRequest.parse({ strategy: 'nexara-div006', venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Y2021.from, to: Y2021.to, params, monteCarlo, gates });
   return withDb(config, async (db) => {
     const run = await createBacktestRun(db, req, { codeVersion: 'test' });
-    const out = await executeBacktestRun(db, run.id, { codeVersion: 'test' });
+    const out = await backtestThenPromote(db, run.id, { codeVersion: 'test', now: Date.now });
     expect(out.status).toBe('done');
     return run.id;
   });

@@ -9,9 +9,10 @@ import { judgeVenues, type VenueVerdict } from '../../shared/research/verdict';
 import { COST_PRESET_IDS } from '../../shared/costs';
 import { withDb } from '../db';
 import { config, LAB_VENUE, seedLabCandles, Y2021 } from './lab-fixtures.test-util';
-import { applyPromotion, manualPromotion, planPromotion, promoteFromRun, PromotionRefused } from './promotion';
-import { BacktestRequest, createBacktestRun, executeBacktestRun } from './run-backtest';
-import { createSweepRows, executeSweepChunk, SweepRequest } from './sweep';
+import { applyPromotion, manualPromotion, planPromotion, promoteFromRun, PromotionRefused } from '../../shared/app/promotion';
+import { BacktestRequest, createBacktestRun } from '../../shared/app/run-backtest';
+import { backtestThenPromote, sweepChunkThenPromote } from '../../shared/app/promote-after';
+import { createSweepRows, SweepRequest } from '../../shared/app/sweep';
 import { getRunRow, getSweepRow } from '../../shared/db/queries/research';
 
 // A registered strategy no other workerd test drives through the live loop; its row is restored afterwards.
@@ -167,7 +168,7 @@ describeWithData('promotion and demotion driven by the gates (recorded with evid
     const req = BacktestRequest.parse({ strategy: STRATEGY, venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Y2021.from, to: Y2021.to });
     const out = await withDb(config, async (db) => {
       const run = await createBacktestRun(db, req, { codeVersion: 'test' });
-      return executeBacktestRun(db, run.id, { codeVersion: 'test' });
+      return backtestThenPromote(db, run.id, { codeVersion: 'test', now: Date.now });
     });
     if (out.status !== 'done') throw new Error(`run ${out.status}`);
     // A single backtest checks neither OOS consistency nor parameter stability: never paper.
@@ -185,7 +186,7 @@ describeWithData('promotion and demotion driven by the gates (recorded with evid
     const sreq = SweepRequest.parse({ strategy: STRATEGY, venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Y2021.from, to: Y2021.to, method: 'random', samples: 6, seed: 3, chunkSize: 3 });
     const sweep = await withDb(config, async (db) => {
       const created = await createSweepRows(db, sreq, { codeVersion: 'test' });
-      for (let k = 0; k < created.messages.length; k++) await executeSweepChunk(db, created.sweep.id, k);
+      for (let k = 0; k < created.messages.length; k++) await sweepChunkThenPromote(db, created.sweep.id, k, { now: Date.now });
       return (await getSweepRow(db, created.sweep.id))!;
     });
     expect(sweep.status).toBe('done');

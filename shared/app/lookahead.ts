@@ -4,10 +4,10 @@
  * the window's first candle), with a CPU budget fit for a queue message. The report goes into the run's
  * provenance; its evidence feeds the `noLookahead` gate (a failure rejects the run).
  */
-import { toSeries } from '../../shared/candles/candle';
-import { auditLookahead, lookaheadEvidence, type LookaheadAudit, type LookaheadAuditOptions } from '../../shared/backtest/lookahead-audit';
-import type { LookaheadEvidence } from '../../shared/research/verdict';
-import type { Params, Strategy } from '../../shared/strategies/types';
+import { toSeries } from '../candles/candle';
+import { auditLookahead, lookaheadEvidence, type LookaheadAudit, type LookaheadAuditOptions } from '../backtest/lookahead-audit';
+import type { LookaheadEvidence } from '../research/verdict';
+import type { Params, Strategy } from '../strategies/types';
 import type { LoadedWindow } from './window';
 
 /**

@@ -13,24 +13,25 @@
  * (bracketed by one database round trip, as sweep chunks are) and stored as `study.wallMs`.
  */
 import { z } from 'zod';
-import { toSeries } from '../../shared/candles/candle';
-import type { Timeframe } from '../../shared/candles/timeframe';
-import { costModelsOf, parseBacktestConfig } from '../../shared/backtest/config';
-import { walkForward, walkForwardOptionsSchema, type WalkForwardResult } from '../../shared/research/walk-forward';
-import type { Database } from '../../shared/db/database';
-import type { BacktestRunRow } from '../../shared/db/schema';
-import { completeRun, createRun, failRun, familyTrialCount, familyTrialSharpeVariance, getRunRow } from '../../shared/db/queries/research';
-import { familyOf, researchTarget, primaryCostModel, RunInputError, storedResult } from './run-backtest';
+import { toSeries } from '../candles/candle';
+import type { Timeframe } from '../candles/timeframe';
+import { costModelsOf, parseBacktestConfig } from '../backtest/config';
+import { walkForward, walkForwardOptionsSchema, type WalkForwardResult } from '../research/walk-forward';
+import type { Database } from '../db/database';
+import type { BacktestRunRow } from '../db/schema';
+import { createRun, familyTrialCount, familyTrialSharpeVariance, getRunRow } from '../db/queries/research';
+import { executeRun, familyOf, researchTarget, primaryCostModel, RunInputError, storedResult } from './run-backtest';
 import { judgeRun, type RunJudgement } from './core';
 import { auditRunWindow, combinedEvidence } from './lookahead';
-import { comboKey } from '../../shared/research/summary';
-import type { Params } from '../../shared/strategies/types';
+import { comboKey } from '../research/summary';
+import type { Params } from '../strategies/types';
 import { computeChunk, loadSweepWindow, planSweepCombos, sweepPboOf, sweepSpaOf, type SweepPlan } from './sweep';
-import { pingDb } from '../../shared/db/queries/research';
-import { evaluateStudyGates, gateSetRefSchema, resolveGateSet, type GateSet, type StudyGateCheck } from '../../shared/research/gate-sets';
-import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type RunMonteCarlo } from '../../shared/research/run-monte-carlo';
+import { pingDb } from '../db/queries/research';
+import { evaluateStudyGates, gateSetRefSchema, resolveGateSet, type GateSet, type StudyGateCheck } from '../research/gate-sets';
+import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type RunMonteCarlo } from '../research/run-monte-carlo';
 import type { LoadedWindow } from './window';
-import type { BacktestResult } from '../../shared/backtest/types';
+import type { Clock } from './ports';
+import type { BacktestResult } from '../backtest/types';
 
 export const WalkForwardRequest = researchTarget
   .extend({
@@ -124,13 +125,13 @@ export interface WalkForwardStudy {
  * backtest each — less than the walk's own folds × IS backtests, so it never sets the walk's size limit).
  * Never throws: a failure is recorded in `pbo` / `spa` with its reason.
  */
-export async function walkForwardStudy(db: Database, plan: SweepPlan, win: LoadedWindow, seed: number): Promise<WalkForwardStudy> {
-  const t0 = Date.now();
+export async function walkForwardStudy(db: Database, plan: SweepPlan, win: LoadedWindow, seed: number, now: Clock): Promise<WalkForwardStudy> {
+  const t0 = now();
   let pbo: WalkForwardStudy['pbo'];
   let spa: WalkForwardStudy['spa'];
   try {
     const out = computeChunk(plan, win, 0, 'portfolio');
-    pbo = sweepPboOf([out], Infinity);
+    pbo = sweepPboOf([out], now, Infinity);
     spa = sweepSpaOf([out], seed);
   } catch (err) {
     const reason = `in-sample family failed: ${(err as Error).message}`;
@@ -138,7 +139,7 @@ export async function walkForwardStudy(db: Database, plan: SweepPlan, win: Loade
     spa = { status: 'failed', reason };
   }
   await pingDb(db);
-  return { combos: plan.combos.length, window: { from: win.from, to: win.to }, pbo, spa, wallMs: Date.now() - t0 };
+  return { combos: plan.combos.length, window: { from: win.from, to: win.to }, pbo, spa, wallMs: now() - t0 };
 }
 
 /** Monte Carlo of the OOS result on the run's primary cost view (stress-31, else gross, when it lacks that view). */
@@ -160,11 +161,10 @@ export function walkForwardStudyGates(gateSet: GateSet, study: WalkForwardStudy,
 }
 
 /** Compute and record a walk-forward run created by `createWalkForwardRun`. */
-export async function executeWalkForwardRun(db: Database, runId: string, opts: { codeVersion: string }): Promise<{ run: BacktestRunRow; result: WalkForwardResult; judgement: RunJudgement } | { error: string }> {
+export async function executeWalkForwardRun(db: Database, runId: string, opts: { codeVersion: string; now: Clock }): Promise<{ run: BacktestRunRow; result: WalkForwardResult; judgement: RunJudgement } | { error: string }> {
   const run = await getRunRow(db, runId);
   if (!run) throw new RunInputError(`no run ${runId}`);
-  const started = Date.now();
-  try {
+  const out = await executeRun(db, run, opts, async () => {
     const { plan, win, result } = await compute(db, run);
     const fam = familyOf(run.strategyId);
     const trials = await familyTrialCount(db, fam.ids, runId);
@@ -174,7 +174,7 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
     const audits = [...chosen.values()].map((p) => auditRunWindow(plan.strategy, p, win));
     const wf = (run.params as StoredWalkForwardParams).walkForward;
     const gateSet = resolveGateSet(wf.gates);
-    const study = await walkForwardStudy(db, plan, win, wf.seed);
+    const study = await walkForwardStudy(db, plan, win, wf.seed, opts.now);
     const monteCarlo = walkForwardMonteCarlo(result.oos, run.venue, wf.monteCarlo ?? {});
     const studyGates = walkForwardStudyGates(gateSet, study, monteCarlo);
     const judgement = judgeRun(result.oos, {
@@ -206,39 +206,11 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
       gateSet,
       studyGates,
     };
-    const primary = primaryCostModel(run.venue);
-    const gross = result.oos.equity.gross;
-    const net = result.oos.equity.net[primary] ?? result.oos.equity.net['stress-31'];
-    await completeRun(
-      db,
-      runId,
-      {
-        dataSource: win.dataSource,
-        candleCount: win.windowCount,
-        dataHash: win.dataHash,
-        costModels: result.oos.costModels,
-        codeVersion: opts.codeVersion,
-        verdict: judgement.verdict,
-        verdictReason: judgement.reason,
-        result: stored,
-        resultHash: result.resultHash,
-        durationMs: Date.now() - started,
-      },
-      result.oos.trades.map((t, seq) => ({ seq, side: t.side, entryTime: t.entryTime, entryPrice: t.entryPrice, exitTime: t.exitTime, exitPrice: t.exitPrice, entryReason: t.entryReason, exitReason: t.exitReason, grossReturn: t.grossReturn, netReturns: t.net })),
-      gross.time.map((time, k) => ({ time, equityGross: gross.equity[k]!, equityNet: net?.equity[k] ?? gross.equity[k]!, drawdown: net?.drawdown[k] ?? gross.drawdown[k]! })),
-    );
-    const done = (await getRunRow(db, runId))!;
-    // Promotion / demotion on the OOS verdicts (once per run; never fails the stored run).
-    const { promoteFromRunSafely } = await import('./promotion');
-    await promoteFromRunSafely(db, done, judgement);
-    return { run: done, result, judgement };
-  } catch (err) {
-    if (err instanceof RunInputError) {
-      await failRun(db, runId, err.message, Date.now() - started);
-      return { error: err.message };
-    }
-    throw err;
-  }
+    return { win, core: result.oos, judgement, stored, resultHash: result.resultHash, walk: result };
+  });
+  if (out.status === 'failed') return { error: out.error };
+  // Promotion on the OOS verdicts is the caller's next step (shared/app/promote-after.ts).
+  return { run: out.run, result: out.record.walk, judgement: out.record.judgement };
 }
 
 /** Recompute a recorded walk-forward and compare its hash. */

@@ -11,13 +11,13 @@
  * the sweep only while it is not done. A merge owner that died is taken over after its lease by a redelivery.
  */
 import { z } from 'zod';
-import { toSeries } from '../../shared/candles/candle';
-import { TIMEFRAME_MS, type Timeframe } from '../../shared/candles/timeframe';
-import { parseBacktestConfig } from '../../shared/backtest/config';
-import { warmupCandles } from '../../shared/backtest/engine';
-import type { Params, Strategy } from '../../shared/strategies/types';
-import type { Database } from '../../shared/db/database';
-import type { SweepRow } from '../../shared/db/schema';
+import { toSeries } from '../candles/candle';
+import { TIMEFRAME_MS, type Timeframe } from '../candles/timeframe';
+import { parseBacktestConfig } from '../backtest/config';
+import { warmupCandles } from '../backtest/engine';
+import type { Params, Strategy } from '../strategies/types';
+import type { Database } from '../db/database';
+import type { SweepRow } from '../db/schema';
 import {
   claimSweepChunk,
   completeSweepChunk,
@@ -29,15 +29,16 @@ import {
   reclaimSweepMerge,
   sweepChunkOutputs,
   sweepChunkStatus,
-} from '../../shared/db/queries/research';
+} from '../db/queries/research';
 import { researchTarget, RunInputError, resolveParams, singleStrategy } from './run-backtest';
-import { gridCombos, mergeSweep, planSweep, randomCombos, runSweepChunk, type ChunkOutput, type SweepResult } from '../../shared/research/sweep';
+import { gridCombos, mergeSweep, planSweep, randomCombos, runSweepChunk, type ChunkOutput, type SweepResult } from '../research/sweep';
 import { loadWindow, type LoadedWindow } from './window';
 import { resendUnsentPbo, sendPboChunks, type PboChunkJob } from './sweep-pbo';
-import { computeSweepPbo, pboChunkPlan, PBO_INLINE_BUDGET, SWEEP_PBO_BLOCKS, sweepBlockEdges, type ChunkBlockStats, type SweepPbo, type SweepPboSkipped } from '../../shared/research/sweep-pbo';
-import { cscvSplitCount } from '../../shared/stats';
-import { gateSetRefSchema, resolveGateSet } from '../../shared/research/gate-sets';
-import { computeSweepSpa, type ChunkPeriods, type SweepSpa } from '../../shared/research/sweep-spa';
+import { computeSweepPbo, pboChunkPlan, PBO_INLINE_BUDGET, SWEEP_PBO_BLOCKS, sweepBlockEdges, type ChunkBlockStats, type SweepPbo, type SweepPboSkipped } from '../research/sweep-pbo';
+import { cscvSplitCount } from '../stats';
+import { gateSetRefSchema, resolveGateSet } from '../research/gate-sets';
+import { computeSweepSpa, type ChunkPeriods, type SweepSpa } from '../research/sweep-spa';
+import type { Clock } from './ports';
 
 export const DEFAULT_CHUNK_SIZE = 25;
 
@@ -214,7 +215,7 @@ export interface SweepPboDeferred {
  * sweep-chunk test), otherwise deferred to `pbo-chunk` queue jobs over `pboChunkPlan` ranges. Never throws: a
  * failure is recorded with its reason, the sweep still merges.
  */
-export function sweepPboOf(outputs: readonly ChunkOutput[], inlineBudget = PBO_INLINE_BUDGET, chunkBudget?: number): SweepPboOutcome {
+export function sweepPboOf(outputs: readonly ChunkOutput[], now: Clock, inlineBudget = PBO_INLINE_BUDGET, chunkBudget?: number): SweepPboOutcome {
   const stats = outputs.map((o) => o.blockStats);
   if (stats.some((b) => b === undefined)) return { status: 'insufficient-data', reason: 'chunks carry no block statistics (computed before PBO was kept)' };
   const combos = stats.reduce((a, b) => a + b!.rows.length, 0);
@@ -224,9 +225,9 @@ export function sweepPboOf(outputs: readonly ChunkOutput[], inlineBudget = PBO_I
     return { status: 'deferred', reason: `${combos} combos × ${splits} splits exceeds the in-process budget of ${inlineBudget}: ${ranges.length} pbo-chunk jobs`, ranges };
   }
   try {
-    const t0 = Date.now();
+    const t0 = now();
     const res = computeSweepPbo(stats as ChunkBlockStats[]);
-    return res.status === 'done' ? { ...res, wallMs: Date.now() - t0 } : res;
+    return res.status === 'done' ? { ...res, wallMs: now() - t0 } : res;
   } catch (err) {
     return { status: 'failed', reason: (err as Error).message };
   }
@@ -234,6 +235,8 @@ export function sweepPboOf(outputs: readonly ChunkOutput[], inlineBudget = PBO_I
 
 /** How a merge hands a large PBO to the queue (the job passes the JOBS binding; absent → computed in-process). */
 export interface MergeOptions {
+  /** The host's clock, for the chunk's and the PBO's recorded wall time. */
+  now: Clock;
   enqueue?: (messages: PboChunkJob[]) => Promise<void>;
   pboInlineBudget?: number;
   /** combo × split evaluations per pbo-chunk job (default PBO_CHUNK_BUDGET). */
@@ -244,7 +247,7 @@ export interface MergeOptions {
  * The `sweep-chunk` job. Returns what happened (tests count merges). `merged: true` only for the one caller that
  * wrote the sweep's result.
  */
-export async function executeSweepChunk(db: Database, sweepId: string, chunkIndex: number, opts: MergeOptions = {}): Promise<ChunkOutcome> {
+export async function executeSweepChunk(db: Database, sweepId: string, chunkIndex: number, opts: MergeOptions): Promise<ChunkOutcome> {
   const sweep = await getSweepRow(db, sweepId);
   if (!sweep) return { status: 'skipped', reason: 'no such sweep' };
   if (sweep.status === 'done' && opts.enqueue) {
@@ -278,7 +281,7 @@ export async function executeSweepChunk(db: Database, sweepId: string, chunkInde
   // during synchronous execution and only advance across I/O, so the compute is bracketed by I/O: t0 after the
   // data load, t1 after one cheap database round trip. The stored figure is compute + one round trip — an upper
   // bound on the chunk's CPU time, never an underestimate (locally, workerd's clock advances normally).
-  const t0 = Date.now();
+  const t0 = opts.now();
   let out: ChunkOutput;
   try {
     out = computeChunk(plan, win, chunkIndex, sweep.mode === 'slices' ? 'slices' : 'portfolio');
@@ -288,7 +291,7 @@ export async function executeSweepChunk(db: Database, sweepId: string, chunkInde
     throw err;
   }
   await pingDb(db);
-  const wallMs = Date.now() - t0;
+  const wallMs = opts.now() - t0;
   const done = await completeSweepChunk(db, sweepId, chunkIndex, { ...out, dataHash: win.dataHash, candleCount: win.windowCount }, wallMs);
   if (!done) return { status: 'skipped', reason: 'chunk completed concurrently' };
   const merged = done.last ? await mergeSweepNow(db, sweepId, opts) : false;
@@ -296,14 +299,14 @@ export async function executeSweepChunk(db: Database, sweepId: string, chunkInde
 }
 
 /** Merge every chunk output in chunk order and write the sweep (only if not already done). */
-export async function mergeSweepNow(db: Database, sweepId: string, opts: MergeOptions = {}): Promise<boolean> {
+export async function mergeSweepNow(db: Database, sweepId: string, opts: MergeOptions): Promise<boolean> {
   const outputs = await sweepChunkOutputs(db, sweepId);
   const chunkOut = outputs.map((o) => o.result as ChunkOutput & { dataHash?: string; candleCount?: number });
   const merged = mergeSweep(chunkOut.map(({ index, of, context, combos }) => ({ index, of, context, combos })));
   const first = chunkOut[0];
   const wall = outputs.map((o) => o.cpuMs ?? 0);
   const spa = sweepSpaOf(chunkOut, (await getSweepRow(db, sweepId))?.seed ?? 1);
-  const pbo = sweepPboOf(chunkOut, opts.enqueue ? (opts.pboInlineBudget ?? PBO_INLINE_BUDGET) : Infinity, opts.pboChunkBudget);
+  const pbo = sweepPboOf(chunkOut, opts.now, opts.enqueue ? (opts.pboInlineBudget ?? PBO_INLINE_BUDGET) : Infinity, opts.pboChunkBudget);
   const written = await finishSweep(db, sweepId, {
     result: { ...merged, pbo, spa, timing: { chunkWallMs: wall, maxChunkWallMs: Math.max(0, ...wall), totalWallMs: wall.reduce((a, b) => a + b, 0) } },
     resultHash: merged.resultHash,
@@ -314,13 +317,7 @@ export async function mergeSweepNow(db: Database, sweepId: string, opts: MergeOp
     // A failed send throws (the chunk message is retried: its redelivery re-sends, see executeSweepChunk).
     await sendPboChunks(db, sweepId, pbo.ranges, opts.enqueue);
   }
-  if (written && pbo.status !== 'deferred') {
-    // Judge the best combo (neighbours, reproduction, newest walk-forward) and apply promotion, once per sweep.
-    // A deferred PBO is judged when its last range merges (executePboChunk): judging now would skip the PBO gate
-    // and, promotion being recorded once per source, the sweep could never reach paper.
-    const { promoteFromSweepSafely } = await import('./promotion');
-    await promoteFromSweepSafely(db, sweepId);
-  }
+  // The caller of a merge that wrote the sweep judges it and applies promotion (shared/app/promote-after.ts).
   return written;
 }
 
@@ -328,6 +325,7 @@ export async function mergeSweepNow(db: Database, sweepId: string, opts: MergeOp
 export async function runSweepSerial(
   db: Database,
   req: SweepRequestParsed,
+  now: Clock,
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ merged: SweepResult; pbo: SweepPboOutcome; spa: ReturnType<typeof sweepSpaOf>; window: LoadedWindow; plan: SweepPlan; chunkWallMs: number[] }> {
   const plan = planSweepCombos({ strategyId: req.strategy, baseParams: req.params, method: req.method, samples: req.samples, seed: req.seed, chunkSize: req.chunkSize ?? defaultChunkSize(req.timeframe, req.from, req.to) });
@@ -336,11 +334,11 @@ export async function runSweepSerial(
   const outputs: ChunkOutput[] = [];
   const chunkWallMs: number[] = [];
   for (let k = 0; k < plan.chunks.length; k++) {
-    const t0 = Date.now();
+    const t0 = now();
     outputs.push(computeChunk(plan, win, k, req.mode));
-    chunkWallMs.push(Date.now() - t0);
+    chunkWallMs.push(now() - t0);
     onProgress?.(k + 1, plan.chunks.length);
     await Promise.resolve();
   }
-  return { merged: mergeSweep(outputs), pbo: sweepPboOf(outputs, Infinity), spa: sweepSpaOf(outputs, req.seed), window: win, plan, chunkWallMs };
+  return { merged: mergeSweep(outputs), pbo: sweepPboOf(outputs, now, Infinity), spa: sweepSpaOf(outputs, req.seed), window: win, plan, chunkWallMs };
 }

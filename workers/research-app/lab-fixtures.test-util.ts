@@ -12,7 +12,8 @@ import { getImportJob } from '../../shared/db/queries/imports';
 import { rowsOf } from '../../shared/db/database';
 import { withDb } from '../db';
 import { getConfig, type Env } from '../env';
-import { startArchiveImport } from './archive-import';
+import { startArchiveImport } from '../../shared/app/archive-import';
+import { jobsEnqueue } from '../jobs/enqueue';
 
 export const config = getConfig(env as Env);
 export const LAB_VENUE = 'labtest';
@@ -40,7 +41,7 @@ export async function seedLabCandles(): Promise<{ h1: number; h4: number }> {
     );
   if ((await count('4h')) > 2000) return { h1: await count('1h'), h4: await count('4h') };
   const archive = inject('fakeArchiveUrl');
-  const created = await withDb(config, (db) => startArchiveImport(db, env as Env, `${archive}/ms`, { symbol: 'BTCUSDT', interval: '1h', from: '2021-01', to: '2021-12' }));
+  const created = await withDb(config, (db) => startArchiveImport(db, jobsEnqueue((env as Env).JOBS), `${archive}/ms`, { symbol: 'BTCUSDT', interval: '1h', from: '2021-01', to: '2021-12' }, { now: Date.now() }));
   await waitUntil(
     async () => {
       const j = await withDb(config, (db) => getImportJob(db, created.job.id));

@@ -9,16 +9,16 @@
  * snapshot of the venue (a calibration input like the fee schedule, not a signal input), recorded as its source.
  * No Node or Workers-only APIs.
  */
-import { toSeries, type Candle } from '../../shared/candles/candle';
-import { TIMEFRAME_MS, type Timeframe } from '../../shared/candles/timeframe';
-import type { RawTrade } from '../../shared/backtest/types';
-import { VENUE_IDS } from '../../shared/costs/presets';
-import { measuredCostConfigSchema, type MeasuredCostConfig, type MeasuredCostConfigInput, type MeasuredLeg } from '../../shared/costs/measured';
-import { measureRunCosts, type MeasuredCosts } from '../../shared/costs/measured-run';
-import { loadBookSnapshots } from '../../shared/db/queries/book-snapshots';
-import { loadCandles } from '../../shared/db/queries/candles';
-import { calibrateImpactK } from '../../shared/market/impact-calibration';
-import type { Database } from '../../shared/db/database';
+import { toSeries, type Candle } from '../candles/candle';
+import { TIMEFRAME_MS, type Timeframe } from '../candles/timeframe';
+import type { RawTrade } from '../backtest/types';
+import { VENUE_IDS } from '../costs/presets';
+import { measuredCostConfigSchema, type MeasuredCostConfig, type MeasuredCostConfigInput, type MeasuredLeg } from '../costs/measured';
+import { measureRunCosts, type MeasuredCosts } from '../costs/measured-run';
+import { loadBookSnapshots } from '../db/queries/book-snapshots';
+import { loadCandles } from '../db/queries/candles';
+import { calibrateImpactK } from '../market/impact-calibration';
+import type { Database } from '../db/database';
 import type { LoadedWindow } from './window';
 
 /** The run's legs cannot be found (a derived series without a spread source, no leg candles): retrying cannot fix it. */

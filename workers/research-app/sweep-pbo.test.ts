@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { mulberry32 } from '../../shared/backtest/prng';
-import { pboChunkMessages } from './sweep-pbo';
+import { pboChunkMessages } from '../../shared/app/sweep-pbo';
 import { PBO_CHUNK_BUDGET, PBO_INLINE_BUDGET, pboChunkPlan, sweepCscvMatrix, sweepPboPartial, type ChunkBlockStats } from '../../shared/research/sweep-pbo';
 
 // CPU of the PBO's split loop inside workerd (local workerd's clock advances during compute, unlike a deployed

@@ -16,14 +16,14 @@
  * - Manual decisions (CLI `promote`) move to research / watch / rejected freely and to paper only when the latest
  *   evidence decision says paper.
  */
-import { toSeries } from '../../shared/candles/candle';
-import type { Timeframe } from '../../shared/candles/timeframe';
-import { parseBacktestConfig } from '../../shared/backtest/config';
-import { runBacktest } from '../../shared/backtest/engine';
-import { canonicalJson } from '../../shared/backtest/hash';
-import { runSlices, slicesConfigSchema } from '../../shared/backtest/slices';
-import type { Database } from '../../shared/db/database';
-import type { BacktestRunRow } from '../../shared/db/schema';
+import { toSeries } from '../candles/candle';
+import type { Timeframe } from '../candles/timeframe';
+import { parseBacktestConfig } from '../backtest/config';
+import { runBacktest } from '../backtest/engine';
+import { canonicalJson } from '../backtest/hash';
+import { runSlices, slicesConfigSchema } from '../backtest/slices';
+import type { Database } from '../db/database';
+import type { BacktestRunRow } from '../db/schema';
 import {
   getStrategyRow,
   latestEvidencePromotion,
@@ -33,20 +33,22 @@ import {
   type PlannedPromotion,
   type PromotionSourceKind,
   type RecordOutcome,
-} from '../../shared/db/queries/promotion';
-import { familyTrialCount, familyTrialSharpeVariance, getSweepRow } from '../../shared/db/queries/research';
-import { evaluateStudyGates, GATE_SETS, resolveGateSet, studyGatesPassed, type GateSet, type StudyGateCheck } from '../../shared/research/gate-sets';
-import { runMonteCarlo } from '../../shared/research/run-monte-carlo';
-import { sweepNeighbours, type SweepResult } from '../../shared/research/sweep';
-import { objectiveId, objectiveSchema, type ComboSummary } from '../../shared/research/summary';
-import { decidePromotion, decidingVerdicts, type PromotionDecision, type VenueVerdict, type WalkForwardEvidence } from '../../shared/research/verdict';
-import type { Params, StrategyStatus } from '../../shared/strategies/types';
+} from '../db/queries/promotion';
+import { familyTrialCount, familyTrialSharpeVariance, getSweepRow } from '../db/queries/research';
+import { evaluateStudyGates, GATE_SETS, resolveGateSet, studyGatesPassed, type GateSet, type StudyGateCheck } from '../research/gate-sets';
+import { runMonteCarlo } from '../research/run-monte-carlo';
+import { readRunResult, runResultOrEmpty, walkForwardFolds } from '../research/stored-run-result';
+import { sweepNeighbours, type SweepResult } from '../research/sweep';
+import { objectiveId, objectiveSchema, type ComboSummary } from '../research/summary';
+import { decidePromotion, decidingVerdicts, type PromotionDecision, type VenueVerdict, type WalkForwardEvidence } from '../research/verdict';
+import type { Params, StrategyStatus } from '../strategies/types';
 import { judgeRun, type RunJudgement, type VenueVerdictRow } from './core';
 import { auditRunWindow } from './lookahead';
-import { lookaheadEvidence } from '../../shared/backtest/lookahead-audit';
-import { familyOf, primaryCostModel, resolveParams, singleStrategy } from './run-backtest';
+import { lookaheadEvidence } from '../backtest/lookahead-audit';
+import { familyOf, resolveParams, singleStrategy } from '../strategies/registry';
+import { primaryCostModel } from './run-backtest';
 import { loadSweepWindow, planSweepCombos, DEFAULT_CHUNK_SIZE } from './sweep';
-import { log } from '../observability/logger';
+import { appLog as log } from './ports';
 
 export const STATUSES: readonly StrategyStatus[] = ['research', 'watch', 'paper', 'rejected'];
 
@@ -183,8 +185,10 @@ export async function promoteFromRun(db: Database, run: BacktestRunRow, judgemen
   if (run.status !== 'done') return null;
   const kind: PromotionSourceKind = run.kind === 'walk-forward' ? 'walk-forward' : 'backtest';
   if (run.kind !== 'backtest' && run.kind !== 'walk-forward' && run.kind !== 'reproduction') return null;
-  const stored = (run.result ?? {}) as { venues?: VenueVerdictRow[] };
-  const verdicts = judgement?.venueVerdicts ?? verdictsFromRows(stored.venues ?? []);
+  const read = readRunResult(run.result);
+  if (!read.ok) throw new Error(`run ${run.id}: ${read.reason}`);
+  const stored = read.result;
+  const verdicts = judgement?.venueVerdicts ?? verdictsFromRows(Array.isArray(stored.venues) ? (stored.venues as VenueVerdictRow[]) : []);
   const row = await getStrategyRow(db, run.strategyId);
   if (!row) return null; // not in the registry (an unseeded database): nothing to promote
   let applicable: { ok: boolean; reason?: string } = { ok: true };
@@ -199,7 +203,7 @@ export async function promoteFromRun(db: Database, run: BacktestRunRow, judgemen
     }
     if (registered !== null && registered !== ran) applicable = { ok: false, reason: `the run's params ${ran} are not the registered ${registered}` };
   }
-  const recorded = (run.result ?? {}) as { gateSet?: GateSet; studyGates?: StudyGateCheck[] };
+  const recorded = stored as { gateSet?: GateSet; studyGates?: StudyGateCheck[] };
   return applyPromotion(db, {
     strategyId: run.strategyId,
     source: { kind, id: run.id },
@@ -230,9 +234,8 @@ export async function promoteFromRunSafely(db: Database, run: BacktestRunRow, ju
 
 /** Walk-forward evidence from a stored walk-forward result (folds carry `outOfSample` since paper trading). */
 export function walkForwardEvidenceOf(result: unknown): WalkForwardEvidence | null {
-  const folds = (result as { walkForward?: { folds?: { outOfSample?: ComboSummary | null }[] } } | null)?.walkForward?.folds;
-  if (!folds || folds.length === 0 || !folds.some((f) => f.outOfSample !== undefined)) return null;
-  return { folds: folds.map((f) => ({ outOfSample: f.outOfSample ?? null })) };
+  const folds = walkForwardFolds(runResultOrEmpty(result));
+  return folds ? { folds: folds.map((f) => ({ outOfSample: f.outOfSample as ComboSummary | null })) } : null;
 }
 
 export interface SweepJudgement {

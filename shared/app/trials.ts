@@ -3,10 +3,10 @@
  * trial count and trial-Sharpe variance of today), with MinBTL for both counts — see shared/research/trials.ts.
  * Read-only: nothing is written, so the figure is always current.
  */
-import type { Database } from '../../shared/db/database';
-import { familyTrialCount, familyTrialSharpeVariance, getRunRow, runNetReturns } from '../../shared/db/queries/research';
-import { redeflateRun, type RunTrials } from '../../shared/research/trials';
-import { familyOf, RunInputError } from './run-backtest';
+import type { Database } from '../db/database';
+import { familyTrialCount, familyTrialSharpeVariance, getRunRow, runNetReturns } from '../db/queries/research';
+import { redeflateRun, type RunTrials } from '../research/trials';
+import { familyOf, RunInputError } from '../strategies/registry';
 
 interface StoredJudgement {
   trials?: number;

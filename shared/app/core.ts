@@ -8,13 +8,13 @@
  * the verdict; the fee-only presets and stress-31 stay beside them. A venue preset or measured view priced on
  * another venue's candles is marked as a proxy and capped at watch (`proxyPriceVerdict`).
  */
-import type { Timeframe } from '../../shared/candles/timeframe';
-import type { BacktestResult } from '../../shared/backtest/types';
-import type { SlicesResult } from '../../shared/backtest/slices';
-import { judgeVenues, overallVerdict, type LookaheadEvidence, type Verdict, type VenueVerdict, type WalkForwardEvidence } from '../../shared/research/verdict';
-import type { GatesInput } from '../../shared/research/gates';
-import type { ComboSummary } from '../../shared/research/summary';
-import { withMeasuredViews, type MeasuredCosts } from '../../shared/costs/measured-run';
+import type { Timeframe } from '../candles/timeframe';
+import type { BacktestResult } from '../backtest/types';
+import type { SlicesResult } from '../backtest/slices';
+import { judgeVenues, overallVerdict, type LookaheadEvidence, type Verdict, type VenueVerdict, type WalkForwardEvidence } from '../research/verdict';
+import type { GatesInput } from '../research/gates';
+import type { ComboSummary } from '../research/summary';
+import { withMeasuredViews, type MeasuredCosts } from '../costs/measured-run';
 
 export type { Verdict };
 

@@ -10,8 +10,8 @@ import { insertBookSnapshot } from '../../shared/db/queries/book-snapshots';
 import type { MeasuredCosts } from '../../shared/costs/measured-run';
 import type { EdgeMargin } from '../../shared/research/verdict-margin';
 import { config, LAB_VENUE, seedLabCandles, Y2021 } from './lab-fixtures.test-util';
-import { MeasuredCostInputError, tradedLegs } from './measured-costs';
-import { BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun } from './run-backtest';
+import { MeasuredCostInputError, tradedLegs } from '../../shared/app/measured-costs';
+import { BacktestRequest, createBacktestRun, executeBacktestRun, reproduceRun } from '../../shared/app/run-backtest';
 
 const STRATEGY = 'dsta-rsi-mean-reversion';
 
@@ -26,7 +26,7 @@ async function run(body: Record<string, unknown>) {
   const req = BacktestRequest.parse({ strategy: STRATEGY, venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Y2021.from, to: Y2021.to, ...body });
   return withDb(config, async (db) => {
     const created = await createBacktestRun(db, req, { codeVersion: 'test' });
-    await executeBacktestRun(db, created.id, { codeVersion: 'test' });
+    await executeBacktestRun(db, created.id, { codeVersion: 'test', now: Date.now });
     return (await getRunRow(db, created.id))!;
   });
 }

@@ -8,7 +8,7 @@ import type { BacktestResult } from '../../shared/backtest/types';
 import { COST_PRESET_IDS } from '../../shared/costs';
 import { tradesFromGross } from '../../shared/research/fixtures.test-util';
 import type { ComboSummary, NetViewSummary } from '../../shared/research/summary';
-import { judgeRun, proxyPriceVerdict } from './core';
+import { judgeRun, proxyPriceVerdict } from '../../shared/app/core';
 
 function neighbour(edge: number, k: number): ComboSummary {
   const net: Record<string, NetViewSummary> = {};

@@ -13,9 +13,10 @@
  * than a timeout. Messages keep their key `pbo:<sweep>:<range>` and a stored range is never recomputed twice.
  */
 import { z } from 'zod';
-import type { Database } from '../../shared/db/database';
-import { claimStalePboResends, getSweepRow, markPboEnqueued, pboPartials, pingDb, setSweepPbo, storePboPartial, sweepChunkBlockStats } from '../../shared/db/queries/research';
-import { mergeSweepPbo, sweepCscvMatrix, sweepPboPartial, type ChunkBlockStats } from '../../shared/research/sweep-pbo';
+import type { Database } from '../db/database';
+import { claimStalePboResends, getSweepRow, markPboEnqueued, pboPartials, pingDb, setSweepPbo, storePboPartial, sweepChunkBlockStats } from '../db/queries/research';
+import type { Clock } from './ports';
+import { mergeSweepPbo, sweepCscvMatrix, sweepPboPartial, type ChunkBlockStats } from '../research/sweep-pbo';
 
 /** The `pbo-chunk` queue message: one split range of a sweep's deferred PBO. */
 export const PboChunkMessage = z.object({
@@ -77,7 +78,7 @@ export async function resendStalePbo(db: Database, enqueue: (m: PboChunkJob[]) =
   return { sweeps: claimed.length, messages };
 }
 
-export async function executePboChunk(db: Database, msg: { sweepId: string; rangeIndex: number; from: number; to: number }): Promise<PboChunkOutcome> {
+export async function executePboChunk(db: Database, msg: { sweepId: string; rangeIndex: number; from: number; to: number }, now: Clock): Promise<PboChunkOutcome> {
   const sweep = await getSweepRow(db, msg.sweepId);
   if (!sweep) return { status: 'skipped', reason: 'no such sweep' };
   const pbo = (sweep.result as { pbo?: DeferredPbo | { status: string } } | null)?.pbo;
@@ -86,11 +87,11 @@ export async function executePboChunk(db: Database, msg: { sweepId: string; rang
   if (!range || range.from !== msg.from || range.to !== msg.to) return { status: 'skipped', reason: `range ${msg.rangeIndex} [${msg.from}, ${msg.to}) is not in the sweep's plan` };
   const stats = (await sweepChunkBlockStats(db, msg.sweepId)).map((r) => r.blockStats as ChunkBlockStats);
   const m = sweepCscvMatrix(stats);
-  const t0 = Date.now();
+  const t0 = now();
   const partial = sweepPboPartial(m.matrix, range);
   // Workers' clocks advance only across I/O: bracket the compute with one round trip (an upper bound on its CPU).
   await pingDb(db);
-  const wallMs = Date.now() - t0;
+  const wallMs = now() - t0;
   const ranges = (pbo as DeferredPbo).ranges.length;
   const stored = await storePboPartial(db, { sweepId: msg.sweepId, rangeIndex: msg.rangeIndex, splitFrom: range.from, splitTo: range.to, partial, cpuMs: wallMs });
   let merged = false;
@@ -104,11 +105,8 @@ export async function executePboChunk(db: Database, msg: { sweepId: string; rang
       m.edges,
     );
     const cpu = parts.map((p) => p.cpuMs ?? 0);
+    // The merge that wrote the PBO returns merged: its caller judges the sweep then (shared/app/promote-after.ts).
     merged = await setSweepPbo(db, msg.sweepId, { ...result, chunkWallMs: cpu, maxChunkWallMs: Math.max(0, ...cpu) });
-    if (merged) {
-      const { promoteFromSweepSafely } = await import('./promotion');
-      await promoteFromSweepSafely(db, msg.sweepId);
-    }
   }
   return { status: 'done', wallMs, stored, ranges, merged };
 }

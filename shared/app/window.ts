@@ -6,12 +6,12 @@
  * `aggregateCandles` as `/api/candles`, complete buckets only); `derivedFrom` and `dataSource` say so, and the
  * hash is over the derived candles. No Node or Workers-only APIs: the Worker jobs and the CLI share it.
  */
-import type { Candle, SeriesKey } from '../../shared/candles/candle';
-import { loadDerivedCandles, loadRecentDerivedCandles, seriesSource } from '../../shared/db/queries/candles';
-import type { Timeframe } from '../../shared/candles/timeframe';
-import { windowSources, type SourceCount } from '../../shared/db/queries/research';
-import type { Database } from '../../shared/db/database';
-import { hashCanonical } from '../../shared/backtest/hash';
+import type { Candle, SeriesKey } from '../candles/candle';
+import { loadDerivedCandles, loadRecentDerivedCandles, seriesSource } from '../db/queries/candles';
+import type { Timeframe } from '../candles/timeframe';
+import { windowSources, type SourceCount } from '../db/queries/research';
+import type { Database } from '../db/database';
+import { hashCanonical } from '../backtest/hash';
 
 export interface LoadedWindow {
   key: SeriesKey;

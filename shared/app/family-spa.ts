@@ -3,10 +3,10 @@
  * the sweep's own combos, every other done sweep of the family on the same window, and the family's done backtest
  * runs there — computed on request (read-only), so it always counts every trial recorded so far.
  */
-import type { Database } from '../../shared/db/database';
-import { familyTrialsOnWindow, getSweepRow } from '../../shared/db/queries/research';
-import { familySpa, type ChunkPeriods } from '../../shared/research/sweep-spa';
-import { familyOf, RunInputError } from './run-backtest';
+import type { Database } from '../db/database';
+import { familyTrialsOnWindow, getSweepRow } from '../db/queries/research';
+import { familySpa, type ChunkPeriods } from '../research/sweep-spa';
+import { familyOf, RunInputError } from '../strategies/registry';
 
 export async function sweepFamilySpa(db: Database, sweepId: string, opts: { reps?: number } = {}): Promise<ReturnType<typeof familySpa> & { sweepId: string; family: string }> {
   const sweep = await getSweepRow(db, sweepId);

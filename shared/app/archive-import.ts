@@ -5,13 +5,13 @@
  * whose candles are still stored, is marked `done` in the new job at once and not downloaded again.
  */
 import { z } from 'zod';
-import { archiveUrl, checksumUrl, planArchiveFiles } from '../../shared/archive/layout';
-import { canonicalSymbol } from '../../shared/archive/process';
-import { createImportJob, resumeDoneFiles } from '../../shared/db/queries/imports';
-import { TIMEFRAMES } from '../../shared/candles/timeframe';
-import type { Db } from '../db';
-import type { Env } from '../env';
-import type { ImportFileJob } from '../jobs/import-file';
+import { archiveUrl, checksumUrl, planArchiveFiles } from '../archive/layout';
+import { canonicalSymbol } from '../archive/process';
+import { createImportJob, resumeDoneFiles } from '../db/queries/imports';
+import { TIMEFRAMES } from '../candles/timeframe';
+import type { Database } from '../db/database';
+import type { Timeframe } from '../candles/timeframe';
+import type { Enqueue } from './ports';
 
 export const ArchiveImportRequest = z
   .object({
@@ -29,16 +29,29 @@ function monthsBetween(a: string, b: string): number {
   return (yb - ya) * 12 + (mb - ma) + 1;
 }
 
+/** One archive file (monthly or daily) to import: the body of an `import-file` job (validated by the job's zod schema). */
+export interface ImportFileJob {
+  kind: 'import-file';
+  key: string;
+  jobId: string;
+  fileName: string;
+  url: string;
+  checksumUrl: string;
+  venue: string;
+  symbol: string;
+  timeframe: Timeframe;
+}
+
 export async function startArchiveImport(
-  db: Db,
-  env: Env,
+  db: Database,
+  enqueue: Enqueue<ImportFileJob>,
   baseUrl: string,
   input: z.infer<typeof ArchiveImportRequest>,
-  opts: { jobId?: string; now?: number } = {},
+  opts: { jobId?: string; now: number },
 ) {
   const jobId = opts.jobId ?? crypto.randomUUID();
   const symbol = canonicalSymbol(input.symbol);
-  const refs = planArchiveFiles(input.symbol, input.interval, input.from, input.to, opts.now ?? Date.now());
+  const refs = planArchiveFiles(input.symbol, input.interval, input.from, input.to, opts.now);
   const files = refs.map((f) => ({
     fileName: f.fileName,
     from: f.from,
@@ -70,8 +83,6 @@ export async function startArchiveImport(
       symbol,
       timeframe: input.interval,
     }));
-  for (let i = 0; i < messages.length; i += 100) {
-    await env.JOBS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
-  }
+  await enqueue(messages);
   return created;
 }

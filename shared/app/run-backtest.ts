@@ -8,21 +8,21 @@
  * A run that cannot be computed (unknown strategy, bad params, no data) ends `failed` with the error.
  */
 import { z } from 'zod';
-import { evaluateStudyGates, gateSetRefSchema, resolveGateSet } from '../../shared/research/gate-sets';
-import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type RunMonteCarlo } from '../../shared/research/run-monte-carlo';
-import { toSeries } from '../../shared/candles/candle';
-import { TIMEFRAMES, timeframeMs, type Timeframe } from '../../shared/candles/timeframe';
-import { costModelsOf, parseBacktestConfig, type BacktestConfig } from '../../shared/backtest/config';
-import { INITIAL_CARRY, runChunk, warmupCandles } from '../../shared/backtest/engine';
-import { mergeChunks, normalizeCarry, planChunks } from '../../shared/backtest/chunking';
-import { buildResult } from '../../shared/backtest/result';
-import { runSlices, type SlicesResult } from '../../shared/backtest/slices';
-import type { BacktestResult, ChunkResult, EquityCurve, Trade } from '../../shared/backtest/types';
-import { VENUE_IDS } from '../../shared/costs';
-import { getStrategy, STRATEGIES } from '../../shared/strategies/registry';
-import type { Params, Strategy } from '../../shared/strategies/types';
-import type { Database } from '../../shared/db/database';
-import type { BacktestRunRow } from '../../shared/db/schema';
+import { evaluateStudyGates, gateSetRefSchema, resolveGateSet } from '../research/gate-sets';
+import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type RunMonteCarlo } from '../research/run-monte-carlo';
+import { toSeries } from '../candles/candle';
+import { TIMEFRAMES, timeframeMs, type Timeframe } from '../candles/timeframe';
+import { costModelsOf, parseBacktestConfig, type BacktestConfig } from '../backtest/config';
+import { INITIAL_CARRY, runChunk, warmupCandles } from '../backtest/engine';
+import { mergeChunks, normalizeCarry, planChunks } from '../backtest/chunking';
+import { buildResult } from '../backtest/result';
+import { runSlices, type SlicesResult } from '../backtest/slices';
+import type { BacktestResult, ChunkResult, EquityCurve, Trade } from '../backtest/types';
+import { VENUE_IDS } from '../costs';
+import { familyOf, getStrategy, resolveParams, RunInputError, singleStrategy } from '../strategies/registry';
+import type { Params, Strategy } from '../strategies/types';
+import type { Database } from '../db/database';
+import type { BacktestRunRow } from '../db/schema';
 import {
   claimRun,
   completeRun,
@@ -34,15 +34,16 @@ import {
   setRunProgress,
   type EquityInsert,
   type TradeInsert,
-} from '../../shared/db/queries/research';
+} from '../db/queries/research';
 import { loadWindow, type LoadedWindow } from './window';
 import { judgeRun, type RunJudgement } from './core';
 import { auditRunWindow } from './lookahead';
-import { lookaheadEvidence, type LookaheadAudit } from '../../shared/backtest/lookahead-audit';
-import { hashCanonical } from '../../shared/backtest/hash';
-import { MeasuredCostRefusedError, UnknownFeeTierError, measuredCostConfigSchema, type MeasuredCostConfigInput } from '../../shared/costs';
-import { withMeasuredViews, type MeasuredCosts } from '../../shared/costs/measured-run';
+import { lookaheadEvidence, type LookaheadAudit } from '../backtest/lookahead-audit';
+import { hashCanonical } from '../backtest/hash';
+import { MeasuredCostRefusedError, UnknownFeeTierError, measuredCostConfigSchema, type MeasuredCostConfigInput } from '../costs';
+import { withMeasuredViews, type MeasuredCosts } from '../costs/measured-run';
 import { MeasuredCostInputError, measureRun } from './measured-costs';
+import type { Clock } from './ports';
 
 /** A date: ISO 8601 (`2021-01-01`, `2021-01-01T00:00:00Z`) or epoch milliseconds. */
 export const dateInput = z.union([z.number().int(), z.string().min(4)]).transform((v, ctx) => {
@@ -103,33 +104,8 @@ export function checkGatesAndParams(r: { strategy: string; gates?: unknown; para
 export type BacktestRequestInput = z.input<typeof BacktestRequest>;
 export type BacktestRequestParsed = z.output<typeof BacktestRequest>;
 
-/** A failure that retrying cannot fix (bad input, no data): the run ends `failed`, the message is acked. */
-export class RunInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RunInputError';
-  }
-}
-
-export function singleStrategy(id: string): Strategy<Params, unknown> {
-  const s = getStrategy(id);
-  if (!s) throw new RunInputError(`unknown strategy ${id}`);
-  if (s.kind !== 'single') throw new RunInputError(`${id} is a ranking strategy`);
-  return s as Strategy<Params, unknown>;
-}
-
-export function resolveParams(strategy: Strategy<Params, unknown>, params: unknown): Params {
-  const parsed = strategy.paramsSchema.safeParse({ ...(strategy.defaults as Params), ...((params ?? {}) as Params) });
-  if (!parsed.success) throw new RunInputError(`invalid params: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
-}
-
-/** Ids of every bundled strategy in the same family (the DSR trial count spans the family). */
-export function familyOf(strategyIdValue: string): { family: string; ids: string[] } {
-  const s = getStrategy(strategyIdValue);
-  const family = s?.family ?? strategyIdValue;
-  return { family, ids: STRATEGIES.filter((x) => x.family === family).map((x) => x.id) };
-}
+// The registry helpers live with the registry; re-exported here for the callers that import them from the run.
+export { familyOf, resolveParams, RunInputError, singleStrategy };
 
 /** The cost model the run's stored equity_net column and headline use: the data venue's taker fees, else the stress. */
 export function primaryCostModel(venue: string): string {
@@ -304,6 +280,8 @@ export function storedResult(
 
 export interface ExecuteOptions {
   codeVersion: string;
+  /** The host's clock, for the run's recorded duration. */
+  now: Clock;
   /** Called with 0..1 after each step (the CLI draws a bar); the row's progress is written too. */
   onProgress?: (fraction: number, phase: string) => void;
   /** Skip the claim (the CLI runs a row it just created); default false. */
@@ -311,7 +289,7 @@ export interface ExecuteOptions {
 }
 
 export type ExecuteOutcome =
-  | { status: 'done'; run: BacktestRunRow; result: CoreResult; judgement: RunJudgement; promotion?: import('./promotion').PromotionOutcome | null }
+  | { status: 'done'; run: BacktestRunRow; result: CoreResult; judgement: RunJudgement }
   | { status: 'skipped'; reason: string }
   | { status: 'failed'; error: string };
 
@@ -337,7 +315,6 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
   const claimed = await claimForExecution(db, runId, opts.alreadyClaimed);
   if ('skipped' in claimed) return { status: 'skipped', reason: claimed.skipped };
   const run = claimed.run;
-  const started = Date.now();
   let lastWritten = 0;
   const progress = async (f: number, phase: string): Promise<void> => {
     opts.onProgress?.(f, phase);
@@ -346,7 +323,7 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
       await setRunProgress(db, runId, f);
     }
   };
-  try {
+  const out = await executeRun(db, run, opts, async () => {
     const strategy = singleStrategy(run.strategyId);
     if (strategy.version !== run.strategyVersion) throw new RunInputError(`strategy ${strategy.id} is now v${strategy.version}, the run asked for v${run.strategyVersion}`);
     const params = resolveParams(strategy, run.params);
@@ -376,34 +353,74 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
     const monteCarlo = runMonteCarloOf(result, run);
     // A single backtest has no sweep: PBO and SPA are skipped (never passed); the MC drawdown gate is checked.
     const studyGates = evaluateStudyGates(gateSet, { mcDrawdownP95: monteCarlo.blockBootstrap.status === 'done' ? monteCarlo.blockBootstrap.maxDrawdown.p95 : null });
+    return {
+      win,
+      core: result,
+      judgement,
+      stored: { ...storedResult(result, win, opts.codeVersion, judgement, audit, measured), monteCarlo, gateSet, studyGates },
+      resultHash: result.resultHash,
+      // The stored trade rows carry the measured views' net returns beside the presets'.
+      tradeRowsOf: withMeasuredViews(result, measured).trades,
+    };
+  });
+  if (out.status === 'failed') return out;
+  opts.onProgress?.(1, 'done');
+  // Promotion on these verdicts is the caller's next step (shared/app/promote-after.ts).
+  return { status: 'done', run: out.run, result: out.record.core, judgement: out.record.judgement };
+}
+
+/** What one run kind computed, for `executeRun` to record. */
+export interface RunRecord {
+  win: LoadedWindow;
+  /** The result whose trades and equity are stored (a walk-forward's: its out-of-sample result). */
+  core: CoreResult;
+  judgement: RunJudgement;
+  /** The result jsonb. */
+  stored: Record<string, unknown>;
+  resultHash: string;
+  /** The trades stored as rows, when they carry more views than `core` (the measured costs); default `core.trades`. */
+  tradeRowsOf?: readonly Trade[];
+}
+
+/**
+ * The sequence every run kind shares (backtest, reproduction, walk-forward): time it, compute, record the result
+ * with its provenance, trades and equity (the primary cost model's net curve) and duration; on an input error
+ * (bad input, no data) record the failure with its reason and return it; anything else is thrown (the queue
+ * retries). The run row is already claimed by the caller.
+ */
+export async function executeRun<T extends RunRecord>(
+  db: Database,
+  run: BacktestRunRow,
+  opts: { codeVersion: string; now: Clock },
+  compute: () => Promise<T>,
+): Promise<{ status: 'done'; run: BacktestRunRow; record: T } | { status: 'failed'; error: string }> {
+  const started = opts.now();
+  try {
+    const record = await compute();
+    const { win, core, judgement } = record;
     const primary = primaryCostModel(run.venue);
     await completeRun(
       db,
-      runId,
+      run.id,
       {
         dataSource: win.dataSource,
         candleCount: win.windowCount,
         dataHash: win.dataHash,
-        costModels: result.costModels,
+        costModels: core.costModels,
         codeVersion: opts.codeVersion,
         verdict: judgement.verdict,
         verdictReason: judgement.reason,
-        result: { ...storedResult(result, win, opts.codeVersion, judgement, audit, measured), monteCarlo, gateSet, studyGates },
-        resultHash: result.resultHash,
-        durationMs: Date.now() - started,
+        result: record.stored,
+        resultHash: record.resultHash,
+        durationMs: opts.now() - started,
       },
-      tradeRows(withMeasuredViews(result, measured).trades),
-      equityRows(result.equity.gross, result.equity.net[primary] ?? result.equity.net['stress-31']),
+      tradeRows(record.tradeRowsOf ?? core.trades),
+      equityRows(core.equity.gross, core.equity.net[primary] ?? core.equity.net['stress-31']),
     );
-    opts.onProgress?.(1, 'done');
-    const done = (await getRunRow(db, runId))!;
-    // Promotion / demotion on this run's verdicts (recorded once per run; a failure there never fails the run).
-    const { promoteFromRunSafely } = await import('./promotion');
-    const promotion = await promoteFromRunSafely(db, done, judgement);
-    return { status: 'done', run: done, result, judgement, promotion };
+    return { status: 'done', run: (await getRunRow(db, run.id))!, record };
   } catch (err) {
     if (err instanceof RunInputError || err instanceof z.ZodError) {
-      await failRun(db, runId, (err as Error).message, Date.now() - started);
+      await failRun(db, run.id, (err as Error).message, opts.now() - started);
       return { status: 'failed', error: (err as Error).message };
     }
     throw err;
