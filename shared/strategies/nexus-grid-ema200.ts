@@ -11,6 +11,7 @@ import { atr } from '../indicators/atr';
 import { ema } from '../indicators/ema';
 import { emaSeed, finite, floatParam, fmt, intParam, num, wilderSeed } from './helpers';
 import { HOLD, type Signal, type Strategy } from './types';
+import { lazySignal } from './reason';
 
 export const nexusGridEma200Params = z.strictObject({
   emaPeriod: intParam(20, 400, 200),
@@ -72,27 +73,24 @@ export const nexusGridEma200: Strategy<NexusGridEma200Params, Prepared> = {
     const floor = mean - (p.levels + 1) * gap;
     const emaName = `EMA${p.emaPeriod}`;
     if (close >= exitLine) {
-      const line = p.exitSteps > 0 ? `exit line ${emaName} + ${num(p.exitSteps)} steps = ${fmt(exitLine)}` : `${emaName} ${fmt(mean)}`;
-      return { action: 'EXIT', reason: `close ${fmt(close)} >= ${line} (grid take-profit)` };
+      return lazySignal('EXIT', () => {
+        const line = p.exitSteps > 0 ? `exit line ${emaName} + ${num(p.exitSteps)} steps = ${fmt(exitLine)}` : `${emaName} ${fmt(mean)}`;
+        return `close ${fmt(close)} >= ${line} (grid take-profit)`;
+      });
     }
     if (close < floor) {
-      return {
-        action: 'EXIT',
-        reason: `close ${fmt(close)} < grid floor ${fmt(floor)} = ${emaName} ${fmt(mean)} - ${p.levels + 1}×${num(p.step, 2)}·ATR (grid broken)`,
-      };
+      return lazySignal('EXIT', () => `close ${fmt(close)} < grid floor ${fmt(floor)} = ${emaName} ${fmt(mean)} - ${p.levels + 1}×${num(p.step, 2)}·ATR (grid broken)`);
     }
     // First level strictly below the close: k = floor((mean - close) / gap) + 1, at least 1.
     const k = Math.max(1, Math.floor((mean - close) / gap) + 1);
     if (k > p.levels) return HOLD; // between the last level and the floor: the bottom bid was already passed
     const level = mean - k * gap;
-    return {
-      action: 'BUY',
-      reason:
+    return lazySignal('BUY', () =>
         `close ${fmt(close)} below ${emaName} ${fmt(mean)}; resting bid at grid level ${k}/${p.levels} = ` +
-        `${emaName} - ${k}×${num(p.step, 2)}·ATR${p.atrPeriod} (${fmt(a)}) = ${fmt(level)}`,
+        `${emaName} - ${k}×${num(p.step, 2)}·ATR${p.atrPeriod} (${fmt(a)}) = ${fmt(level)}`, {
       limitPrice: level,
       stopLoss: floor,
       takeProfit: exitLine,
-    };
+    });
   },
 };
