@@ -14,6 +14,8 @@ import type { CandleSeries } from '../candles/candle';
 import type { ParamRange, ParamSpace, ParamValue, Params, Strategy } from '../strategies/types';
 import { comboBlockStats, pboViewOf, type ChunkBlockStats } from './sweep-pbo';
 import { buyAndHoldPeriods, comboPeriods, dailyGrid, type ChunkPeriods } from './sweep-spa';
+import { fastSweepOrder } from '../sweep/order';
+import { PrepareCache } from '../sweep/prepare-cache';
 import { comboKey, objectiveId, objectiveSchema, pickBest, summarizeResult, type BestCombo, type ComboSummary, type ObjectiveInput } from './summary';
 
 /** What combo generation needs from a strategy. */
@@ -177,6 +179,12 @@ export interface SweepRunConfig {
   blocks?: { edges: number[]; view?: string };
   /** Also keep per-combo daily returns on the window [from, to) for SPA / Reality Check (see ./sweep-spa.ts). */
   periods?: { from: number; to: number };
+  /**
+   * Share work across the chunk's combos (default true): `prepare` cached by the params it reads, combos that
+   * share it run back to back (../sweep/). Same output either way; false runs each combo from scratch (the
+   * reference the fast path is tested against).
+   */
+  shareWork?: boolean;
 }
 
 /** What every chunk of one sweep must share; merge refuses outputs whose contexts differ. */
@@ -228,19 +236,27 @@ export function runSweepChunk<P extends Params, S>(
   const grid = config.periods ? dailyGrid(config.periods.from, config.periods.to) : null;
   const periodRows: ChunkPeriods['rows'] = [];
   let view: string | null = null;
-  const combos = chunk.combos.map((raw) => {
+  const params = chunk.combos.map((raw) => {
     const parsed = strategy.paramsSchema.safeParse({ ...strategy.defaults, ...raw });
     if (!parsed.success) throw new Error(`chunk ${chunk.index}: invalid params ${canonicalJson(raw)}: ${parsed.error.message}`);
-    const params = parsed.data;
-    const result = mode === 'single' ? runBacktest(series, strategy, params, parsedConfig as ReturnType<typeof parseBacktestConfig>) : runSlices(series, strategy, params, parsedConfig);
-    const summary = summarizeResult(result, params);
+    return parsed.data;
+  });
+  // Shared work (../sweep/): one prepare per distinct indicator input, combos that share one run back to back.
+  const shared = config.shareWork !== false;
+  const runner = shared ? new PrepareCache(strategy).strategyView() : strategy;
+  const order = shared ? fastSweepOrder(params) : params.map((_, k) => k);
+  const combos: ComboSummary[] = new Array<ComboSummary>(params.length);
+  for (const k of order) {
+    const p = params[k]!;
+    const result = mode === 'single' ? runBacktest(series, runner, p, parsedConfig as ReturnType<typeof parseBacktestConfig>) : runSlices(series, runner, p, parsedConfig);
+    const summary = summarizeResult(result, p);
     if (config.blocks) {
       view ??= pboViewOf(result.trades, config.blocks.view, Object.keys(result.net));
-      rows.push(comboBlockStats(summary.key, result.trades, view, config.blocks.edges));
+      rows[k] = comboBlockStats(summary.key, result.trades, view, config.blocks.edges);
     }
-    if (grid) periodRows.push(comboPeriods(summary.key, result.trades, view ?? pboViewOf(result.trades, config.blocks?.view, Object.keys(result.net)), grid));
-    return summary;
-  });
+    if (grid) periodRows[k] = comboPeriods(summary.key, result.trades, view ?? pboViewOf(result.trades, config.blocks?.view, Object.keys(result.net)), grid);
+    combos[k] = summary;
+  }
   const out: ChunkOutput = { index: chunk.index, of: chunk.of, context, combos };
   if (config.blocks) out.blockStats = { view: view ?? config.blocks.view ?? 'binance-taker', edges: [...config.blocks.edges], rows };
   if (grid && config.periods) {
