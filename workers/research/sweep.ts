@@ -38,19 +38,18 @@ import { computeSweepPbo, pboChunkPlan, PBO_INLINE_BUDGET, SWEEP_PBO_BLOCKS, swe
 import { cscvSplitCount } from '../../shared/stats';
 import { gateSetRefSchema, resolveGateSet } from '../../shared/research/gate-sets';
 import { computeSweepSpa, type ChunkPeriods, type SweepSpa } from '../../shared/research/sweep-spa';
+import { budgetedChunkSize } from '../../shared/sweep/budget';
 
 export const DEFAULT_CHUNK_SIZE = 25;
 
 /**
- * Combos per chunk so that one chunk stays far inside a Worker's CPU limit (30 s default). Measured in workerd
- * (nexara-div006, 25 combos × 2,190 4h candles): 0.5–1.0 s per chunk, i.e. ≈ 10–20 µs per combo-candle. Budget
- * 300k combo-candles (≈ 3–6 s) per chunk, at most 50 combos.
+ * Combos per chunk from the measured cost per combo-candle, so that one chunk stays inside its share of the
+ * Worker's CPU limit (shared/sweep/budget.ts: `[limits] cpu_ms` / the jobs batch size × CHUNK_CPU_SHARE).
  */
 export function defaultChunkSize(timeframe: Timeframe, from: number, to: number): number {
-  const candles = Math.max(1, (to - from) / TIMEFRAME_MS[timeframe]);
-  return Math.max(1, Math.min(50, Math.floor(300_000 / candles)));
+  return budgetedChunkSize(Math.ceil(Math.max(1, (to - from) / TIMEFRAME_MS[timeframe])));
 }
-export const MAX_COMBOS = 5000;
+export const MAX_COMBOS = 10_000;
 
 export const SweepRequest = researchTarget
   .extend({
