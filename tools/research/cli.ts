@@ -41,7 +41,7 @@ const HELP = `npm run research -- <command>
                  [--gates default|strict|FILE.json] [--mc-seed N] [--mc-paths N] [--ruin-drawdown 0.3]
   backtest --strategy ID --symbols BTC/USDT,ETH/USDT --timeframe 4h --from D --to D [--venue binance] [--max-positions 3] [--sizing equal|fraction:F] [--max-atr-pct 0.05] [--min-volume V] [--params JSON]
            (portfolio with shared capital; a ranking strategy selects the symbols; printed, not stored)
-  sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL] [--gates NAME|FILE.json]
+  sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random|tpe] [--samples N] [--seed N] [--chunk-size N] [--api URL [--follow]] [--gates NAME|FILE.json]
   walk-forward --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--folds 5] [--scheme rolling|anchored] [--is-to-oos 3] [--gap CANDLES] [--gates NAME|FILE.json]
   rerun --run ID                 recompute a recorded run and compare its result hash
   runs [--strategy ID] [--limit N]
@@ -148,6 +148,7 @@ async function main(argv: string[]): Promise<void> {
       file: { type: 'string' },
       timeframe: { type: 'string' },
       overwrite: { type: 'boolean' },
+      follow: { type: 'boolean' },
       strategy: { type: 'string' },
       params: { type: 'string' },
       mode: { type: 'string' },
@@ -308,7 +309,19 @@ async function main(argv: string[]): Promise<void> {
       if (o.api) {
         const created = (await api(o.api, '/api/research/sweeps', { method: 'POST', body: JSON.stringify(input) })) as { sweep: { id: string; combos: number; chunksTotal: number } };
         process.stdout.write(`sweep ${created.sweep.id}: ${created.sweep.combos} combos in ${created.sweep.chunksTotal} chunks queued\n`);
-        return;
+        if (!o.follow) return;
+        // --follow: a progress bar from the sweep's chunk counts until it is done or failed, then the wall time.
+        const t0 = Date.now();
+        for (;;) {
+          const d = (await api(o.api, `/api/sweeps/${encodeURIComponent(created.sweep.id)}`)) as { sweep: { status: string; resultHash?: string | null }; progress: { chunksDone: number; chunksTotal: number } };
+          bar(d.progress.chunksDone, d.progress.chunksTotal, `${d.sweep.status}, ${d.progress.chunksDone}/${d.progress.chunksTotal} chunks, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+          if (d.sweep.status === 'done' || d.sweep.status === 'failed') {
+            process.stdout.write(`\nsweep ${created.sweep.id}: ${d.sweep.status} after ${((Date.now() - t0) / 1000).toFixed(1)} s wall, result ${d.sweep.resultHash?.slice(0, 16) ?? '—'}\n`);
+            if (d.sweep.status === 'failed') process.exitCode = 1;
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 500));
+        }
       }
       const req = SweepRequest.parse(input);
       await withDb(async ({ db }) => {

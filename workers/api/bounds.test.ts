@@ -20,7 +20,7 @@ const countingQueue = {
   sendBatch: async (b: unknown[]) => void (queued += b.length),
 } as unknown as Queue;
 
-async function post(path: string, body: unknown): Promise<{ status: number; run?: { id: string }; error?: { code: string; message: string; details?: { limit?: { name: string; asked: number } } } }> {
+async function post(path: string, body: unknown): Promise<{ status: number; run?: { id: string }; error?: { code: string; message: string; details?: { limit?: { name: string; asked: number; max?: number } } } }> {
   const ctx = createExecutionContext();
   const res = await createApp().fetch(
     new Request(`http://lab.local${path}`, { method: 'POST', headers: { ...(await accessHeaders()), 'content-type': 'application/json' }, body: JSON.stringify(body) }),

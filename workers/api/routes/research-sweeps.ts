@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../../errors';
-import { createSweepRows, defaultChunkSize, planSweepCombos, SweepRequest } from '../../research/sweep';
+import { createSweepRows, defaultChunkSize, planCount, planSweepCombos, SweepRequest } from '../../research/sweep';
 import { RunInputError } from '../../research/run-backtest';
 import { documentRoutes } from '../openapi';
 import type { AppEnv } from '../app';
@@ -25,7 +25,7 @@ export const researchSweepRoutes = new Hono<AppEnv>().post('/', async (c) => {
     const chunkSize = body.chunkSize ?? defaultChunkSize(body.timeframe, body.from, body.to);
     const plan = planSweepCombos({ strategyId: body.strategy, baseParams: body.params, method: body.method, samples: body.samples, seed: body.seed, chunkSize });
     const candles = Math.ceil((body.to - body.from) / TIMEFRAME_MS[body.timeframe]);
-    checkSweepPlan({ combos: plan.combos.length, chunks: plan.chunks.length, chunkSize, candles }, body.chunkSize);
+    checkSweepPlan({ combos: planCount(plan), chunks: plan.chunks.length, chunkSize: plan.tpe ? plan.chunkSize : chunkSize, candles }, body.chunkSize);
     created = await createSweepRows(c.var.getDb(), body, { codeVersion: c.get('config').CODE_VERSION ?? 'unknown' });
   } catch (err) {
     if (err instanceof RunInputError) throw new AppError('validation', err.message);
