@@ -27,6 +27,7 @@ import { gridCombos, randomCombos, runSweepChunk, type ChunkOutput } from '../sh
 import { dstaSmaCrossover, type DstaSmaCrossoverParams } from '../shared/strategies/dsta-sma-crossover';
 import { nexaraBaseline5m } from '../shared/strategies/nexara-baseline-5m';
 import type { Params, Strategy } from '../shared/strategies/types';
+import { timed } from './stats';
 
 const DATA = process.env.SHARED_DATA_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'data');
 
@@ -56,15 +57,6 @@ export function loadFreqtradeSeries(dir: string, file: string, symbol: string, t
 export interface Timed {
   wallMs: number;
   cpuMs: number;
-}
-
-function timed<T>(f: () => T): { value: T } & Timed {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const value = f();
-  const wallMs = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { value, wallMs, cpuMs: (c.user + c.system) / 1000 };
 }
 
 export interface SweepBenchRow extends Timed {
