@@ -19,7 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { CandleSeries } from '../shared/candles/candle';
+import { toSeries, type CandleSeries } from '../shared/candles/candle';
 import { atr } from '../shared/indicators/atr';
 import { sma } from '../shared/indicators/sma';
 import { lowerBound } from '../shared/backtest/version';
@@ -40,18 +40,7 @@ export function loadFreqtradeSeries(dir: string, file: string, symbol: string, t
   const path = join(DATA, 'freqtrade-binance-spot', dir, file);
   if (!existsSync(path)) return null;
   const rows = JSON.parse(readFileSync(path, 'utf8')) as number[][];
-  const n = rows.length;
-  const s = { timeframe, symbol, length: n, openTime: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n) };
-  for (let i = 0; i < n; i++) {
-    const r = rows[i]!;
-    s.openTime[i] = r[0]!;
-    s.open[i] = r[1]!;
-    s.high[i] = r[2]!;
-    s.low[i] = r[3]!;
-    s.close[i] = r[4]!;
-    s.volume[i] = r[5]!;
-  }
-  return s;
+  return toSeries(rows.map(([openTime, open, high, low, close, volume]) => ({ openTime: openTime!, open: open!, high: high!, low: low!, close: close!, volume: volume! })), timeframe, symbol);
 }
 
 export interface Timed {
