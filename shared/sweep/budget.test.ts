@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../testing/data';
-import { budgetedChunkSize, chunkBudgetMs, JOBS_BATCH_SIZE, MAX_CHUNK_COMBOS, plannedChunkMs, WORKER_CPU_MS } from './budget';
+import { budgetedChunkSize, chunkBudgetMs, COMBO_CANDLE_COST_US, JOBS_BATCH_SIZE, MAX_CHUNK_COMBOS, plannedChunkMs, WORKER_CPU_MS } from './budget';
 
 describe('budgeted sweep chunks', () => {
   it('uses the deployed CPU limit and queue batch size (wrangler.toml)', () => {
@@ -27,6 +27,6 @@ describe('budgeted sweep chunks', () => {
   it('gives the 45,024-candle BTC/USDT 1h window chunks that put 10,000 combos in well under 250 messages', () => {
     const size = budgetedChunkSize(45_024);
     expect(Math.ceil(10_000 / size)).toBeLessThan(250);
-    expect(budgetedChunkSize(45_024, { costUs: 3 })).toBe(Math.floor(size / 2));
+    expect(budgetedChunkSize(45_024, { costUs: 2 * COMBO_CANDLE_COST_US })).toBe(Math.floor(size / 2));
   });
 });

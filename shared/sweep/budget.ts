@@ -5,9 +5,11 @@
  * runs a whole batch, so each message gets `cpu_ms / max_batch_size`, and a chunk is planned to use at most
  * `CHUNK_CPU_SHARE` of that — the rest is headroom for loading the window, merging and a slower machine.
  *
- * The cost per combo-candle is measured (`npm run bench -- sweep`, the fast path's CPU time on the 80-combo dsta
- * grid and the 1,000-combo 5m baseline: 0.24–0.6 µs per combo-candle on this 2-core machine under load) and taken
- * at 1.5 µs: the slowest bundled strategy with all cost views, with room for workerd on a busy host.
+ * The cost per combo-candle is measured: `npm run bench -- sweep` (Node, the fast path's CPU time) gives 0.45 µs on
+ * the 80-combo dsta grid over BTC/USDT 1h and 0.21 µs on the 1,000-combo 5m baseline; in workerd (`npm run dev`,
+ * the 10,000-combo baseline sweep over 45,024 BTC/USDT 1h candles) 46 chunks of 222 combos took 1.34–1.84 s each,
+ * 0.15 µs per combo-candle. Planned at 0.75 µs: the slowest measured × 1.7, so a chunk planned at 15 s stays inside
+ * its message's 30 s share even at twice the planned cost.
  */
 
 /** `wrangler.toml` `[limits] cpu_ms`: CPU time one invocation may use (Workers Paid allows up to 300,000). */
@@ -17,7 +19,7 @@ export const JOBS_BATCH_SIZE = 4;
 /** Share of a message's CPU a planned chunk may use. */
 export const CHUNK_CPU_SHARE = 0.5;
 /** Measured CPU cost of one combo over one candle on the fast sweep path, µs (see the module header). */
-export const COMBO_CANDLE_COST_US = 1.5;
+export const COMBO_CANDLE_COST_US = 0.75;
 /** Most combos in one chunk, whatever the budget (a chunk's summaries are one stored row). */
 export const MAX_CHUNK_COMBOS = 500;
 
