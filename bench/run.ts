@@ -2,8 +2,9 @@
  * `npm run bench`: every performance target in one run, each printed side by side with the peers its issue names —
  * indicators vs tulind / technicalindicators / trading-signals, the one-year 1m backtest (and the measured cost
  * model's overhead on it, fee-only presets vs measured side by side), archive import vs `psql \copy`, the cron
- * cycle, the run detail (`run-detail`: p99 at concurrency 10 and size, vs all trades in one response) and (when its
- * suite is present) API latency under load. Performance targets live
+ * cycle, sweeps vs the bare-loop JS limit (`sweep`, which also prints the 1m backtest row), the run detail
+ * (`run-detail`: p99 at concurrency 10 and size, vs all trades in one response) and (when its suite is present) API
+ * latency under load. Performance targets live
  * here, never in timed unit tests. `npm run bench -- indicators backtest` runs a subset.
  */
 import { formatIndicatorTable, runIndicatorBench } from './indicators';
@@ -14,6 +15,7 @@ import { formatCostsTable, runCostsBench } from './costs';
 import { runMarketBench } from './market';
 import { formatStatsBench, runStatsBench } from './stats';
 import { formatPortfolioBench, runPortfolioBench } from './portfolio';
+import { formatSweepBench, runSweepBench } from './sweep';
 
 const wanted = new Set(process.argv.slice(2));
 const want = (s: string) => wanted.size === 0 || wanted.has(s);
@@ -24,7 +26,8 @@ if (want('indicators')) {
   const rows = await runIndicatorBench();
   console.log(formatIndicatorTable(rows));
 }
-if (want('backtest')) {
+if (want('sweep')) console.log(formatSweepBench(await runSweepBench()));
+if (want('backtest') || want('sweep')) {
   const r = await runBacktestBench();
   console.log(
     `\nBacktest of one year of 1m candles (${r.n.toLocaleString('en-US')}), EMA cross + ATR stops, ${r.trades} trades, all cost presets, metrics and hash:` +

@@ -37,7 +37,7 @@ export interface StatsBenchResult {
 }
 
 /** Wall and CPU milliseconds of one call. */
-function timed<T>(f: () => T): { value: T; wallMs: number; cpuMs: number } {
+export function timed<T>(f: () => T): { value: T; wallMs: number; cpuMs: number } {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const value = f();

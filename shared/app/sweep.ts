@@ -31,31 +31,33 @@ import {
   sweepChunkStatus,
 } from '../db/queries/research';
 import { researchTarget, RunInputError, resolveParams, singleStrategy } from './run-backtest';
-import { gridCombos, mergeSweep, planSweep, randomCombos, runSweepChunk, type ChunkOutput, type SweepResult } from '../research/sweep';
+import { gridCombos, mergeSweep, planSweep, randomCombos, runSweepChunk, runTpeChunk, type ChunkOutput, type SweepResult, type SweepRunConfig } from '../research/sweep';
 import { loadWindow, type LoadedWindow } from './window';
 import { resendUnsentPbo, sendPboChunks, type PboChunkJob } from './sweep-pbo';
 import { computeSweepPbo, pboChunkPlan, PBO_INLINE_BUDGET, SWEEP_PBO_BLOCKS, sweepBlockEdges, type ChunkBlockStats, type SweepPbo, type SweepPboSkipped } from '../research/sweep-pbo';
 import { cscvSplitCount } from '../stats';
 import { gateSetRefSchema, resolveGateSet } from '../research/gate-sets';
 import { computeSweepSpa, type ChunkPeriods, type SweepSpa } from '../research/sweep-spa';
+import { budgetedChunkSize } from '../sweep/budget';
 import type { Clock } from './ports';
 
 export const DEFAULT_CHUNK_SIZE = 25;
 
 /**
- * Combos per chunk so that one chunk stays far inside a Worker's CPU limit (30 s default). Measured in workerd
- * (nexara-div006, 25 combos × 2,190 4h candles): 0.5–1.0 s per chunk, i.e. ≈ 10–20 µs per combo-candle. Budget
- * 300k combo-candles (≈ 3–6 s) per chunk, at most 50 combos.
+ * Combos per chunk from the measured cost per combo-candle, so that one chunk stays inside its share of the
+ * Worker's CPU limit (shared/sweep/budget.ts: `[limits] cpu_ms` / the jobs batch size × CHUNK_CPU_SHARE).
  */
 export function defaultChunkSize(timeframe: Timeframe, from: number, to: number): number {
-  const candles = Math.max(1, (to - from) / TIMEFRAME_MS[timeframe]);
-  return Math.max(1, Math.min(50, Math.floor(300_000 / candles)));
+  return budgetedChunkSize(Math.ceil(Math.max(1, (to - from) / TIMEFRAME_MS[timeframe])));
 }
-export const MAX_COMBOS = 5000;
+export const MAX_COMBOS = 10_000;
+/** Largest space (grid points) a TPE sweep searches. */
+export const TPE_MAX_SPACE = 50_000;
 
 export const SweepRequest = researchTarget
   .extend({
-    method: z.enum(['grid', 'random']).default('grid'),
+    /** grid: every combo; random: `samples` seeded draws; tpe: `samples` seeded TPE trials (one chunk, in order). */
+    method: z.enum(['grid', 'random', 'tpe']).default('grid'),
     samples: z.number().int().min(1).max(MAX_COMBOS).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
     /** Combos per queue message; default from the window's candle count (see `defaultChunkSize`). */
@@ -73,7 +75,7 @@ export const SweepRequest = researchTarget
     }
   })
   .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] })
-  .refine((r) => r.method === 'grid' || r.samples !== undefined, { message: 'random sweeps need samples', path: ['samples'] });
+  .refine((r) => r.method === 'grid' || r.samples !== undefined, { message: 'random and tpe sweeps need samples', path: ['samples'] });
 export type SweepRequestInput = z.input<typeof SweepRequest>;
 export type SweepRequestParsed = z.output<typeof SweepRequest>;
 
@@ -86,6 +88,15 @@ export interface SweepPlan {
   chunks: number[];
   invalid: number;
   duplicates: number;
+  /** A TPE sweep: its trials are proposed while it runs (one chunk of `samples`), so `combos` is empty. */
+  tpe?: { samples: number; seed: number };
+  /** Combos whose warm-up bounds the sweep's data (the whole grid for TPE, which may propose any of it). */
+  warmupCombos: Params[];
+}
+
+/** Combos (trials) a plan runs. */
+export function planCount(plan: SweepPlan): number {
+  return plan.tpe ? plan.tpe.samples : plan.combos.length;
 }
 
 /**
@@ -105,12 +116,18 @@ export function planSweepCombos(input: {
   const sweepable = { defaults: base, paramsSchema: strategy.paramsSchema, paramSpace: strategy.paramSpace } as Parameters<typeof gridCombos>[0];
   let set;
   try {
+    if (input.method === 'tpe') {
+      // TPE may propose any grid point: the data's warm-up is the grid's largest (a space it can search is one we can list).
+      const space = gridCombos(sweepable, { maxCombos: TPE_MAX_SPACE });
+      const samples = Math.min(input.samples ?? 100, space.combos.length);
+      return { strategy, base, combos: [], chunkSize: samples, chunks: [samples], invalid: space.invalid, duplicates: space.duplicates, tpe: { samples, seed: input.seed ?? 1 }, warmupCombos: space.combos };
+    }
     set = input.method === 'random' ? randomCombos(sweepable, input.samples ?? 100, input.seed ?? 1) : gridCombos(sweepable, { maxCombos: MAX_COMBOS });
   } catch (err) {
     throw new RunInputError((err as Error).message);
   }
   const chunks = planSweep(set.combos, input.chunkSize).map((c) => c.combos.length);
-  return { strategy, base, combos: set.combos, chunkSize: input.chunkSize, chunks, invalid: set.invalid, duplicates: set.duplicates };
+  return { strategy, base, combos: set.combos, chunkSize: input.chunkSize, chunks, invalid: set.invalid, duplicates: set.duplicates, warmupCombos: set.combos };
 }
 
 function planOf(row: SweepRow): SweepPlan {
@@ -122,7 +139,7 @@ function planOf(row: SweepRow): SweepPlan {
 export async function loadSweepWindow(db: Database, plan: SweepPlan, key: { venue: string; symbol: string; timeframe: Timeframe }, from: number, to: number): Promise<LoadedWindow> {
   const config = parseBacktestConfig({});
   let warm = 0;
-  for (const p of plan.combos) {
+  for (const p of plan.warmupCombos) {
     const parsed = plan.strategy.paramsSchema.safeParse(p);
     if (parsed.success) warm = Math.max(warm, warmupCandles(plan.strategy, parsed.data, config));
   }
@@ -137,7 +154,7 @@ export interface CreatedSweep {
 /** Create the sweep row and its chunk rows (idempotent by id); returns the messages to send, one per chunk. */
 export async function createSweepRows(db: Database, req: SweepRequestParsed, opts: { id?: string; codeVersion: string }): Promise<CreatedSweep> {
   const plan = planSweepCombos({ strategyId: req.strategy, baseParams: req.params, method: req.method, samples: req.samples, seed: req.seed, chunkSize: req.chunkSize ?? defaultChunkSize(req.timeframe, req.from, req.to) });
-  if (plan.combos.length === 0) throw new RunInputError('the sweep has no combos');
+  if (planCount(plan) === 0) throw new RunInputError('the sweep has no combos');
   const id = opts.id ?? crypto.randomUUID();
   const sweep = await createSweep(
     db,
@@ -152,7 +169,7 @@ export async function createSweepRows(db: Database, req: SweepRequestParsed, opt
       method: req.method,
       seed: req.seed,
       space: { ranges: plan.strategy.paramSpace, samples: req.samples ?? null, strategyVersion: plan.strategy.version, invalid: plan.invalid, duplicates: plan.duplicates },
-      combos: plan.combos.length,
+      combos: planCount(plan),
       chunksTotal: plan.chunks.length,
       chunkSize: plan.chunkSize,
       baseParams: plan.base,
@@ -181,12 +198,9 @@ export function computeChunk(plan: SweepPlan, win: LoadedWindow, chunkIndex: num
   const window = { from: win.from, to: win.to };
   const blocks = { edges: sweepBlockEdges(win.from, win.to, TIMEFRAME_MS[win.key.timeframe]) };
   const periods = window;
-  return runSweepChunk(
-    series,
-    plan.strategy,
-    { index: chunkIndex, of: plan.chunks.length, combos },
-    mode === 'slices' ? { mode: 'slices', slices: window, blocks, periods } : { mode: 'single', backtest: window, blocks, periods },
-  );
+  const config: SweepRunConfig = mode === 'slices' ? { mode: 'slices', slices: window, blocks, periods } : { mode: 'single', backtest: window, blocks, periods };
+  if (plan.tpe) return runTpeChunk(series, plan.strategy, { index: chunkIndex, of: plan.chunks.length, samples: plan.tpe.samples, seed: plan.tpe.seed, base: plan.base }, config);
+  return runSweepChunk(series, plan.strategy, { index: chunkIndex, of: plan.chunks.length, combos }, config);
 }
 
 /** SPA / Reality Check of the sweep's combos (daily returns vs flat and buy-and-hold), or why there is none. */

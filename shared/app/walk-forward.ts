@@ -25,7 +25,7 @@ import { judgeRun, type RunJudgement } from './core';
 import { auditRunWindow, combinedEvidence } from './lookahead';
 import { comboKey } from '../research/summary';
 import type { Params } from '../strategies/types';
-import { computeChunk, loadSweepWindow, planSweepCombos, sweepPboOf, sweepSpaOf, type SweepPlan } from './sweep';
+import { computeChunk, loadSweepWindow, planCount, planSweepCombos, sweepPboOf, sweepSpaOf, type SweepPlan } from './sweep';
 import { pingDb } from '../db/queries/research';
 import { evaluateStudyGates, gateSetRefSchema, resolveGateSet, type GateSet, type StudyGateCheck } from '../research/gate-sets';
 import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type RunMonteCarlo } from '../research/run-monte-carlo';
@@ -35,7 +35,8 @@ import type { BacktestResult } from '../backtest/types';
 
 export const WalkForwardRequest = researchTarget
   .extend({
-    method: z.enum(['grid', 'random']).default('grid'),
+    /** grid / random: the combos every fold evaluates in-sample; tpe: `samples` seeded TPE trials per fold. */
+    method: z.enum(['grid', 'random', 'tpe']).default('grid'),
     samples: z.number().int().min(1).max(2000).optional(),
     seed: z.number().int().min(0).default(1),
     folds: z.number().int().min(1).max(50).default(5),
@@ -98,7 +99,9 @@ async function compute(db: Database, run: BacktestRunRow) {
   const series = toSeries(win.candles, win.key.timeframe, win.key.symbol);
   let result: WalkForwardResult;
   try {
-    result = walkForward(series, plan.strategy, plan.combos, walkForwardOptionsSchema.parse({ folds: wf.folds, scheme: wf.scheme, isToOos: wf.isToOos, ...(wf.gap ? { gap: wf.gap } : {}), objective: wf.objective ?? {}, from: run.windowFrom, to: run.windowTo }));
+    const options = walkForwardOptionsSchema.parse({ folds: wf.folds, scheme: wf.scheme, isToOos: wf.isToOos, ...(wf.gap ? { gap: wf.gap } : {}), objective: wf.objective ?? {}, from: run.windowFrom, to: run.windowTo });
+    const tpe = plan.tpe ? { samples: plan.tpe.samples, seed: plan.tpe.seed, base: plan.base } : undefined;
+    result = walkForward(series, plan.strategy, tpe ? plan.warmupCombos : plan.combos, options, {}, tpe);
   } catch (err) {
     throw new RunInputError((err as Error).message);
   }
@@ -139,7 +142,7 @@ export async function walkForwardStudy(db: Database, plan: SweepPlan, win: Loade
     spa = { status: 'failed', reason };
   }
   await pingDb(db);
-  return { combos: plan.combos.length, window: { from: win.from, to: win.to }, pbo, spa, wallMs: now() - t0 };
+  return { combos: planCount(plan), window: { from: win.from, to: win.to }, pbo, spa, wallMs: now() - t0 };
 }
 
 /** Monte Carlo of the OOS result on the run's primary cost view (stress-31, else gross, when it lacks that view). */
@@ -179,7 +182,8 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
     const studyGates = walkForwardStudyGates(gateSet, study, monteCarlo);
     const judgement = judgeRun(result.oos, {
       gates: gateSet.gates,
-      trials: trials.total + plan.combos.length,
+      // Every trial counts: a TPE walk's distinct in-sample trials, else the combos every fold evaluated.
+      trials: trials.total + (result.search?.trials ?? plan.combos.length),
       venue: run.venue,
       family: fam.family,
       timeframe: run.timeframe as Timeframe,

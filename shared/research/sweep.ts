@@ -14,7 +14,10 @@ import type { CandleSeries } from '../candles/candle';
 import type { ParamRange, ParamSpace, ParamValue, Params, Strategy } from '../strategies/types';
 import { comboBlockStats, pboViewOf, type ChunkBlockStats } from './sweep-pbo';
 import { buyAndHoldPeriods, comboPeriods, dailyGrid, type ChunkPeriods } from './sweep-spa';
-import { comboKey, objectiveId, objectiveSchema, pickBest, summarizeResult, type BestCombo, type ComboSummary, type ObjectiveInput } from './summary';
+import { fastSweepOrder } from '../sweep/order';
+import { PrepareCache } from '../sweep/prepare-cache';
+import { tpeSearch } from './tpe';
+import { comboKey, objectiveId, objectiveSchema, objectiveValue, pickBest, summarizeResult, type BestCombo, type ComboSummary, type ObjectiveInput } from './summary';
 
 /** What combo generation needs from a strategy. */
 export interface SweepableStrategy<P extends Params = Params> {
@@ -177,6 +180,12 @@ export interface SweepRunConfig {
   blocks?: { edges: number[]; view?: string };
   /** Also keep per-combo daily returns on the window [from, to) for SPA / Reality Check (see ./sweep-spa.ts). */
   periods?: { from: number; to: number };
+  /**
+   * Share work across the chunk's combos (default true): `prepare` cached by the params it reads, combos that
+   * share it run back to back (../sweep/). Same output either way; false runs each combo from scratch (the
+   * reference the fast path is tested against).
+   */
+  shareWork?: boolean;
 }
 
 /** What every chunk of one sweep must share; merge refuses outputs whose contexts differ. */
@@ -201,13 +210,8 @@ export interface ChunkOutput {
   periodReturns?: ChunkPeriods;
 }
 
-/** Run every combo of a chunk (a full backtest each) and keep only compact summaries. */
-export function runSweepChunk<P extends Params, S>(
-  series: CandleSeries,
-  strategy: Strategy<P, S>,
-  chunk: SweepChunkSpec<Params>,
-  config: SweepRunConfig = {},
-): ChunkOutput {
+/** The per-chunk machinery: context, shared prepare, and per-combo summaries plus PBO / SPA rows by slot. */
+function chunkRunner<P extends Params, S>(series: CandleSeries, strategy: Strategy<P, S>, config: SweepRunConfig) {
   const mode = config.mode ?? 'single';
   const parsedConfig = mode === 'single' ? parseBacktestConfig(config.backtest ?? {}) : slicesConfigSchema.parse(config.slices ?? {});
   const context: SweepContext = {
@@ -227,27 +231,73 @@ export function runSweepChunk<P extends Params, S>(
   const rows: ChunkBlockStats['rows'] = [];
   const grid = config.periods ? dailyGrid(config.periods.from, config.periods.to) : null;
   const periodRows: ChunkPeriods['rows'] = [];
+  const combos: ComboSummary[] = [];
   let view: string | null = null;
-  const combos = chunk.combos.map((raw) => {
+  // Shared work (../sweep/): one prepare per distinct indicator input, reused by every combo that needs it.
+  const shared = config.shareWork !== false;
+  const runner = shared ? new PrepareCache(strategy).strategyView() : strategy;
+  return {
+    shared,
+    /** Run one combo into `slot` of the chunk's output. */
+    run(p: P, slot: number): ComboSummary {
+      const result = mode === 'single' ? runBacktest(series, runner, p, parsedConfig as ReturnType<typeof parseBacktestConfig>) : runSlices(series, runner, p, parsedConfig);
+      const summary = summarizeResult(result, p);
+      if (config.blocks) {
+        view ??= pboViewOf(result.trades, config.blocks.view, Object.keys(result.net));
+        rows[slot] = comboBlockStats(summary.key, result.trades, view, config.blocks.edges);
+      }
+      if (grid) periodRows[slot] = comboPeriods(summary.key, result.trades, view ?? pboViewOf(result.trades, config.blocks?.view, Object.keys(result.net)), grid);
+      combos[slot] = summary;
+      return summary;
+    },
+    output(index: number, of: number): ChunkOutput {
+      const out: ChunkOutput = { index, of, context, combos };
+      if (config.blocks) out.blockStats = { view: view ?? config.blocks.view ?? 'binance-taker', edges: [...config.blocks.edges], rows };
+      if (grid && config.periods) {
+        const pv = view ?? config.blocks?.view ?? 'binance-taker';
+        out.periodReturns = { view: pv, grid, benchmark: buyAndHoldPeriods(series, grid, config.periods.to), rows: periodRows };
+      }
+      return out;
+    },
+  };
+}
+
+/** Run every combo of a chunk (a full backtest each) and keep only compact summaries, in the chunk's order. */
+export function runSweepChunk<P extends Params, S>(
+  series: CandleSeries,
+  strategy: Strategy<P, S>,
+  chunk: SweepChunkSpec<Params>,
+  config: SweepRunConfig = {},
+): ChunkOutput {
+  const params = chunk.combos.map((raw) => {
     const parsed = strategy.paramsSchema.safeParse({ ...strategy.defaults, ...raw });
     if (!parsed.success) throw new Error(`chunk ${chunk.index}: invalid params ${canonicalJson(raw)}: ${parsed.error.message}`);
-    const params = parsed.data;
-    const result = mode === 'single' ? runBacktest(series, strategy, params, parsedConfig as ReturnType<typeof parseBacktestConfig>) : runSlices(series, strategy, params, parsedConfig);
-    const summary = summarizeResult(result, params);
-    if (config.blocks) {
-      view ??= pboViewOf(result.trades, config.blocks.view, Object.keys(result.net));
-      rows.push(comboBlockStats(summary.key, result.trades, view, config.blocks.edges));
-    }
-    if (grid) periodRows.push(comboPeriods(summary.key, result.trades, view ?? pboViewOf(result.trades, config.blocks?.view, Object.keys(result.net)), grid));
-    return summary;
+    return parsed.data;
   });
-  const out: ChunkOutput = { index: chunk.index, of: chunk.of, context, combos };
-  if (config.blocks) out.blockStats = { view: view ?? config.blocks.view ?? 'binance-taker', edges: [...config.blocks.edges], rows };
-  if (grid && config.periods) {
-    const pv = view ?? config.blocks?.view ?? 'binance-taker';
-    out.periodReturns = { view: pv, grid, benchmark: buyAndHoldPeriods(series, grid, config.periods.to), rows: periodRows };
-  }
-  return out;
+  const r = chunkRunner(series, strategy, config);
+  // Combos that share a prepare run back to back; outputs stay in chunk order.
+  for (const k of r.shared ? fastSweepOrder(params) : params.map((_, j) => j)) r.run(params[k]!, k);
+  return r.output(chunk.index, chunk.of);
+}
+
+/**
+ * A TPE search as one sweep chunk (./tpe.ts): `samples` trials proposed one after another from the results so
+ * far, each a full backtest summarised like any sweep combo and scored by `objective` (default binance-taker
+ * mean bps with ≥ 10 trades). Seeded and deterministic; the output holds every trial in trial order, so every
+ * trial counts (the lab-wide trial registry sums the sweep's combos).
+ */
+export function runTpeChunk<P extends Params, S>(
+  series: CandleSeries,
+  strategy: Strategy<P, S>,
+  spec: { index: number; of: number; samples: number; seed: number; objective?: ObjectiveInput; base?: Readonly<P> },
+  config: SweepRunConfig = {},
+): ChunkOutput {
+  const objective = objectiveSchema.parse(spec.objective ?? {});
+  const r = chunkRunner(series, strategy, config);
+  const sweepable = { defaults: spec.base ?? strategy.defaults, paramsSchema: strategy.paramsSchema, paramSpace: strategy.paramSpace };
+  let slot = 0;
+  tpeSearch(sweepable as SweepableStrategy<P>, (p) => objectiveValue(r.run(p, slot++), objective), { seed: spec.seed, nTrials: spec.samples });
+  return r.output(spec.index, spec.of);
 }
 
 export interface SweepResult {

@@ -34,9 +34,12 @@ import { lowerBound } from '../backtest/version';
 import { sliceSeries, type CandleSeries } from '../candles/candle';
 import { timeframeMs } from '../candles/timeframe';
 import type { Params, Strategy } from '../strategies/types';
+import type { SweepableStrategy } from './sweep';
+import { tpeSearch } from './tpe';
 import {
   meanSd,
   objectiveSchema,
+  objectiveValue,
   pickBest,
   summarizeResult,
   viewReturns,
@@ -269,6 +272,8 @@ export interface WalkForwardResult {
   oosAnnualReturn: number;
   /** Share of folds with at least one OOS trade whose mean return on the objective's view is > 0. */
   oosPositiveFoldShare: number | null;
+  /** A TPE in-sample search: its settings and the distinct combos it tried over all folds (absent for grid / random). */
+  search?: { method: 'tpe'; samples: number; seed: number; trials: number };
   resultHash: string;
 }
 
@@ -283,10 +288,20 @@ function sumOnView(s: ComboSummary | null, o: Objective): number {
   return v && v.meanBps !== null ? (v.meanBps / 1e4) * s.trades : 0;
 }
 
+/** A TPE in-sample search (./tpe.ts): per fold, `samples` seeded trials over the strategy's space on `base`. */
+export interface WalkForwardTpe<P extends Params = Params> {
+  samples: number;
+  seed: number;
+  base: Readonly<P>;
+}
+
 /**
  * Walk-forward optimisation over `combos` (e.g. from `gridCombos`). Every combo is backtested on every fold's IS
  * window (cost: combos × folds backtests); the best by `objective` (ties → smallest key) is then run on the OOS
- * window. Folds start after the largest warm-up among the combos, so all combos see the same windows.
+ * window. Folds start after the largest warm-up among the combos, so all combos see the same windows. With `tpe`
+ * the in-sample step is a seeded TPE search of `tpe.samples` trials per fold instead (seed + fold index), and
+ * `combos` is the space it may propose from (for the warm-up); the result then records `search` with the number
+ * of distinct trials run (what the trial registry counts).
  */
 export function walkForward<P extends Params, S>(
   series: CandleSeries,
@@ -294,6 +309,7 @@ export function walkForward<P extends Params, S>(
   combos: readonly P[],
   optsInput: WalkForwardOptionsInput = {},
   backtest: BacktestConfigInput = {},
+  tpe?: WalkForwardTpe<P>,
 ): WalkForwardResult {
   if (combos.length === 0) throw new Error('walk-forward: no combos');
   const opts = walkForwardOptionsSchema.parse(optsInput);
@@ -322,13 +338,31 @@ export function walkForward<P extends Params, S>(
   let oosYears = 0;
   let traded = 0;
   let positive = 0;
+  const tried = new Set<string>();
+  const inSampleOf = (L: FoldLayout, index: number): { p: P; s: ComboSummary }[] => {
+    if (!tpe) return combos.map((p) => ({ p, s: summarizeResult(run(p, L.isStart, L.isEnd), p) }));
+    const out: { p: P; s: ComboSummary }[] = [];
+    const sweepable = { defaults: tpe.base, paramsSchema: strategy.paramsSchema, paramSpace: strategy.paramSpace } as SweepableStrategy<P>;
+    tpeSearch(
+      sweepable,
+      (p) => {
+        const s = summarizeResult(run(p, L.isStart, L.isEnd), p);
+        out.push({ p, s });
+        tried.add(s.key);
+        return objectiveValue(s, o);
+      },
+      { seed: tpe.seed + index, nTrials: tpe.samples },
+    );
+    return out;
+  };
   layout.forEach((L, index) => {
-    const summaries = combos.map((p) => summarizeResult(run(p, L.isStart, L.isEnd), p));
+    const evaluated = inSampleOf(L, index);
+    const summaries = evaluated.map((e) => e.s);
     const chosen = pickBest(summaries, o);
     const inSample = chosen ? summaries.find((s) => s.key === chosen.key)! : null;
     let outOfSample: ComboSummary | null = null;
     if (chosen) {
-      const p = combos.find((c, k) => summaries[k]!.key === chosen.key)!;
+      const p = evaluated.find((e) => e.s.key === chosen.key)!.p;
       const r = run(p, L.oosStart, L.oosEnd);
       outOfSample = summarizeResult(r, p);
       oosRaw.push(...r.trades.map(stripTrade));
@@ -377,6 +411,8 @@ export function walkForward<P extends Params, S>(
     isAnnualReturn,
     oosAnnualReturn,
     oosPositiveFoldShare: traded > 0 ? positive / traded : null,
+    // Only TPE walks carry it (grid / random results hash as before).
+    ...(tpe ? { search: { method: 'tpe' as const, samples: tpe.samples, seed: tpe.seed, trials: tried.size } } : {}),
   };
   return { ...body, resultHash: hashCanonical(body) };
 }

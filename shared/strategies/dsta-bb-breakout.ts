@@ -9,6 +9,7 @@ import { atr } from '../indicators/atr';
 import { bbands } from '../indicators/bbands';
 import { crossedAbove, finite, floatParam, fmt, intParam, num, pct, wilderSeed } from './helpers';
 import { HOLD, type Signal, type Strategy } from './types';
+import { lazySignal } from './reason';
 
 export const dstaBbBreakoutParams = z.strictObject({
   bbPeriod: intParam(5, 100, 20),
@@ -62,18 +63,16 @@ export const dstaBbBreakout: Strategy<DstaBbBreakoutParams, Prepared> = {
     const mid = s.middle[i]!;
     if (!finite(close, mid)) return HOLD;
     if (close < mid) {
-      return { action: 'EXIT', reason: `close ${fmt(close)} < middle band ${fmt(mid)} (breakout failed or over)` };
+      return lazySignal('EXIT', () => `close ${fmt(close)} < middle band ${fmt(mid)} (breakout failed or over)`);
     }
     if (!crossedAbove(s.close, s.upper, i)) return HOLD;
     const a = s.atr[i]!;
     if (!finite(a)) return HOLD;
     const trail = (p.trailAtr * a) / close;
-    return {
-      action: 'BUY',
-      reason:
+    return lazySignal('BUY', () =>
         `close ${fmt(close)} broke above upper band ${fmt(s.upper[i]!)} (BB${p.bbPeriod}, ${p.bbMult}σ; previous ` +
-        `close ${fmt(s.close[i - 1]!)} <= ${fmt(s.upper[i - 1]!)}); trailing stop ${num(p.trailAtr)}·ATR = ${pct(trail)}`,
+        `close ${fmt(s.close[i - 1]!)} <= ${fmt(s.upper[i - 1]!)}); trailing stop ${num(p.trailAtr)}·ATR = ${pct(trail)}`, {
       trailingStop: trail,
-    };
+    });
   },
 };

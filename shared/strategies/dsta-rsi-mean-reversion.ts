@@ -9,6 +9,7 @@ import { atr } from '../indicators/atr';
 import { rsi } from '../indicators/rsi';
 import { crossedAboveLevel, finite, floatParam, fmt, intParam, num, wilderSeed } from './helpers';
 import { HOLD, type Signal, type Strategy } from './types';
+import { lazySignal } from './reason';
 
 export const dstaRsiMeanReversionParams = z
   .strictObject({
@@ -63,17 +64,15 @@ export const dstaRsiMeanReversion: Strategy<DstaRsiMeanReversionParams, Prepared
     const r = s.rsi[i]!;
     if (!finite(close, r)) return HOLD;
     if (r >= p.exitLevel) {
-      return { action: 'EXIT', reason: `RSI${p.rsiPeriod} ${num(r)} >= ${num(p.exitLevel, 0)} (reverted)` };
+      return lazySignal('EXIT', () => `RSI${p.rsiPeriod} ${num(r)} >= ${num(p.exitLevel, 0)} (reverted)`);
     }
     if (!crossedAboveLevel(s.rsi, i, p.oversold)) return HOLD;
     const a = s.atr[i]!;
     if (!finite(a)) return HOLD;
-    return {
-      action: 'BUY',
-      reason:
+    return lazySignal('BUY', () =>
         `RSI${p.rsiPeriod} ${num(s.rsi[i - 1]!)} -> ${num(r)} crossed up ${num(p.oversold, 0)} (leaving oversold); ` +
-        `close ${fmt(close)}, stop ${p.stopAtr}·ATR${p.atrPeriod} = ${fmt(close - p.stopAtr * a)}`,
+        `close ${fmt(close)}, stop ${p.stopAtr}·ATR${p.atrPeriod} = ${fmt(close - p.stopAtr * a)}`, {
       stopLoss: close - p.stopAtr * a,
-    };
+    });
   },
 };

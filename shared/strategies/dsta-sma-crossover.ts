@@ -8,6 +8,7 @@ import { atr } from '../indicators/atr';
 import { sma } from '../indicators/sma';
 import { crossedAbove, finite, floatParam, fmt, intParam, wilderSeed } from './helpers';
 import { HOLD, type Signal, type Strategy } from './types';
+import { lazySignal } from './reason';
 
 export const dstaSmaCrossoverParams = z
   .strictObject({
@@ -64,17 +65,15 @@ export const dstaSmaCrossover: Strategy<DstaSmaCrossoverParams, Prepared> = {
     const sl = s.slow[i]!;
     if (!finite(close, f, sl)) return HOLD;
     if (f < sl) {
-      return { action: 'EXIT', reason: `SMA${p.fastPeriod} ${fmt(f)} < SMA${p.slowPeriod} ${fmt(sl)} (downtrend)` };
+      return lazySignal('EXIT', () => `SMA${p.fastPeriod} ${fmt(f)} < SMA${p.slowPeriod} ${fmt(sl)} (downtrend)`);
     }
     if (!crossedAbove(s.fast, s.slow, i)) return HOLD;
     const a = s.atr[i]!;
     if (!finite(a)) return HOLD;
-    return {
-      action: 'BUY',
-      reason:
+    return lazySignal('BUY', () =>
         `SMA${p.fastPeriod} ${fmt(s.fast[i - 1]!)} -> ${fmt(f)} crossed above SMA${p.slowPeriod} ` +
-        `${fmt(s.slow[i - 1]!)} -> ${fmt(sl)}; close ${fmt(close)}, stop ${p.stopAtr}·ATR${p.atrPeriod} = ${fmt(close - p.stopAtr * a)}`,
+        `${fmt(s.slow[i - 1]!)} -> ${fmt(sl)}; close ${fmt(close)}, stop ${p.stopAtr}·ATR${p.atrPeriod} = ${fmt(close - p.stopAtr * a)}`, {
       stopLoss: close - p.stopAtr * a,
-    };
+    });
   },
 };

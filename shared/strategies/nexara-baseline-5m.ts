@@ -10,6 +10,7 @@ import { ema } from '../indicators/ema';
 import { rsi } from '../indicators/rsi';
 import { crossedAboveLevel, emaSeed, finite, floatParam, fmt, intParam, num, pct, wilderSeed } from './helpers';
 import { HOLD, type Signal, type Strategy } from './types';
+import { lazySignal } from './reason';
 
 export const nexaraBaseline5mParams = z
   .strictObject({
@@ -74,21 +75,19 @@ export const nexaraBaseline5m: Strategy<NexaraBaseline5mParams, Prepared> = {
     if (!finite(close, trend, r, a)) return HOLD;
     const emaName = `EMA${p.emaPeriod}`;
     if (r > p.rsiExit) {
-      return { action: 'EXIT', reason: `RSI${p.rsiPeriod} ${num(r)} > ${num(p.rsiExit, 0)} (overbought)` };
+      return lazySignal('EXIT', () => `RSI${p.rsiPeriod} ${num(r)} > ${num(p.rsiExit, 0)} (overbought)`);
     }
     if (close < trend) {
-      return { action: 'EXIT', reason: `close ${fmt(close)} < ${emaName} ${fmt(trend)} (uptrend broken)` };
+      return lazySignal('EXIT', () => `close ${fmt(close)} < ${emaName} ${fmt(trend)} (uptrend broken)`);
     }
     if (!crossedAboveLevel(s.rsi, i, p.rsiEntry)) return HOLD;
     const atrPct = a / close;
     if (atrPct > p.atrCapPct) return HOLD;
-    return {
-      action: 'BUY',
-      reason:
+    return lazySignal('BUY', () =>
         `close ${fmt(close)} > ${emaName} ${fmt(trend)}; RSI${p.rsiPeriod} ${num(s.rsi[i - 1]!)} -> ${num(r)} ` +
-        `crossed up ${num(p.rsiEntry, 0)}; ATR${p.atrPeriod} ${pct(atrPct)} of price <= cap ${pct(p.atrCapPct)}`,
+        `crossed up ${num(p.rsiEntry, 0)}; ATR${p.atrPeriod} ${pct(atrPct)} of price <= cap ${pct(p.atrCapPct)}`, {
       stopLoss: close - p.stopAtr * a,
       takeProfit: close + p.takeAtr * a,
-    };
+    });
   },
 };

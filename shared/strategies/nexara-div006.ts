@@ -9,6 +9,7 @@ import type { CandleSeries } from '../candles/candle';
 import { sma } from '../indicators/sma';
 import { finite, floatParam, fmt, intParam, pct } from './helpers';
 import { HOLD, type Signal, type Strategy } from './types';
+import { lazySignal } from './reason';
 
 export const nexaraDiv006Params = z
   .strictObject({
@@ -70,19 +71,19 @@ export function createNexaraDiv006(opts: { allowShort: boolean } = { allowShort:
       if (!finite(d)) return HOLD;
       const ratio = s.close[i]!;
       const mean = s.mean[i]!;
-      const where = `ratio ${fmt(ratio)} vs SMA${p.period} ${fmt(mean)}: d = ${pct(d, 2, true)}`;
+      const where = (): string => `ratio ${fmt(ratio)} vs SMA${p.period} ${fmt(mean)}: d = ${pct(d, 2, true)}`;
       if (d <= -p.entryDev) {
-        return { action: 'BUY', reason: `${where} <= -${pct(p.entryDev, 1)} (BTC cheap vs ETH: long the ratio)` };
+        return lazySignal('BUY', () => `${where()} <= -${pct(p.entryDev, 1)} (BTC cheap vs ETH: long the ratio)`);
       }
       if (d >= p.entryDev) {
-        return { action: 'SELL', reason: `${where} >= +${pct(p.entryDev, 1)} (BTC rich vs ETH: short the ratio)` };
+        return lazySignal('SELL', () => `${where()} >= +${pct(p.entryDev, 1)} (BTC rich vs ETH: short the ratio)`);
       }
       if (Math.abs(d) <= p.exitDev) {
-        return { action: 'EXIT', reason: `${where}, inside ±${pct(p.exitDev, 1)} (reverted to the mean)` };
+        return lazySignal('EXIT', () => `${where()}, inside ±${pct(p.exitDev, 1)} (reverted to the mean)`);
       }
       const prev = deviation(s, i - 1);
       if (finite(prev) && Math.sign(prev) !== Math.sign(d)) {
-        return { action: 'EXIT', reason: `${where}, crossed zero from ${pct(prev, 2, true)} (reverted through the mean)` };
+        return lazySignal('EXIT', () => `${where()}, crossed zero from ${pct(prev, 2, true)} (reverted through the mean)`);
       }
       return HOLD;
     },

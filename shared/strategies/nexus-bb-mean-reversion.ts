@@ -9,6 +9,7 @@ import { atr } from '../indicators/atr';
 import { bbands } from '../indicators/bbands';
 import { finite, floatParam, fmt, intParam, wilderSeed } from './helpers';
 import { HOLD, type Signal, type Strategy } from './types';
+import { lazySignal } from './reason';
 
 export const nexusBbMeanReversionParams = z.strictObject({
   bbPeriod: intParam(5, 100, 20),
@@ -67,20 +68,18 @@ export const nexusBbMeanReversion: Strategy<NexusBbMeanReversionParams, Prepared
     const low = s.lower[i]!;
     if (!finite(close, mid, low) || i < 1) return HOLD;
     if (close >= mid) {
-      return { action: 'EXIT', reason: `close ${fmt(close)} >= middle band ${fmt(mid)} (back at the mean)` };
+      return lazySignal('EXIT', () => `close ${fmt(close)} >= middle band ${fmt(mid)} (back at the mean)`);
     }
     const prevClose = s.close[i - 1]!;
     const prevLow = s.lower[i - 1]!;
     if (!finite(prevClose, prevLow) || !(prevClose < prevLow && close >= low)) return HOLD;
     const a = s.atr[i]!;
     if (!finite(a)) return HOLD;
-    return {
-      action: 'BUY',
-      reason:
+    return lazySignal('BUY', () =>
         `previous close ${fmt(prevClose)} < lower band ${fmt(prevLow)}; close ${fmt(close)} back >= lower band ` +
-        `${fmt(low)} (BB${p.bbPeriod}, ${p.bbMult}σ); target middle ${fmt(mid)}`,
+        `${fmt(low)} (BB${p.bbPeriod}, ${p.bbMult}σ); target middle ${fmt(mid)}`, {
       stopLoss: close - p.stopAtr * a,
       takeProfit: mid,
-    };
+    });
   },
 };

@@ -10,6 +10,7 @@ import { atr } from '../indicators/atr';
 import { ema } from '../indicators/ema';
 import { emaSeed, finite, floatParam, fmt, intParam, num, pct, wilderSeed } from './helpers';
 import { HOLD, type Signal, type Strategy } from './types';
+import { lazySignal } from './reason';
 
 export const nexusEmaAdxTrendParams = z
   .strictObject({
@@ -86,22 +87,17 @@ export const nexusEmaAdxTrend: Strategy<NexusEmaAdxTrendParams, Prepared> = {
     const sl = s.slow[i]!;
     if (!finite(close, f, sl)) return HOLD;
     if (f < sl) {
-      return {
-        action: 'EXIT',
-        reason: `EMA${p.fastPeriod} ${fmt(f)} < EMA${p.slowPeriod} ${fmt(sl)} (trend over)`,
-      };
+      return lazySignal('EXIT', () => `EMA${p.fastPeriod} ${fmt(f)} < EMA${p.slowPeriod} ${fmt(sl)} (trend over)`);
     }
     if (i < 1 || !inRegime(s, i, p) || inRegime(s, i - 1, p)) return HOLD;
     const a = s.atr[i]!;
     if (!finite(a)) return HOLD;
     const trail = (p.trailAtr * a) / close;
-    return {
-      action: 'BUY',
-      reason:
+    return lazySignal('BUY', () =>
         `EMA${p.fastPeriod} ${fmt(f)} > EMA${p.slowPeriod} ${fmt(sl)}; ADX${p.adxPeriod} ${num(s.adx[i]!)} >= ` +
         `${num(p.adxMin, 0)} with +DI ${num(s.plusDI[i]!)} > -DI ${num(s.minusDI[i]!)} (trend regime just began); ` +
-        `trailing stop ${num(p.trailAtr)}·ATR = ${pct(trail)}`,
+        `trailing stop ${num(p.trailAtr)}·ATR = ${pct(trail)}`, {
       trailingStop: trail,
-    };
+    });
   },
 };

@@ -15,6 +15,7 @@ import { atr } from '../indicators/atr';
 import { ema } from '../indicators/ema';
 import { emaSeed, finite, floatParam, fmt, intParam, num, wilderSeed } from './helpers';
 import { HOLD, type LotOrder, type Signal, type Strategy } from './types';
+import { lazySignal } from './reason';
 
 export const nexusGridEma200Params = z.strictObject({
   emaPeriod: intParam(20, 400, 200),
@@ -76,14 +77,13 @@ export const nexusGridEma200: Strategy<NexusGridEma200Params, Prepared> = {
     const floor = mean - (p.levels + 1) * gap;
     const emaName = `EMA${p.emaPeriod}`;
     if (close >= exitLine) {
-      const line = p.exitSteps > 0 ? `exit line ${emaName} + ${num(p.exitSteps)} steps = ${fmt(exitLine)}` : `${emaName} ${fmt(mean)}`;
-      return { action: 'EXIT', reason: `close ${fmt(close)} >= ${line} (grid take-profit)` };
+      return lazySignal('EXIT', () => {
+        const line = p.exitSteps > 0 ? `exit line ${emaName} + ${num(p.exitSteps)} steps = ${fmt(exitLine)}` : `${emaName} ${fmt(mean)}`;
+        return `close ${fmt(close)} >= ${line} (grid take-profit)`;
+      });
     }
     if (close < floor) {
-      return {
-        action: 'EXIT',
-        reason: `close ${fmt(close)} < grid floor ${fmt(floor)} = ${emaName} ${fmt(mean)} - ${p.levels + 1}×${num(p.step, 2)}·ATR (grid broken)`,
-      };
+      return lazySignal('EXIT', () => `close ${fmt(close)} < grid floor ${fmt(floor)} = ${emaName} ${fmt(mean)} - ${p.levels + 1}×${num(p.step, 2)}·ATR (grid broken)`);
     }
     // Levels strictly below the close: k from max(1, floor((mean - close) / gap) + 1) to levels.
     const k0 = Math.max(1, Math.floor((mean - close) / gap) + 1);

@@ -10,6 +10,7 @@ import { rsi } from '../indicators/rsi';
 import { volumeZScore } from '../indicators/volume-zscore';
 import { crossedAboveLevel, finite, floatParam, fmt, intParam, num, wilderSeed } from './helpers';
 import { HOLD, type Signal, type Strategy } from './types';
+import { lazySignal } from './reason';
 
 export const nexusRsiScalpParams = z
   .strictObject({
@@ -72,20 +73,18 @@ export const nexusRsiScalp: Strategy<NexusRsiScalpParams, Prepared> = {
     const r = s.rsi[i]!;
     if (!finite(close, r)) return HOLD;
     if (r >= p.rsiExit) {
-      return { action: 'EXIT', reason: `RSI${p.rsiPeriod} ${num(r)} >= ${num(p.rsiExit, 0)} (bounce taken)` };
+      return lazySignal('EXIT', () => `RSI${p.rsiPeriod} ${num(r)} >= ${num(p.rsiExit, 0)} (bounce taken)`);
     }
     if (!crossedAboveLevel(s.rsi, i, p.rsiEntry)) return HOLD;
     const z = s.volZ[i]!;
     const a = s.atr[i]!;
     if (!finite(z, a) || z < p.volZMin) return HOLD;
-    return {
-      action: 'BUY',
-      reason:
+    return lazySignal('BUY', () =>
         `RSI${p.rsiPeriod} ${num(s.rsi[i - 1]!)} -> ${num(r)} crossed up ${num(p.rsiEntry, 0)}; ` +
         `volume z-score ${num(z, 2)} >= ${num(p.volZMin, 2)} (${p.volPeriod} bars); close ${fmt(close)}, ` +
-        `ATR${p.atrPeriod} ${fmt(a)}`,
+        `ATR${p.atrPeriod} ${fmt(a)}`, {
       stopLoss: close - p.stopAtr * a,
       takeProfit: close + p.takeAtr * a,
-    };
+    });
   },
 };

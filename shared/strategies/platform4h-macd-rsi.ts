@@ -10,6 +10,7 @@ import { macd } from '../indicators/macd';
 import { rsi } from '../indicators/rsi';
 import { crossedAboveLevel, emaSeed, finite, floatParam, intParam, num, pct, sig, wilderSeed } from './helpers';
 import { HOLD, type Signal, type Strategy } from './types';
+import { lazySignal } from './reason';
 
 export const platform4hMacdRsiParams = z
   .strictObject({
@@ -83,22 +84,20 @@ export const platform4hMacdRsi: Strategy<Platform4hMacdRsiParams, Prepared> = {
     if (!finite(close, h, r, a) || i < 1) return HOLD;
     const hPrev = s.hist[i - 1]!;
     if (finite(hPrev) && hPrev >= 0 && h < 0) {
-      return { action: 'EXIT', reason: `MACD histogram ${sig(hPrev)} -> ${sig(h)} crossed below 0` };
+      return lazySignal('EXIT', () => `MACD histogram ${sig(hPrev)} -> ${sig(h)} crossed below 0`);
     }
     if (r > p.rsiExit) {
-      return { action: 'EXIT', reason: `RSI${p.rsiPeriod} ${num(r)} > ${num(p.rsiExit, 0)} (overbought)` };
+      return lazySignal('EXIT', () => `RSI${p.rsiPeriod} ${num(r)} > ${num(p.rsiExit, 0)} (overbought)`);
     }
     if (!crossedAboveLevel(s.hist, i, 0)) return HOLD;
     if (r < p.rsiMin || r > p.rsiMax) return HOLD;
     const atrPct = a / close;
     if (atrPct < p.atrMinPct || atrPct > p.atrMaxPct) return HOLD;
-    return {
-      action: 'BUY',
-      reason:
+    return lazySignal('BUY', () =>
         `MACD(${p.macdFast},${p.macdSlow},${p.macdSignal}) histogram ${sig(hPrev)} -> ${sig(h)} crossed above 0; ` +
         `RSI${p.rsiPeriod} ${num(r)} in [${num(p.rsiMin, 0)}, ${num(p.rsiMax, 0)}]; ` +
-        `ATR${p.atrPeriod} ${pct(atrPct)} of price in [${pct(p.atrMinPct)}, ${pct(p.atrMaxPct)}]`,
+        `ATR${p.atrPeriod} ${pct(atrPct)} of price in [${pct(p.atrMinPct)}, ${pct(p.atrMaxPct)}]`, {
       stopLoss: close - p.stopAtr * a,
-    };
+    });
   },
 };

@@ -12,6 +12,7 @@ import { sliceSeries, type CandleSeries } from '../candles/candle';
 import type { Timeframe } from '../candles/timeframe';
 import { describeWithData, readFreqtrade } from '../testing/data';
 import type { Params, Signal, Strategy } from './types';
+import { plainSignal } from './reason';
 
 /** Freqtrade rows `[t, o, h, l, c, v]` as a columnar series. */
 export function seriesFromRows(rows: readonly number[][], timeframe: Timeframe, symbol: string): CandleSeries {
@@ -108,7 +109,7 @@ export function expectNoLookahead<P extends Params, S>(strategy: Strategy<P, S>,
   const full = strategy.prepare(series, params);
   for (const i of indices) {
     const prefix = strategy.prepare(sliceSeries(series, 0, i + 1), params);
-    expect(strategy.evaluate(prefix, i, params), `bar ${i}`).toEqual(strategy.evaluate(full, i, params));
+    expect(plainSignal(strategy.evaluate(prefix, i, params)), `bar ${i}`).toEqual(plainSignal(strategy.evaluate(full, i, params)));
   }
 }
 

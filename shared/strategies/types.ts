@@ -19,8 +19,11 @@ export type Action = 'BUY' | 'SELL' | 'EXIT' | 'HOLD';
 
 export interface Signal {
   action: Action;
-  /** Why, in words a person can check against a chart (e.g. "close 42,110 > EMA200 41,870; RSI 38 crossed up 35"). */
-  reason: string;
+  /**
+   * Why, in words a person can check against a chart (e.g. "close 42,110 > EMA200 41,870; RSI 38 crossed up 35").
+   * The bundled strategies render it lazily (./reason.ts): read it where the text is needed, never format it eagerly.
+   */
+  readonly reason: string;
   /** Protective stop for the entry this signal opens, as an absolute price. */
   stopLoss?: number;
   /** Take-profit for the entry this signal opens, as an absolute price. */

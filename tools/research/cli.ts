@@ -57,7 +57,7 @@ const HELP = `npm run research -- <command> [--json]
                  (measured costs per venue: fee tier + half-spread + impact for that order size; they decide the verdict)
   backtest --strategy ID --symbols BTC/USDT,ETH/USDT --timeframe 4h --from D --to D [--venue binance] [--max-positions 3] [--sizing equal|fraction:F] [--max-atr-pct 0.05] [--min-volume V] [--params JSON]
            (portfolio with shared capital; a ranking strategy selects the symbols; stored as a run, its id printed)
-  sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--seed N] [--chunk-size N] [--api URL] [--gates NAME|FILE.json]
+  sweep --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random|tpe] [--samples N] [--seed N] [--chunk-size N] [--api URL [--follow]] [--gates NAME|FILE.json]
   walk-forward --strategy ID --venue V --symbol S --timeframe TF --from D --to D [--method grid|random] [--samples N] [--folds 5] [--scheme rolling|anchored] [--is-to-oos 3] [--gap CANDLES] [--gates NAME|FILE.json]
   maker --strategy ID --venue V --symbol S --timeframe TF --from D --to D --tick 0.01 [--max-candles 3] [--offset-bps 0] [--fee-venue binance]
                                  honest maker entries: fill rate and adverse selection (filled vs missed signals)
@@ -208,6 +208,7 @@ function parse(argv: string[]) {
       file: { type: 'string' },
       timeframe: { type: 'string' },
       overwrite: { type: 'boolean' },
+      follow: { type: 'boolean' },
       strategy: { type: 'string' },
       params: { type: 'string' },
       mode: { type: 'string' },
@@ -405,8 +406,24 @@ async function command(cmd: string | undefined, o: Parsed, out: CliOutput): Prom
       };
       if (o.api) {
         const created = (await api(o.api, '/api/research/sweeps', { method: 'POST', body: JSON.stringify(input) })) as { sweep: { id: string; combos: number; chunksTotal: number } };
-        out.result(created, (v) => `sweep ${v.sweep.id}: ${v.sweep.combos} combos in ${v.sweep.chunksTotal} chunks queued`);
-        return;
+        if (!o.follow) {
+          out.result(created, (v) => `sweep ${v.sweep.id}: ${v.sweep.combos} combos in ${v.sweep.chunksTotal} chunks queued`);
+          return;
+        }
+        out.say(`sweep ${created.sweep.id}: ${created.sweep.combos} combos in ${created.sweep.chunksTotal} chunks queued`);
+        // --follow: a progress bar from the sweep's chunk counts until it is done or failed, then the wall time.
+        const t0 = Date.now();
+        for (;;) {
+          const d = (await api(o.api, `/api/sweeps/${encodeURIComponent(created.sweep.id)}`)) as { sweep: { status: string; resultHash?: string | null }; progress: { chunksDone: number; chunksTotal: number } };
+          bar(d.progress.chunksDone, d.progress.chunksTotal, `${d.sweep.status}, ${d.progress.chunksDone}/${d.progress.chunksTotal} chunks, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+          if (d.sweep.status === 'done' || d.sweep.status === 'failed') {
+            const v = { sweep: { ...created.sweep, status: d.sweep.status, resultHash: d.sweep.resultHash ?? null }, wallMs: Date.now() - t0 };
+            out.result(v, (x) => `\nsweep ${x.sweep.id}: ${x.sweep.status} after ${(x.wallMs / 1000).toFixed(1)} s wall, result ${x.sweep.resultHash?.slice(0, 16) ?? '—'}`);
+            if (d.sweep.status === 'failed') out.failed = true;
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 500));
+        }
       }
       const req = SweepRequest.parse(input);
       await withDb(async ({ db }) => {

@@ -11,7 +11,8 @@ import { getConfig, type Env } from '../env';
 import { withDb } from '../db';
 import { backtestRuns } from '../../shared/db/schema';
 import { accessHeaders } from './test-access';
-import { MAX_SWEEP_CHUNKS, MAX_WINDOW_CANDLES, MIN_CHUNK_SIZE } from './routes/bounds';
+import { MAX_CHUNK_CPU_MS, MAX_SWEEP_CHUNKS, MAX_WINDOW_CANDLES, MIN_CHUNK_SIZE } from './routes/bounds';
+import { plannedChunkMs } from '../../shared/sweep/budget';
 
 let queued = 0;
 const countingQueue = {
@@ -19,7 +20,7 @@ const countingQueue = {
   sendBatch: async (b: unknown[]) => void (queued += b.length),
 } as unknown as Queue;
 
-async function post(path: string, body: unknown): Promise<{ status: number; run?: { id: string }; error?: { code: string; message: string; details?: { limit?: { name: string; asked: number } } } }> {
+async function post(path: string, body: unknown): Promise<{ status: number; run?: { id: string }; error?: { code: string; message: string; details?: { limit?: { name: string; asked: number; max?: number } } } }> {
   const ctx = createExecutionContext();
   const res = await createApp().fetch(
     new Request(`http://lab.local${path}`, { method: 'POST', headers: { ...(await accessHeaders()), 'content-type': 'application/json' }, body: JSON.stringify(body) }),
@@ -74,6 +75,18 @@ describe('research request bounds', () => {
     expect(window.error?.details?.limit?.name).toBe('MAX_WINDOW_CANDLES');
     expect(queued).toBe(0);
     expect(MAX_WINDOW_CANDLES).toBe(250_000);
+  });
+
+  it('a sweep whose chunkSize would plan a chunk past its share of the CPU limit is refused naming MAX_CHUNK_CPU_MS', async () => {
+    queued = 0;
+    // 500 combos × 105,120 5m candles (2021) × the measured cost per combo-candle ≫ cpu_ms / batch size.
+    const sweep = { ...target, strategy: 'nexara-baseline-5m', timeframe: '5m', from: '2021-01-01', to: '2022-01-01', method: 'random', seed: 1, samples: 1000 };
+    const r = await post('/api/research/sweeps', { ...sweep, chunkSize: 500 });
+    expect(r.status).toBe(422);
+    expect(r.error?.details?.limit?.name).toBe('MAX_CHUNK_CPU_MS');
+    expect(r.error?.details?.limit?.max).toBe(MAX_CHUNK_CPU_MS);
+    expect(r.error?.details?.limit?.asked).toBe(Math.ceil(plannedChunkMs(500, 105_120)));
+    expect(queued).toBe(0);
   });
 
   it('a JSON body over its byte cap is a 413 counted in bytes, not characters', async () => {

@@ -111,6 +111,25 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     expect(trials.sweepCombos).toBeGreaterThanOrEqual(sweep.combos);
   });
 
+  it('a seeded TPE sweep runs through the queue as one chunk of trials, equals the serial run, and every trial counts', async () => {
+    const before = await withDb(config, (db) => familyTrialCount(db, familyOf('nexara-div006').ids));
+    const req = SweepRequest.parse({ ...REQ, method: 'tpe', samples: 16, seed: 5 });
+    const created = await withDb(config, (db) => createSweepRows(db, req, { codeVersion: 'test' }));
+    expect(created.messages).toHaveLength(1);
+    expect(created.sweep.combos).toBe(16);
+    const r = await runBatch(created.messages);
+    expect(r.explicitAcks.length).toBe(1);
+    const s = (await withDb(config, (db) => getSweepRow(db, created.sweep.id)))!;
+    expect(s.status).toBe('done');
+    const merged = s.result as { combos: { key: string }[]; trials: { count: number } };
+    expect(merged.combos).toHaveLength(16);
+    expect(new Set(merged.combos.map((c) => c.key)).size).toBe(16);
+    const serial = await withDb(config, (db) => runSweepSerial(db, req, Date.now));
+    expect(s.resultHash).toBe(serial.merged.resultHash);
+    const after = await withDb(config, (db) => familyTrialCount(db, familyOf('nexara-div006').ids));
+    expect(after.sweepCombos - before.sweepCombos).toBe(16);
+  });
+
   it('redelivery: a chunk delivered twice runs once; the final chunk delivered twice concurrently merges once', async () => {
     const created = await withDb(config, (db) => createSweepRows(db, SweepRequest.parse({ ...REQ, method: 'random', samples: 30, seed: 7, chunkSize: 10 }), { codeVersion: 'test' }));
     const [m0, m1, m2] = created.messages;

@@ -93,4 +93,20 @@ describeWithData('walk-forward as a queued job (issue 13 item 7)', () => {
     expect(stored.gateSet.name).toBe('default');
     console.log(JSON.stringify({ at: 'walk-forward-study', combos: stored.study.combos, folds: 4, studyWallMs: stored.study.wallMs, runDurationMs: out.run.durationMs, pbo: stored.pbo.pbo }));
   }, 180_000);
+
+  it('a TPE walk-forward: seeded trials in-sample per fold, their distinct count recorded, the run judged', async () => {
+    const req = WalkForwardRequest.parse({ strategy: 'nexara-div006', venue: LAB_VENUE, symbol: 'BTC/USDT', timeframe: '4h', from: Date.parse('2021-01-01'), to: Date.parse('2022-01-01'), method: 'tpe', samples: 8, seed: 3, folds: 3 });
+    const out = await withDb(config, async (db) => {
+      const run = await createWalkForwardRun(db, req, { codeVersion: 'test' });
+      return executeWalkForwardRun(db, run.id, { codeVersion: 'test', now: Date.now });
+    });
+    if ('error' in out) throw new Error(out.error);
+    expect(out.run.status).toBe('done');
+    expect(out.result.search?.method).toBe('tpe');
+    expect(out.result.search!.trials).toBeGreaterThanOrEqual(8);
+    expect(out.result.search!.trials).toBeLessThanOrEqual(24);
+    expect(out.result.folds).toHaveLength(3);
+    const stored = out.run.result as StoredWf;
+    expect(stored.study.combos).toBe(8);
+  }, 180_000);
 });

@@ -9,15 +9,20 @@
  * - `MAX_SWEEP_CHUNKS`: queue messages (chunks) per sweep: one request could otherwise fan out 5,000 messages.
  * - `MIN_CHUNK_SIZE`: combos per chunk when the caller sets `chunkSize` (each chunk reloads the whole window, so
  *   tiny chunks multiply the data loaded); a sweep with fewer combos may use one chunk of all of them.
+ * - `MAX_CHUNK_CPU_MS`: the planned CPU of one chunk (combos × window candles × the measured cost per
+ *   combo-candle, shared/sweep/budget.ts) may not exceed one queue message's share of `[limits] cpu_ms`: a
+ *   caller's `chunkSize` beyond it would be killed by the CPU limit on every retry.
  */
 import { TIMEFRAME_MS, type Timeframe } from '../../../shared/candles/timeframe';
 import { AppError } from '../../errors';
 import { MAX_COMBOS } from '../../../shared/app/sweep';
+import { JOBS_BATCH_SIZE, plannedChunkMs, WORKER_CPU_MS } from '../../../shared/sweep/budget';
 
 export const MAX_WINDOW_CANDLES = 250_000;
 export const MAX_SWEEP_COMBOS = MAX_COMBOS;
 export const MAX_SWEEP_CHUNKS = 250;
 export const MIN_CHUNK_SIZE = 5;
+export const MAX_CHUNK_CPU_MS = WORKER_CPU_MS / JOBS_BATCH_SIZE;
 /** Research windows lie between the epoch and 2100-01-01 (what the candle store's bigint times can mean). */
 export const MAX_TIME_MS = 4_102_444_800_000;
 
@@ -38,12 +43,16 @@ export function checkResearchWindow(r: { timeframe: Timeframe; from: number; to:
 }
 
 /** Refuse a planned sweep beyond the combo and chunk caps, or with a requested chunk size below the minimum. */
-export function checkSweepPlan(plan: { combos: number; chunks: number; chunkSize: number }, requestedChunkSize: number | undefined): void {
+export function checkSweepPlan(plan: { combos: number; chunks: number; chunkSize: number; candles?: number }, requestedChunkSize: number | undefined): void {
   if (plan.combos > MAX_SWEEP_COMBOS) throw overLimit('MAX_SWEEP_COMBOS', MAX_SWEEP_COMBOS, plan.combos, 'parameter combinations');
   if (requestedChunkSize !== undefined && requestedChunkSize < Math.min(MIN_CHUNK_SIZE, plan.combos)) {
     throw new AppError('validation', `Request below a limit: chunkSize (${requestedChunkSize}) is less than MIN_CHUNK_SIZE = ${MIN_CHUNK_SIZE}`, {
       limit: { name: 'MIN_CHUNK_SIZE', min: MIN_CHUNK_SIZE, asked: requestedChunkSize },
     });
+  }
+  if (plan.candles !== undefined) {
+    const ms = Math.ceil(plannedChunkMs(Math.min(plan.chunkSize, plan.combos), plan.candles));
+    if (ms > MAX_CHUNK_CPU_MS) throw overLimit('MAX_CHUNK_CPU_MS', MAX_CHUNK_CPU_MS, ms, `planned CPU ms of one chunk (${plan.chunkSize} combos × ${plan.candles} candles)`);
   }
   if (plan.chunks > MAX_SWEEP_CHUNKS) {
     throw overLimit('MAX_SWEEP_CHUNKS', MAX_SWEEP_CHUNKS, plan.chunks, `queue chunks (${plan.combos} combos / ${plan.chunkSize} per chunk)`);

@@ -6,12 +6,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../../errors';
-import { createSweepRows, defaultChunkSize, planSweepCombos, SweepRequest } from '../../../shared/app/sweep';
+import { createSweepRows, defaultChunkSize, planCount, planSweepCombos, SweepRequest } from '../../../shared/app/sweep';
 import { RunInputError } from '../../../shared/app/run-backtest';
 import { documentRoutes } from '../openapi';
 import type { AppEnv } from '../app';
 import { parseJsonBody } from './common';
 import { checkResearchWindow, checkSweepPlan } from './bounds';
+import { TIMEFRAME_MS } from '../../../shared/candles/timeframe';
 
 const createdSchema = z.object({ sweep: z.object({ id: z.string(), status: z.string(), combos: z.number(), chunksTotal: z.number() }) });
 
@@ -23,7 +24,8 @@ export const researchSweepRoutes = new Hono<AppEnv>().post('/', async (c) => {
     // Plan first (pure, no rows): combos, chunks and chunk size within the bounds, or a 422 naming the limit.
     const chunkSize = body.chunkSize ?? defaultChunkSize(body.timeframe, body.from, body.to);
     const plan = planSweepCombos({ strategyId: body.strategy, baseParams: body.params, method: body.method, samples: body.samples, seed: body.seed, chunkSize });
-    checkSweepPlan({ combos: plan.combos.length, chunks: plan.chunks.length, chunkSize }, body.chunkSize);
+    const candles = Math.ceil((body.to - body.from) / TIMEFRAME_MS[body.timeframe]);
+    checkSweepPlan({ combos: planCount(plan), chunks: plan.chunks.length, chunkSize: plan.tpe ? plan.chunkSize : chunkSize, candles }, body.chunkSize);
     created = await createSweepRows(c.var.getDb(), body, { codeVersion: c.get('config').CODE_VERSION ?? 'unknown' });
   } catch (err) {
     if (err instanceof RunInputError) throw new AppError('validation', err.message);
