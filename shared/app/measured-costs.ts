@@ -16,7 +16,7 @@ import { VENUE_IDS } from '../costs/presets';
 import { measuredCostConfigSchema, type MeasuredCostConfig, type MeasuredCostConfigInput, type MeasuredLeg } from '../costs/measured';
 import { measureRunCosts, type MeasuredCosts } from '../costs/measured-run';
 import { loadBookSnapshots } from '../db/queries/book-snapshots';
-import { loadCandles } from '../db/queries/candles';
+import { loadCandles, loadDerivedCandles, seriesSource } from '../db/queries/candles';
 import { calibrateImpactK } from '../market/impact-calibration';
 import type { Database } from '../db/database';
 import type { LoadedWindow } from './window';
@@ -47,7 +47,9 @@ export async function measureRun(db: Database, win: LoadedWindow, trades: readon
   const end = Math.max(win.to, trades.at(-1)?.exitTime ?? win.to) + tfMs;
   const legSeries = new Map<string, Candle[]>();
   for (const symbol of legs.symbols) {
-    const candles = await loadCandles(db, { venue: legs.venue, symbol, timeframe: tf }, start, end);
+    // The leg at the run's timeframe, derived from a stored base when that timeframe is not stored (as the window is).
+    const legKey = { venue: legs.venue, symbol, timeframe: tf };
+    const candles = await loadDerivedCandles(db, legKey, (await seriesSource(db, legKey, start, end)) ?? tf, start, end);
     if (candles.length === 0) throw new MeasuredCostInputError(`measured costs: no ${legs.venue} ${symbol} ${tf} candles for the run's legs`);
     legSeries.set(symbol, candles);
   }
