@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
  * and slice lines before they moved), so the guard can fail.
  */
 const SHARED = fileURLToPath(new URL('..', import.meta.url));
+const WORKERS = fileURLToPath(new URL('../../workers', import.meta.url));
 const ALLOWED = ['execution/', 'costs/'];
 
 const PATTERNS: { name: string; re: RegExp; catches: string[] }[] = [
@@ -82,6 +83,18 @@ describe('fill, stop and cost arithmetic in exactly one module', () => {
       if (ALLOWED.some((a) => f.rel.startsWith(a)) || f.rel.startsWith('testing/')) continue;
       f.src.split('\n').forEach((line, k) => {
         for (const p of PATTERNS) if (p.re.test(line)) hits.push(`${f.rel}:${k + 1} (${p.name}): ${line.trim()}`);
+      });
+    }
+    expect(hits).toEqual([]);
+  });
+
+  it('no module of workers/ computes it either (the edge calls the kernel)', () => {
+    const edge = coreFiles(WORKERS).map((p) => ({ rel: relative(WORKERS, p).split('\\').join('/'), src: stripComments(readFileSync(p, 'utf8')) }));
+    expect(edge.length).toBeGreaterThan(30);
+    const hits: string[] = [];
+    for (const f of edge) {
+      f.src.split('\n').forEach((line, k) => {
+        for (const p of PATTERNS) if (p.re.test(line)) hits.push(`workers/${f.rel}:${k + 1} (${p.name}): ${line.trim()}`);
       });
     }
     expect(hits).toEqual([]);

@@ -105,7 +105,7 @@ export function toPaperAccount(row: PaperAccountRow): PaperAccount {
 export function accountFigures(acc: PaperAccount, mark: number | null): Pick<PaperAccountUpdate, 'equity' | 'cash' | 'unrealisedPnl' | 'realisedPnl' | 'positionSize'> {
   const p = acc.kernel.position;
   const o = acc.open;
-  const size = p && o ? o.capital / (1 + o.entryCostBps / 1e4) / p.entryPrice : null;
+  const size = p && o ? notionalOfCapital(o.capital, o.entryCostBps / 1e4) / p.entryPrice : null;
   const m = markToMarket(acc, mark ?? p?.entryPrice ?? 0);
   const unrealisedPnl = mark === null ? 0 : m.unrealisedPnl;
   const equity = acc.equity + unrealisedPnl;
