@@ -42,7 +42,7 @@ function slug(s: string): string {
 }
 
 export function groupKey(r: Pick<BacktestRunRow, 'strategyId' | 'venue' | 'symbol' | 'timeframe' | 'mode' | 'kind'>): string {
-  return [r.strategyId, r.venue, slug(r.symbol), r.timeframe, r.mode === 'portfolio' ? null : r.mode, r.kind === 'walk-forward' ? 'walk-forward' : null].filter(Boolean).join('--');
+  return [r.strategyId, slug(r.venue), slug(r.symbol), r.timeframe, r.mode === 'portfolio' ? null : r.mode, r.kind === 'walk-forward' ? 'walk-forward' : null].filter(Boolean).join('--');
 }
 
 interface Distinct {
