@@ -268,7 +268,14 @@ export async function getRunDetail(db: Database, id: string, opts: { trades: num
     SELECT
       (SELECT row_to_json(r) FROM (
          SELECT ${RUN_COLUMNS},
-           CASE WHEN jsonb_typeof(result) = 'object' THEN result - 'trades' - 'equity' ELSE result END AS result,
+           CASE WHEN jsonb_typeof(result) <> 'object' THEN result
+                WHEN jsonb_typeof(result->'measuredCosts'->'venues') = 'array' THEN
+                  -- The measured views' per-trade arrays (net, round trip) grow with the trade count: the trades
+                  -- table carries those net returns, so the detail keeps only each venue's components and sources.
+                  jsonb_set(result - 'trades' - 'equity', '{measuredCosts,venues}',
+                    (SELECT coalesce(jsonb_agg(v - 'net' - 'roundTripBps' ORDER BY i), '[]'::jsonb)
+                     FROM jsonb_array_elements(result->'measuredCosts'->'venues') WITH ORDINALITY AS mv(v, i)))
+                ELSE result - 'trades' - 'equity' END AS result,
            CASE WHEN jsonb_typeof(result->'trades') = 'array' THEN jsonb_array_length(result->'trades') END AS result_trade_count,
            CASE WHEN NOT EXISTS (SELECT 1 FROM backtest_equity WHERE run_id = ${id}) THEN result->'equity' END AS result_equity
          FROM backtest_runs WHERE id = ${id}) r) AS run,
