@@ -27,7 +27,8 @@
 import type { ParamRange, ParamSpace, ParamValue, Params } from '../strategies/types';
 import { mulberry32, type Prng } from './prng';
 import { normCdf } from './stats';
-import { rangeValues, type SweepableStrategy } from './sweep';
+import { rangeValues } from './param-range';
+import type { SweepableStrategy } from './sweep';
 import { comboKey } from './summary';
 
 export interface TpeTrial<P extends Params = Params> {
