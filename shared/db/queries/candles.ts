@@ -238,22 +238,41 @@ export async function loadRecentDerivedCandles(db: Database, key: SeriesKey, sou
 
 /**
  * The source of a live read ending at `to`: `key.timeframe` when it is stored at all before `to` (a stored series
- * is authoritative), else the first base holding a candle of the last bucket [to − T, to) — a base that stopped
- * earlier (or covers another period) is not chosen over one that is current.
+ * is authoritative), else a base holding a candle of the last bucket [to − T, to) — a base that stopped earlier (or
+ * covers another period) is not chosen over one that is current. When several bases are current and the read
+ * reaches back to `from`, the one whose candles reach furthest back over [from, to) wins: a fresh day of 5m must not
+ * shadow months of 1h when the strategy needs a long warm-up.
  */
-async function liveSource(db: Database, key: SeriesKey, to: number): Promise<Timeframe | null> {
+async function liveSource(db: Database, key: SeriesKey, to: number, from?: number): Promise<Timeframe | null> {
   if (await hasCandles(db, key, undefined, to)) return key.timeframe;
-  return seriesSource(db, key, to - TIMEFRAME_MS[key.timeframe], to);
+  const T = TIMEFRAME_MS[key.timeframe];
+  const current: Timeframe[] = [];
+  for (const tf of derivationCandidates(key.timeframe)) if (await hasCandles(db, { ...key, timeframe: tf }, to - T, to)) current.push(tf);
+  if (current.length <= 1 || from === undefined) return current[0] ?? null;
+  let best = current[0]!;
+  let bestFirst = Number.POSITIVE_INFINITY;
+  for (const tf of current) {
+    const res = await db.execute(sql`
+      SELECT min(open_time) AS first FROM candles
+      WHERE venue = ${key.venue} AND symbol = ${key.symbol} AND timeframe = ${tf} AND open_time >= ${from} AND open_time < ${to}`);
+    const first = rowsOf<{ first: unknown }>(res)[0]?.first;
+    if (first !== null && first !== undefined && Number(first) < bestFirst) {
+      best = tf;
+      bestFirst = Number(first);
+    }
+  }
+  return best;
 }
 
 /** `loadCandles`, deriving the timeframe from a stored base when it is not stored itself (`liveSource`). */
 export async function loadSeriesCandles(db: Database, key: SeriesKey, from: number, to: number): Promise<Candle[]> {
-  const source = await liveSource(db, key, to);
+  const source = await liveSource(db, key, to, from);
   return source ? loadDerivedCandles(db, key, source, from, to) : [];
 }
 
 /** `loadRecentCandles`, deriving the timeframe from a stored base when it is not stored itself (`liveSource`). */
 export async function loadRecentSeriesCandles(db: Database, key: SeriesKey, before: number, limit: number): Promise<Candle[]> {
-  const source = await liveSource(db, key, Math.floor(before / TIMEFRAME_MS[key.timeframe]) * TIMEFRAME_MS[key.timeframe]);
+  const T = TIMEFRAME_MS[key.timeframe];
+  const source = await liveSource(db, key, Math.floor(before / T) * T, before - limit * T);
   return source ? loadRecentDerivedCandles(db, key, source, before, limit) : [];
 }
