@@ -26,9 +26,10 @@ const STRATEGY = 'nexara-baseline-5m';
 
 /** Concrete URL for a mounted route pattern. */
 function concrete(path: string): string {
-  const id = path.startsWith('/api/runs') || path.startsWith('/api/research/stats/runs') ? RUN : path.startsWith('/api/sweeps') || path.startsWith('/api/research/stats/sweeps') ? SWEEP : path.startsWith('/api/research/imports') ? JOB : STRATEGY;
+  const id = path.startsWith('/api/runs') || path.startsWith('/api/export/runs') || path.startsWith('/api/research/stats/runs') ? RUN : path.startsWith('/api/sweeps') || path.startsWith('/api/research/stats/sweeps') ? SWEEP : path.startsWith('/api/research/imports') ? JOB : STRATEGY;
   let url = path.replace(':action', 'mute').replace(/:id(\{[^}]*\})?/, id);
   if (url === '/api/candles') url += '?venue=binance&symbol=BTC/USDT&timeframe=1h';
+  if (url === '/api/export/candles') url += '?venue=binance&symbol=BTC/USDT&timeframe=1h&limit=10';
   if (url === '/api/runs/compare') url += `?a=${RUN}&b=${RUN2}`;
   if (url === '/api/compare') url += `?runs=${RUN},${RUN2}`;
   return url;

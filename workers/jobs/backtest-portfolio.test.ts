@@ -125,11 +125,11 @@ describeWithData('portfolio backtests as persisted jobs (workerd + Postgres)', (
 
     const detail = await get(`/api/runs/${runId}?trades=5&points=50`);
     expect(detail.status).toBe(200);
-    const d = (await detail.json()) as { run: { mode: string }; venues: { key: string; verdict: string }[]; equity: { source: string; points: unknown[] }; result: { contributions: unknown[] } };
+    const d = (await detail.json()) as { run: { mode: string }; venues: { key: string; verdict: string }[]; equity: { source: string; time: number[] }; result: { contributions: unknown[] } };
     expect(d.run.mode).toBe(PORTFOLIO_MODE);
     expect(d.venues.map((v) => v.key)).toContain('stress-31');
     expect(d.equity.source).toBe('table');
-    expect(d.equity.points.length).toBeGreaterThan(10);
+    expect(d.equity.time.length).toBeGreaterThan(10); // run-detail/2: columnar equity
     expect(d.result.contributions).toHaveLength(2);
   }, 180_000);
 

@@ -7,7 +7,7 @@
  * The stream outlives the handler, so it reads through its own database handle, closed when the stream ends (the
  * request's pool is closed as soon as the handler returns).
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { openExport, ExportError, type ExportSpec } from '../../../shared/export/datasets';
 import { exportStream } from '../../../shared/export/encode';
@@ -42,7 +42,7 @@ const runsExportQuery = runsQuery.omit({ limit: true, cursor: true }).extend({ f
 
 type Fmt = z.infer<typeof format>;
 
-async function respond(c: { req: { url: string }; get: (k: 'config') => AppEnv['Variables']['config'] }, spec: ExportSpec, q: { format: Fmt; limit: number; cursor?: string }, version: string): Promise<Response> {
+async function respond(c: Context<AppEnv>, spec: ExportSpec, q: { format: Fmt; limit: number; cursor?: string }, version: string): Promise<Response> {
   const h = openDb(c.get('config'));
   let opened;
   try {
@@ -52,19 +52,20 @@ async function respond(c: { req: { url: string }; get: (k: 'config') => AppEnv['
     if (err instanceof ExportError) throw new AppError(err.kind === 'not_found' ? 'not_found' : 'validation', err.kind === 'bad_cursor' ? `Invalid query: cursor: ${err.message}` : err.message);
     throw err;
   }
-  const headers = new Headers({
+  const headers: Record<string, string> = {
     'content-type': CONTENT_TYPES[q.format],
     'content-disposition': `attachment; filename="${opened.name}.${q.format}"`,
     'cache-control': 'no-store',
-  });
+  };
   if (opened.nextCursor !== null) {
     const next = new URL(c.req.url);
     next.searchParams.set('cursor', opened.nextCursor);
-    headers.set('x-next-cursor', opened.nextCursor);
-    headers.set('link', `<${next.pathname}${next.search}>; rel="next"`);
+    headers['x-next-cursor'] = opened.nextCursor;
+    headers.link = `<${next.pathname}${next.search}>; rel="next"`;
   }
   const kv = { dataset: spec.dataset, spec: JSON.stringify(spec), ...(q.cursor ? { cursor: q.cursor } : {}) };
-  return new Response(exportStream(q.format, opened, { createdBy: `nexara-platform ${version}`, kv }, () => h.close()), { status: 200, headers });
+  // Through c.body, so the headers earlier middleware set (the Access subject, the request id) are kept.
+  return c.body(exportStream(q.format, opened, { createdBy: `nexara-platform ${version}`, kv }, () => h.close()), 200, headers);
 }
 
 export const exportRoutes = new Hono<AppEnv>()
