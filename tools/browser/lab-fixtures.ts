@@ -32,7 +32,8 @@ export interface FixtureTrade {
   netReturns: Record<string, number>;
 }
 
-interface Metrics {
+/** A type alias, not an interface: it is stored as a result's `gross`/`net` record (StoredRunResult). */
+type Metrics = {
   trades: number;
   winRate: number | null;
   meanReturn: number | null;
@@ -40,7 +41,7 @@ interface Metrics {
   totalReturn: number;
   maxDrawdownEquity: number;
   sharpe: number | null;
-}
+};
 
 function metricsOf(returns: number[]): Metrics {
   const n = returns.length;

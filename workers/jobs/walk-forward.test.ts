@@ -43,7 +43,7 @@ describeWithData('walk-forward as a queued job (issue 13 item 7)', () => {
     );
     expect(done.status, done.error ?? '').toBe('done');
     expect(done.kind).toBe('walk-forward');
-    const wf = (done.result as StoredWf).walkForward;
+    const wf = (done.result as unknown as StoredWf).walkForward;
     expect(wf.options.gap).toBe(12);
     expect(wf.folds).toHaveLength(3);
     // The IS window ends (its last candle's close) 12 candles before the OOS window opens.
@@ -51,7 +51,7 @@ describeWithData('walk-forward as a queued job (issue 13 item 7)', () => {
     // PBO and SPA of the walk's search (every combo it considered, in-sample over the walk's window), Monte Carlo of
     // the OOS trades, and the requested gate set's study gates on that evidence (issue 13: "for every sweep and
     // walk-forward"). Bailey et al. 2017 §3: CSCV over S = 16 blocks has C(16, 8) = 12,870 splits.
-    const stored = done.result as StoredWf;
+    const stored = done.result as unknown as StoredWf;
     expect(stored.study.combos).toBe(stored.walkForward.combos);
     expect(stored.study.window.from).toBe(Date.parse('2021-01-01'));
     expect(stored.pbo.status, stored.pbo.reason ?? '').toBe('done');
@@ -87,7 +87,7 @@ describeWithData('walk-forward as a queued job (issue 13 item 7)', () => {
       return executeWalkForwardRun(db, run.id, { codeVersion: 'test', now: Date.now });
     });
     if ('error' in out) throw new Error(out.error);
-    const stored = out.run.result as StoredWf;
+    const stored = out.run.result as unknown as StoredWf;
     expect(stored.pbo.status, stored.pbo.reason ?? '').toBe('done');
     expect(stored.pbo.combos).toBe(out.result.combos);
     expect(stored.gateSet.name).toBe('default');
@@ -106,7 +106,7 @@ describeWithData('walk-forward as a queued job (issue 13 item 7)', () => {
     expect(out.result.search!.trials).toBeGreaterThanOrEqual(8);
     expect(out.result.search!.trials).toBeLessThanOrEqual(24);
     expect(out.result.folds).toHaveLength(3);
-    const stored = out.run.result as StoredWf;
+    const stored = out.run.result as unknown as StoredWf;
     expect(stored.study.combos).toBe(8);
   }, 180_000);
 });

@@ -9,6 +9,7 @@ import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { SeriesKey } from '../../candles/candle';
 import { backtestRuns, backtestTrades, sweepChunks, sweepPboChunks, sweeps, type BacktestRunRow, type BacktestTradeRow, type NewBacktestRunRow, type NewSweepRow, type SweepChunkRow, type SweepRow } from '../schema';
 import { rowsOf, type Database } from '../database';
+import type { StoredRunResult } from '../../research/stored-run-result';
 
 /** A `running` run or chunk whose claim is older than this is presumed dead (its consumer crashed) and re-claimable. */
 export const RUN_LEASE_MS = 10 * 60_000;
@@ -163,7 +164,8 @@ export async function completeRun(
         codeVersion: done.codeVersion,
         verdict: done.verdict,
         verdictReason: done.verdictReason,
-        result: done.result as object,
+        // The writers' results are the layouts the one read schema knows (shared/research/stored-run-result.ts).
+        result: done.result as StoredRunResult,
         resultHash: done.resultHash,
         finishedAt: sql`now()`,
         durationMs: Math.round(done.durationMs),

@@ -3,6 +3,7 @@
  * the record of every status change, backtest runs with full provenance, their trades and equity, and sweeps
  * with their chunks (each chunk done exactly once under queue redelivery).
  */
+import type { StoredRunResult } from '../../research/stored-run-result';
 import {
   bigint,
   boolean,
@@ -75,7 +76,7 @@ export const backtestRuns = pgTable(
     /** keep | watch | reject (per venue detail in result) */
     verdict: text('verdict'),
     verdictReason: text('verdict_reason'),
-    result: jsonb('result'),
+    result: jsonb('result').$type<StoredRunResult>(),
     resultHash: text('result_hash'),
     error: text('error'),
     sweepId: text('sweep_id'),
