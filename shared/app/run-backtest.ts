@@ -44,6 +44,7 @@ import { MeasuredCostRefusedError, UnknownFeeTierError, measuredCostConfigSchema
 import { withMeasuredViews, type MeasuredCosts } from '../costs/measured-run';
 import { MeasuredCostInputError, measureRun } from './measured-costs';
 import type { Clock } from './ports';
+import { makerOfRun } from './maker-run';
 
 /** A date: ISO 8601 (`2021-01-01`, `2021-01-01T00:00:00Z`) or epoch milliseconds. */
 export const dateInput = z.union([z.number().int(), z.string().min(4)]).transform((v, ctx) => {
@@ -351,13 +352,15 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
     });
     await progress(0.9, 'judged');
     const monteCarlo = runMonteCarloOf(result, run);
+    // Honest maker fills for the run page (single-series runs; no verdict reads it).
+    const maker = run.mode === 'slices' ? null : makerOfRun(toSeries(win.candles, win.key.timeframe, win.key.symbol), win.candles, strategy, params, { from: win.from, to: win.to }, run.venue);
     // A single backtest has no sweep: PBO and SPA are skipped (never passed); the MC drawdown gate is checked.
     const studyGates = evaluateStudyGates(gateSet, { mcDrawdownP95: monteCarlo.blockBootstrap.status === 'done' ? monteCarlo.blockBootstrap.maxDrawdown.p95 : null });
     return {
       win,
       core: result,
       judgement,
-      stored: { ...storedResult(result, win, opts.codeVersion, judgement, audit, measured), monteCarlo, gateSet, studyGates },
+      stored: { ...storedResult(result, win, opts.codeVersion, judgement, audit, measured), monteCarlo, gateSet, studyGates, ...(maker ? { maker } : {}) },
       resultHash: result.resultHash,
       // The stored trade rows carry the measured views' net returns beside the presets'.
       tradeRowsOf: withMeasuredViews(result, measured).trades,

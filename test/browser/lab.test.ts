@@ -492,6 +492,13 @@ describe.skipIf(skipReason !== null)(`Strategy Lab in Chromium${skipReason ? ` [
     await page.waitForSelector('#equity-chart canvas, #equity-chart p');
     await page.screenshot({ path: join(SHOTS, 'start-backtest-run.png'), fullPage: true });
     expect(await page.locator('#provenance').textContent()).toContain('dsta-sma-crossover');
+    // Issue 12: the run's measured costs per venue (stacked breakdown, edge margin with CI, sources) and its maker report.
+    await page.waitForSelector('#costs[data-loaded="true"]');
+    expect(await page.locator('#cost-table tbody tr td:first-child').allTextContents()).toEqual(['binance', 'kraken', 'coinbase', 'okx', 'bybit']);
+    expect(await page.locator('#cost-breakdown-svg .cost-seg').count()).toBeGreaterThanOrEqual(10);
+    expect(await page.locator('#margin-svg .cost-p90').count()).toBe(5);
+    expect(await page.locator('#maker-report').textContent()).toMatch(/Fill rate\d+(\.\d)? %|Fill rate—/);
+    await page.locator('#costs').screenshot({ path: join(SHOTS, 'run-costs.png') });
     expect(errors).toEqual([]);
     await page.close();
   });
