@@ -80,6 +80,7 @@ async function fitVenueK(db: Database, venue: string, symbol: string): Promise<{
   const last = snaps.at(-1)!.bucket;
   const candles = await loadCandles(db, { venue, symbol, timeframe: tf }, first - 300 * TIMEFRAME_MS[tf], last);
   const c = calibrateImpactK(snaps, candles, { timeframe: tf });
-  if (!c.fit.ok) return null;
+  // A fit is used only when it is a cost (k ≥ 0): a noisy fit through ~zero walk-the-book costs can come out negative.
+  if (!c.fit.ok || !(c.fit.k >= 0)) return null;
   return { k: c.fit.k, source: `fit on ${c.fit.n} walk-the-book costs of ${snaps.length} ${venue} ${symbol} snapshots (k ${c.fit.k.toPrecision(4)} ± ${c.fit.robustStandardError.toPrecision(3)})` };
 }

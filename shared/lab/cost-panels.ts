@@ -118,14 +118,25 @@ export function niceCeil(x: number): number {
   return 10 * p;
 }
 
-/** Stacked horizontal bars: per venue, mean round-trip cost split into fee, spread and impact (bps). */
-export function costBreakdownSvg(rows: readonly CostRow[], o: { width?: number } = {}): string {
+/** One chart row per venue between a label column (L) and a right margin (R), with a bps axis below. */
+function frame(n: number, o: { width?: number; right: number; rowH: number; top: number }) {
   const W = o.width ?? 640;
   const L = 90;
-  const R = 70;
-  const rowH = 26;
-  const T = 26;
-  const H = T + rowH * rows.length + 30;
+  return { W, L, R: o.right, rowH: o.rowH, T: o.top, H: o.top + o.rowH * n + 30, axisY: o.top + o.rowH * n + 4 };
+}
+
+function axisSvg(x: (v: number) => number, max: number, f: ReturnType<typeof frame>, label: string): string {
+  const ticks = [0, max / 2, max].map((t) => `<text x="${x(t).toFixed(1)}" y="${f.axisY + 14}" font-size="10" text-anchor="middle" fill="#6b7280">${bps(t)}</text>`);
+  return (
+    `<line x1="${f.L}" y1="${f.axisY}" x2="${f.W - f.R}" y2="${f.axisY}" stroke="#9ca3af"/>${ticks.join('')}` +
+    `<text x="${f.W - f.R}" y="${f.axisY + 26}" font-size="10" text-anchor="end" fill="#6b7280">${label}</text>`
+  );
+}
+
+/** Stacked horizontal bars: per venue, mean round-trip cost split into fee, spread and impact (bps). */
+export function costBreakdownSvg(rows: readonly CostRow[], o: { width?: number } = {}): string {
+  const f = frame(rows.length, { width: o.width, right: 70, rowH: 26, top: 26 });
+  const { W, L, R, rowH, T, H } = f;
   const max = niceCeil(Math.max(...rows.map((r) => r.totalBps)));
   const x = (v: number): number => L + ((W - L - R) * v) / max;
   const parts: string[] = [];
@@ -143,10 +154,7 @@ export function costBreakdownSvg(rows: readonly CostRow[], o: { width?: number }
     }
     parts.push(`<text x="${(x(r.totalBps) + 4).toFixed(1)}" y="${y + 15}" font-size="11" fill="#374151">${bps(r.totalBps)} bps</text>`);
   });
-  const axisY = T + rowH * rows.length + 4;
-  parts.push(`<line x1="${L}" y1="${axisY}" x2="${W - R}" y2="${axisY}" stroke="#9ca3af"/>`);
-  for (const t of [0, max / 2, max]) parts.push(`<text x="${x(t).toFixed(1)}" y="${axisY + 14}" font-size="10" text-anchor="middle" fill="#6b7280">${bps(t)}</text>`);
-  parts.push(`<text x="${W - R}" y="${axisY + 26}" font-size="10" text-anchor="end" fill="#6b7280">mean round-trip cost, bps (both fills, every leg)</text>`);
+  parts.push(axisSvg(x, max, f, 'mean round-trip cost, bps (both fills, every leg)'));
   return `<svg id="cost-breakdown-svg" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="Measured round-trip cost per venue: fee, spread, impact">${parts.join('')}</svg>`;
 }
 
@@ -156,12 +164,8 @@ export function costBreakdownSvg(rows: readonly CostRow[], o: { width?: number }
  * a venue with no edge before costs says so instead of plotting a negative break-even.
  */
 export function marginSvg(rows: readonly CostRow[], o: { width?: number } = {}): string {
-  const W = o.width ?? 640;
-  const L = 90;
-  const R = 170;
-  const rowH = 28;
-  const T = 10;
-  const H = T + rowH * rows.length + 30;
+  const f = frame(rows.length, { width: o.width, right: 170, rowH: 28, top: 10 });
+  const { W, L, R, rowH, T, H } = f;
   const values = rows.flatMap((r) => {
     const m = r.margin;
     if (!m || m.status === 'no-trades') return [r.totalBps];
@@ -191,10 +195,7 @@ export function marginSvg(rows: readonly CostRow[], o: { width?: number } = {}):
     parts.push(`<circle class="margin-be" cx="${x(m.breakEvenBps).toFixed(1)}" cy="${y}" r="5" fill="${color}"><title>break-even ${bps(m.breakEvenBps)} bps</title></circle>`);
     parts.push(`<text x="${W - R + 8}" y="${y + 4}" font-size="11" fill="${color}">${m.clears ? 'clears' : 'does not clear'} p90 by ${bps(m.marginBps)}</text>`);
   });
-  const axisY = T + rowH * rows.length + 4;
-  parts.push(`<line x1="${L}" y1="${axisY}" x2="${W - R}" y2="${axisY}" stroke="#9ca3af"/>`);
-  for (const t of [0, max / 2, max]) parts.push(`<text x="${x(t).toFixed(1)}" y="${axisY + 14}" font-size="10" text-anchor="middle" fill="#6b7280">${bps(t)}</text>`);
-  parts.push(`<text x="${W - R}" y="${axisY + 26}" font-size="10" text-anchor="end" fill="#6b7280">round-trip cost, bps: ● break-even (CI) · | median · ▌ p90 measured</text>`);
+  parts.push(axisSvg(x, max, f, 'round-trip cost, bps: ● break-even (CI) · | median · ▌ p90 measured'));
   return `<svg id="margin-svg" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="Edge margin per venue: break-even cost with CI against the measured cost">${parts.join('')}</svg>`;
 }
 

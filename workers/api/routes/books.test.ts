@@ -4,7 +4,7 @@
  * rows' (p90 as Postgres' percentile_cont: linear between order statistics) — and one series downsampled to buckets
  * that keep the widest spread and the thinnest depth; 422 for symbol without venue.
  */
-import { beforeAll, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { env, exports } from 'cloudflare:workers';
 import { sql } from 'drizzle-orm';
 import { withDb } from '../../db';
@@ -68,6 +68,12 @@ describeWithData('GET /api/data/books (workerd + Postgres)', () => {
       }
     });
   }, 120_000);
+  // Leave the shared fakes and tables as the other files expect them: the fake exchange's clock back at the
+  // recording's end, and no snapshots (later files price runs from the stored books: the measured cost model).
+  afterAll(async () => {
+    await setFakeNow(Date.UTC(2022, 3, 16, 13, 47, 30));
+    await withDb(config, (db) => db.execute(sql`DELETE FROM book_snapshots`));
+  });
 
   it("summarises each venue's stored snapshots: the half-spread distribution, depth and walk-the-book cost", async () => {
     const { status, body } = await get<{ items: Summary[]; series: null }>('/api/data/books');
