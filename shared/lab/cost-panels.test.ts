@@ -61,8 +61,8 @@ describe('run page cost panels', () => {
     expect(b.clears).toBe(true);
     expect(k.clears).toBe(false);
     expect(svg.match(/class="margin-be"[^>]*fill="(#[0-9a-f]+)"/g)!.map((s) => s.slice(-8, -1))).toEqual(['#16a34a', '#dc2626']);
-    expect(svg).toContain(`clears p90 by ${b.marginBps.toFixed(1)}`);
-    expect(svg).toContain('does not clear p90 by');
+    expect(svg).toContain(`margin ${b.marginBps.toFixed(Math.abs(b.marginBps) >= 10 ? 1 : 2)} bps: clears p90`);
+    expect(svg).toMatch(/margin −?-?\d+\.\d bps: short of p90/);
     const noEdge = marginSvg([{ ...rows[0]!, margin: edgeMargin([-0.01, -0.02], [0.99, 0.98], [20, 20]) }]);
     expect(noEdge).toContain('no edge before costs');
     expect(noEdge).not.toContain('margin-be'); // never a negative break-even

@@ -193,7 +193,7 @@ export function marginSvg(rows: readonly CostRow[], o: { width?: number } = {}):
     const color = m.clears ? '#16a34a' : '#dc2626';
     parts.push(`<line class="margin-ci" x1="${x(m.ci.lo).toFixed(1)}" y1="${y}" x2="${x(m.ci.hi).toFixed(1)}" y2="${y}" stroke="${color}" stroke-width="3"><title>break-even ${Math.round(m.ci.confidence * 100)} % CI ${bps(m.ci.lo)}…${bps(m.ci.hi)} bps</title></line>`);
     parts.push(`<circle class="margin-be" cx="${x(m.breakEvenBps).toFixed(1)}" cy="${y}" r="5" fill="${color}"><title>break-even ${bps(m.breakEvenBps)} bps</title></circle>`);
-    parts.push(`<text x="${W - R + 8}" y="${y + 4}" font-size="11" fill="${color}">${m.clears ? 'clears' : 'does not clear'} p90 by ${bps(m.marginBps)}</text>`);
+    parts.push(`<text x="${W - R + 8}" y="${y + 4}" font-size="11" fill="${color}">margin ${bps(m.marginBps)} bps: ${m.clears ? 'clears' : 'short of'} p90</text>`);
   });
   parts.push(axisSvg(x, max, f, 'round-trip cost, bps: ● break-even (CI) · | median · ▌ p90 measured'));
   return `<svg id="margin-svg" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="Edge margin per venue: break-even cost with CI against the measured cost">${parts.join('')}</svg>`;
