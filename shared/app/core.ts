@@ -15,6 +15,7 @@ import { judgeVenues, overallVerdict, type LookaheadEvidence, type Verdict, type
 import type { GatesInput } from '../research/gates';
 import type { ComboSummary } from '../research/summary';
 import { withMeasuredViews, type MeasuredCosts } from '../costs/measured-run';
+import { legVenueOf } from '../candles/spread';
 
 export type { Verdict };
 
@@ -89,7 +90,7 @@ export function judgeRun(core: BacktestResult | SlicesResult, ctx: JudgeContext)
     lookahead: ctx.lookahead,
   });
   // Whose prices the run trades: the series venue, or for a derived pair the venue its legs come from.
-  const priceVenue = ctx.measured?.venues[0]?.legs[0]?.candlesVenue ?? ctx.venue.replace(/^derived:/, '');
+  const priceVenue = ctx.measured?.venues[0]?.legs[0]?.candlesVenue ?? legVenueOf(ctx.venue) ?? ctx.venue;
   const verdicts = judged.map((v) => proxyPriceVerdict(v, priceVenue));
   const overall = overallVerdict(verdicts);
   const venues: VenueVerdictRow[] = verdicts.map((v) => {

@@ -6,6 +6,7 @@
  * price in the window is quoted in) and the stored report says so.
  */
 import type { Candle, CandleSeries } from '../candles/candle';
+import { legVenueOf } from '../candles/spread';
 import { FEE_TIERS } from '../costs/fee-schedules';
 import { makerFillReport, type MakerFillReport } from '../research/maker-fills';
 import type { Params, Strategy } from '../strategies/types';
@@ -37,7 +38,7 @@ export type StoredMakerReport = MakerFillReport & { tickSource: string };
  * venue quotes it), a venue without a fee schedule, or a window without candles.
  */
 export function makerOfRun(series: CandleSeries, candles: readonly Candle[], strategy: Strategy<Params, unknown>, params: Params, window: { from: number; to: number }, venue: string): StoredMakerReport | null {
-  if (venue.startsWith('derived') || !(venue in FEE_TIERS)) return null;
+  if (legVenueOf(venue) !== undefined || !(venue in FEE_TIERS)) return null;
   const tick = inferTick(candles);
   if (tick === null) return null;
   const r = makerFillReport(series, strategy, params, window, { tick, venue, maxCandles: MAKER_MAX_CANDLES });

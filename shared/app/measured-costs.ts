@@ -20,6 +20,7 @@ import { loadCandles, loadDerivedCandles, seriesSource } from '../db/queries/can
 import { calibrateImpactK } from '../market/impact-calibration';
 import type { Database } from '../db/database';
 import type { LoadedWindow } from './window';
+import { legVenueOf } from '../candles/spread';
 
 /** The run's legs cannot be found (a derived series without a spread source, no leg candles): retrying cannot fix it. */
 export class MeasuredCostInputError extends Error {
@@ -31,8 +32,7 @@ const LOOKBACK_CANDLES = 1500;
 
 /** The legs a series trades: itself, or for a derived pair A/B the A/QUOTE and B/QUOTE series of its source venue. */
 export function tradedLegs(win: Pick<LoadedWindow, 'key' | 'sources'>): { venue: string; symbols: string[] } {
-  // `derived:<venue>` (a spread of that venue's legs); `derived` is how runs recorded before venue-keyed spreads named it.
-  if (win.key.venue !== 'derived' && !win.key.venue.startsWith('derived:')) return { venue: win.key.venue, symbols: [win.key.symbol] };
+  if (legVenueOf(win.key.venue) === undefined) return { venue: win.key.venue, symbols: [win.key.symbol] };
   const src = win.sources.map((s) => /^spread:([a-z]+):([A-Z0-9]+)\/([A-Z0-9]+)÷([A-Z0-9]+)\/([A-Z0-9]+)/.exec(s.source)).find((m) => m !== null);
   if (!src) throw new MeasuredCostInputError(`measured costs: derived series ${win.key.symbol} has no spread source naming its legs (sources: ${win.sources.map((s) => s.source).join(', ') || 'none'})`);
   return { venue: src[1]!, symbols: [`${src[2]}/${src[3]}`, `${src[4]}/${src[5]}`] };

@@ -3,7 +3,7 @@ import { describeWithData } from '../testing/data';
 import type { Candle } from './candle';
 import { aggregateCandles } from './aggregate';
 import { freqtradeCandles, loadArchiveCandles } from './real-data.test-util';
-import { derivedVenue, OPEN_END, parseSpreadWindowKey, ratioCandle, spreadCandles, spreadWindowKey } from './spread';
+import { derivedVenue, OPEN_END, parseSpreadWindowKey, ratioCandle, spreadCandles, spreadWindowKey, legVenueOf } from './spread';
 import { validateCandles } from './validate';
 
 const H = 3_600_000;
@@ -144,5 +144,13 @@ describeWithData('spread high/low against the exact 5m ratio (freqtrade BTC & ET
     expect(boundR).toBeCloseTo(0.01842, 4);
     expect(viaR).toBeCloseTo(0.00456, 4);
     console.info(`BTC/ETH 1h median range: co-move ${(coR * 100).toFixed(3)}%, exact-5m-points ${(sampled * 100).toFixed(3)}%, 5m-aggregated ${(viaR * 100).toFixed(3)}%, bound ${(boundR * 100).toFixed(3)}%; co-move misses a 5m point in ${coOutside}/2399 h`);
+  });
+});
+
+describe('legVenueOf', () => {
+  it('names the venue a derived series takes its legs from; null for the legacy bare venue; undefined otherwise', () => {
+    expect(legVenueOf('derived:binance')).toBe('binance');
+    expect(legVenueOf('derived')).toBeNull();
+    expect(legVenueOf('binance')).toBeUndefined();
   });
 });

@@ -123,6 +123,16 @@ function lowerBound(xs: readonly Candle[], t: number): number {
 /** `to` of an open-ended window (e.g. year-to-date) whose end moves forward at every refresh. */
 export const OPEN_END = 'open' as const;
 
+/**
+ * The venue whose legs a derived series (`derived:<venue>`, or `derived` as runs recorded before venue-keyed spreads
+ * named it) comes from: `binance` for `derived:binance`, null for the legacy bare `derived`; `undefined` when `venue`
+ * is not derived at all.
+ */
+export function legVenueOf(venue: string): string | null | undefined {
+  if (venue === 'derived') return null;
+  return venue.startsWith('derived:') ? venue.slice('derived:'.length) : undefined;
+}
+
 /** The venue a spread derived from `legVenue`'s candles is stored under: `derived:binance`. Never mixed across venues. */
 export function derivedVenue(legVenue: string): string {
   if (!/^[a-z]+$/.test(legVenue)) throw new RangeError(`derivedVenue: leg venue must be a venue id, got "${legVenue}"`);
