@@ -65,6 +65,26 @@ export function referenceProvenance(ref: LoadedReference): { series: string; can
   return { series: `${ref.key.venue}:${ref.key.symbol}:${ref.key.timeframe}`, candleCount: ref.candles.length, dataHash: candleHash(ref.candles) };
 }
 
+/**
+ * For a stage stepping `candles` (ascending, of `key`) as they close, up to open time `until` (exclusive): the
+ * reference those decisions need (absent when none is needed), the candles it covers (a prefix of `candles`) and,
+ * when some must wait, why. The live alert stage and the paper account call this before stepping the kernel.
+ */
+export async function referenceForStep<C extends { openTime: number }>(
+  db: Database,
+  risk: Pick<RiskConfig, 'sentinel'>,
+  key: SeriesKey,
+  candles: readonly C[],
+  until: number,
+  graceCandles: number,
+): Promise<{ candles: C[]; reference?: CandleSeries; waiting: string | null }> {
+  if (candles.length === 0) return { candles: [], waiting: null };
+  const ref = await loadSentinelReference(db, risk, key, candles[0]!.openTime, until);
+  if (ref === null) return { candles: [...candles], waiting: null };
+  const cov = referenceCoverage(ref, TIMEFRAME_MS[key.timeframe], candles.map((c) => c.openTime), graceCandles);
+  return { candles: candles.slice(0, cov.ready), reference: ref.series, waiting: cov.reason };
+}
+
 /** Human name of a series, for reasons: `binance BTC/USDT 5m`. */
 export function seriesName(k: SeriesKey): string {
   return `${k.venue} ${k.symbol} ${k.timeframe}`;

@@ -36,13 +36,13 @@ import {
 } from '../../shared/research/paper';
 import { attributeDivergences, divergenceAlertText } from '../../shared/research/divergence';
 import { isSentinelReason } from '../../shared/execution/sentinel';
-import { toSeries, type Candle, type CandleSeries } from '../../shared/candles/candle';
+import { toSeries, type Candle } from '../../shared/candles/candle';
 import { TIMEFRAME_MS, lastClosedOpenTime, type Timeframe } from '../../shared/candles/timeframe';
 import { parseBacktestConfig } from '../../shared/backtest/config';
 import { warmupCandles } from '../../shared/backtest/engine';
 import { VENUE_IDS, notionalOfCapital, type CostPresetId } from '../../shared/costs';
 import { loadRecentSeriesCandles, loadSeriesCandles } from '../../shared/db/queries/candles';
-import { loadSentinelReference, referenceCoverage } from '../../shared/app/sentinel-reference';
+import { loadSentinelReference, referenceCoverage, referenceForStep } from '../../shared/app/sentinel-reference';
 import {
   countPaperFills,
   ensurePaperAccount,
@@ -222,18 +222,9 @@ async function settleAccount(
       const stored = await loadSeriesCandles(t, sk, lastTime === null ? lastClosed : lastTime + 1, lastClosed + step);
       const plan = candlesToStep(stored, lastTime, lastClosed, step);
       // The Sentinel's reference: only the candles whose decisions it covers are stepped; the rest wait.
-      let referenceMissing: string | null = null;
-      let reference: CandleSeries | undefined;
-      if (plan.candles.length > 0) {
-        const ref = await loadSentinelReference(t, opts.risk, sk, plan.candles[0]!.openTime, lastClosed + step);
-        if (ref !== null) {
-          const cov = referenceCoverage(ref, step, plan.candles.map((c) => c.openTime), GAP_GRACE_CANDLES);
-          referenceMissing = cov.reason;
-          plan.waiting += plan.candles.length - cov.ready;
-          plan.candles = plan.candles.slice(0, cov.ready);
-          reference = ref.series;
-        }
-      }
+      const { candles: ready, reference, waiting: referenceMissing } = await referenceForStep(t, opts.risk, sk, plan.candles, lastClosed + step, GAP_GRACE_CANDLES);
+      plan.waiting += plan.candles.length - ready.length;
+      plan.candles = ready;
       let acc = acc0;
       const fills: NewPaperFillRow[] = [];
       if (plan.candles.length > 0) {

@@ -24,7 +24,6 @@ import { compareLedgers, createPaperAccount, replayPaper, type LedgerFill } from
 import { getStrategy } from '../../shared/strategies/registry';
 import type { Params, Strategy } from '../../shared/strategies/types';
 
-const M5 = 300_000;
 const STRATEGY = 'nexara-baseline-5m';
 const DROP = 0.0017;
 const at = (h: number, m: number, s = 30) => Date.UTC(2022, 3, 14, h, m, s);

@@ -22,10 +22,10 @@
  */
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import { loadRecentSeriesCandles, loadSeriesCandles } from '../../shared/db/queries/candles';
-import { loadSentinelReference, referenceCoverage } from '../../shared/app/sentinel-reference';
+import { referenceForStep } from '../../shared/app/sentinel-reference';
 import { alerts, liveKernels, signals, strategies, type StrategyRow } from '../../shared/db/schema';
 import { TIMEFRAME_MS, lastClosedOpenTime, type Timeframe } from '../../shared/candles/timeframe';
-import { toSeries, type CandleSeries } from '../../shared/candles/candle';
+import { toSeries } from '../../shared/candles/candle';
 import { parseBacktestConfig } from '../../shared/backtest/config';
 import { warmupCandles } from '../../shared/backtest/engine';
 import { initialKernelState, parseKernelState, type KernelEvent } from '../../shared/execution';
@@ -108,16 +108,7 @@ async function stepLiveKernel(
     const plan = candlesToStep(stored, state.lastTime, lastClosed, step);
     if (plan.candles.length === 0) return { enqueue: [], events: [], newestCreated: false, waiting: null };
     const opts = paperKernelOptions(strategy, params);
-    let candles = plan.candles;
-    let waiting: string | null = null;
-    let reference: CandleSeries | undefined;
-    const ref = await loadSentinelReference(t, opts.risk, sk, candles[0]!.openTime, lastClosed + step);
-    if (ref !== null) {
-      const cov = referenceCoverage(ref, step, candles.map((c) => c.openTime), GAP_GRACE_CANDLES);
-      waiting = cov.reason;
-      candles = candles.slice(0, cov.ready);
-      reference = ref.series;
-    }
+    const { candles, reference, waiting } = await referenceForStep(t, opts.risk, sk, plan.candles, lastClosed + step, GAP_GRACE_CANDLES);
     if (candles.length === 0) return { enqueue: [], events: [], newestCreated: false, waiting };
     const history = await loadRecentSeriesCandles(t, sk, candles[0]!.openTime, warm);
     const all = [...history, ...candles];
