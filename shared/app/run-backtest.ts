@@ -10,9 +10,9 @@
 import { z } from 'zod';
 import { evaluateStudyGates, gateSetRefSchema, resolveGateSet } from '../research/gate-sets';
 import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type RunMonteCarlo } from '../research/run-monte-carlo';
-import { toSeries } from '../candles/candle';
+import { toSeries, type CandleSeries } from '../candles/candle';
 import { TIMEFRAMES, timeframeMs, type Timeframe } from '../candles/timeframe';
-import { costModelsOf, parseBacktestConfig, type BacktestConfig } from '../backtest/config';
+import { costModelsOf, parseBacktestConfig, withStrategyRisk, type BacktestConfig } from '../backtest/config';
 import { INITIAL_CARRY, runChunk, warmupCandles } from '../backtest/engine';
 import { mergeChunks, normalizeCarry, planChunks } from '../backtest/chunking';
 import { buildResult } from '../backtest/result';
@@ -45,6 +45,7 @@ import { withMeasuredViews, type MeasuredCosts } from '../costs/measured-run';
 import { MeasuredCostInputError, measureRun } from './measured-costs';
 import type { Clock } from './ports';
 import { makerOfRun } from './maker-run';
+import { loadWindowReference, referenceProvenance, type LoadedReference } from './sentinel-reference';
 
 /** A date: ISO 8601 (`2021-01-01`, `2021-01-01T00:00:00Z`) or epoch milliseconds. */
 export const dateInput = z.union([z.number().int(), z.string().min(4)]).transform((v, ctx) => {
@@ -159,13 +160,18 @@ export interface CoreRun {
 /** Chunks the window is cut into for progress (each chunk re-prepares from its warm-up; carry passed in order). */
 export const PROGRESS_STEPS = 10;
 
-/** Run the core on a loaded window. Pure apart from `onProgress`; equal inputs give equal results (and hashes). */
+/**
+ * Run the core on a loaded window. Pure apart from `onProgress`; equal inputs give equal results (and hashes).
+ * The strategy's declared risk rules apply (as in every other run); `inputs.reference` is the Sentinel's watched
+ * series when `risk.sentinel` watches another symbol (`loadRunReference`).
+ */
 export async function runCore(
   strategy: Strategy<Params, unknown>,
   params: Params,
   mode: 'portfolio' | 'slices',
   win: LoadedWindow,
   onProgress?: (fraction: number) => Promise<void>,
+  inputs: { reference?: CandleSeries } = {},
 ): Promise<CoreResult> {
   const series = toSeries(win.candles, win.key.timeframe, win.key.symbol);
   if (mode === 'slices') {
@@ -173,15 +179,16 @@ export async function runCore(
     await onProgress?.(1);
     return r;
   }
-  const config: BacktestConfig = parseBacktestConfig({ from: win.from, to: win.to });
+  const config: BacktestConfig = parseBacktestConfig(withStrategyRisk(strategy, params, { from: win.from, to: win.to }));
   const window = { from: win.from, to: win.to };
+  const chunkOpts = inputs.reference ? { reference: inputs.reference } : {};
   const tf = timeframeMs(win.key.timeframe);
   const chunkCandles = Math.max(1, Math.ceil((win.to - win.from) / tf / PROGRESS_STEPS));
   const specs = planChunks(series, window, chunkCandles);
   const chunks: ChunkResult[] = [];
   for (let k = 0; k < specs.length; k++) {
     const carry = k === 0 ? INITIAL_CARRY : normalizeCarry(chunks[k - 1]!.carryOut, specs[k]!.from);
-    chunks.push(runChunk(series, strategy, params, config, specs[k]!, carry));
+    chunks.push(runChunk(series, strategy, params, config, specs[k]!, carry, chunkOpts));
     await onProgress?.((k + 1) / specs.length);
   }
   const merged = mergeChunks(chunks);
@@ -194,6 +201,12 @@ export async function loadRunWindow(db: Database, strategy: Strategy<Params, unk
   const warm = warmupCandles(strategy, params, parseBacktestConfig({}));
   const key = { venue: run.venue, symbol: run.symbol, timeframe: run.timeframe as Timeframe };
   return loadWindow(db, key, run.windowFrom, run.windowTo, warm);
+}
+
+/** The Sentinel reference a portfolio-mode run over `win` needs under the strategy's declared risk, or null. */
+export async function loadRunReference(db: Database, strategy: Strategy<Params, unknown>, params: Params, mode: 'portfolio' | 'slices', win: LoadedWindow): Promise<LoadedReference | null> {
+  if (mode === 'slices') return null; // slices apply no risk rules
+  return loadWindowReference(db, parseBacktestConfig(withStrategyRisk(strategy, params, {})).risk, win);
 }
 
 export function tradeRows(trades: readonly Trade[]): TradeInsert[] {
@@ -330,8 +343,10 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
     const params = resolveParams(strategy, run.params);
     const win = await loadRunWindow(db, strategy, params, run);
     if (win.windowCount === 0) throw new RunInputError(`no candles for ${run.venue}:${run.symbol}:${run.timeframe} in [${iso(run.windowFrom)}, ${iso(run.windowTo)})`);
+    const mode = run.mode === 'slices' ? 'slices' : 'portfolio';
+    const ref = await loadRunReference(db, strategy, params, mode, win);
     await progress(0.1, 'loaded');
-    const result = await runCore(strategy, params, run.mode === 'slices' ? 'slices' : 'portfolio', win, (f) => progress(0.1 + 0.7 * f, 'backtest'));
+    const result = await runCore(strategy, params, mode, win, (f) => progress(0.1 + 0.7 * f, 'backtest'), ref ? { reference: ref.series } : {});
     const measured = await measureRunOrRefuse(db, win, result, run);
     const audit = auditRunWindow(strategy, params, win);
     await progress(0.85, 'lookahead audit');
@@ -360,7 +375,14 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
       win,
       core: result,
       judgement,
-      stored: { ...storedResult(result, win, opts.codeVersion, judgement, audit, measured), monteCarlo, gateSet, studyGates, ...(maker ? { maker } : {}) },
+      stored: {
+        ...storedResult(result, win, opts.codeVersion, judgement, audit, measured),
+        monteCarlo,
+        gateSet,
+        studyGates,
+        ...(maker ? { maker } : {}),
+        ...(ref ? { sentinelReference: referenceProvenance(ref) } : {}),
+      },
       resultHash: result.resultHash,
       // The stored trade rows carry the measured views' net returns beside the presets'.
       tradeRowsOf: withMeasuredViews(result, measured).trades,
@@ -470,7 +492,9 @@ export async function reproduceRun(
   const strategy = singleStrategy(run.strategyId);
   const params = resolveParams(strategy, run.params);
   const win = await loadRunWindow(db, strategy, params, run);
-  const result = await runCore(strategy, params, run.mode === 'slices' ? 'slices' : 'portfolio', win);
+  const mode = run.mode === 'slices' ? 'slices' : 'portfolio';
+  const ref = await loadRunReference(db, strategy, params, mode, win);
+  const result = await runCore(strategy, params, mode, win, undefined, ref ? { reference: ref.series } : {});
   const stored = (run.result as { measuredCosts?: { hash?: string } } | null)?.measuredCosts?.hash ?? null;
   const sameMeasured = stored === null ? null : hashCanonical(await measureRun(db, win, result.trades, measuredConfigOf(run))) === stored;
   return { run, resultHash: result.resultHash, dataHash: win.dataHash, same: result.resultHash === run.resultHash, sameData: win.dataHash === run.dataHash, sameMeasured };

@@ -31,6 +31,14 @@ export class SentinelReferenceError extends Error {
   }
 }
 
+/** Every reason the overlay gives starts with this (a fill it caused carries it: `Fill.reason`). */
+export const SENTINEL_REASON_PREFIX = 'sentinel: ';
+
+/** True when a fill's or order's reason is the Sentinel's (the exit it ordered, not the strategy's signal). */
+export function isSentinelReason(reason: string | undefined): boolean {
+  return reason !== undefined && reason.startsWith(SENTINEL_REASON_PREFIX) && reason.includes(' fell ');
+}
+
 function pct(x: number): string {
   return `${(x * 100).toFixed(2)}%`;
 }
@@ -62,7 +70,7 @@ export function sentinelProbe(reference: CandleSeries, rule: SentinelRule, timef
       const fall = 1 - close[j]! / open[j]!;
       if (fall > rule.dropPct) {
         return (
-          `sentinel: ${rule.symbol} fell ${pct(fall)} in the candle opened ${new Date(openTime[j]!).toISOString()} ` +
+          `${SENTINEL_REASON_PREFIX}${rule.symbol} fell ${pct(fall)} in the candle opened ${new Date(openTime[j]!).toISOString()} ` +
           `(open ${open[j]!} → close ${close[j]!}), more than ${pct(rule.dropPct)}: exit every long`
         );
       }

@@ -105,13 +105,14 @@ export function paperKernelOptions<P>(
  * Step candles [range.from, range.to) of `series` through the account's kernel: `signalAt(i)` is the strategy's
  * decision on closed candle i. Returns the new account, the priced fills and trades and the kernel's events.
  * A candle not after the last one stepped is refused (KernelOrderError): a redelivered cycle cannot fill twice.
+ * With `risk.sentinel` on another symbol, `opts.reference` is the watched series (as for `stepSeries`).
  */
 export function stepPaper(
   account: PaperAccount,
   series: CandleSeries,
   range: { from: number; to: number },
   signalAt: (i: number) => Signal | null,
-  opts: SeriesKernelOptions,
+  opts: SeriesKernelOptions & { reference?: CandleSeries },
 ): { account: PaperAccount; fills: PaperFill[]; trades: PaperTrade[]; events: KernelEvent[] } {
   const r = stepSeries(account.kernel, series, range, signalAt, opts);
   const model = account.costModel;
@@ -160,6 +161,7 @@ export function markToMarket(account: PaperAccount, markPrice: number): { realis
 /**
  * Replay a strategy through a fresh paper account over candles [from, to) of `series` in one go (prepared once
  * over the whole series, signals up to the last candle) — the reference a live account is compared with.
+ * `inputs.reference` is the Sentinel's watched series when `risk.sentinel` watches another symbol.
  */
 export function replayPaper<P extends Params, S>(
   series: CandleSeries,
@@ -168,10 +170,12 @@ export function replayPaper<P extends Params, S>(
   account: PaperAccount,
   range: { from: number; to: number },
   config: BacktestConfigInput = {},
+  inputs: { reference?: CandleSeries } = {},
 ): ReturnType<typeof stepPaper> {
   const prepared = strategy.prepare(series, params);
   const last = series.length - 1;
-  return stepPaper(account, series, range, (i) => (i === last ? null : strategy.evaluate(prepared, i, params)), paperKernelOptions(strategy, params, config));
+  const opts = paperKernelOptions(strategy, params, config);
+  return stepPaper(account, series, range, (i) => (i === last ? null : strategy.evaluate(prepared, i, params)), inputs.reference ? { ...opts, reference: inputs.reference } : opts);
 }
 
 /** What a fill comparison reads of a fill (a kernel fill priced by `stepPaper`, or a stored `paper_fills` row). */

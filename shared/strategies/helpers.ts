@@ -4,6 +4,7 @@
  * Nothing here computes an indicator: those live in `shared/indicators/`.
  */
 import { z } from 'zod';
+import type { RiskConfigInput } from '../backtest/config';
 
 // The warm-up rule is shared with the chart overlays: shared/indicators/warmup.ts.
 export { emaSeed, wilderSeed } from '../indicators/warmup';
@@ -58,6 +59,18 @@ export function intParam(min: number, max: number, def: number) {
 /** A real parameter with inclusive bounds and a default. */
 export function floatParam(min: number, max: number, def: number) {
   return z.number().min(min).max(max).default(def);
+}
+
+/**
+ * The Nexus Sentinel knob a strategy may declare as a param (`sentinelDropPct`, optional, absent = off): with it,
+ * `sentinelRisk` turns on `risk.sentinel` (exit every long when BTC/USDT falls more than that fraction in one
+ * candle, shared/execution/sentinel.ts). Absent from the defaults, so runs that do not set it are unchanged.
+ */
+export const sentinelDropPctParam = z.number().gt(0).max(1).optional();
+
+/** The declared risk of a strategy carrying `sentinelDropPctParam` (`Strategy.risk`). */
+export function sentinelRisk(p: { sentinelDropPct?: number | undefined }): RiskConfigInput {
+  return p.sentinelDropPct === undefined ? {} : { sentinel: { dropPct: p.sentinelDropPct } };
 }
 
 function group3(intPart: string): string {

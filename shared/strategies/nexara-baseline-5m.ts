@@ -8,7 +8,7 @@ import type { CandleSeries } from '../candles/candle';
 import { atr } from '../indicators/atr';
 import { ema } from '../indicators/ema';
 import { rsi } from '../indicators/rsi';
-import { crossedAboveLevel, emaSeed, finite, floatParam, fmt, intParam, num, pct, wilderSeed } from './helpers';
+import { crossedAboveLevel, emaSeed, finite, floatParam, fmt, intParam, num, pct, sentinelDropPctParam, sentinelRisk, wilderSeed } from './helpers';
 import { HOLD, type Signal, type Strategy } from './types';
 import { lazySignal } from './reason';
 
@@ -22,6 +22,8 @@ export const nexaraBaseline5mParams = z
     atrCapPct: floatParam(0.001, 0.05, 0.008),
     stopAtr: floatParam(0.5, 6, 2),
     takeAtr: floatParam(0.5, 10, 3),
+    /** Optional Nexus Sentinel (absent: off): exit every long when BTC/USDT falls more than this fraction in a candle. */
+    sentinelDropPct: sentinelDropPctParam,
   })
   .refine((p) => p.rsiEntry < p.rsiExit, { message: 'rsiEntry must be below rsiExit' });
 
@@ -57,6 +59,7 @@ export const nexaraBaseline5m: Strategy<NexaraBaseline5mParams, Prepared> = {
     takeAtr: { kind: 'float', min: 1.5, max: 5, step: 0.5 },
   },
   startupCandles: (p) => Math.max(emaSeed(p.emaPeriod), wilderSeed(p.rsiPeriod), wilderSeed(p.atrPeriod)) + 1,
+  risk: sentinelRisk,
 
   prepare(series: CandleSeries, p): Prepared {
     return {

@@ -16,6 +16,9 @@
  * per (account, fill candle, open/close) (a conflict rolls the cycle's update back). The daily row is unique per
  * (account, day). A missing candle is waited for; after GAP_GRACE_CANDLES newer candles the kernel steps over it.
  * A timeframe that is not ingested itself is read from a stored base (`loadSeriesCandles`), as in the live loop.
+ * A strategy with the Sentinel (`risk.sentinel`) on another symbol steps, and replays, with the stored reference
+ * series (shared/app/sentinel-reference.ts): candles the reference does not cover yet wait (the outcome is an error
+ * naming the reason; a later cycle steps them), and the daily check waits until the reference covers the day.
  */
 import { and, eq } from 'drizzle-orm';
 import {
@@ -32,12 +35,14 @@ import {
   type PaperSignal,
 } from '../../shared/research/paper';
 import { attributeDivergences, divergenceAlertText } from '../../shared/research/divergence';
+import { isSentinelReason } from '../../shared/execution/sentinel';
 import { toSeries, type Candle } from '../../shared/candles/candle';
 import { TIMEFRAME_MS, lastClosedOpenTime, type Timeframe } from '../../shared/candles/timeframe';
 import { parseBacktestConfig } from '../../shared/backtest/config';
 import { warmupCandles } from '../../shared/backtest/engine';
 import { VENUE_IDS, notionalOfCapital, type CostPresetId } from '../../shared/costs';
 import { loadRecentSeriesCandles, loadSeriesCandles } from '../../shared/db/queries/candles';
+import { loadSentinelReference, referenceCoverage, referenceForStep } from '../../shared/app/sentinel-reference';
 import {
   countPaperFills,
   ensurePaperAccount,
@@ -65,6 +70,7 @@ import { signals, type NewPaperFillRow, type PaperAccountRow, type PaperFillRow 
 import { ALERT_CHANNEL } from '../jobs/alert';
 import type { JobMessage } from '../jobs/messages';
 import { CRON_INTERVAL_MS } from './ingest';
+import { log } from '../observability/logger';
 import { getStrategy } from '../../shared/strategies/registry';
 import type { Params, Signal, Strategy } from '../../shared/strategies/types';
 import type { AppConfig } from '../env';
@@ -199,7 +205,7 @@ async function settleAccount(
   params: Params,
   k: PaperKey,
   now: number,
-): Promise<{ fills: number; applied: number; waiting: number; equity: number; duplicate: boolean; detail: string }> {
+): Promise<{ fills: number; applied: number; waiting: number; equity: number; duplicate: boolean; detail: string; referenceMissing: string | null }> {
   const tf = k.timeframe as Timeframe;
   const sk = { venue: k.venue, symbol: k.symbol, timeframe: tf };
   const step = TIMEFRAME_MS[tf];
@@ -215,6 +221,10 @@ async function settleAccount(
       const lastTime = acc0.kernel.lastTime;
       const stored = await loadSeriesCandles(t, sk, lastTime === null ? lastClosed : lastTime + 1, lastClosed + step);
       const plan = candlesToStep(stored, lastTime, lastClosed, step);
+      // The Sentinel's reference: only the candles whose decisions it covers are stepped; the rest wait.
+      const { candles: ready, reference, waiting: referenceMissing } = await referenceForStep(t, opts.risk, sk, plan.candles, lastClosed + step, GAP_GRACE_CANDLES);
+      plan.waiting += plan.candles.length - ready.length;
+      plan.candles = ready;
       let acc = acc0;
       const fills: NewPaperFillRow[] = [];
       if (plan.candles.length > 0) {
@@ -228,7 +238,7 @@ async function settleAccount(
           const sig = strategy.evaluate(prepared, i, params);
           decisions.set(series.openTime[i]!, sig);
           return sig;
-        }, opts);
+        }, reference ? { ...opts, reference } : opts);
         acc = r.account;
         const byTime = new Map(all.map((c) => [c.openTime, c]));
         const ids = new Map<number, number>();
@@ -236,11 +246,14 @@ async function settleAccount(
         for (const f of r.fills) {
           // The signal behind the fill: the entry's or exit's own decision; for an exit inside a candle, the entry's.
           const intrabar = f.effect === 'close' && f.exitKind !== 'signal';
+          // A Sentinel exit is not its decision candle's own signal (a HOLD, or a refused BUY): it links to the entry's.
+          const sentinel = f.effect === 'close' && isSentinelReason(f.reason);
           const trade = f.effect === 'close' ? r.trades[closed++]! : undefined;
           const signalTime = intrabar ? trade!.signalTime : f.signalTime;
-          const signalId = ids.get(signalTime) ?? (await signalIdFor(t, strategy, k, byTime.get(signalTime), signalTime, decisions.get(signalTime), now));
-          ids.set(signalTime, signalId);
-          const action = intrabar ? f.exitKind!.toUpperCase() : (decisions.get(signalTime)?.action ?? (f.effect === 'open' ? (f.side === 'buy' ? 'BUY' : 'SELL') : 'EXIT'));
+          const linkTime = sentinel ? trade!.signalTime : signalTime;
+          const signalId = ids.get(linkTime) ?? (await signalIdFor(t, strategy, k, byTime.get(linkTime), linkTime, decisions.get(linkTime), now));
+          ids.set(linkTime, signalId);
+          const action = intrabar ? f.exitKind!.toUpperCase() : sentinel ? 'SENTINEL' : (decisions.get(signalTime)?.action ?? (f.effect === 'open' ? (f.side === 'buy' ? 'BUY' : 'SELL') : 'EXIT'));
           fills.push({
             accountId: row.id,
             signalId,
@@ -278,10 +291,10 @@ async function settleAccount(
         lastCycleAt: now,
         ...(resumed ? { since: now } : {}),
       });
-      return { fills: fills.length, applied: plan.candles.length, waiting: plan.waiting, equity: figures.equity!, duplicate: false, detail: plan.detail };
+      return { fills: fills.length, applied: plan.candles.length, waiting: plan.waiting, equity: figures.equity!, duplicate: false, detail: referenceMissing ?? plan.detail, referenceMissing };
     });
   } catch (err) {
-    if (err instanceof DuplicateFill) return { fills: 0, applied: 0, waiting: 0, equity: NaN, duplicate: true, detail: 'another cycle filled these candles' };
+    if (err instanceof DuplicateFill) return { fills: 0, applied: 0, waiting: 0, equity: NaN, duplicate: true, detail: 'another cycle filled these candles', referenceMissing: null };
     throw err;
   }
 }
@@ -355,9 +368,12 @@ export async function runPaperDaily(
   const replayCandles = replayFrom < from ? [...(await loadRecentSeriesCandles(db, sk, replayFrom, warm)), ...(await loadSeriesCandles(db, sk, replayFrom, to))] : history;
   const replaySeries = replayFrom < from ? toSeries(replayCandles, tf, account.symbol) : series;
   const startIdx = replaySeries.openTime.findIndex((t) => t >= replayFrom);
+  // The Sentinel's reference over the replay (as the paper account stepped with it); wait until it covers the day.
+  const ref = await loadSentinelReference(db, paperKernelOptions(strategy, params).risk, sk, replayFrom, to);
+  if (ref !== null && referenceCoverage(ref, step, [to - step], GAP_GRACE_CANDLES).reason !== null) return null;
   const state = toPaperAccount(account);
   const fresh = createPaperAccount({ costModel: paperCostPreset(account.venue), initialEquity: account.initialEquity, fraction: state.fraction });
-  const replayed = startIdx < 0 ? { fills: [] } : replayPaper(replaySeries, strategy, params, fresh, { from: startIdx, to: replaySeries.length });
+  const replayed = startIdx < 0 ? { fills: [] } : replayPaper(replaySeries, strategy, params, fresh, { from: startIdx, to: replaySeries.length }, {}, ref ? { reference: ref.series } : {});
   const paperFills = (await paperFillsBetween(db, account.id, replayFrom, to)).map(ledgerFill);
   const used = await paperCandlesBetween(db, account.id, from, to);
   const report = attributeDivergences({
@@ -448,9 +464,11 @@ export async function runPaper(deps: { config: AppConfig; db: Database; now: num
         const d = await runPaperDaily(db, fresh, s, params, now, { alertBps: config.PAPER_DIVERGENCE_ALERT_BPS, ...(deps.jobs ? { jobs: deps.jobs } : {}) });
         if (d) daily = { day: new Date(d.day).toISOString().slice(0, 10), ok: d.ok, summary: d.summary };
       }
+      if (settled.referenceMissing !== null) log.warn('sentinel reference missing', { at: 'paper', ...k, reason: settled.referenceMissing });
       outcomes.push({
         ...base,
-        status: 'ok',
+        // A Sentinel reference not stored yet is reported like a failed series (the candles wait; nothing is lost).
+        status: settled.referenceMissing !== null ? 'error' : 'ok',
         accountId: account.id,
         fills: settled.fills,
         applied: settled.applied,

@@ -16,9 +16,13 @@
  * kernel flat at the newest closed candle; a kernel ahead of the clock (a replay restarted earlier) starts over.
  * A series whose timeframe is not ingested itself (e.g. 4h while only 5m is) is derived from the stored base with
  * the same aggregation research and `/api/candles` use (`loadSeriesCandles`): a bucket counts once it is complete.
+ * A strategy with the Sentinel (`risk.sentinel`) on another symbol is stepped with the stored reference series
+ * (BTC/USDT, same venue and timeframe): candles whose decision the reference does not cover yet wait, the series is
+ * reported as an error with the reason (and logged), and a later cycle steps them — nothing is lost or sent twice.
  */
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import { loadRecentSeriesCandles, loadSeriesCandles } from '../../shared/db/queries/candles';
+import { referenceForStep } from '../../shared/app/sentinel-reference';
 import { alerts, liveKernels, signals, strategies, type StrategyRow } from '../../shared/db/schema';
 import { TIMEFRAME_MS, lastClosedOpenTime, type Timeframe } from '../../shared/candles/timeframe';
 import { toSeries } from '../../shared/candles/candle';
@@ -35,7 +39,8 @@ import type { Db } from '../db';
 import { getConfig, type AppConfig, type Env } from '../env';
 import { ALERT_CHANNEL, alertJob } from '../jobs/alert';
 import { clip, formatKernelAlert, type KernelAlertLike } from '../telegram/format';
-import { candlesToStep } from './paper';
+import { log } from '../observability/logger';
+import { GAP_GRACE_CANDLES, candlesToStep } from './paper';
 
 export interface SignalOutcome {
   strategyId: string;
@@ -69,6 +74,8 @@ type FillEvent = Extract<KernelEvent, { type: 'entry' | 'exit' }>;
 /**
  * Step the series' kernel over the newly closed candles, record their decisions, insert the events' alert rows
  * and store the state, all in one transaction. Returns the new alert ids to enqueue (not muted) and the events.
+ * With the Sentinel on another symbol, only the candles whose decisions the stored reference covers are stepped
+ * (shared/app/sentinel-reference.ts); `waiting` then says why the rest wait for a later cycle.
  */
 async function stepLiveKernel(
   db: Db,
@@ -78,7 +85,7 @@ async function stepLiveKernel(
   k: SeriesKey,
   now: number,
   labUrl: string | undefined,
-): Promise<{ enqueue: number[]; events: string[]; newestSignalId?: number; newestCreated: boolean }> {
+): Promise<{ enqueue: number[]; events: string[]; newestSignalId?: number; newestCreated: boolean; waiting: string | null }> {
   const tf = k.timeframe as Timeframe;
   const step = TIMEFRAME_MS[tf];
   const sk = { venue: k.venue, symbol: k.symbol, timeframe: tf };
@@ -99,9 +106,12 @@ async function stepLiveKernel(
     if (state.lastTime !== null && state.lastTime > lastClosed) state = initialKernelState();
     const stored = await loadSeriesCandles(t, sk, state.lastTime === null ? lastClosed : state.lastTime + 1, lastClosed + step);
     const plan = candlesToStep(stored, state.lastTime, lastClosed, step);
-    if (plan.candles.length === 0) return { enqueue: [], events: [], newestCreated: false };
-    const history = await loadRecentSeriesCandles(t, sk, plan.candles[0]!.openTime, warm);
-    const all = [...history, ...plan.candles];
+    if (plan.candles.length === 0) return { enqueue: [], events: [], newestCreated: false, waiting: null };
+    const opts = paperKernelOptions(strategy, params);
+    const { candles, reference, waiting } = await referenceForStep(t, opts.risk, sk, plan.candles, lastClosed + step, GAP_GRACE_CANDLES);
+    if (candles.length === 0) return { enqueue: [], events: [], newestCreated: false, waiting };
+    const history = await loadRecentSeriesCandles(t, sk, candles[0]!.openTime, warm);
+    const all = [...history, ...candles];
     const series = toSeries(all, tf, k.symbol);
     const prepared = strategy.prepare(series, params);
     const decisions = new Map<number, Signal>();
@@ -109,12 +119,12 @@ async function stepLiveKernel(
       const sig = strategy.evaluate(prepared, i, params);
       decisions.set(series.openTime[i]!, sig);
       return sig;
-    }, paperKernelOptions(strategy, params));
+    }, reference ? { ...opts, reference } : opts);
 
     // The stepped candles' decisions (non-HOLD), as the signal history the Lab and the daily paper check read.
     const ids = new Map<number, number>();
     let newestCreated = false;
-    for (const c of plan.candles) {
+    for (const c of candles) {
       const sig = decisions.get(c.openTime);
       if (!sig || sig.action === 'HOLD') continue;
       const ins = await t
@@ -189,7 +199,7 @@ async function stepLiveKernel(
       .set({ state: r.state, lastCandleTime: r.state.lastTime ?? 0, updatedAt: sql`now()` })
       .where(where);
     const newestSignalId = ids.get(lastClosed) ?? (await signalIdAt(lastClosed)) ?? undefined;
-    return { enqueue, events, ...(newestSignalId !== undefined ? { newestSignalId } : {}), newestCreated };
+    return { enqueue, events, ...(newestSignalId !== undefined ? { newestSignalId } : {}), newestCreated, waiting };
   });
 }
 
@@ -232,6 +242,12 @@ export async function runSignals(deps: { env: Env; config: AppConfig; db: Db; no
       const alerted = stepped.enqueue.length > 0;
       const events = stepped.events;
       const evText = events.length ? `; ${events.join(', ')}` : '';
+      if (stepped.waiting !== null) {
+        // The Sentinel's reference is not stored yet: this series waits (reported like a failed series; the next cycle catches up).
+        log.warn('sentinel reference missing', { at: 'signals', ...base, reason: stepped.waiting });
+        outcomes.push({ ...base, status: 'error', alerted, events, detail: `${stepped.waiting}${evText}` });
+        continue;
+      }
       if (ev.signal.action === 'HOLD') {
         outcomes.push({ ...base, status: 'hold', alerted, events, detail: `HOLD at ${new Date(ev.candle.openTime).toISOString()}${evText}` });
         continue;
