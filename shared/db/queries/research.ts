@@ -10,6 +10,7 @@ import type { SeriesKey } from '../../candles/candle';
 import { backtestRuns, backtestTrades, sweepChunks, sweepPboChunks, sweeps, type BacktestRunRow, type BacktestTradeRow, type NewBacktestRunRow, type NewSweepRow, type SweepChunkRow, type SweepRow } from '../schema';
 import { rowsOf, type Database } from '../database';
 import type { StoredRunResult } from '../../research/stored-run-result';
+import type { StoredChunkResult, StoredPbo, StoredSweepResult } from '../../research/stored-sweep-result';
 
 /** A `running` run or chunk whose claim is older than this is presumed dead (its consumer crashed) and re-claimable. */
 export const RUN_LEASE_MS = 10 * 60_000;
@@ -310,7 +311,7 @@ export async function completeSweepChunk(
   db: Database,
   sweepId: string,
   chunkIndex: number,
-  result: unknown,
+  result: StoredChunkResult,
   cpuMs: number,
 ): Promise<{ chunksDone: number; chunksTotal: number; last: boolean } | null> {
   const res = await db.execute(sql`
@@ -370,13 +371,13 @@ export async function sweepChunkOutputs(db: Database, sweepId: string): Promise<
 export async function finishSweep(
   db: Database,
   sweepId: string,
-  out: { result: unknown; resultHash: string; dataHash?: string | null; candleCount?: number | null },
+  out: { result: StoredSweepResult; resultHash: string; dataHash?: string | null; candleCount?: number | null },
 ): Promise<boolean> {
   const rows = await db
     .update(sweeps)
     .set({
       status: 'done',
-      result: out.result as object,
+      result: out.result,
       resultHash: out.resultHash,
       dataHash: out.dataHash ?? null,
       candleCount: out.candleCount ?? null,
@@ -454,7 +455,7 @@ export async function pboPartials(db: Database, sweepId: string): Promise<{ rang
 }
 
 /** Replace a deferred `result.pbo` of a done sweep with the merged one; false when it is no longer deferred. */
-export async function setSweepPbo(db: Database, sweepId: string, pbo: unknown): Promise<boolean> {
+export async function setSweepPbo(db: Database, sweepId: string, pbo: StoredPbo): Promise<boolean> {
   const res = await db.execute(sql`
     UPDATE sweeps SET result = jsonb_set(result, '{pbo}', ${JSON.stringify(pbo)}::jsonb)
     WHERE id = ${sweepId} AND status = 'done' AND result->'pbo'->>'status' = 'deferred'
