@@ -16,10 +16,11 @@ const outputs = planSweep(combos, 4).map((c) => runSweepChunk(series, dstaSmaCro
 /** What the chunk job stores and what the merge stores (as shared/app/sweep.ts builds them), through JSON like jsonb. */
 const storedChunks = outputs.map((o) => JSON.parse(JSON.stringify({ ...o, dataHash: 'd', candleCount: series.length })) as unknown);
 const merged = mergeSweep(outputs);
+const pbo = computeSweepPbo(outputs.map((o) => o.blockStats!));
 const stored = JSON.parse(
   JSON.stringify({
     ...merged,
-    pbo: { ...computeSweepPbo(outputs.map((o) => o.blockStats!)), wallMs: 3 },
+    pbo: pbo.status === 'done' ? { ...pbo, wallMs: 3 } : pbo,
     spa: computeSweepSpa(outputs.map((o) => o.periodReturns!), { seed: 1, reps: 50 }),
     timing: { chunkWallMs: [1, 2], maxChunkWallMs: 2, totalWallMs: 3 },
   } satisfies StoredSweepResult),

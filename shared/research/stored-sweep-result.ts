@@ -83,6 +83,10 @@ export type StoredChunkResult = ChunkOutput & { dataHash?: string; candleCount?:
 const bestComboSchema = z.looseObject({ key: z.string(), params: paramsSchema, value: num });
 
 const range = z.looseObject({ from: z.number().int(), to: z.number().int() });
+/** `sweeps.result.pbo.ranges` of a deferred PBO (read on its own by the cron re-send). */
+export const storedPboRangesSchema = z.array(range);
+/** `sweeps.result.trials.tradeSharpeVariance` (read on its own for the family's DSR). */
+export const storedSharpeVarianceSchema = numRecord;
 const pboDoneSchema = z.looseObject({
   status: z.literal('done'),
   view: z.string(),
@@ -112,7 +116,7 @@ const pboSkippedSchema = z.looseObject({ status: z.enum(['insufficient-data', 'f
 const pboDeferredSchema = z.looseObject({
   status: z.literal('deferred'),
   reason: z.string(),
-  ranges: z.array(range),
+  ranges: storedPboRangesSchema,
   /** When the pbo-chunk messages were last sent (database clock, ms); absent = never sent successfully. */
   enqueuedAt: num.optional(),
 });
@@ -154,7 +158,7 @@ export const storedSweepResultSchema = z.looseObject({
   complete: z.boolean(),
   combos: z.array(storedComboSchema),
   best: z.record(z.string(), bestComboSchema.nullable()),
-  trials: z.looseObject({ count: z.number().int().nonnegative(), tradeSharpeVariance: numRecord }),
+  trials: z.looseObject({ count: z.number().int().nonnegative(), tradeSharpeVariance: storedSharpeVarianceSchema }),
   resultHash: z.string(),
   pbo: storedPboSchema.optional(),
   spa: storedSpaSchema.optional(),

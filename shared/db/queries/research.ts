@@ -10,7 +10,7 @@ import type { SeriesKey } from '../../candles/candle';
 import { backtestRuns, backtestTrades, sweepChunks, sweepPboChunks, sweeps, type BacktestRunRow, type BacktestTradeRow, type NewBacktestRunRow, type NewSweepRow, type SweepChunkRow, type SweepRow } from '../schema';
 import { rowsOf, type Database } from '../database';
 import type { StoredRunResult } from '../../research/stored-run-result';
-import type { StoredChunkResult, StoredPbo, StoredSweepResult } from '../../research/stored-sweep-result';
+import { storedPboRangesSchema, storedSharpeVarianceSchema, type StoredChunkResult, type StoredPbo, type StoredSweepResult } from '../../research/stored-sweep-result';
 
 /** A `running` run or chunk whose claim is older than this is presumed dead (its consumer crashed) and re-claimable. */
 export const RUN_LEASE_MS = 10 * 60_000;
@@ -403,8 +403,9 @@ export async function familyTrialSharpeVariance(db: Database, strategyIds: reado
     WHERE strategy_id IN (${ids}) AND status = 'done' AND jsonb_typeof(result->'trials'->'tradeSharpeVariance') = 'object'
     ORDER BY combos DESC, finished_at DESC, id LIMIT 1`);
   const v = rowsOf<{ v: unknown }>(res)[0]?.v;
-  const obj = typeof v === 'string' ? (JSON.parse(v) as unknown) : v;
-  return obj && typeof obj === 'object' ? (obj as Record<string, number | null>) : null;
+  if (v === undefined || v === null) return null;
+  // The stored sub-field through its schema (shared/research/stored-sweep-result.ts): a wrong shape throws, naming it.
+  return storedSharpeVarianceSchema.parse(typeof v === 'string' ? (JSON.parse(v) as unknown) : v);
 }
 
 /** Finished sweeps (result included) in a stable order, for the research log. */
@@ -537,7 +538,7 @@ export async function claimStalePboResends(db: Database, timeoutMin: number): Pr
   const rows = rowsOf<{ id: string; ranges: unknown }>(res);
   const out: { sweepId: string; ranges: { from: number; to: number }[]; stored: number[] }[] = [];
   for (const r of rows) {
-    const ranges = (typeof r.ranges === 'string' ? JSON.parse(r.ranges) : r.ranges) as { from: number; to: number }[];
+    const ranges = storedPboRangesSchema.parse(typeof r.ranges === 'string' ? (JSON.parse(r.ranges) as unknown) : r.ranges);
     const stored = (await pboPartials(db, r.id)).map((p) => p.rangeIndex);
     out.push({ sweepId: r.id, ranges, stored });
   }
