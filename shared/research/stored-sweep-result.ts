@@ -196,23 +196,26 @@ function reasonOf(what: string, e: z.ZodError): string {
   return `${what}: ${issues.join('; ')}${e.issues.length > 5 ? `; and ${e.issues.length - 5} more` : ''}`;
 }
 
-/** Parse a stored `sweeps.result`; null (a sweep not merged yet) reads as `{ ok: true, result: null }`. */
+/** A reader for one column's schema: null (nothing stored yet) reads as `{ ok: true, result: null }`. */
+function reader<S extends z.ZodType>(schema: S, what: string): (json: unknown) => Read<z.output<S> | null> {
+  return (json) => {
+    if (json === null || json === undefined) return { ok: true, result: null };
+    const parsed = schema.safeParse(json);
+    return parsed.success ? { ok: true, result: parsed.data } : { ok: false, reason: reasonOf(what, parsed.error) };
+  };
+}
+const readSweep = reader(storedSweepResultSchema, 'stored sweep result');
+const readChunk = reader(storedChunkResultSchema, 'stored sweep chunk result');
+
+/** Parse a stored `sweeps.result` (null for a sweep not merged yet). */
 export function readSweepResult(json: unknown): Read<StoredSweepResult | null> {
-  if (json === null || json === undefined) return { ok: true, result: null };
-  const parsed = storedSweepResultSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: reasonOf('stored sweep result', parsed.error) };
-  // The assignment is the compile-time check that the schema matches the writer's types.
-  const result: StoredSweepResult = parsed.data;
-  return { ok: true, result };
+  // Returning the parsed type as the writer's is the compile-time check that the schema matches the writer's types.
+  return readSweep(json);
 }
 
 /** Parse a stored `sweep_chunks.result` (null for a chunk not done yet). */
 export function readChunkResult(json: unknown): Read<StoredChunkResult | null> {
-  if (json === null || json === undefined) return { ok: true, result: null };
-  const parsed = storedChunkResultSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: reasonOf('stored sweep chunk result', parsed.error) };
-  const result: StoredChunkResult = parsed.data;
-  return { ok: true, result };
+  return readChunk(json);
 }
 
 /** The stored sweep result, or throw with the reason (a merge / job that cannot go on without it). */
