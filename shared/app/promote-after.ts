@@ -6,6 +6,7 @@
  */
 import type { Database } from '../db/database';
 import { getSweepRow } from '../db/queries/research';
+import { sweepResultOrThrow } from '../research/stored-sweep-result';
 import { promoteFromRunSafely, promoteFromSweepSafely, type PromotionOutcome, type SweepJudgement } from './promotion';
 import { executeBacktestRun, type ExecuteOptions, type ExecuteOutcome } from './run-backtest';
 import { executeSweepChunk, type ChunkOutcome, type MergeOptions } from './sweep';
@@ -34,8 +35,8 @@ export async function walkForwardThenPromote(db: Database, runId: string, opts: 
  */
 async function judgeMergedSweep(db: Database, sweepId: string): Promise<SweepJudgement | null> {
   const sweep = await getSweepRow(db, sweepId);
-  const pbo = (sweep?.result as { pbo?: { status?: string } } | null)?.pbo;
-  if (!sweep || sweep.status !== 'done' || pbo?.status === 'deferred') return null;
+  if (!sweep || sweep.status !== 'done') return null;
+  if (sweepResultOrThrow(sweep.result, sweepId)?.pbo?.status === 'deferred') return null;
   return promoteFromSweepSafely(db, sweepId);
 }
 

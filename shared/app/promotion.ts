@@ -38,7 +38,8 @@ import { familyTrialCount, familyTrialSharpeVariance, getSweepRow } from '../db/
 import { evaluateStudyGates, GATE_SETS, resolveGateSet, studyGatesPassed, type GateSet, type StudyGateCheck } from '../research/gate-sets';
 import { runMonteCarlo } from '../research/run-monte-carlo';
 import { readRunResult, runResultOrEmpty, walkForwardFolds } from '../research/stored-run-result';
-import { sweepNeighbours, type SweepResult } from '../research/sweep';
+import { sweepNeighbours } from '../research/sweep';
+import { sweepResultOrThrow } from '../research/stored-sweep-result';
 import { objectiveId, objectiveSchema, type ComboSummary } from '../research/summary';
 import { decidePromotion, decidingVerdicts, type PromotionDecision, type VenueVerdict, type WalkForwardEvidence } from '../research/verdict';
 import type { Params, StrategyStatus } from '../strategies/types';
@@ -256,7 +257,7 @@ export interface SweepJudgement {
 export async function promoteFromSweep(db: Database, sweepId: string): Promise<SweepJudgement> {
   const sweep = await getSweepRow(db, sweepId);
   if (!sweep || sweep.status !== 'done') throw new Error(`sweep ${sweepId} is not done`);
-  const res = sweep.result as SweepResult | null;
+  const res = sweepResultOrThrow(sweep.result, sweepId);
   const none: SweepJudgement = { best: null, reproduced: null, walkForwardRunId: null, neighbours: 0, judgement: null, promotion: null };
   if (!res?.combos?.length || !(await getStrategyRow(db, sweep.strategyId))) return none;
   const preferred = objectiveId(objectiveSchema.parse({ view: primaryCostModel(sweep.venue), metric: 'meanBps' }));

@@ -17,6 +17,7 @@ import type { Database } from '../db/database';
 import { claimStalePboResends, getSweepRow, markPboEnqueued, pboPartials, pingDb, setSweepPbo, storePboPartial, sweepChunkBlockStats } from '../db/queries/research';
 import type { Clock } from './ports';
 import { mergeSweepPbo, sweepCscvMatrix, sweepPboPartial, type ChunkBlockStats } from '../research/sweep-pbo';
+import { sweepResultOrThrow } from '../research/stored-sweep-result';
 
 /** The `pbo-chunk` queue message: one split range of a sweep's deferred PBO. */
 export const PboChunkMessage = z.object({
@@ -33,12 +34,6 @@ export type PboChunkOutcome =
   | { status: 'skipped'; reason: string }
   | { status: 'done'; wallMs: number; stored: number; ranges: number; merged: boolean };
 
-interface DeferredPbo {
-  status: 'deferred';
-  ranges: { from: number; to: number }[];
-  /** When the pbo-chunk messages were last sent (database clock, ms); absent = never sent successfully. */
-  enqueuedAt?: number;
-}
 
 /** One `pbo-chunk` message per range of `ranges` not in `stored` (same key for a re-send: idempotent by key). */
 export function pboChunkMessages(sweepId: string, ranges: readonly { from: number; to: number }[], stored: Iterable<number> = []): PboChunkJob[] {
@@ -58,9 +53,10 @@ export async function sendPboChunks(db: Database, sweepId: string, ranges: reado
 /** A redelivered merge: re-send the deferred PBO's messages when their send never succeeded (no mark). */
 export async function resendUnsentPbo(db: Database, sweepId: string, enqueue: (m: PboChunkJob[]) => Promise<void>): Promise<number> {
   const sweep = await getSweepRow(db, sweepId);
-  const pbo = (sweep?.result as { pbo?: DeferredPbo | { status: string } } | null)?.pbo;
-  if (sweep?.status !== 'done' || pbo?.status !== 'deferred' || (pbo as DeferredPbo).enqueuedAt !== undefined) return 0;
-  return sendPboChunks(db, sweepId, (pbo as DeferredPbo).ranges, enqueue);
+  if (sweep?.status !== 'done') return 0;
+  const pbo = sweepResultOrThrow(sweep.result, sweepId)?.pbo;
+  if (pbo?.status !== 'deferred' || pbo.enqueuedAt !== undefined) return 0;
+  return sendPboChunks(db, sweepId, pbo.ranges, enqueue);
 }
 
 /**
@@ -81,9 +77,9 @@ export async function resendStalePbo(db: Database, enqueue: (m: PboChunkJob[]) =
 export async function executePboChunk(db: Database, msg: { sweepId: string; rangeIndex: number; from: number; to: number }, now: Clock): Promise<PboChunkOutcome> {
   const sweep = await getSweepRow(db, msg.sweepId);
   if (!sweep) return { status: 'skipped', reason: 'no such sweep' };
-  const pbo = (sweep.result as { pbo?: DeferredPbo | { status: string } } | null)?.pbo;
+  const pbo = sweep.status === 'done' ? sweepResultOrThrow(sweep.result, msg.sweepId)?.pbo : undefined;
   if (sweep.status !== 'done' || !pbo || pbo.status !== 'deferred') return { status: 'skipped', reason: `sweep is ${sweep.status}, its PBO ${pbo?.status ?? 'absent'}` };
-  const range = (pbo as DeferredPbo).ranges[msg.rangeIndex];
+  const range = pbo.ranges[msg.rangeIndex];
   if (!range || range.from !== msg.from || range.to !== msg.to) return { status: 'skipped', reason: `range ${msg.rangeIndex} [${msg.from}, ${msg.to}) is not in the sweep's plan` };
   const stats = (await sweepChunkBlockStats(db, msg.sweepId)).map((r) => r.blockStats as ChunkBlockStats);
   const m = sweepCscvMatrix(stats);
@@ -92,7 +88,7 @@ export async function executePboChunk(db: Database, msg: { sweepId: string; rang
   // Workers' clocks advance only across I/O: bracket the compute with one round trip (an upper bound on its CPU).
   await pingDb(db);
   const wallMs = now() - t0;
-  const ranges = (pbo as DeferredPbo).ranges.length;
+  const ranges = pbo.ranges.length;
   const stored = await storePboPartial(db, { sweepId: msg.sweepId, rangeIndex: msg.rangeIndex, splitFrom: range.from, splitTo: range.to, partial, cpuMs: wallMs });
   let merged = false;
   if (stored >= ranges) {

@@ -39,6 +39,7 @@ import { cscvSplitCount } from '../stats';
 import { gateSetRefSchema, resolveGateSet } from '../research/gate-sets';
 import { computeSweepSpa, type ChunkPeriods, type SweepSpa } from '../research/sweep-spa';
 import { budgetedChunkSize } from '../sweep/budget';
+import { chunkResultOrThrow, type StoredChunkResult, type StoredSweepResult } from '../research/stored-sweep-result';
 import type { Clock } from './ports';
 
 export const DEFAULT_CHUNK_SIZE = 25;
@@ -312,21 +313,37 @@ export async function executeSweepChunk(db: Database, sweepId: string, chunkInde
   return { status: 'done', wallMs, merged, chunksDone: done.chunksDone, chunksTotal: done.chunksTotal };
 }
 
+/**
+ * What the merge stores in `sweeps.result` (shared/research/stored-sweep-result.ts) from the done chunks' stored
+ * results: the merged sweep, its PBO (in-process within `pboInlineBudget`, else deferred), SPA and chunk wall times.
+ * Pure given the clock; the Lab fixtures build their sweeps with it too.
+ */
+export function storedSweepResultOf(
+  chunks: readonly StoredChunkResult[],
+  o: { seed: number; now: Clock; chunkWallMs: number[]; pboInlineBudget: number; pboChunkBudget?: number },
+): StoredSweepResult & { pbo: SweepPboOutcome } {
+  const merged = mergeSweep(chunks.map(({ index, of, context, combos }) => ({ index, of, context, combos })));
+  const spa = sweepSpaOf(chunks, o.seed);
+  const pbo = sweepPboOf(chunks, o.now, o.pboInlineBudget, o.pboChunkBudget);
+  const wall = o.chunkWallMs;
+  return { ...merged, pbo, spa, timing: { chunkWallMs: wall, maxChunkWallMs: Math.max(0, ...wall), totalWallMs: wall.reduce((a, b) => a + b, 0) } };
+}
+
 /** Merge every chunk output in chunk order and write the sweep (only if not already done). */
 export async function mergeSweepNow(db: Database, sweepId: string, opts: MergeOptions): Promise<boolean> {
   const outputs = await sweepChunkOutputs(db, sweepId);
-  const chunkOut = outputs.map((o) => o.result as ChunkOutput & { dataHash?: string; candleCount?: number });
-  const merged = mergeSweep(chunkOut.map(({ index, of, context, combos }) => ({ index, of, context, combos })));
-  const first = chunkOut[0];
-  const wall = outputs.map((o) => o.cpuMs ?? 0);
-  const spa = sweepSpaOf(chunkOut, (await getSweepRow(db, sweepId))?.seed ?? 1);
-  const pbo = sweepPboOf(chunkOut, opts.now, opts.enqueue ? (opts.pboInlineBudget ?? PBO_INLINE_BUDGET) : Infinity, opts.pboChunkBudget);
-  const written = await finishSweep(db, sweepId, {
-    result: { ...merged, pbo, spa, timing: { chunkWallMs: wall, maxChunkWallMs: Math.max(0, ...wall), totalWallMs: wall.reduce((a, b) => a + b, 0) } },
-    resultHash: merged.resultHash,
-    dataHash: first?.dataHash ?? null,
-    candleCount: first?.candleCount ?? null,
+  // Every chunk through the one schema: a chunk whose stored layout is not a ChunkOutput fails the merge, naming why.
+  const chunkOut = outputs.map((o) => chunkResultOrThrow(o.result, `sweep ${sweepId} chunk ${o.chunkIndex}`));
+  const result = storedSweepResultOf(chunkOut, {
+    seed: (await getSweepRow(db, sweepId))?.seed ?? 1,
+    now: opts.now,
+    chunkWallMs: outputs.map((o) => o.cpuMs ?? 0),
+    pboInlineBudget: opts.enqueue ? (opts.pboInlineBudget ?? PBO_INLINE_BUDGET) : Infinity,
+    pboChunkBudget: opts.pboChunkBudget,
   });
+  const pbo = result.pbo;
+  const first = chunkOut[0];
+  const written = await finishSweep(db, sweepId, { result, resultHash: result.resultHash, dataHash: first?.dataHash ?? null, candleCount: first?.candleCount ?? null });
   if (written && pbo.status === 'deferred' && opts.enqueue) {
     // A failed send throws (the chunk message is retried: its redelivery re-sends, see executeSweepChunk).
     await sendPboChunks(db, sweepId, pbo.ranges, opts.enqueue);

@@ -267,8 +267,8 @@ describe.skipIf(skipReason !== null)(`Strategy Lab in Chromium${skipReason ? ` [
     expect(Number(await page.getAttribute('#heatmap', 'data-cells'))).toBe(16);
     expect(await inkedPixels(page, '#heatmap')).toBeGreaterThan(500);
     expect(await page.locator('#progress-text').textContent()).toContain('4/4 chunks');
-    await page.selectOption('#axes select[name="metric"]', 'net.stress-31.meanReturn');
-    await page.waitForFunction(() => document.getElementById('heatmap-note')?.textContent?.startsWith('net.stress-31.meanReturn'));
+    await page.selectOption('#axes select[name="metric"]', 'net.stress-31.meanBps');
+    await page.waitForFunction(() => document.getElementById('heatmap-note')?.textContent?.startsWith('net.stress-31.meanBps'));
     // The sweep report: downloaded, then opened with no network — the heatmap as a table of 16 cells.
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-sweep-report')]);
     expect(dl.suggestedFilename()).toBe(`sweep-${SEEDED.sweep}-report.html`);

@@ -1,7 +1,8 @@
 /**
- * Lab fixtures: a backtest run (result jsonb, trades, equity) and a parameter sweep (chunks with per-combo
- * results) derived deterministically from real candles with a plain EMA crossover, for the API tests, the
- * browser tests and the API benchmark — used until (and beside) the research runner's own rows. Pure TypeScript
+ * Lab fixtures: a backtest run (result jsonb, trades, equity) derived deterministically from real candles with a
+ * plain EMA crossover, and a parameter sweep computed by the real sweep code (the SMA crossover strategy, stored
+ * exactly as the sweep jobs store it), for the API tests, the browser tests and the API benchmark — used until
+ * (and beside) the research runner's own rows. Pure TypeScript
  * (no Node APIs) so the workerd tests can import it too. The result jsonb mimics shared/backtest's BacktestResult
  * (gross, net per cost model, costModels, equity) plus per-venue `verdicts`, but pages must not depend on it.
  */
@@ -10,6 +11,14 @@ import type { Candle } from '../../shared/candles/candle';
 import { ema } from '../../shared/indicators';
 import type { Database } from '../../shared/db/database';
 import { backtestEquity, backtestRuns, backtestTrades, sweepChunks, sweeps } from '../../shared/db/schema';
+import { toSeries } from '../../shared/candles/candle';
+import { TIMEFRAME_MS, type Timeframe } from '../../shared/candles/timeframe';
+import { dstaSmaCrossover } from '../../shared/strategies/dsta-sma-crossover';
+import type { Params, Strategy } from '../../shared/strategies/types';
+import { gridCombos, planSweep, runSweepChunk, type SweepRunConfig } from '../../shared/research/sweep';
+import { sweepBlockEdges } from '../../shared/research/sweep-pbo';
+import { chunkResultOrThrow, sweepResultOrThrow, type StoredChunkResult } from '../../shared/research/stored-sweep-result';
+import { storedSweepResultOf } from '../../shared/app/sweep';
 
 /** Round-trip costs (bps) per cost model id used by the fixtures. */
 export const FIXTURE_COSTS: Record<string, { label: string; roundTripBps: number }> = {
@@ -255,40 +264,46 @@ export interface SweepFixture {
   chunks: (typeof sweepChunks.$inferInsert)[];
 }
 
-/** A grid sweep over EMA fast × slow, each combo's metrics computed on the candles; chunk results hold the combos. */
+/** The real strategy a fixture sweep runs (under the fixture's strategy id): fast × slow SMA crossover. */
+export const FIXTURE_SWEEP_STRATEGY = dstaSmaCrossover;
+
+/**
+ * A grid sweep over `fastPeriod` × `slowPeriod` of the real SMA crossover on `candles`, built by the real sweep code
+ * (gridCombos → planSweep → runSweepChunk per chunk → the merge's `storedSweepResultOf`), so its rows hold exactly
+ * what the sweep jobs write; both layouts are then read back through their schemas (a drift throws here).
+ */
 export function buildSweepFixture(o: {
   id: string;
   strategyId: string;
   venue: string;
   symbol: string;
-  timeframe: string;
+  timeframe: Timeframe;
   candles: readonly Candle[];
   fast: number[];
   slow: number[];
   chunkSize: number;
   /** Chunks left pending (a sweep in progress). */
   pendingChunks?: number;
-  /** More fields of the finished sweep's result (e.g. `pbo`, `spa` from tools/browser/stats-fixtures). */
-  extraResult?: Record<string, unknown>;
 }): SweepFixture {
-  const combos = o.fast.flatMap((fast) => o.slow.filter((slow) => slow > fast).map((slow) => ({ fast, slow })));
-  const results = combos.map((params) => {
-    const trades = crossoverTrades(o.candles, params.fast, params.slow);
-    return {
-      params,
-      metrics: metricsOf(trades.map((t) => t.grossReturn)),
-      net: Object.fromEntries(Object.keys(FIXTURE_COSTS).map((k) => [k, metricsOf(trades.map((t) => t.netReturns[k]!))])),
-    };
-  });
-  const chunks: SweepFixture['chunks'] = [];
-  for (let i = 0; i * o.chunkSize < results.length; i++) {
-    chunks.push({ sweepId: o.id, chunkIndex: i, status: 'done', attempts: 1, result: { combos: results.slice(i * o.chunkSize, (i + 1) * o.chunkSize) }, cpuMs: 5 });
-  }
-  const pending = Math.min(o.pendingChunks ?? 0, chunks.length);
-  for (let i = chunks.length - pending; i < chunks.length; i++) chunks[i] = { ...chunks[i]!, status: 'pending', attempts: 0, result: null, cpuMs: null };
-  const done = chunks.length - pending;
-  const first = o.candles[0]?.openTime ?? 0;
-  const last = o.candles.at(-1)?.openTime ?? 0;
+  const strategy = { ...FIXTURE_SWEEP_STRATEGY, id: o.strategyId } as unknown as Strategy<Params, unknown>;
+  const ranges = { fastPeriod: { kind: 'choice' as const, values: o.fast }, slowPeriod: { kind: 'choice' as const, values: o.slow } };
+  const set = gridCombos({ defaults: strategy.defaults, paramsSchema: strategy.paramsSchema, paramSpace: ranges } as Parameters<typeof gridCombos>[0]);
+  const tf = TIMEFRAME_MS[o.timeframe];
+  const from = o.candles[0]?.openTime ?? 0;
+  const to = (o.candles.at(-1)?.openTime ?? 0) + tf;
+  const window = { from, to };
+  // As the chunk job runs it (shared/app/sweep.ts computeChunk): block statistics for the PBO, daily returns for SPA.
+  const config: SweepRunConfig = { mode: 'single', backtest: window, ...(o.candles.length ? { blocks: { edges: sweepBlockEdges(from, to, tf) }, periods: window } : {}) };
+  const series = toSeries(o.candles, o.timeframe, o.symbol);
+  const outputs: StoredChunkResult[] = planSweep(set.combos, o.chunkSize).map((c) => ({ ...runSweepChunk(series, strategy, c, config), dataHash: 'fixture', candleCount: o.candles.length }));
+  for (const out of outputs) chunkResultOrThrow(JSON.parse(JSON.stringify(out)), `fixture ${o.id} chunk ${out.index}`);
+  const pending = Math.min(o.pendingChunks ?? 0, outputs.length);
+  const done = outputs.length - pending;
+  const chunks: SweepFixture['chunks'] = outputs.map((out, i) =>
+    i < done ? { sweepId: o.id, chunkIndex: i, status: 'done', attempts: 1, result: out, cpuMs: 5, combos: out.combos.length } : { sweepId: o.id, chunkIndex: i, status: 'pending', attempts: 0, result: null, cpuMs: null, combos: out.combos.length },
+  );
+  const result = pending || !outputs.length ? null : storedSweepResultOf(outputs, { seed: 1, now: () => 0, chunkWallMs: outputs.map(() => 5), pboInlineBudget: Infinity });
+  if (result) sweepResultOrThrow(JSON.parse(JSON.stringify(result)), o.id);
   return {
     sweep: {
       id: o.id,
@@ -296,18 +311,24 @@ export function buildSweepFixture(o: {
       venue: o.venue,
       symbol: o.symbol,
       timeframe: o.timeframe,
-      windowFrom: first,
-      windowTo: last,
+      windowFrom: from,
+      windowTo: to,
       method: 'grid',
-      seed: null,
-      space: { fast: { kind: 'choice', values: o.fast }, slow: { kind: 'choice', values: o.slow } },
-      combos: combos.length,
-      chunksTotal: chunks.length,
+      seed: 1,
+      space: { ranges, samples: null, strategyVersion: strategy.version, invalid: set.invalid, duplicates: set.duplicates },
+      combos: set.combos.length,
+      chunksTotal: outputs.length,
       chunksDone: done,
+      chunkSize: o.chunkSize,
+      baseParams: strategy.defaults,
+      mode: 'portfolio',
+      codeVersion: 'fixture',
+      dataHash: result ? 'fixture' : null,
+      candleCount: result ? o.candles.length : null,
       status: pending ? 'running' : 'done',
-      result: pending ? null : { combos: results, best: results.slice().sort((a, b) => (b.metrics.sharpe ?? -1e9) - (a.metrics.sharpe ?? -1e9))[0], ...(o.extraResult ?? {}) },
-      resultHash: pending ? null : 'fixture',
-      finishedAt: pending ? null : new Date(last),
+      result,
+      resultHash: result?.resultHash ?? null,
+      finishedAt: result ? new Date(to) : null,
     },
     chunks,
   };

@@ -62,7 +62,8 @@ export async function seedLab(db: Database): Promise<SeedReport> {
     { id: SEEDED.runB, candles: eth4h, symbol: 'ETH/USDT', tf: '4h', fast: 8, slow: 21, at: 2 },
     { id: SEEDED.run5m, candles: btc5m, symbol: 'BTC/USDT', tf: '5m', fast: 20, slow: 50, at: 1 },
   ];
-  // The issue-13 statistics from the real estimators: the sweep's PBO / SPA over its combos, and per 4h run the Monte
+  // The issue-13 statistics from the real estimators: PBO / SPA over EMA-crossover combos (run A's evidence; the sweep
+  // fixture computes its own with the real sweep code), and per 4h run the Monte
   // Carlo, the lookahead audit and the study gates (run A judged with the sweep's PBO and SPA p as evidence).
   const SWEEP_FAST = [5, 8, 12, 20];
   const SWEEP_SLOW = [21, 26, 34, 50];
@@ -94,7 +95,7 @@ export async function seedLab(db: Database): Promise<SeedReport> {
     );
     report.runs[r.id] = trades.length;
   }
-  const sweep = buildSweepFixture({ id: SEEDED.sweep, strategyId: FIXTURE_STRATEGY, venue: 'binance', symbol: 'BTC/USDT', timeframe: '4h', candles: btc4h, fast: SWEEP_FAST, slow: SWEEP_SLOW, chunkSize: 4, extraResult: { pbo: sweepStat.pbo, spa: sweepStat.spa } });
+  const sweep = buildSweepFixture({ id: SEEDED.sweep, strategyId: FIXTURE_STRATEGY, venue: 'binance', symbol: 'BTC/USDT', timeframe: '4h', candles: btc4h, fast: SWEEP_FAST, slow: SWEEP_SLOW, chunkSize: 4 });
   await insertSweepFixture(db, sweep);
   report.sweepCombos = sweep.sweep.combos;
 

@@ -6,6 +6,7 @@
  * Every command takes `--json`: its one result as a JSON document on stdout instead of the table (see `output.ts`).
  * Errors go to stderr with exit code 1; progress bars stay on stderr.
  */
+import { sweepResultOrThrow } from '../../shared/research/stored-sweep-result';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
@@ -436,7 +437,7 @@ async function command(cmd: string | undefined, o: Parsed, out: CliOutput): Prom
           bar(k + 1, n, `chunk ${k + 1}/${n}`);
         }
         const s = (await getSweepRow(db, created.sweep.id))!;
-        const res = s.result as { best: Record<string, { params: unknown; value: number } | null>; trials: { count: number } } | null;
+        const res = sweepResultOrThrow(s.result, s.id);
         const summary = { sweep: { id: s.id, status: s.status, combos: s.combos, resultHash: s.resultHash }, best: res?.best ?? {}, chunkWallMs: { max: walls.length ? Math.max(...walls) : null, total: walls.reduce((a, b) => a + b, 0) } };
         out.result(
           summary,

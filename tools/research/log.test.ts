@@ -10,6 +10,7 @@ import { auditLookahead } from '../../shared/backtest/lookahead-audit';
 import { maCross, randomWalk } from '../../shared/backtest/fixtures.test-util';
 import { cscvFromBlockValues, probabilityOfBacktestOverfitting } from '../../shared/stats';
 import { summariseSweepPbo } from '../../shared/research/sweep-pbo';
+import { mergeSweep } from '../../shared/research/sweep';
 import { renderLog } from './log';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -50,7 +51,8 @@ describe('research log: issue-13 statistics', () => {
     const sweep = {
       id: 's1', strategyId: 'ma-cross', venue: 'binance', symbol: 'BTCUSDT', timeframe: '1h', windowFrom: T0, windowTo: T0 + 1e9, method: 'grid', seed: null, combos: 4, chunksTotal: 1, chunksDone: 1, chunkSize: 4,
       status: 'done', mode: 'long-only', space: {}, options: {}, codeVersion: 'c', candleCount: 10, dataHash: 'd', resultHash: 'r', createdAt: new Date(T0), finishedAt: new Date(T0),
-      result: { pbo, spa: { status: 'insufficient-data', reason: 'fewer than 2 combos with daily returns' } },
+      // The merge's own layout (an empty merge is enough here) with the PBO and SPA merged onto it.
+      result: { ...mergeSweep([{ index: 0, of: 1, context: { strategyId: 'ma-cross', strategyVersion: '1', engineVersion: 'e', mode: 'single', series: { symbol: 'BTCUSDT', timeframe: '1h', length: 0, firstOpen: null, lastOpen: null }, configHash: 'c' }, combos: [] }]), pbo, spa: { status: 'insufficient-data', reason: 'fewer than 2 combos with daily returns' } },
     } as unknown as SweepRow;
     const files = renderLog([], [sweep]);
     const text = files.find((f) => f.name === 'sweeps.md')!.text;

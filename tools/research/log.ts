@@ -14,6 +14,9 @@ import { COST_PRESET_IDS } from '../../shared/costs';
 import { canonicalJson } from '../../shared/backtest/hash';
 import type { RunTrials } from '../../shared/research/trials';
 import { runTrialsNow } from '../../shared/app/trials';
+import { readSweepResult, type StoredPbo, type StoredSpa } from '../../shared/research/stored-sweep-result';
+import type { ComboSummary } from '../../shared/research/summary';
+import type { SweepSpaOutcome } from '../../shared/research/sweep-spa';
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -310,29 +313,26 @@ export interface LogFile {
 }
 
 /** The sweep's PBO (CSCV) in one line, or why there is none. */
-function pboLine(p: unknown): string {
-  if (!isObj(p)) return 'PBO: not computed (sweep merged before PBO was kept)';
-  if (p.status !== 'done') return `PBO: ${String(p.status)} — ${String(p.reason ?? '')}`;
-  const d = isObj(p.degradation) ? p.degradation : {};
-  const l = isObj(p.lambda) ? p.lambda : {};
+function pboLine(p: StoredPbo | undefined): string {
+  if (!p) return 'PBO: not computed (sweep merged before PBO was kept)';
+  if (p.status !== 'done') return `PBO: ${p.status} — ${p.reason}`;
+  const d = p.degradation;
+  const l = p.lambda;
   return (
-    `PBO (CSCV, ${String(p.blocks)} time blocks, ${String(p.splits)} splits, per-trade Sharpe at ${String(p.view)}): **${f(num(p.pbo), 3)}**; ` +
-    `probability of OOS loss ${f(num(p.probabilityOfLoss), 3)}; degradation slope ${f(num(d.slope), 3)} (OOS on IS); λ 5/50/95 % ${f(num(l.p5))} / ${f(num(l.p50))} / ${f(num(l.p95))}`
+    `PBO (CSCV, ${p.blocks} time blocks, ${p.splits} splits, per-trade Sharpe at ${p.view}): **${f(p.pbo, 3)}**; ` +
+    `probability of OOS loss ${f(p.probabilityOfLoss, 3)}; degradation slope ${f(d.slope, 3)} (OOS on IS); λ 5/50/95 % ${f(l.p5)} / ${f(l.p50)} / ${f(l.p95)}`
   );
 }
 
 /** The sweep's SPA / Reality Check p-values vs flat and buy-and-hold in one line. */
-function spaLine(p: unknown): string {
-  if (!isObj(p)) return 'SPA / Reality Check: not computed (sweep merged before SPA was kept)';
-  if (p.status !== undefined) return `SPA / Reality Check: ${String(p.status)} — ${String(p.reason ?? '')}`;
-  const side = (x: unknown): string => {
-    if (!isObj(x)) return '—';
-    if (x.status !== 'done') return `${String(x.benchmark)}: ${String(x.reason ?? x.status)}`;
-    const sp = isObj(x.spa) ? x.spa : {};
-    const rc = isObj(x.realityCheck) ? x.realityCheck : {};
-    return `vs ${String(x.benchmark)}: SPA p lower / consistent / upper ${f(num(sp.lower), 3)} / ${f(num(sp.consistent), 3)} / ${f(num(sp.upper), 3)}, Reality Check p ${f(num(rc.pValue), 3)} (block length ${f(num(x.blockLength))}, ${String(x.blockLengthSource)})`;
+function spaLine(p: StoredSpa | undefined): string {
+  if (!p) return 'SPA / Reality Check: not computed (sweep merged before SPA was kept)';
+  if ('status' in p) return `SPA / Reality Check: ${p.status} — ${p.reason}`;
+  const side = (x: SweepSpaOutcome): string => {
+    if (x.status !== 'done') return `${x.benchmark}: ${x.reason}`;
+    return `vs ${x.benchmark}: SPA p lower / consistent / upper ${f(x.spa.lower, 3)} / ${f(x.spa.consistent, 3)} / ${f(x.spa.upper, 3)}, Reality Check p ${f(x.realityCheck.pValue, 3)} (block length ${f(x.blockLength)}, ${x.blockLengthSource})`;
   };
-  return `SPA / Reality Check (${String(p.strategies)} combos × ${String(p.observations)} days, ${String(p.reps)} reps, seed ${String(p.seed)}, this sweep only): ${side(p.vsFlat)}; ${side(p.vsBuyAndHold)}`;
+  return `SPA / Reality Check (${p.strategies} combos × ${p.observations} days, ${p.reps} reps, seed ${p.seed}, this sweep only): ${side(p.vsFlat)}; ${side(p.vsBuyAndHold)}`;
 }
 
 /** `sweeps.md`: every finished sweep — space, combos, data, best combo per objective, top combos at binance-taker. */
@@ -340,28 +340,30 @@ export function renderSweeps(list: readonly SweepRow[]): LogFile | null {
   if (!list.length) return null;
   const out: string[] = [GENERATED_MARK, '', '# Parameter sweeps', '', 'Selection evidence, not results: the best in-sample combo of a sweep is optimistic by construction (every combo counts as a trial of the family for the DSR). Mean bps per trade.', ''];
   for (const s of list) {
-    const res = isObj(s.result) ? s.result : {};
-    const combos = Array.isArray(res.combos) ? (res.combos as Obj[]) : [];
-    const best = isObj(res.best) ? (res.best as Record<string, Obj | null>) : {};
+    const read = readSweepResult(s.result);
+    const res = read.ok ? read.result : null;
+    const combos = res?.combos ?? [];
+    const best = res?.best ?? {};
     out.push(`## ${s.strategyId} on ${s.venue}:${s.symbol}:${s.timeframe}, ${day(s.windowFrom)} → ${day(s.windowTo)} (${s.method}${s.method === 'random' ? `, seed ${s.seed}` : ''})`);
     out.push('');
     out.push(`- sweep \`${s.id}\`: ${s.combos} combos in ${s.chunksTotal} chunks of ≤ ${s.chunkSize ?? '?'}; mode ${s.mode}; code ${s.codeVersion ?? '?'}`);
     out.push(`- space: \`${canonicalJson(isObj(s.space) ? (s.space as Obj).ranges ?? s.space : s.space)}\``);
     out.push(`- data: ${s.candleCount ?? '?'} candles, hash \`${s.dataHash ?? '?'}\`; result hash \`${s.resultHash}\``);
-    out.push(`- ${pboLine(res.pbo)}`);
-    out.push(`- ${spaLine(res.spa)}`);
+    if (!read.ok) out.push(`- result does not read: ${read.reason}`);
+    out.push(`- ${pboLine(res?.pbo)}`);
+    out.push(`- ${spaLine(res?.spa)}`);
     out.push('');
     out.push('| objective | best | params |');
     out.push('|---|---:|---|');
     for (const k of Object.keys(best).sort()) {
       const b = best[k];
-      out.push(`| ${k} | ${b ? f(num(b.value)) : '—'} | ${b ? `\`${canonicalJson(b.params)}\`` : 'no combo met the trade floor'} |`);
+      out.push(`| ${k} | ${b ? f(b.value) : '—'} | ${b ? `\`${canonicalJson(b.params)}\`` : 'no combo met the trade floor'} |`);
     }
     out.push('');
-    const view = (c: Obj, id: string): Obj => (isObj(c.net) && isObj((c.net as Obj)[id]) ? ((c.net as Obj)[id] as Obj) : {});
+    const mean = (c: ComboSummary, id: string): number | null => c.net[id]?.meanBps ?? null;
     const top = combos
-      .filter((c) => num(view(c, 'binance-taker').meanBps) !== null)
-      .sort((a, b) => num(view(b, 'binance-taker').meanBps)! - num(view(a, 'binance-taker').meanBps)! || (String(a.key) < String(b.key) ? -1 : 1))
+      .filter((c) => mean(c, 'binance-taker') !== null)
+      .sort((a, b) => mean(b, 'binance-taker')! - mean(a, 'binance-taker')! || (a.key < b.key ? -1 : 1))
       .slice(0, 5);
     if (top.length) {
       out.push('Top 5 by binance-taker mean bps:');
@@ -369,8 +371,7 @@ export function renderSweeps(list: readonly SweepRow[]): LogFile | null {
       out.push('| params | trades | gross | binance-taker | stress-31 |');
       out.push('|---|---:|---:|---:|---:|');
       for (const c of top) {
-        const g = isObj(c.gross) ? (c.gross as Obj) : {};
-        out.push(`| \`${canonicalJson(c.params)}\` | ${String(c.trades)} | ${bps(num(g.meanBps))} | ${bps(num(view(c, 'binance-taker').meanBps))} | ${bps(num(view(c, 'stress-31').meanBps))} |`);
+        out.push(`| \`${canonicalJson(c.params)}\` | ${c.trades} | ${bps(c.gross.meanBps)} | ${bps(mean(c, 'binance-taker'))} | ${bps(mean(c, 'stress-31'))} |`);
       }
       out.push('');
     }

@@ -67,6 +67,11 @@ beforeAll(async () => {
       buildRunFixture({ id: 'api-run-b', strategyId: 'api-test', venue: 'kraken', symbol: SYMBOL, timeframe: '1h', windowFrom: T0, windowTo: T0 + N * M5, candleCount: hourly.length, trades: crossoverTrades(hourly, 8, 21), params: { fast: 8, slow: 21 } }),
     );
     await insertSweepFixture(db, buildSweepFixture({ id: 'api-sweep', strategyId: 'api-test', venue: 'binance', symbol: SYMBOL, timeframe: '1h', candles: hourly, fast: [3, 5, 8], slow: [13, 21, 34], chunkSize: 4 }));
+    await insertSweepFixture(db, buildSweepFixture({ id: 'api-sweep-running', strategyId: 'api-test', venue: 'binance', symbol: SYMBOL, timeframe: '1h', candles: hourly, fast: [3, 5, 8], slow: [13, 21, 34], chunkSize: 4, pendingChunks: 1 }));
+    // A row whose stored result is not the merge's layout (the one the old fixtures invented).
+    const bad = buildSweepFixture({ id: 'api-sweep-bad', strategyId: 'api-test', venue: 'binance', symbol: SYMBOL, timeframe: '1h', candles: hourly, fast: [3], slow: [13], chunkSize: 4 });
+    await insertSweepFixture(db, bad);
+    await db.execute(sql`UPDATE sweeps SET result = ${JSON.stringify({ combos: [{ params: { fast: 3 }, metrics: { sharpe: 1 } }] })}::jsonb WHERE id = 'api-sweep-bad'`);
   });
 });
 
@@ -212,18 +217,33 @@ describe('runs', () => {
 
 describe('sweeps', () => {
   it('shows progress, chunks and a heatmap of a metric over two params', async () => {
-    const { status, body } = await get('/api/sweeps/api-sweep?x=fast&y=slow&metric=totalReturn');
+    const { status, body } = await get('/api/sweeps/api-sweep?x=fastPeriod&y=slowPeriod&metric=totalReturn');
     expect(status).toBe(200);
     expect(body.progress).toMatchObject({ chunksDone: 3, chunksTotal: 3, ratio: 1 });
-    expect(body.heatmap.x).toEqual({ param: 'fast', values: [3, 5, 8] });
-    expect(body.heatmap.y).toEqual({ param: 'slow', values: [13, 21, 34] });
+    expect(body.heatmap.x).toEqual({ param: 'fastPeriod', values: [3, 5, 8] });
+    expect(body.heatmap.y).toEqual({ param: 'slowPeriod', values: [13, 21, 34] });
     expect(body.heatmap.cells.flat().filter((v: number | null) => v !== null)).toHaveLength(9);
     expect(body.metrics).toContain('sharpe');
-    const net = await get('/api/sweeps/api-sweep?x=slow&y=fast&metric=net.stress-31.meanReturn&agg=mean');
-    expect(net.body.heatmap.x.param).toBe('slow');
+    expect(body.metrics).toContain('net.stress-31.meanBps');
+    expect(body.resultError).toBeNull();
+    // The swept params are the default axes (the strategy's other params are held fixed).
+    const defaults = await get('/api/sweeps/api-sweep');
+    expect([defaults.body.heatmap.x.param, defaults.body.heatmap.y.param]).toEqual(['fastPeriod', 'slowPeriod']);
+    const net = await get('/api/sweeps/api-sweep?x=slowPeriod&y=fastPeriod&metric=net.stress-31.meanBps&agg=mean');
+    expect(net.body.heatmap.x.param).toBe('slowPeriod');
     expect(net.body.heatmap.cells.flat().some((v: number | null) => v !== null)).toBe(true);
     const list = await get('/api/sweeps?strategy=api-test');
     expect(list.body.items.map((s: { id: string }) => s.id)).toContain('api-sweep');
+  });
+
+  it('a running sweep shows its done chunks’ combos; a stored result that does not read is reported, never guessed at', async () => {
+    const running = await get('/api/sweeps/api-sweep-running?metric=sharpe');
+    expect(running.body).toMatchObject({ comboSource: 'chunks', combosFound: 8, result: null, resultError: null });
+    const bad = await get('/api/sweeps/api-sweep-bad');
+    expect(bad.status).toBe(200);
+    expect(bad.body).toMatchObject({ comboSource: 'chunks', combosFound: 1 });
+    expect(bad.body.resultError).toMatch(/^stored sweep result: .*context/);
+    expect((await get('/api/research/stats/sweeps/api-sweep-bad/pbo')).status).toBe(500);
   });
 });
 

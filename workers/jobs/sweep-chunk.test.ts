@@ -13,6 +13,7 @@ import { createSweepRows, executeSweepChunk, runSweepSerial, SweepRequest } from
 import { familyOf } from '../../shared/app/run-backtest';
 import { handleQueue } from './consumer';
 import type { SweepPbo } from '../../shared/research/sweep-pbo';
+import { readChunkResult, readSweepResult } from '../../shared/research/stored-sweep-result';
 import type { SweepSpa } from '../../shared/research/sweep-spa';
 import type { JobMessage } from './messages';
 import type { PboChunkJob } from '../../shared/app/sweep-pbo';
@@ -63,6 +64,10 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     expect(done.chunksDone).toBe(done.chunksTotal);
     const chunks = await withDb(config, async (db) => rowsOf<{ status: string; cpu_ms: number; attempts: number }>(await db.execute(sql`SELECT status, cpu_ms, attempts FROM sweep_chunks WHERE sweep_id = ${sweep.id} ORDER BY chunk_index`)));
     expect(chunks.every((c) => c.status === 'done' && c.cpu_ms !== null)).toBe(true);
+    // What the jobs stored (through Postgres jsonb) reads through the one schema per column.
+    expect(readSweepResult(done.result)).toMatchObject({ ok: true, result: { pbo: { status: 'done' }, spa: { strategies: sweep.combos } } });
+    const stored = await withDb(config, async (db) => rowsOf<{ result: unknown }>(await db.execute(sql`SELECT result FROM sweep_chunks WHERE sweep_id = ${sweep.id} ORDER BY chunk_index`)));
+    for (const c of stored) expect(readChunkResult(typeof c.result === 'string' ? JSON.parse(c.result) : c.result)).toMatchObject({ ok: true });
     const timing = (done.result as { timing: { chunkWallMs: number[]; maxChunkWallMs: number } }).timing;
     console.log(JSON.stringify({ sweep: sweep.id, combos: sweep.combos, chunks: sweep.chunksTotal, chunkWallMs: timing.chunkWallMs, maxChunkWallMs: timing.maxChunkWallMs }));
 
@@ -186,6 +191,7 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     const deferred = (await withDb(config, (db) => getSweepRow(db, created.sweep.id)))!;
     expect(deferred.status).toBe('done');
     expect((deferred.result as { pbo: { status: string } }).pbo.status).toBe('deferred');
+    expect(readSweepResult(deferred.result)).toMatchObject({ ok: true, result: { pbo: { status: 'deferred' } } });
     expect(typeof (deferred.result as { pbo: { enqueuedAt?: number } }).pbo.enqueuedAt).toBe('number');
     expect(sent).toHaveLength(10); // 30 combos × 12,870 splits in ranges of ≤ 1,333 splits
     // Not judged at merge time (its PBO gate would be skipped and the decision, recorded once per source, final).
@@ -198,6 +204,8 @@ describeWithData('distributed sweeps over Queues (workerd + Postgres)', () => {
     const pbo = (done.result as { pbo: SweepPbo & { chunkWallMs: number[]; maxChunkWallMs: number } }).pbo;
     expect(pbo.status).toBe('done');
     expect(pbo.pboChunks).toBe(10);
+    // The PBO merged from pbo-chunk jobs and the judgement stored after it read through the schema too.
+    expect(readSweepResult(done.result)).toMatchObject({ ok: true, result: { pbo: { status: 'done', pboChunks: 10 }, judgement: { gateSet: 'strict' } } });
     expect(pbo.chunkWallMs).toHaveLength(10);
     console.log(JSON.stringify({ pboChunkWallMs: pbo.chunkWallMs, combos: pbo.combos, pbo: pbo.pbo }));
     const serial = await withDb(config, (db) => runSweepSerial(db, req, Date.now));

@@ -5,6 +5,7 @@
  * change. The decision itself is computed by the caller's `plan` (shared/app/promotion.ts) from the status
  * read under the lock.
  */
+import type { StoredSweepJudgement } from '../../research/stored-sweep-result';
 import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import { backtestRuns, strategies, strategyPromotions, strategyStatusChanges, sweeps, type StrategyPromotionRow, type StrategyRow } from '../schema';
 import type { Database } from '../database';
@@ -127,7 +128,7 @@ export async function latestWalkForwardRun(
 }
 
 /** Attach the best combo's judgement to a finished sweep's result (`result.judgement`). */
-export async function storeSweepJudgement(db: Database, sweepId: string, judgement: unknown): Promise<void> {
+export async function storeSweepJudgement(db: Database, sweepId: string, judgement: StoredSweepJudgement): Promise<void> {
   await db
     .update(sweeps)
     .set({ result: sql`coalesce(${sweeps.result}, '{}'::jsonb) || jsonb_build_object('judgement', ${JSON.stringify(judgement)}::jsonb)` })

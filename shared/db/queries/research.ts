@@ -10,6 +10,7 @@ import type { SeriesKey } from '../../candles/candle';
 import { backtestRuns, backtestTrades, sweepChunks, sweepPboChunks, sweeps, type BacktestRunRow, type BacktestTradeRow, type NewBacktestRunRow, type NewSweepRow, type SweepChunkRow, type SweepRow } from '../schema';
 import { rowsOf, type Database } from '../database';
 import type { StoredRunResult } from '../../research/stored-run-result';
+import { storedPboRangesSchema, storedSharpeVarianceSchema, type StoredChunkResult, type StoredPbo, type StoredSweepResult } from '../../research/stored-sweep-result';
 
 /** A `running` run or chunk whose claim is older than this is presumed dead (its consumer crashed) and re-claimable. */
 export const RUN_LEASE_MS = 10 * 60_000;
@@ -310,7 +311,7 @@ export async function completeSweepChunk(
   db: Database,
   sweepId: string,
   chunkIndex: number,
-  result: unknown,
+  result: StoredChunkResult,
   cpuMs: number,
 ): Promise<{ chunksDone: number; chunksTotal: number; last: boolean } | null> {
   const res = await db.execute(sql`
@@ -370,13 +371,13 @@ export async function sweepChunkOutputs(db: Database, sweepId: string): Promise<
 export async function finishSweep(
   db: Database,
   sweepId: string,
-  out: { result: unknown; resultHash: string; dataHash?: string | null; candleCount?: number | null },
+  out: { result: StoredSweepResult; resultHash: string; dataHash?: string | null; candleCount?: number | null },
 ): Promise<boolean> {
   const rows = await db
     .update(sweeps)
     .set({
       status: 'done',
-      result: out.result as object,
+      result: out.result,
       resultHash: out.resultHash,
       dataHash: out.dataHash ?? null,
       candleCount: out.candleCount ?? null,
@@ -402,8 +403,9 @@ export async function familyTrialSharpeVariance(db: Database, strategyIds: reado
     WHERE strategy_id IN (${ids}) AND status = 'done' AND jsonb_typeof(result->'trials'->'tradeSharpeVariance') = 'object'
     ORDER BY combos DESC, finished_at DESC, id LIMIT 1`);
   const v = rowsOf<{ v: unknown }>(res)[0]?.v;
-  const obj = typeof v === 'string' ? (JSON.parse(v) as unknown) : v;
-  return obj && typeof obj === 'object' ? (obj as Record<string, number | null>) : null;
+  if (v === undefined || v === null) return null;
+  // The stored sub-field through its schema (shared/research/stored-sweep-result.ts): a wrong shape throws, naming it.
+  return storedSharpeVarianceSchema.parse(typeof v === 'string' ? (JSON.parse(v) as unknown) : v);
 }
 
 /** Finished sweeps (result included) in a stable order, for the research log. */
@@ -454,7 +456,7 @@ export async function pboPartials(db: Database, sweepId: string): Promise<{ rang
 }
 
 /** Replace a deferred `result.pbo` of a done sweep with the merged one; false when it is no longer deferred. */
-export async function setSweepPbo(db: Database, sweepId: string, pbo: unknown): Promise<boolean> {
+export async function setSweepPbo(db: Database, sweepId: string, pbo: StoredPbo): Promise<boolean> {
   const res = await db.execute(sql`
     UPDATE sweeps SET result = jsonb_set(result, '{pbo}', ${JSON.stringify(pbo)}::jsonb)
     WHERE id = ${sweepId} AND status = 'done' AND result->'pbo'->>'status' = 'deferred'
@@ -536,7 +538,7 @@ export async function claimStalePboResends(db: Database, timeoutMin: number): Pr
   const rows = rowsOf<{ id: string; ranges: unknown }>(res);
   const out: { sweepId: string; ranges: { from: number; to: number }[]; stored: number[] }[] = [];
   for (const r of rows) {
-    const ranges = (typeof r.ranges === 'string' ? JSON.parse(r.ranges) : r.ranges) as { from: number; to: number }[];
+    const ranges = storedPboRangesSchema.parse(typeof r.ranges === 'string' ? (JSON.parse(r.ranges) as unknown) : r.ranges);
     const stored = (await pboPartials(db, r.id)).map((p) => p.rangeIndex);
     out.push({ sweepId: r.id, ranges, stored });
   }

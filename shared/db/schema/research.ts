@@ -4,6 +4,7 @@
  * with their chunks (each chunk done exactly once under queue redelivery).
  */
 import type { StoredRunResult } from '../../research/stored-run-result';
+import type { StoredChunkResult, StoredSweepResult } from '../../research/stored-sweep-result';
 import {
   bigint,
   boolean,
@@ -143,7 +144,8 @@ export const sweeps = pgTable('sweeps', {
   chunksDone: integer('chunks_done').notNull().default(0),
   /** queued | running | done | failed */
   status: text('status').notNull().default('queued'),
-  result: jsonb('result'),
+  /** The merged result and what is merged onto it later (PBO, SPA, judgement): shared/research/stored-sweep-result.ts. */
+  result: jsonb('result').$type<StoredSweepResult>(),
   resultHash: text('result_hash'),
   /** Combos per chunk (chunk k holds combos [k·chunkSize, (k+1)·chunkSize) of the deterministic combo list). */
   chunkSize: integer('chunk_size'),
@@ -173,7 +175,8 @@ export const sweepChunks = pgTable(
     /** pending | running | done | dead */
     status: text('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
-    result: jsonb('result'),
+    /** The chunk's output and its data provenance: shared/research/stored-sweep-result.ts. */
+    result: jsonb('result').$type<StoredChunkResult>(),
     /** Wall-clock ms of the chunk's compute plus one DB round trip (Workers' clocks advance only across I/O). */
     cpuMs: doublePrecision('cpu_ms'),
     /** Combos in this chunk. */

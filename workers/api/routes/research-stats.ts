@@ -13,6 +13,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../../errors';
 import { getSweepRow } from '../../../shared/db/queries/research';
+import { readSweepResult } from '../../../shared/research/stored-sweep-result';
 import { RunInputError } from '../../../shared/app/run-backtest';
 import { runTrialsNow } from '../../../shared/app/trials';
 import { sweepFamilySpa } from '../../../shared/app/family-spa';
@@ -25,7 +26,9 @@ export const researchStatsRoutes = new Hono<AppEnv>()
     const { id } = parseParams(c, idParams);
     const sweep = await getSweepRow(c.var.getDb(), id);
     if (!sweep) throw new AppError('not_found', `no sweep ${id}`);
-    const pbo = (sweep.result as { pbo?: unknown } | null)?.pbo;
+    const read = readSweepResult(sweep.result);
+    if (!read.ok) throw new AppError('internal', `sweep ${id}: ${read.reason}`);
+    const pbo = read.result?.pbo;
     if (pbo === undefined) return c.json({ sweepId: id, status: sweep.status, pbo: { status: sweep.status === 'done' ? 'absent' : 'pending', reason: sweep.status === 'done' ? 'sweep merged before PBO was computed' : `sweep is ${sweep.status}` } });
     return c.json({ sweepId: id, status: sweep.status, pbo });
   })

@@ -1,20 +1,21 @@
 /**
  * Parameter sweeps: `GET /api/sweeps` (keyset pages) and `GET /api/sweeps/:id` — progress, chunks, and heatmap
- * data: for two params `?x=&y=` the grid of `?metric=` (aggregated over the other params with `?agg=`), read
- * defensively from the sweep's result jsonb (or, while it runs, from its done chunks' results). A combo is any
- * object with a `params` object; a metric is a (dotted) path looked up on the combo, then its `metrics`,
- * `gross` or `result`.
+ * data: for two params `?x=&y=` the grid of `?metric=` (aggregated over the other params with `?agg=`), from the
+ * sweep's stored result (or, while it runs, its done chunks' results), each read through its one schema
+ * (shared/research/stored-sweep-result.ts). A combo is a `ComboSummary`; a metric is a (dotted) path on it
+ * (`trades`, `net.binance-taker.meanBps`), a bare view metric meaning the gross view's (`sharpe`).
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { getSweep, listSweepChunks, listSweeps, sweepChunkResults } from '../../../shared/db/queries/lab-sweeps';
+import type { ComboSummary } from '../../../shared/research/summary';
+import { readChunkResult, readSweepResult } from '../../../shared/research/stored-sweep-result';
 import { documentRoutes } from '../openapi';
 import type { AppEnv } from '../app';
 import { cursorParam, idParams, limitParam, listOf, notFound, pageOf, parseParams, parseQuery, timeIdCursor } from './common';
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
-const COMBO_KEYS = ['combos', 'results', 'points', 'rows', 'members', 'trials', 'grid', 'items', 'entries'];
 const MAX_COMBOS = 50_000;
 
 export const sweepsQuery = z.object({
@@ -66,7 +67,8 @@ export const sweepDetailSchema = z.object({
   sweep: sweepMetaSchema,
   progress: z.object({ chunksDone: z.number(), chunksTotal: z.number(), ratio: z.number(), byStatus: z.record(z.string(), z.number()) }),
   chunks: z.array(z.object({ chunkIndex: z.number(), status: z.string(), attempts: z.number(), cpuMs: z.number().nullable(), error: z.string().nullable(), updatedAt: z.string() })),
-  result: z.unknown().describe('The result jsonb with long arrays replaced by { omitted: n }'),
+  result: z.unknown().describe('The stored result (shared/research/stored-sweep-result.ts) with long arrays replaced by { omitted: n }; null until merged'),
+  resultError: z.string().nullable().describe('Why the stored result (or a done chunk) does not read, when it does not'),
   combosFound: z.number(),
   comboSource: z.enum(['result', 'chunks', 'none']),
   params: z.array(z.string()),
@@ -75,56 +77,30 @@ export const sweepDetailSchema = z.object({
   best: z.array(z.object({ params: z.record(z.string(), z.unknown()), value: z.number() })),
 });
 
-/** Combos (objects with a `params` object) anywhere obvious in a result or chunk result. */
-export function combosOf(x: unknown, depth = 0): Obj[] {
-  if (depth > 3 || x === null || x === undefined) return [];
-  if (Array.isArray(x)) {
-    if (x.some((e) => isObj(e) && isObj(e.params))) return x.filter((e): e is Obj => isObj(e) && isObj(e.params));
-    return x.flatMap((e) => combosOf(e, depth + 1));
-  }
-  if (!isObj(x)) return [];
-  for (const k of COMBO_KEYS) {
-    const found = combosOf(x[k], depth + 1);
-    if (found.length) return found;
-  }
-  return [];
-}
-
-function at(o: unknown, path: string[]): unknown {
-  let cur = o;
-  for (const p of path) {
-    if (!isObj(cur)) return undefined;
-    cur = cur[p];
-  }
-  return cur;
-}
-
-/** The metric `path` of a combo: on the combo itself, then under metrics, gross, result. */
-export function metricOf(combo: Obj, path: string): number | null {
+/** The metric `path` of a combo (a `ComboSummary`): on the combo itself (`trades`, `net.<view>.sharpe`, …), else
+ * under `gross` (so `sharpe` is the gross Sharpe). */
+export function metricOf(combo: ComboSummary, path: string): number | null {
   const parts = path.split('.');
-  for (const root of [combo, combo.metrics, combo.gross, combo.result]) {
-    const v = at(root, parts);
-    if (typeof v === 'number' && Number.isFinite(v)) return v;
+  for (const root of [combo, combo.gross]) {
+    let cur: unknown = root;
+    for (const p of parts) cur = isObj(cur) ? cur[p] : undefined;
+    if (typeof cur === 'number' && Number.isFinite(cur)) return cur;
   }
   return null;
 }
 
-function numericPaths(o: unknown, prefix: string, out: string[], depth: number): void {
-  if (!isObj(o) || depth > 3 || out.length >= 200) return;
-  for (const [k, v] of Object.entries(o)) {
-    if (k === 'params') continue;
-    const p = prefix ? `${prefix}.${k}` : k;
-    if (typeof v === 'number') out.push(p);
-    else numericPaths(v, p, out, depth + 1);
-  }
+/** Metric paths a combo offers: its top-level numbers, the gross view's (unprefixed) and each net view's. */
+function metricPaths(combo: ComboSummary | undefined): string[] {
+  if (!combo) return [];
+  const nums = (o: object, prefix: string): string[] => Object.entries(o).flatMap(([k, v]) => (typeof v === 'number' || v === null ? [`${prefix}${k}`] : []));
+  return [...new Set([...nums(combo.gross, ''), ...nums(combo, ''), ...Object.entries(combo.net).flatMap(([view, v]) => nums(v, `net.${view}.`))])];
 }
 
-/** Metric paths offered for a combo shape, with `metrics.`/`gross.`/`result.` roots shortened. */
-function metricPaths(combo: Obj | undefined): string[] {
-  if (!combo) return [];
-  const out: string[] = [];
-  numericPaths(combo, '', out, 0);
-  return [...new Set(out.map((p) => p.replace(/^(metrics|gross|result)\./, '')))];
+/** Param names, those that vary across the combos first (the heatmap's default axes), in the combos' key order. */
+function paramNames(combos: readonly ComboSummary[]): string[] {
+  const names = combos[0] ? Object.keys(combos[0].params) : [];
+  const varies = (k: string): boolean => new Set(combos.map((c) => JSON.stringify(c.params[k]))).size > 1;
+  return [...names.filter(varies), ...names.filter((k) => !varies(k))];
 }
 
 const PREFERRED = ['sharpe', 'totalReturn', 'meanReturn', 'profitFactor', 'score', 'objective'];
@@ -133,9 +109,9 @@ type Val = number | string | boolean;
 const sortVals = (vals: Val[]): Val[] =>
   [...vals].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b))));
 
-export function heatmap(combos: Obj[], x: string, y: string, metric: string, agg: 'max' | 'min' | 'mean'): z.infer<typeof heatmapSchema> {
-  const valOf = (c: Obj, k: string): Val | undefined => {
-    const v = (c.params as Obj)[k];
+export function heatmap(combos: readonly ComboSummary[], x: string, y: string, metric: string, agg: 'max' | 'min' | 'mean'): z.infer<typeof heatmapSchema> {
+  const valOf = (c: ComboSummary, k: string): Val | undefined => {
+    const v = c.params[k];
     return typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : undefined;
   };
   const xs = sortVals([...new Set(combos.map((c) => valOf(c, x)).filter((v): v is Val => v !== undefined))]);
@@ -197,16 +173,25 @@ export const sweepRoutes = new Hono<AppEnv>()
     const db = c.var.getDb();
     const sweep = (await getSweep(db, id)) ?? notFound('Sweep', id);
     const chunks = await listSweepChunks(db, id);
-    let combos = combosOf(sweep.result);
-    let comboSource: 'result' | 'chunks' | 'none' = combos.length ? 'result' : 'none';
-    if (!combos.length) {
-      combos = (await sweepChunkResults(db, id)).flatMap((r) => combosOf(r));
+    // The merged result, else (while it runs) the done chunks' combos, each through its one schema: a stored value
+    // that does not parse is reported (`resultError`), never guessed at.
+    const errors: string[] = [];
+    const read = readSweepResult(sweep.result);
+    if (!read.ok) errors.push(read.reason);
+    const result = read.ok ? read.result : null;
+    let combos: ComboSummary[] = result?.combos ?? [];
+    let comboSource: 'result' | 'chunks' | 'none' = result ? 'result' : 'none';
+    if (!result) {
+      for (const [i, raw] of (await sweepChunkResults(db, id)).entries()) {
+        const chunk = readChunkResult(raw);
+        if (chunk.ok) combos = combos.concat(chunk.result?.combos ?? []);
+        else errors.push(`done chunk ${i}: ${chunk.reason}`);
+      }
       if (combos.length) comboSource = 'chunks';
     }
+    if (errors.length) console.error(JSON.stringify({ at: 'sweep-result', sweepId: id, errors }));
     combos = combos.slice(0, MAX_COMBOS);
-    const spaceKeys = isObj(sweep.space) ? Object.keys(sweep.space) : [];
-    const comboKeys = combos[0] ? Object.keys(combos[0].params as Obj) : [];
-    const params = [...new Set([...spaceKeys, ...comboKeys])];
+    const params = paramNames(combos);
     const metrics = metricPaths(combos[0]);
     const metric = q.metric ?? PREFERRED.find((m) => metrics.includes(m)) ?? metrics[0];
     const x = q.x ?? params[0];
@@ -216,12 +201,12 @@ export const sweepRoutes = new Hono<AppEnv>()
     const best =
       metric && q.top
         ? combos
-            .map((cb) => ({ params: cb.params as Obj, value: metricOf(cb, metric) }))
-            .filter((b): b is { params: Obj; value: number } => b.value !== null)
+            .map((cb) => ({ params: cb.params, value: metricOf(cb, metric) }))
+            .filter((b): b is { params: ComboSummary['params']; value: number } => b.value !== null)
             .sort((a, b) => b.value - a.value)
             .slice(0, q.top)
         : [];
-    const { result, ...meta } = sweep;
+    const { result: _stored, ...meta } = sweep;
     return c.json({
       sweep: metaOut(meta),
       progress: {
@@ -232,6 +217,7 @@ export const sweepRoutes = new Hono<AppEnv>()
       },
       chunks: chunks.map((ch) => ({ ...ch, updatedAt: ch.updatedAt.toISOString() })),
       result: summarize(result),
+      resultError: errors.length ? errors.join('; ') : null,
       combosFound: combos.length,
       comboSource,
       params,
