@@ -74,7 +74,7 @@ export function runChunk<P extends Params, S>(
   config: BacktestConfig,
   window: { from: number; to: number },
   carryIn: ChunkCarry = INITIAL_CARRY,
-  opts: { prepareFrom?: number; reference?: CandleSeries } = {},
+  opts: { prepareFrom?: number; reference?: CandleSeries; reasons?: false } = {},
 ): ChunkResult {
   const N = series.length;
   const aAbs = lowerBound(series.openTime, window.from);
@@ -120,6 +120,9 @@ export function runChunk<P extends Params, S>(
     ...(sentinel !== undefined ? { sentinel } : {}),
   };
   let freeAt = -1;
+  // `reasons: false` (sweep mode, shared/sweep/trade-summary.ts): the kernel gets the signal with an empty reason,
+  // so no reason text is rendered; fills do not depend on it (trades then carry empty reasons).
+  const mute: { -readonly [K in keyof Signal]: Signal[K] } | null = opts.reasons === false ? { action: 'HOLD', reason: '' } : null;
   for (; i < n; i++) {
     candle.openTime = openTime[i]!;
     candle.open = open[i]!;
@@ -136,7 +139,15 @@ export function runChunk<P extends Params, S>(
     const sig = evalAt(i);
     if (sig.action === 'HOLD' && sentinel === undefined) continue; // HOLD changes nothing (the kernel would return at once)
     ctx.entriesOpen = i < b;
-    decide(st, candle, sig, ctx, out);
+    if (mute) {
+      mute.action = sig.action;
+      mute.stopLoss = sig.stopLoss;
+      mute.takeProfit = sig.takeProfit;
+      mute.trailingStop = sig.trailingStop;
+      mute.limitPrice = sig.limitPrice;
+      mute.lots = sig.lots;
+    }
+    decide(st, candle, mute ?? sig, ctx, out);
   }
   if (hasOpenPosition(st)) closeAtEnd(st, candle, ctx, out);
   const freeTime = freeAt >= 0 ? openTime[freeAt]! : n > 0 ? openTime[n - 1]! + tf : 0;
