@@ -128,91 +128,111 @@ type Sizing = BacktestConfig['sizing'];
 type ViewCurveStats = Pick<CurveStats, 'totalReturn' | 'maxDrawdownEquity' | 'cagr' | 'sharpe' | 'sortino'>;
 
 /**
+ * A bound below which an equity may deepen the max drawdown: every equity whose computed drawdown
+ * `1 − equity / peak` exceeds `mdd` lies below it (the margin, 1e-12, is far above the rounding of that
+ * expression), so equities above it skip the division without changing any result.
+ */
+function drawdownFloor(peak: number, mdd: number): number {
+  return peak * (1 - mdd + 1e-12);
+}
+
+/**
  * The equity-curve statistics of `singleSeriesCurve` + `CurveAccumulator` (shared/backtest/metrics.ts) for one
- * cost view over candles [w0, w1), without the curve: the same arithmetic in the same order on locals. Trades
- * must not overlap (the caller falls back to `singleSeriesCurve` for a multi-lot grid's overlapping lots).
+ * cost view over candles [w0, w1), without the curve: the same arithmetic in the same order, on locals (a
+ * closure over them would box every double). Trades must not overlap (the caller falls back to
+ * `singleSeriesCurve` for a multi-lot grid's overlapping lots).
  */
 function curveStats(close: Float64Array, w0: number, w1: number, c: TradeColumns, entryCost: Float64Array | null, exitCost: Float64Array | null, sizing: Sizing, initial: number, perYear: number): ViewCurveStats {
   const fixed = sizing.kind === 'fixed-notional';
   const notional = fixed ? sizing.notional : 0;
   const fraction = fixed ? 0 : sizing.fraction;
   let prev = initial;
+  // The peak starts at the (positive) initial equity and only rises, so the accumulator's `peak > 0` always holds.
   let peak = initial;
   let mdd = 0;
+  let floor = drawdownFloor(peak, mdd);
   let count = 0;
   let sum = 0;
   let sumSq = 0;
   let downSq = 0;
   let e = initial;
   let j = w0;
-  // One loop, one accumulator step per iteration (locals only: a closure over them would box every double). The
-  // steps, as singleSeriesCurve makes them: per trade the flat stretch before its entry (one step, then
-  // zero-return steps that only count), the marks while it is open, its exit candle; then the flat tail.
-  let k = 0;
-  let open = false;
-  let done = false;
-  let e0 = 0;
-  let capital = 0;
-  let fee = 0;
-  let dn = 0;
-  let inv = 0;
-  let end = 0;
-  while (!done) {
-    let equity: number;
-    let extra = 0;
-    if (open) {
-      if (j < end) {
-        // openPositionPnl(capital, ec, dir, m) = −N·ec + dir·N·(m − 1), N = capital / (1 + ec), fixed per trade.
-        equity = e0 + (fee + dn * (close[j]! * inv - 1));
-        j++;
-      } else {
-        open = false;
-        const exitBar = c.exitBar[k]!;
-        e = e0 + capital * netReturnOfCosts(c.gross[k]!, entryCost ? entryCost[k]! : 0, exitCost ? exitCost[k]! : 0, c.ratio[k]!);
-        k++;
-        if (!(j === exitBar && j < w1)) continue;
-        equity = e;
-        j++;
-      }
-    } else if (k < c.n) {
-      const entryBar = c.entryBar[k]!;
-      const flatEnd = Math.min(entryBar, w1);
-      const flat = flatEnd > j;
-      if (flat) {
-        extra = flatEnd - j - 1;
-        j = flatEnd;
-      }
+  // Per trade as singleSeriesCurve steps it: the flat stretch before the entry (one step, then zero-return steps
+  // that only count), the marks while open, the exit candle; then the flat tail. `k === c.n` is the tail.
+  for (let k = 0; k <= c.n; k++) {
+    const last = k === c.n;
+    const flatEnd = last ? w1 : Math.min(c.entryBar[k]!, w1);
+    let end = 0;
+    let e0 = e;
+    let capital = 0;
+    let fee = 0;
+    let dn = 0;
+    let inv = 0;
+    if (!last) {
       const ec = entryCost ? entryCost[k]! : 0;
       capital = fixed ? notional : fraction * e;
-      e0 = e;
       inv = 1 / c.entryPrice[k]!;
+      // openPositionPnl(capital, ec, dir, m) = −N·ec + dir·N·(m − 1), N = capital / (1 + ec): fixed per trade.
       const nn = capital / (1 + ec);
       fee = -nn * ec;
       dn = c.dir[k]! * nn;
-      const exitBar = c.exitBar[k]!;
-      end = exitBar < w1 ? exitBar : w1;
-      open = true;
-      if (!flat) continue;
-      equity = e;
-    } else {
-      done = true;
-      if (!(w1 > j)) break;
-      extra = w1 - j - 1;
-      j = w1;
-      equity = e;
+      end = Math.min(c.exitBar[k]!, w1);
     }
-    // CurveAccumulator.push (shared/backtest/metrics.ts) without the bucket bookkeeping.
-    const r = prev !== 0 ? equity / prev - 1 : 0;
-    prev = equity;
-    count += 1 + extra;
-    sum += r;
-    sumSq += r * r;
-    if (r < 0) downSq += r * r;
-    if (equity > peak) peak = equity;
-    else if (equity < peak) {
-      // The peak starts at the (positive) initial equity and only rises; equity ≥ peak is a drawdown of 0.
-      const dd = Math.min(1, Math.max(0, 1 - equity / peak));
-      if (dd > mdd) mdd = dd;
+    // Step kinds of this iteration: 0 the flat step (if any), 1 the open marks, 2 the exit step (if any).
+    for (let phase = 0; phase < 3; phase++) {
+      let equity: number;
+      if (phase === 0) {
+        if (!(flatEnd > j)) continue;
+        count += flatEnd - j - 1;
+        j = flatEnd;
+        equity = e;
+      } else if (phase === 1) {
+        if (last) break;
+        e0 = e;
+        const from = j;
+        for (; j < end; j++) {
+          const mark = e0 + (fee + dn * (close[j]! * inv - 1));
+          const r = prev !== 0 ? mark / prev - 1 : 0;
+          prev = mark;
+          sum += r;
+          sumSq += r * r;
+          if (r < 0) downSq += r * r;
+          if (mark > peak) {
+            peak = mark;
+            floor = drawdownFloor(peak, mdd);
+          } else if (mark < floor) {
+            const dd = Math.min(1, Math.max(0, 1 - mark / peak));
+            if (dd > mdd) {
+              mdd = dd;
+              floor = drawdownFloor(peak, mdd);
+            }
+          }
+        }
+        count += j - from;
+        e = e0 + capital * netReturnOfCosts(c.gross[k]!, entryCost ? entryCost[k]! : 0, exitCost ? exitCost[k]! : 0, c.ratio[k]!);
+        continue;
+      } else {
+        if (!(j === c.exitBar[k]! && j < w1)) continue;
+        j++;
+        equity = e;
+      }
+      // One CurveAccumulator.push.
+      const r = prev !== 0 ? equity / prev - 1 : 0;
+      prev = equity;
+      count++;
+      sum += r;
+      sumSq += r * r;
+      if (r < 0) downSq += r * r;
+      if (equity > peak) {
+        peak = equity;
+        floor = drawdownFloor(peak, mdd);
+      } else if (equity < floor) {
+        const dd = Math.min(1, Math.max(0, 1 - equity / peak));
+        if (dd > mdd) {
+          mdd = dd;
+          floor = drawdownFloor(peak, mdd);
+        }
+      }
     }
   }
   const n = count;
