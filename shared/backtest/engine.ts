@@ -21,7 +21,7 @@ import { parseBacktestConfig, withStrategyRisk, type BacktestConfig, type Backte
 import { buildResult } from './result';
 import { lowerBound } from './version';
 import type { BacktestResult, ChunkCarry, ChunkResult, RiskSkipCounts } from './types';
-import { advance, closeAtEnd, decide, emptySkipCounts, hasOpenPosition, kernelFlat, type KernelCandle, type KernelContext, type KernelSink } from '../execution/kernel';
+import { advance, closeAtEnd, decide, decideIsNoOp, emptySkipCounts, hasOpenPosition, kernelFlat, type KernelCandle, type KernelContext, type KernelSink } from '../execution/kernel';
 import { sentinelFor } from '../execution/sentinel';
 import { initialKernelState } from '../execution/state';
 
@@ -137,7 +137,7 @@ export function runChunk<P extends Params, S>(
     }
     if (i === n - 1) break; // nothing can fill after the last candle
     const sig = evalAt(i);
-    if (sig.action === 'HOLD' && sentinel === undefined) continue; // HOLD changes nothing (the kernel would return at once)
+    if (decideIsNoOp(st, sig, ctx)) continue; // the kernel says this signal changes nothing (a HOLD, an EXIT while flat)
     ctx.entriesOpen = i < b;
     if (mute) {
       mute.action = sig.action;
