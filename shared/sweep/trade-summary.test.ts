@@ -106,6 +106,10 @@ describe('combo hash', () => {
     expect(sweepComboHash({ ...full, trades: t.slice(1) })).not.toBe(h);
     expect(sweepComboHash({ ...full, strategy: { ...full.strategy, params: { ...params, stopAtr: 4 } } })).not.toBe(h);
     expect(sweepComboHash({ ...full, config: { ...full.config, initialEquity: 1 } })).not.toBe(h);
+    expect(sweepComboHash(withTrade(1, { entryLiquidity: t[1]!.entryLiquidity === 'maker' ? 'taker' : 'maker' }))).not.toBe(h);
+    expect(sweepComboHash(withTrade(1, { side: 'short' }))).not.toBe(h);
+    expect(sweepComboHash(withTrade(1, { signalTime: t[1]!.signalTime - 14_400_000 }))).not.toBe(h);
+    expect(sweepComboHash({ ...full, skipped: { ...full.skipped, cooldown: full.skipped.cooldown + 1 } })).not.toBe(h);
     expect(sweepComboHash(withTrade(1, { entryReason: 'other words', exitReason: 'x' }))).toBe(h);
     expect(runSweepCombo(series, dstaSmaCrossover, params).summary.resultHash).toBe(h);
   });

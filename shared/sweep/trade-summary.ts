@@ -11,10 +11,11 @@
  *
  * The combo hash is the sha256 of a compact canonical form of the run: a canonical-JSON header (the version, the
  * engine version, strategy id / version / params, the measured series window, the parsed config, the risk skip
- * counts) followed by the trades' fill fields as little-endian float64s (side, signal / entry / exit time, entry /
- * exit price, fill liquidities, exit kind, bars held, the ATR/price at both fills). Reason texts are not part of
- * it (they are rendered from the same numbers). `comboHashOfResult` gives the same hash for a full
- * `BacktestResult`, so a combo can still be reproduced from a full run.
+ * counts) followed by each trade's fills as six little-endian float64s (a code for side, fill liquidities and exit
+ * kind; signal and entry time, entry price, exit time, exit price). What follows from those and the candles is
+ * left out (gross return, bars held, the ATR/price at the fills), and so are the reason texts (rendered from the
+ * same numbers). `comboHashOfResult` gives the same hash for a full `BacktestResult`, so a combo can still be
+ * reproduced from a full run.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
@@ -28,7 +29,7 @@ import { singleSeriesCurve, stepsPerYear, tradeStats, type CurveStats, type Curv
 import { priceTrades } from '../backtest/result';
 import type { ExitKind, RawTrade, RiskSkipCounts, SeriesRef, StrategyRef, Trade } from '../backtest/types';
 import { ENGINE_VERSION_ID, lowerBound } from '../backtest/version';
-import { comboKey, meanSd, viewSummary, type ComboSummary, type NetViewSummary } from '../research/summary';
+import { comboKey, meanSd, viewSummary, type ComboSummary, type NetViewSummary, type ViewSummary } from '../research/summary';
 import type { Params, Strategy } from '../strategies/types';
 
 /**
@@ -48,7 +49,12 @@ export interface ComboHashInput {
 }
 
 const EXIT_KINDS: readonly ExitKind[] = ['signal', 'stop', 'take-profit', 'trailing', 'end-of-data', 'slice-end'];
-const FIELDS = 12;
+const FIELDS = 6;
+
+/** Side, both fill liquidities and the exit kind of a trade as one small integer. */
+function tradeCode(t: RawTrade): number {
+  return (t.side === 'long' ? 0 : 1) + (t.entryLiquidity === 'maker' ? 2 : 0) + (t.exitLiquidity === 'maker' ? 4 : 0) + 8 * EXIT_KINDS.indexOf(t.exitKind);
+}
 
 /** The versioned combo hash (see the module header). */
 export function sweepComboHash(r: ComboHashInput): string {
@@ -56,24 +62,14 @@ export function sweepComboHash(r: ComboHashInput): string {
   const trades = r.trades;
   const bytes = new Uint8Array(trades.length * FIELDS * 8);
   const dv = new DataView(bytes.buffer);
-  let o = 0;
-  const put = (x: number): void => {
-    dv.setFloat64(o, x, true);
-    o += 8;
-  };
-  for (const t of trades) {
-    put(t.side === 'long' ? 1 : -1);
-    put(t.signalTime);
-    put(t.entryTime);
-    put(t.entryPrice);
-    put(t.entryLiquidity === 'maker' ? 1 : 0);
-    put(t.exitTime);
-    put(t.exitPrice);
-    put(t.exitLiquidity === 'maker' ? 1 : 0);
-    put(EXIT_KINDS.indexOf(t.exitKind));
-    put(t.bars);
-    put(t.entryAtrPct ?? NaN);
-    put(t.exitAtrPct ?? NaN);
+  for (let k = 0, o = 0; k < trades.length; k++, o += FIELDS * 8) {
+    const t = trades[k]!;
+    dv.setFloat64(o, tradeCode(t), true);
+    dv.setFloat64(o + 8, t.signalTime, true);
+    dv.setFloat64(o + 16, t.entryTime, true);
+    dv.setFloat64(o + 24, t.entryPrice, true);
+    dv.setFloat64(o + 32, t.exitTime, true);
+    dv.setFloat64(o + 40, t.exitPrice, true);
   }
   return bytesToHex(sha256.create().update(utf8ToBytes(header)).update(bytes).digest());
 }
@@ -341,18 +337,16 @@ export function runSweepCombo<P extends Params, S>(series: CandleSeries, strateg
       : curveStats(close, w0, w1, cols, v ? v.entry : null, v ? v.exit : null, config.sizing, config.initialEquity, perYear);
 
   const priced = models.map((mo) => priceView(mo, raw, cols));
-  const curves: ViewCurveStats[] = [];
+  // Models that cost every trade the same (the same side-cost fractions, so the same net returns) share one
+  // computed view, as in result.ts; only the round-trip mean is each model's own.
+  const views: ViewSummary[] = [];
   priced.forEach((v, i) => {
-    // Models that cost every trade the same share one computed curve (as in result.ts).
     const twin = priced.findIndex((w, j) => j < i && sameCosts(w, v));
-    curves.push(twin >= 0 ? curves[twin]! : stats(v));
+    views.push(twin >= 0 ? views[twin]! : viewSummary({ ...tradeStats(v.net), ...stats(v) }, v.net));
   });
   const net: Record<string, NetViewSummary> = {};
   const order = priced.map((_, i) => i).sort((a, b) => (priced[a]!.id < priced[b]!.id ? -1 : priced[a]!.id > priced[b]!.id ? 1 : 0));
-  for (const i of order) {
-    const v = priced[i]!;
-    net[v.id] = { ...viewSummary({ ...tradeStats(v.net), ...curves[i]! }, v.net), roundTripBps: meanSd(v.roundTrip).mean };
-  }
+  for (const i of order) net[priced[i]!.id] = { ...views[i]!, roundTripBps: meanSd(priced[i]!.roundTrip).mean };
   const strategyRef = { id: strategy.id, version: strategy.version, params: { ...params } };
   const seriesRef: SeriesRef = {
     symbol: series.symbol,
