@@ -254,7 +254,10 @@ function chunkRunner<P extends Params, S>(series: CandleSeries, strategy: Strate
   };
 }
 
-/** Run every combo of a chunk (a full backtest each) and keep only compact summaries, in the chunk's order. */
+/**
+ * Run every combo of a chunk (single mode: sweep mode, ../sweep/trade-summary.ts — the engine's loop and kernel,
+ * summarised from the trades; slices: a full slices run each) and keep only compact summaries, in chunk order.
+ */
 export function runSweepChunk<P extends Params, S>(
   series: CandleSeries,
   strategy: Strategy<P, S>,
@@ -274,7 +277,7 @@ export function runSweepChunk<P extends Params, S>(
 
 /**
  * A TPE search as one sweep chunk (./tpe.ts): `samples` trials proposed one after another from the results so
- * far, each a full backtest summarised like any sweep combo and scored by `objective` (default binance-taker
+ * far, each run and summarised like any sweep combo and scored by `objective` (default binance-taker
  * mean bps with ≥ 10 trades). Seeded and deterministic; the output holds every trial in trial order, so every
  * trial counts (the lab-wide trial registry sums the sweep's combos).
  */

@@ -1,8 +1,8 @@
 /**
  * The fast sweep path (shared prepare, combos reordered to share it, lazy reasons) against the reference path
  * (each combo from scratch) on every bundled single-series strategy of the registry, on real candles: the chunk
- * outputs must be identical — same summaries, same per-combo result hashes (so the same trades, reasons, costs and
- * curves), same PBO block statistics and SPA daily returns.
+ * outputs must be identical — same summaries (every cost view's trade and equity metrics), same per-combo hashes
+ * (sweep-summary/2.0.0: the same fills, params and config), same PBO block statistics and SPA daily returns.
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../backtest/hash';
