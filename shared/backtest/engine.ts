@@ -120,9 +120,9 @@ export function runChunk<P extends Params, S>(
     ...(sentinel !== undefined ? { sentinel } : {}),
   };
   let freeAt = -1;
-  // `reasons: false` (sweep mode, shared/sweep/trade-summary.ts): the kernel gets the signal with an empty reason,
-  // so no reason text is rendered; fills do not depend on it (trades then carry empty reasons).
-  const mute: { -readonly [K in keyof Signal]: Signal[K] } | null = opts.reasons === false ? { action: 'HOLD', reason: '' } : null;
+  // `reasons: false` (sweep mode, shared/sweep/trade-summary.ts): the kernel gets each signal it acts on with an
+  // empty reason, so no reason text is rendered; fills do not depend on it (trades then carry empty reasons).
+  const quiet = opts.reasons === false;
   for (; i < n; i++) {
     candle.openTime = openTime[i]!;
     candle.open = open[i]!;
@@ -139,15 +139,7 @@ export function runChunk<P extends Params, S>(
     const sig = evalAt(i);
     if (decideIsNoOp(st, sig, ctx)) continue; // the kernel says this signal changes nothing (a HOLD, an EXIT while flat)
     ctx.entriesOpen = i < b;
-    if (mute) {
-      mute.action = sig.action;
-      mute.stopLoss = sig.stopLoss;
-      mute.takeProfit = sig.takeProfit;
-      mute.trailingStop = sig.trailingStop;
-      mute.limitPrice = sig.limitPrice;
-      mute.lots = sig.lots;
-    }
-    decide(st, candle, mute ?? sig, ctx, out);
+    decide(st, candle, quiet ? { ...sig, reason: '' } : sig, ctx, out);
   }
   if (hasOpenPosition(st)) closeAtEnd(st, candle, ctx, out);
   const freeTime = freeAt >= 0 ? openTime[freeAt]! : n > 0 ? openTime[n - 1]! + tf : 0;

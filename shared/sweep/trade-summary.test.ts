@@ -7,19 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { runBacktest } from '../backtest/engine';
 import type { BacktestConfigInput } from '../backtest/config';
-import { toSeries, type CandleSeries } from '../candles/candle';
+import type { CandleSeries } from '../candles/candle';
 import { summarizeResult, type ComboSummary } from '../research/summary';
 import { randomCombos } from '../research/sweep';
-import { STRATEGIES } from '../strategies/registry';
 import type { Params, Strategy } from '../strategies/types';
-import { describeWithData, readFreqtrade } from '../testing/data';
+import { describeWithData } from '../testing/data';
+import { realSweepFixtures } from './real-series.test-util';
 import { dstaSmaCrossover } from '../strategies/dsta-sma-crossover';
 import { comboHashOfResult, runSweepCombo, sweepComboHash } from './trade-summary';
-
-function load(dir: 'djienne-3EMA_SRSI_ATR' | 'SauloHenriqueAguiar-freqtrades', file: string, tf: '5m' | '4h', symbol: string, max: number): CandleSeries {
-  const rows = readFreqtrade(dir, file).slice(0, max);
-  return toSeries(rows.map(([openTime, open, high, low, close, volume]) => ({ openTime: openTime!, open: open!, high: high!, low: low!, close: close!, volume: volume! })), tf, symbol);
-}
 
 /** Paths where two plain values differ (numbers by Object.is). */
 function differences(a: unknown, b: unknown, path = ''): string[] {
@@ -47,9 +42,7 @@ function compare<P extends Params, S>(series: CandleSeries, strategy: Strategy<P
 }
 
 describeWithData('sweep mode == summarizeResult(runBacktest) for every bundled strategy (real data)', () => {
-  const h4 = load('djienne-3EMA_SRSI_ATR', 'BTC_USDT-4h.json', '4h', 'BTC/USDT', 6_000);
-  const m5 = load('SauloHenriqueAguiar-freqtrades', 'BTC_USDT-5m.json', '5m', 'BTC/USDT', 8_000);
-  const singles = STRATEGIES.filter((s): s is Strategy => s.kind === 'single');
+  const { singles, seriesFor } = realSweepFixtures();
 
   it('covers every single-series strategy in the registry', () => {
     expect(singles.length).toBeGreaterThanOrEqual(10);
@@ -57,7 +50,7 @@ describeWithData('sweep mode == summarizeResult(runBacktest) for every bundled s
 
   for (const strategy of singles) {
     it(`${strategy.id}: identical summary (every view, every metric) and the full result's combo hash`, () => {
-      const series = strategy.timeframes[0] === '5m' || strategy.timeframes[0] === '15m' ? m5 : h4;
+      const series = seriesFor(strategy);
       const combos = [strategy.defaults, ...randomCombos(strategy, 4, 11).combos];
       const from = series.openTime[Math.floor(series.length / 4)]!;
       const to = series.openTime[Math.floor((series.length * 3) / 4)]!;
@@ -72,6 +65,7 @@ describeWithData('sweep mode == summarizeResult(runBacktest) for every bundled s
 
   it('fixed-notional sizing, a custom cost subset and a short window give identical summaries too', () => {
     const p = dstaSmaCrossover.defaults;
+    const h4 = seriesFor(dstaSmaCrossover as unknown as Strategy);
     compare(h4, dstaSmaCrossover, p, { sizing: { kind: 'fixed-notional', notional: 2_500 }, costs: ['stress-31', 'kraken-maker'] });
     compare(h4, dstaSmaCrossover, p, { sizing: { kind: 'percent-equity', fraction: 0.3 }, initialEquity: 777 });
     compare(h4, dstaSmaCrossover, p, { from: h4.openTime[3_000]!, to: h4.openTime[3_020]! });
