@@ -21,7 +21,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { CandleSeries } from '../candles/candle';
 import { timeframeMs } from '../candles/timeframe';
-import { breakEvenRoundTripBps, netReturn, netReturnOfCosts, tradeSideCostsBps, type CostModel } from '../costs';
+import { breakEvenRoundTripBps, netReturn, netReturnOfCosts, openPositionTerms, tradeSideCostsBps, type CostModel } from '../costs';
 import { costModelsOf, parseBacktestConfig, withStrategyRisk, type BacktestConfig, type BacktestConfigInput } from '../backtest/config';
 import { INITIAL_CARRY, resolveWindow, runChunk } from '../backtest/engine';
 import { canonicalJson } from '../backtest/hash';
@@ -168,10 +168,10 @@ function curveStats(close: Float64Array, w0: number, w1: number, c: TradeColumns
       const ec = entryCost ? entryCost[k]! : 0;
       capital = fixed ? notional : fraction * e;
       inv = 1 / c.entryPrice[k]!;
-      // openPositionPnl(capital, ec, dir, m) = −N·ec + dir·N·(m − 1), N = capital / (1 + ec): fixed per trade.
-      const nn = capital / (1 + ec);
-      fee = -nn * ec;
-      dn = c.dir[k]! * nn;
+      // openPositionPnl(capital, ec, dir, m) = fee + dirNotional × (m − 1), its terms fixed per trade.
+      const terms = openPositionTerms(capital, ec, c.dir[k]! as 1 | -1);
+      fee = terms.fee;
+      dn = terms.dirNotional;
       end = Math.min(c.exitBar[k]!, w1);
     }
     // Step kinds of this iteration: 0 the flat step (if any), 1 the open marks, 2 the exit step (if any).
