@@ -132,115 +132,108 @@ function drawdownFloor(peak: number, mdd: number): number {
   return peak * (1 - mdd + 1e-12);
 }
 
+/** The closes of a constant-equity step (see `pushMarks`). */
+const UNIT = new Float64Array([1]);
+
+/**
+ * `CurveAccumulator.push` (shared/backtest/metrics.ts) for the marks e0 + (fee + dn × (close[j] × inv − 1)) of
+ * candles j0 … end−1, on locals, without the bucket bookkeeping; returns the last equity (the next `prev`). A step
+ * at a constant equity e is the run (0, 1) over `UNIT` with e0 = e and fee = dn = inv = 0: e + (0 + 0 × −1) is e
+ * exactly. `acc` holds the rest of the running state, [peak, max drawdown, Σr, Σr², Σ min(r, 0)²] (the step
+ * count is kept by the caller).
+ */
+function pushMarks(acc: Float64Array, prevIn: number, close: Float64Array, j0: number, end: number, e0: number, fee: number, dn: number, inv: number): number {
+  let prev = prevIn;
+  let peak = acc[0]!;
+  let mdd = acc[1]!;
+  let floor = drawdownFloor(peak, mdd);
+  let sum = acc[2]!;
+  let sumSq = acc[3]!;
+  let downSq = acc[4]!;
+  for (let j = j0; j < end; j++) {
+    const mark = e0 + (fee + dn * (close[j]! * inv - 1));
+    const r = prev !== 0 ? mark / prev - 1 : 0;
+    prev = mark;
+    sum += r;
+    sumSq += r * r;
+    if (r < 0) downSq += r * r;
+    // The peak starts at the (positive) initial equity and only rises, so the accumulator's `peak > 0` holds.
+    if (mark > peak) {
+      peak = mark;
+      floor = drawdownFloor(peak, mdd);
+    } else if (mark < floor) {
+      const dd = Math.min(1, Math.max(0, 1 - mark / peak));
+      if (dd > mdd) {
+        mdd = dd;
+        floor = drawdownFloor(peak, mdd);
+      }
+    }
+  }
+  acc[0] = peak;
+  acc[1] = mdd;
+  acc[2] = sum;
+  acc[3] = sumSq;
+  acc[4] = downSq;
+  return prev;
+}
+
 /**
  * The equity-curve statistics of `singleSeriesCurve` + `CurveAccumulator` (shared/backtest/metrics.ts) for one
- * cost view over candles [w0, w1), without the curve: the same arithmetic in the same order, on locals (a
- * closure over them would box every double). Trades must not overlap (the caller falls back to
- * `singleSeriesCurve` for a multi-lot grid's overlapping lots).
+ * cost view over candles [w0, w1), without the curve: the same arithmetic in the same order. Trades must not
+ * overlap (the caller falls back to `singleSeriesCurve` for a multi-lot grid's overlapping lots).
  */
 function curveStats(close: Float64Array, w0: number, w1: number, c: TradeColumns, entryCost: Float64Array | null, exitCost: Float64Array | null, sizing: Sizing, initial: number, perYear: number): ViewCurveStats {
   const fixed = sizing.kind === 'fixed-notional';
   const notional = fixed ? sizing.notional : 0;
   const fraction = fixed ? 0 : sizing.fraction;
+  const acc = new Float64Array(5);
+  acc[0] = initial;
   let prev = initial;
-  // The peak starts at the (positive) initial equity and only rises, so the accumulator's `peak > 0` always holds.
-  let peak = initial;
-  let mdd = 0;
-  let floor = drawdownFloor(peak, mdd);
   let count = 0;
-  let sum = 0;
-  let sumSq = 0;
-  let downSq = 0;
   let e = initial;
   let j = w0;
   // Per trade as singleSeriesCurve steps it: the flat stretch before the entry (one step, then zero-return steps
-  // that only count), the marks while open, the exit candle; then the flat tail. `k === c.n` is the tail.
-  for (let k = 0; k <= c.n; k++) {
-    const last = k === c.n;
-    const flatEnd = last ? w1 : Math.min(c.entryBar[k]!, w1);
-    let end = 0;
-    let e0 = e;
-    let capital = 0;
-    let fee = 0;
-    let dn = 0;
-    let inv = 0;
-    if (!last) {
-      const ec = entryCost ? entryCost[k]! : 0;
-      capital = fixed ? notional : fraction * e;
-      inv = 1 / c.entryPrice[k]!;
-      // openPositionPnl(capital, ec, dir, m) = fee + dirNotional × (m − 1), its terms fixed per trade.
-      const terms = openPositionTerms(capital, ec, c.dir[k]! as 1 | -1);
-      fee = terms.fee;
-      dn = terms.dirNotional;
-      end = Math.min(c.exitBar[k]!, w1);
+  // that only count), the marks while open, the exit candle; then the flat tail (pushConst).
+  for (let k = 0; k < c.n; k++) {
+    const flatEnd = Math.min(c.entryBar[k]!, w1);
+    if (flatEnd > j) {
+      prev = pushMarks(acc, prev, UNIT, 0, 1, e, 0, 0, 0);
+      count += flatEnd - j;
+      j = flatEnd;
     }
-    // Step kinds of this iteration: 0 the flat step (if any), 1 the open marks, 2 the exit step (if any).
-    for (let phase = 0; phase < 3; phase++) {
-      let equity: number;
-      if (phase === 0) {
-        if (!(flatEnd > j)) continue;
-        count += flatEnd - j - 1;
-        j = flatEnd;
-        equity = e;
-      } else if (phase === 1) {
-        if (last) break;
-        e0 = e;
-        const from = j;
-        for (; j < end; j++) {
-          const mark = e0 + (fee + dn * (close[j]! * inv - 1));
-          const r = prev !== 0 ? mark / prev - 1 : 0;
-          prev = mark;
-          sum += r;
-          sumSq += r * r;
-          if (r < 0) downSq += r * r;
-          if (mark > peak) {
-            peak = mark;
-            floor = drawdownFloor(peak, mdd);
-          } else if (mark < floor) {
-            const dd = Math.min(1, Math.max(0, 1 - mark / peak));
-            if (dd > mdd) {
-              mdd = dd;
-              floor = drawdownFloor(peak, mdd);
-            }
-          }
-        }
-        count += j - from;
-        e = e0 + capital * netReturnOfCosts(c.gross[k]!, entryCost ? entryCost[k]! : 0, exitCost ? exitCost[k]! : 0, c.ratio[k]!);
-        continue;
-      } else {
-        if (!(j === c.exitBar[k]! && j < w1)) continue;
-        j++;
-        equity = e;
-      }
-      // One CurveAccumulator.push.
-      const r = prev !== 0 ? equity / prev - 1 : 0;
-      prev = equity;
+    const ec = entryCost ? entryCost[k]! : 0;
+    const capital = fixed ? notional : fraction * e;
+    const e0 = e;
+    // openPositionPnl(capital, ec, dir, m) = fee + dirNotional × (m − 1), its terms fixed per trade.
+    const terms = openPositionTerms(capital, ec, c.dir[k]! as 1 | -1);
+    const exitBar = c.exitBar[k]!;
+    const end = Math.min(exitBar, w1);
+    if (end > j) {
+      prev = pushMarks(acc, prev, close, j, end, e0, terms.fee, terms.dirNotional, 1 / c.entryPrice[k]!);
+      count += end - j;
+      j = end;
+    }
+    e = e0 + capital * netReturnOfCosts(c.gross[k]!, ec, exitCost ? exitCost[k]! : 0, c.ratio[k]!);
+    if (j === exitBar && j < w1) {
+      prev = pushMarks(acc, prev, UNIT, 0, 1, e, 0, 0, 0);
       count++;
-      sum += r;
-      sumSq += r * r;
-      if (r < 0) downSq += r * r;
-      if (equity > peak) {
-        peak = equity;
-        floor = drawdownFloor(peak, mdd);
-      } else if (equity < floor) {
-        const dd = Math.min(1, Math.max(0, 1 - equity / peak));
-        if (dd > mdd) {
-          mdd = dd;
-          floor = drawdownFloor(peak, mdd);
-        }
-      }
+      j++;
     }
   }
+  if (w1 > j) {
+    prev = pushMarks(acc, prev, UNIT, 0, 1, e, 0, 0, 0);
+    count += w1 - j;
+  }
   const n = count;
-  const mean = n > 0 ? sum / n : 0;
-  const variance = n > 1 ? (sumSq - n * mean * mean) / (n - 1) : 0;
+  const mean = n > 0 ? acc[2]! / n : 0;
+  const variance = n > 1 ? (acc[3]! - n * mean * mean) / (n - 1) : 0;
   const sd = variance > 0 ? Math.sqrt(variance) : 0;
-  const down = n > 0 ? Math.sqrt(downSq / n) : 0;
+  const down = n > 0 ? Math.sqrt(acc[4]! / n) : 0;
   const ann = Math.sqrt(perYear);
   const cagr = n > 0 ? (prev > 0 ? Math.pow(prev / initial, perYear / n) - 1 : -1) : null;
   return {
     totalReturn: prev / initial - 1,
-    maxDrawdownEquity: mdd,
+    maxDrawdownEquity: acc[1]!,
     cagr: cagr === null || !Number.isFinite(cagr) ? null : cagr,
     sharpe: n > 1 && sd > 0 ? (mean / sd) * ann : null,
     sortino: n > 0 && down > 0 ? (mean / down) * ann : null,
