@@ -224,7 +224,7 @@ function chunkRunner<P extends Params, S>(series: CandleSeries, strategy: Strate
       let trades: () => readonly Trade[];
       let views: readonly string[];
       if (mode === 'single') {
-        const r = runSweepCombo(series, runner, p, parsedConfig as ReturnType<typeof parseBacktestConfig>);
+        const r = runSweepCombo(series, runner, p, parsedConfig as ReturnType<typeof parseBacktestConfig>, { parsed: true });
         summary = r.summary;
         trades = r.priced;
         views = r.views;

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runBacktest } from '../backtest/engine';
-import type { BacktestConfigInput } from '../backtest/config';
+import { parseBacktestConfig, type BacktestConfigInput } from '../backtest/config';
+import { canonicalJson } from '../backtest/hash';
 import type { CandleSeries } from '../candles/candle';
 import { summarizeResult, type ComboSummary } from '../research/summary';
 import { randomCombos } from '../research/sweep';
@@ -62,6 +63,17 @@ describeWithData('sweep mode == summarizeResult(runBacktest) for every bundled s
       expect(traded).toBeGreaterThan(0);
     });
   }
+
+  it('a parsed config is used as is: parsing it again gives the same config, so the same summary and hash', () => {
+    for (const strategy of singles) {
+      const raw: BacktestConfigInput = { from: seriesFor(strategy).openTime[500]! };
+      const parsed = parseBacktestConfig(raw);
+      expect(canonicalJson(parseBacktestConfig(parsed))).toBe(canonicalJson(parsed));
+      const p = strategy.defaults;
+      const a = runSweepCombo(seriesFor(strategy), strategy, p, parsed, { parsed: true }).summary;
+      expect(canonicalJson(a)).toBe(canonicalJson(runSweepCombo(seriesFor(strategy), strategy, p, raw).summary));
+    }
+  });
 
   it('fixed-notional sizing, a custom cost subset and a short window give identical summaries too', () => {
     const p = dstaSmaCrossover.defaults;
