@@ -176,7 +176,7 @@ export async function runSweepBench(opts: { reps?: number; log?: (line: string) 
   rows.push(row('same grid, full result per combo (1.x path)', grid.length, c1, old1, `summaries ${same ? '==' : '!='} fast path's`));
   const a = lowerBound(h1.openTime, w1.from);
   const b = lowerBound(h1.openTime, w1.to);
-  const bare = best(Math.max(3, reps), () => bareDstaLoop(h1, grid, a, b));
+  const bare = best(Math.max(10, reps), () => bareDstaLoop(h1, grid, a, b)); // a few ms a run: more runs for a steady best
   rows.push(row('bare Float64Array loop, same rules (JS limit)', grid.length, c1, bare, `${bare.value.trades} trades`));
 
   // 2. 1,000 seeded random combos of the 5m baseline over the 2022 5m file.
