@@ -274,13 +274,7 @@ export interface SweepComboRun {
  * summary from the raw trades (see the module header). `configInput` as for `runBacktest`; `parsed: true` when
  * it is already `parseBacktestConfig`'s output (parsing it again gives the same config).
  */
-export function runSweepCombo<P extends Params, S>(
-  series: CandleSeries,
-  strategy: Strategy<P, S>,
-  params: P,
-  configInput: BacktestConfigInput | BacktestConfig = {},
-  opts: { parsed?: boolean } = {},
-): SweepComboRun {
+export function runSweepCombo<P extends Params, S>(series: CandleSeries, strategy: Strategy<P, S>, params: P, configInput: BacktestConfigInput | BacktestConfig = {}, opts: { parsed?: boolean } = {}): SweepComboRun {
   const input = withStrategyRisk(strategy, params, configInput);
   // A config the caller parsed (a sweep chunk's) is used as is when the strategy adds no risk rules to it.
   const config = opts.parsed === true && input === configInput ? (input as BacktestConfig) : parseBacktestConfig(input);
