@@ -1,9 +1,12 @@
 /**
  * Sweep benchmark (issue 14), all rows in one run and side by side:
  *
- * 1. our sweep chunk (`runSweepChunk`: every combo a full backtest with all cost views, summaries and result
- *    hashes) on the 80-combo `dsta-sma-crossover` grid over the real BTC/USDT 1h candles 2018-01 → 2022-10, with
- *    shared work (the fast path) and without (the reference path, each combo from scratch);
+ * 1. our sweep chunk (`runSweepChunk`: every combo through the engine's loop and the execution kernel, then its
+ *    summary with every cost view from the trades — sweep mode, shared/sweep/trade-summary.ts — and its combo
+ *    hash) on the 80-combo `dsta-sma-crossover` grid over the real BTC/USDT 1h candles 2018-01 → 2022-10, with
+ *    shared work (the fast path) and without (the reference path, each combo from scratch); beside them the
+ *    sweep-summary/1.x path the chunk used before (a full `runBacktest` result per combo, summarised and hashed
+ *    whole, with the prepare cache), on the same grid, for the before/after in one run;
  * 2. the same on a 1,000-combo seeded random sweep of `nexara-baseline-5m` over the real 2022 BTC/USDT 5m file;
  * 3. the JS-limit reference: a bare hand-written Float64Array loop of the dsta rules (SMA cross entry at the next
  *    open, ATR stop checked inside each candle, exit at the next open while fast < slow; each distinct SMA/ATR
@@ -23,8 +26,13 @@ import { toSeries, type CandleSeries } from '../shared/candles/candle';
 import { atr } from '../shared/indicators/atr';
 import { sma } from '../shared/indicators/sma';
 import { lowerBound } from '../shared/backtest/version';
+import { canonicalJson } from '../shared/backtest/hash';
 import { gridCombos, randomCombos, runSweepChunk, type ChunkOutput } from '../shared/research/sweep';
 import { dstaSmaCrossover, type DstaSmaCrossoverParams } from '../shared/strategies/dsta-sma-crossover';
+import { runBacktest } from '../shared/backtest/engine';
+import { summarizeResult, type ComboSummary } from '../shared/research/summary';
+import { fastSweepOrder } from '../shared/sweep/order';
+import { PrepareCache } from '../shared/sweep/prepare-cache';
 import { nexaraBaseline5m } from '../shared/strategies/nexara-baseline-5m';
 import type { Params, Strategy } from '../shared/strategies/types';
 import { timed } from './stats';
@@ -138,6 +146,14 @@ function chunkOf<P extends Params>(strategy: Strategy<P>, series: CandleSeries, 
   return runSweepChunk(series, strategy, { index: 0, of: 1, combos: [...combos] }, { mode: 'single', backtest: window, shareWork });
 }
 
+/** The 1.x chunk path: a full result per combo (all curves, priced trades, full-result hash), then its summary. */
+function fullResultChunk<P extends Params>(strategy: Strategy<P>, series: CandleSeries, combos: readonly P[], window: { from: number; to: number }): ComboSummary[] {
+  const runner = new PrepareCache(strategy).strategyView();
+  const out: ComboSummary[] = [];
+  for (const k of fastSweepOrder(combos)) out[k] = summarizeResult(runBacktest(series, runner, combos[k]!, window), combos[k]!);
+  return out;
+}
+
 export async function runSweepBench(opts: { reps?: number; log?: (line: string) => void } = {}): Promise<{ rows: SweepBenchRow[]; skipped?: string }> {
   const reps = opts.reps ?? 1;
   const log = opts.log ?? (() => {});
@@ -155,9 +171,12 @@ export async function runSweepBench(opts: { reps?: number; log?: (line: string) 
   rows.push(row('dsta-sma-crossover grid, fast path', grid.length, c1, fast1, `hash ${fast1.value.combos[0]!.resultHash.slice(0, 12)}`));
   const ref1 = best(reps, () => chunkOf(dstaSmaCrossover, h1, grid, w1, false));
   rows.push(row('dsta-sma-crossover grid, reference path', grid.length, c1, ref1, `hash ${ref1.value.combos[0]!.resultHash.slice(0, 12)}`));
+  const old1 = best(reps, () => fullResultChunk(dstaSmaCrossover, h1, grid, w1));
+  const same = old1.value.every((c, k) => canonicalJson({ ...c, resultHash: '' }) === canonicalJson({ ...fast1.value.combos[k]!, resultHash: '' }));
+  rows.push(row('same grid, full result per combo (1.x path)', grid.length, c1, old1, `summaries ${same ? '==' : '!='} fast path's`));
   const a = lowerBound(h1.openTime, w1.from);
   const b = lowerBound(h1.openTime, w1.to);
-  const bare = best(Math.max(3, reps), () => bareDstaLoop(h1, grid, a, b));
+  const bare = best(Math.max(10, reps), () => bareDstaLoop(h1, grid, a, b)); // a few ms a run: more runs for a steady best
   rows.push(row('bare Float64Array loop, same rules (JS limit)', grid.length, c1, bare, `${bare.value.trades} trades`));
 
   // 2. 1,000 seeded random combos of the 5m baseline over the 2022 5m file.
@@ -167,6 +186,10 @@ export async function runSweepBench(opts: { reps?: number; log?: (line: string) 
   log(`random: ${rand.length} combos × ${c2} candles`);
   const fast2 = best(0, () => chunkOf(nexaraBaseline5m, m5, rand, w2, true));
   rows.push(row('nexara-baseline-5m random 1,000, fast path', rand.length, c2, fast2));
+  // The 1.x path on the first 100 of those combos (the whole 1,000 would take half a minute).
+  const some = rand.slice(0, 100);
+  const old2 = best(0, () => fullResultChunk(nexaraBaseline5m, m5, some, w2));
+  rows.push(row('  first 100 of them, full result per combo (1.x)', some.length, c2, old2));
   return { rows };
 }
 

@@ -41,6 +41,7 @@ import { readRunResult, runResultOrEmpty, walkForwardFolds } from '../research/s
 import { sweepNeighbours } from '../research/sweep';
 import { sweepResultOrThrow } from '../research/stored-sweep-result';
 import { objectiveId, objectiveSchema, type ComboSummary } from '../research/summary';
+import { comboHashOfResult } from '../sweep/trade-summary';
 import { decidePromotion, decidingVerdicts, type PromotionDecision, type VenueVerdict, type WalkForwardEvidence } from '../research/verdict';
 import type { Params, StrategyStatus } from '../strategies/types';
 import { judgeRun, type RunJudgement, type VenueVerdictRow } from './core';
@@ -277,7 +278,8 @@ export async function promoteFromSweep(db: Database, sweepId: string): Promise<S
   const params = resolveParams(strategy, best.params);
   const window = { from: win.from, to: win.to };
   const result = sweep.mode === 'slices' ? runSlices(series, strategy, params, slicesConfigSchema.parse(window)) : runBacktest(series, strategy, params, parseBacktestConfig(window));
-  const reproduced = result.resultHash === centre.resultHash;
+  // A single-mode sweep combo carries the compact combo hash (sweep-summary/2.0.0); 1.x sweeps the full resultHash.
+  const reproduced = result.resultHash === centre.resultHash || (result.mode === 'single' && comboHashOfResult(result) === centre.resultHash);
   // The best combo is audited for lookahead on the sweep's candles before it can pass the gates.
   const audit = auditRunWindow(strategy, params, win);
   const wfRun = await latestWalkForwardRun(db, sweep.strategyId, key);

@@ -21,7 +21,7 @@ import { parseBacktestConfig, withStrategyRisk, type BacktestConfig, type Backte
 import { buildResult } from './result';
 import { lowerBound } from './version';
 import type { BacktestResult, ChunkCarry, ChunkResult, RiskSkipCounts } from './types';
-import { advance, closeAtEnd, decide, emptySkipCounts, hasOpenPosition, kernelFlat, type KernelCandle, type KernelContext, type KernelSink } from '../execution/kernel';
+import { advance, closeAtEnd, decide, decideIsNoOp, emptySkipCounts, hasOpenPosition, kernelFlat, type KernelCandle, type KernelContext, type KernelSink } from '../execution/kernel';
 import { sentinelFor } from '../execution/sentinel';
 import { initialKernelState } from '../execution/state';
 
@@ -74,7 +74,7 @@ export function runChunk<P extends Params, S>(
   config: BacktestConfig,
   window: { from: number; to: number },
   carryIn: ChunkCarry = INITIAL_CARRY,
-  opts: { prepareFrom?: number; reference?: CandleSeries } = {},
+  opts: { prepareFrom?: number; reference?: CandleSeries; reasons?: false } = {},
 ): ChunkResult {
   const N = series.length;
   const aAbs = lowerBound(series.openTime, window.from);
@@ -120,6 +120,9 @@ export function runChunk<P extends Params, S>(
     ...(sentinel !== undefined ? { sentinel } : {}),
   };
   let freeAt = -1;
+  // `reasons: false` (sweep mode, shared/sweep/trade-summary.ts): the kernel gets each signal it acts on with an
+  // empty reason, so no reason text is rendered; fills do not depend on it (trades then carry empty reasons).
+  const quiet = opts.reasons === false;
   for (; i < n; i++) {
     candle.openTime = openTime[i]!;
     candle.open = open[i]!;
@@ -134,9 +137,9 @@ export function runChunk<P extends Params, S>(
     }
     if (i === n - 1) break; // nothing can fill after the last candle
     const sig = evalAt(i);
-    if (sig.action === 'HOLD' && sentinel === undefined) continue; // HOLD changes nothing (the kernel would return at once)
+    if (decideIsNoOp(st, sig, ctx)) continue; // the kernel says this signal changes nothing (a HOLD, an EXIT while flat)
     ctx.entriesOpen = i < b;
-    decide(st, candle, sig, ctx, out);
+    decide(st, candle, quiet ? { ...sig, reason: '' } : sig, ctx, out);
   }
   if (hasOpenPosition(st)) closeAtEnd(st, candle, ctx, out);
   const freeTime = freeAt >= 0 ? openTime[freeAt]! : n > 0 ? openTime[n - 1]! + tf : 0;

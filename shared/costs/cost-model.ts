@@ -125,6 +125,16 @@ export function openPositionPnl(capital: number, entryCost: number, dir: 1 | -1,
 }
 
 /**
+ * The two per-position terms of `openPositionPnl`, for marking one position at many candles: with them,
+ * openPositionPnl(capital, entryCost, dir, m) = fee + dirNotional × (m − 1), the same operations in the same order
+ * (fee = −N·f_entry, dirNotional = side × N), so the same value bit for bit.
+ */
+export function openPositionTerms(capital: number, entryCost: number, dir: 1 | -1): { fee: number; dirNotional: number } {
+  const n = notionalOfCapital(capital, entryCost);
+  return { fee: -n * entryCost, dirNotional: dir * n };
+}
+
+/**
  * Break-even round-trip cost in bps for a set of trades: the cost c (split evenly between the two sides) at which
  * the mean net return per trade is 0, i.e. c = 2·mean(gross) / (1 + mean(exit/entry)) × 1e4 (the cash-account
  * denominator 1 + c/2 is common to every trade, so it does not move the zero). Null without trades;

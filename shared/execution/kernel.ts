@@ -518,6 +518,18 @@ export function decide(st: KernelState, c: KernelCandle, sig: Signal, ctx: Kerne
   startEntryCooldown(st, t, ctx);
 }
 
+/**
+ * Whether `decide(st, c, sig, ctx, …)` would change nothing and record nothing, for any candle: a HOLD, or, with
+ * nothing open or resting (`kernelFlat`), a signal that cannot open anything (EXIT, or SELL when shorts are not
+ * allowed). Never true with the Sentinel overlay, which acts on its own. Pure: a driver may skip the call when it
+ * holds (the backtest loop does; the kernel still decides what a no-op is).
+ */
+export function decideIsNoOp(st: KernelState, sig: Signal, ctx: KernelContext): boolean {
+  if (ctx.sentinel !== undefined) return false;
+  const act = sig.action;
+  return act === 'HOLD' || ((act === 'EXIT' || (act === 'SELL' && !ctx.allowShort)) && kernelFlat(st));
+}
+
 /** Close an open position (and every open lot) at candle `c`'s close (`end-of-data`: the data ends here), in place. */
 export function closeAtEnd(st: KernelState, c: KernelCandle, ctx: KernelContext, out: KernelSink, kind: ExitKind = 'end-of-data'): void {
   if (st.position !== null) closePosition(st, st.position, c, ctx, out, c.close, kind, kind, 'close', 'taker', c.openTime);

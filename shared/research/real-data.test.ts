@@ -8,6 +8,7 @@ import { describeWithData, readFreqtrade } from '../testing/data';
 import { gridCombos, mergeSweep, planSweep, runSweepChunk, sweepNeighbours, type ChunkOutput } from './sweep';
 import { decidePromotion, judgeVenues, overallVerdict } from './verdict';
 import { walkForward } from './walk-forward';
+import { comboHashOfResult } from '../sweep/trade-summary';
 
 describeWithData('research on real BTC/USDT 4h candles (freqtrade file, 2017–2022)', () => {
   const rows = readFreqtrade('djienne-3EMA_SRSI_ATR', 'BTC_USDT-4h.json');
@@ -61,7 +62,8 @@ describeWithData('research on real BTC/USDT 4h candles (freqtrade file, 2017–2
     expect(best).not.toBeNull();
     const centre = merged.combos.find((c) => c.key === best!.key)!;
     const result = runBacktest(series, dstaSmaCrossover, best!.params as DstaSmaCrossoverParams, config.backtest);
-    expect(result.resultHash).toBe(centre.resultHash);
+    // Sweep combos carry the compact combo hash (sweep-summary/2.0.0), which the full run reproduces.
+    expect(comboHashOfResult(result)).toBe(centre.resultHash);
     const verdicts = judgeVenues({
       result,
       trialsForFamily: merged.trials.count,

@@ -43,7 +43,11 @@ export interface ComboSummary {
   gross: ViewSummary;
   net: Record<string, NetViewSummary>;
   breakEvenRoundTripBps: number | null;
-  /** `resultHash` of the full run this summary was taken from. */
+  /**
+   * The run's hash. Sweeps in single mode (sweep-summary/2.0.0, ../sweep/trade-summary.ts): the compact combo
+   * hash `sweepComboHash`, which `comboHashOfResult` reproduces from the full run; otherwise (slices, walk-forward)
+   * the full result's `resultHash`.
+   */
   resultHash: string;
 }
 
@@ -77,7 +81,11 @@ export function meanSd(xs: ArrayLike<number>): { mean: number | null; sd: number
   return { mean: m, sd, ratio: sd > 0 ? m / sd : null };
 }
 
-function view(m: Metrics, returns: readonly number[]): ViewSummary {
+/** The metrics a view summary reads (a full result's `Metrics`, or sweep mode's trade + curve statistics). */
+export type ViewMetrics = Pick<Metrics, 'meanReturn' | 'medianReturn' | 'winRate' | 'sharpe' | 'sortino' | 'maxDrawdownEquity' | 'profitFactor' | 'totalReturn' | 'cagr'>;
+
+/** One view's summary from its metrics and its per-trade returns (fractions). */
+export function viewSummary(m: ViewMetrics, returns: ArrayLike<number>): ViewSummary {
   const ms = meanSd(returns);
   return {
     meanBps: bps(m.meanReturn),
@@ -109,14 +117,14 @@ export function summarizeResult(result: SummarisableResult, params: Params): Com
   const net: Record<string, NetViewSummary> = {};
   for (const id of Object.keys(result.net).sort()) {
     const rt = result.trades.map((t) => t.roundTripBps[id]!);
-    net[id] = { ...view(result.net[id]!, viewReturns(result.trades, id)), roundTripBps: meanSd(rt).mean };
+    net[id] = { ...viewSummary(result.net[id]!, viewReturns(result.trades, id)), roundTripBps: meanSd(rt).mean };
   }
   return {
     key: comboKey(params),
     params: { ...params },
     trades: result.trades.length,
     exposure: result.gross.exposure,
-    gross: view(result.gross, viewReturns(result.trades, 'gross')),
+    gross: viewSummary(result.gross, viewReturns(result.trades, 'gross')),
     net,
     breakEvenRoundTripBps: result.breakEvenRoundTripBps,
     resultHash: result.resultHash,

@@ -5,7 +5,7 @@
  * depend on how the combos were chunked or in which order the chunks arrived (sorted by combo key, hashed).
  */
 import { parseBacktestConfig, type BacktestConfigInput } from '../backtest/config';
-import { runBacktest } from '../backtest/engine';
+import type { Trade } from '../backtest/types';
 import { canonicalJson, hashCanonical } from '../backtest/hash';
 import { mulberry32 } from './prng';
 import { runSlices, slicesConfigSchema, type SlicesConfigInput } from '../backtest/slices';
@@ -16,6 +16,7 @@ import { comboBlockStats, pboViewOf, type ChunkBlockStats } from './sweep-pbo';
 import { buyAndHoldPeriods, comboPeriods, dailyGrid, type ChunkPeriods } from './sweep-spa';
 import { fastSweepOrder } from '../sweep/order';
 import { PrepareCache } from '../sweep/prepare-cache';
+import { runSweepCombo, SWEEP_SUMMARY_VERSION } from '../sweep/trade-summary';
 import { tpeSearch } from './tpe';
 import { rangeValues } from './param-range';
 
@@ -168,6 +169,8 @@ export interface SweepContext {
   strategyId: string;
   strategyVersion: string;
   engineVersion: string;
+  /** `SWEEP_SUMMARY_VERSION`: how the per-combo summaries and their hashes are computed. */
+  summaryVersion: string;
   mode: 'single' | 'slices';
   series: { symbol: string; timeframe: string; length: number; firstOpen: number | null; lastOpen: number | null };
   /** sha256 of the canonical JSON of the parsed (defaults-filled) run config. */
@@ -193,6 +196,7 @@ function chunkRunner<P extends Params, S>(series: CandleSeries, strategy: Strate
     strategyId: strategy.id,
     strategyVersion: strategy.version,
     engineVersion: ENGINE_VERSION_ID,
+    summaryVersion: SWEEP_SUMMARY_VERSION,
     mode,
     series: {
       symbol: series.symbol,
@@ -215,13 +219,26 @@ function chunkRunner<P extends Params, S>(series: CandleSeries, strategy: Strate
     shared,
     /** Run one combo into `slot` of the chunk's output. */
     run(p: P, slot: number): ComboSummary {
-      const result = mode === 'single' ? runBacktest(series, runner, p, parsedConfig as ReturnType<typeof parseBacktestConfig>) : runSlices(series, runner, p, parsedConfig);
-      const summary = summarizeResult(result, p);
-      if (config.blocks) {
-        view ??= pboViewOf(result.trades, config.blocks.view, Object.keys(result.net));
-        rows[slot] = comboBlockStats(summary.key, result.trades, view, config.blocks.edges);
+      // Single mode: sweep mode (../sweep/trade-summary.ts), summaries from the trades without the full result.
+      let summary: ComboSummary;
+      let trades: () => readonly Trade[];
+      let views: readonly string[];
+      if (mode === 'single') {
+        const r = runSweepCombo(series, runner, p, parsedConfig as ReturnType<typeof parseBacktestConfig>, { parsed: true });
+        summary = r.summary;
+        trades = r.priced;
+        views = r.views;
+      } else {
+        const result = runSlices(series, runner, p, parsedConfig);
+        summary = summarizeResult(result, p);
+        trades = () => result.trades;
+        views = Object.keys(result.net);
       }
-      if (grid) periodRows[slot] = comboPeriods(summary.key, result.trades, view ?? pboViewOf(result.trades, config.blocks?.view, Object.keys(result.net)), grid);
+      if (config.blocks) {
+        view ??= pboViewOf(trades(), config.blocks.view, views);
+        rows[slot] = comboBlockStats(summary.key, trades(), view, config.blocks.edges);
+      }
+      if (grid) periodRows[slot] = comboPeriods(summary.key, trades(), view ?? pboViewOf(trades(), config.blocks?.view, views), grid);
       combos[slot] = summary;
       return summary;
     },
@@ -237,7 +254,10 @@ function chunkRunner<P extends Params, S>(series: CandleSeries, strategy: Strate
   };
 }
 
-/** Run every combo of a chunk (a full backtest each) and keep only compact summaries, in the chunk's order. */
+/**
+ * Run every combo of a chunk (single mode: sweep mode, ../sweep/trade-summary.ts — the engine's loop and kernel,
+ * summarised from the trades; slices: a full slices run each) and keep only compact summaries, in chunk order.
+ */
 export function runSweepChunk<P extends Params, S>(
   series: CandleSeries,
   strategy: Strategy<P, S>,
@@ -257,7 +277,7 @@ export function runSweepChunk<P extends Params, S>(
 
 /**
  * A TPE search as one sweep chunk (./tpe.ts): `samples` trials proposed one after another from the results so
- * far, each a full backtest summarised like any sweep combo and scored by `objective` (default binance-taker
+ * far, each run and summarised like any sweep combo and scored by `objective` (default binance-taker
  * mean bps with ≥ 10 trades). Seeded and deterministic; the output holds every trial in trial order, so every
  * trial counts (the lab-wide trial registry sums the sweep's combos).
  */

@@ -1,30 +1,23 @@
 /**
  * The fast sweep path (shared prepare, combos reordered to share it, lazy reasons) against the reference path
  * (each combo from scratch) on every bundled single-series strategy of the registry, on real candles: the chunk
- * outputs must be identical — same summaries, same per-combo result hashes (so the same trades, reasons, costs and
- * curves), same PBO block statistics and SPA daily returns.
+ * outputs must be identical — same summaries (every cost view's trade and equity metrics), same per-combo hashes
+ * (sweep-summary/2.0.0: the same fills, params and config), same PBO block statistics and SPA daily returns.
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../backtest/hash';
-import { toSeries, type CandleSeries } from '../candles/candle';
+import type { CandleSeries } from '../candles/candle';
 import { randomCombos, runSweepChunk, type SweepRunConfig } from '../research/sweep';
 import { sweepBlockEdges } from '../research/sweep-pbo';
-import { STRATEGIES } from '../strategies/registry';
 import type { Strategy } from '../strategies/types';
-import { describeWithData, readFreqtrade } from '../testing/data';
+import { describeWithData } from '../testing/data';
+import { realSweepFixtures } from './real-series.test-util';
 import { dstaSmaCrossover } from '../strategies/dsta-sma-crossover';
 import { PrepareCache } from './prepare-cache';
 import { fastSweepOrder } from './order';
 
-function load(dir: 'djienne-3EMA_SRSI_ATR' | 'SauloHenriqueAguiar-freqtrades', file: string, tf: '5m' | '4h', symbol: string, max: number): CandleSeries {
-  const rows = readFreqtrade(dir, file).slice(0, max);
-  return toSeries(rows.map(([openTime, open, high, low, close, volume]) => ({ openTime: openTime!, open: open!, high: high!, low: low!, close: close!, volume: volume! })), tf, symbol);
-}
-
 describeWithData('fast sweep path == reference path for every bundled strategy (real data)', () => {
-  const h4 = load('djienne-3EMA_SRSI_ATR', 'BTC_USDT-4h.json', '4h', 'BTC/USDT', 6_000);
-  const m5 = load('SauloHenriqueAguiar-freqtrades', 'BTC_USDT-5m.json', '5m', 'BTC/USDT', 8_000);
-  const singles = STRATEGIES.filter((s): s is Strategy => s.kind === 'single');
+  const { singles, seriesFor } = realSweepFixtures();
 
   it('covers every single-series strategy in the registry', () => {
     expect(singles.length).toBeGreaterThanOrEqual(10);
@@ -32,7 +25,7 @@ describeWithData('fast sweep path == reference path for every bundled strategy (
 
   for (const strategy of singles) {
     it(`${strategy.id}: same chunk output (summaries, result hashes, PBO blocks, SPA returns)`, () => {
-      const series = strategy.timeframes[0] === '5m' || strategy.timeframes[0] === '15m' ? m5 : h4;
+      const series = seriesFor(strategy);
       const combos = randomCombos(strategy, 8, 3).combos;
       expect(combos.length).toBeGreaterThanOrEqual(2);
       const from = series.openTime[Math.floor(series.length / 3)]!;
