@@ -54,6 +54,11 @@ describe('stored sweep layouts: one schema per column', () => {
     const { blockStats: _b, periodReturns: _r, ...earlyChunk } = storedChunks[0] as Record<string, unknown>;
     expect(readChunkResult(earlyChunk)).toMatchObject({ ok: true });
     expect(readSweepResult(null)).toEqual({ ok: true, result: null });
+    // Before sweep-summary/2.0.0 the context had no summaryVersion: read as stored, not filled in.
+    const { summaryVersion: _v, ...oldContext } = (stored as { context: Record<string, unknown> }).context;
+    const old = readSweepResult({ ...(stored as object), context: oldContext });
+    expect(old.ok).toBe(true);
+    if (old.ok) expect(old.result?.context).toEqual(oldContext);
   });
 
   it('a field added later (e.g. a per-combo hash) is kept, not stripped', () => {

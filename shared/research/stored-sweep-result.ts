@@ -58,6 +58,8 @@ const contextSchema = z.looseObject({
   strategyId: z.string(),
   strategyVersion: z.string(),
   engineVersion: z.string(),
+  // Absent in sweeps stored before sweep-summary/2.0.0 (combo hashes = full result hashes); kept absent on read.
+  summaryVersion: z.string().optional(),
   mode: z.enum(['single', 'slices']),
   series: z.looseObject({ symbol: z.string(), timeframe: z.string(), length: num, firstOpen: nnum, lastOpen: nnum }),
   configHash: z.string(),

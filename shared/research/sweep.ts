@@ -169,8 +169,12 @@ export interface SweepContext {
   strategyId: string;
   strategyVersion: string;
   engineVersion: string;
-  /** `SWEEP_SUMMARY_VERSION`: how the per-combo summaries and their hashes are computed. */
-  summaryVersion: string;
+  /**
+   * `SWEEP_SUMMARY_VERSION`: how the per-combo summaries and their hashes are computed. Every chunk computed now
+   * carries it; it is absent only in sweeps stored before sweep-summary/2.0.0 (whose combo `resultHash` is the full
+   * backtest result's hash), which are read back as stored, never rewritten.
+   */
+  summaryVersion?: string;
   mode: 'single' | 'slices';
   series: { symbol: string; timeframe: string; length: number; firstOpen: number | null; lastOpen: number | null };
   /** sha256 of the canonical JSON of the parsed (defaults-filled) run config. */
