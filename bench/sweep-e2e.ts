@@ -11,7 +11,7 @@
  *
  * The strategy is `nexara-baseline-5m` (its space has 12,800 grid points; the budget's workerd measurement in
  * shared/sweep/budget.ts is this sweep): `dsta-sma-crossover`'s space holds only 4 × 4 × 5 = 80 distinct combos, so
- * 10,000 random draws of it dedupe to 80. `SWEEP_E2E_STRATEGY` / `SWEEP_E2E_SAMPLES` override both.
+ * 10,000 random draws of it dedupe to 80. `SWEEP_E2E_STRATEGY` / `SWEEP_E2E_SAMPLES` override both; `SWEEP_E2E_SERIAL=0` skips the serial reference.
  */
 import { loadavg } from 'node:os';
 import { startLabStack } from '../tools/browser/stack';
@@ -104,10 +104,15 @@ export async function runSweepE2eBench(opts: { samples?: number; serial?: boolea
     log(`  ${d.chunks.length} chunks: compute wall ms min ${Math.min(...walls)}, max ${Math.max(...walls)}, sum ${walls.reduce((a, b) => a + b, 0)} (${retried} retried); ${polls} progress polls, slowest ${pollMs.toFixed(0)} ms`);
     const at = (t: number | null) => (t === null ? '—' : `${((t - tl.created) / 1000).toFixed(1)} s`);
     log(`  timeline from the rows (since the sweep row): first chunk done ${at(tl.firstChunk)}, last chunk done ${at(tl.lastChunk)}, merge claimed ${at(tl.mergeClaimed)}, sweep done ${at(tl.finished)}; pbo-chunk rows ${tl.pboRows}${tl.pboRows ? `, last ${at(tl.lastPbo)}` : ''}`);
+    if (tl.lastChunk !== null) {
+      // Chunks run one after another locally: what the chunk phase took beyond the chunks' own compute is per-chunk overhead.
+      const overhead = tl.lastChunk - tl.created - walls.reduce((a, b) => a + b, 0);
+      log(`  per-chunk overhead (chunk phase − compute) ${(overhead / d.chunks.length).toFixed(0)} ms; merge (claimed → done) ${tl.finished !== null && tl.mergeClaimed !== null ? `${((tl.finished - tl.mergeClaimed) / 1000).toFixed(1)} s` : '—'}`);
+    }
     log(`  goal < ${SWEEP_E2E_GOAL_MS / 1000} s: ${wallMs < SWEEP_E2E_GOAL_MS ? 'met' : 'NOT met'}; load average at end: ${la()}`);
 
     let equal: boolean | null = null;
-    if (opts.serial !== false) {
+    if ((opts.serial ?? process.env.SWEEP_E2E_SERIAL !== '0') !== false) {
       const ts = performance.now();
       const serial = await stack.withDb((db) => runSweepSerial(db, SweepRequest.parse(body), Date.now));
       const serialMs = performance.now() - ts;
