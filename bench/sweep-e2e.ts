@@ -14,6 +14,8 @@
  * 10,000 random draws of it dedupe to 80. `SWEEP_E2E_STRATEGY` / `SWEEP_E2E_SAMPLES` override both; `SWEEP_E2E_SERIAL=0` skips the serial reference.
  */
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { SHARED_DATA_DIR } from '../shared/testing/data';
 import { startLabStack } from '../tools/browser/stack';
 import { importFreqtradeFile } from '../tools/research/importers';
 import { runSweepSerial, SweepRequest } from '../shared/app/sweep';
@@ -22,7 +24,7 @@ import { rowsOf, type Database } from '../shared/db/database';
 import { sql } from 'drizzle-orm';
 
 export const SWEEP_E2E_GOAL_MS = 60_000;
-export const SWEEP_E2E_FILE = '/work/shared/data/freqtrade-binance-spot/djienne-3EMA_SRSI_ATR/BTC_USDT-1h.json';
+export const SWEEP_E2E_FILE = join(SHARED_DATA_DIR, 'freqtrade-binance-spot', 'djienne-3EMA_SRSI_ATR', 'BTC_USDT-1h.json');
 
 /** The body the CLI posts for `sweep --strategy dsta-sma-crossover --venue binance --symbol BTC/USDT --timeframe 1h …`. */
 export function sweepE2eBody(samples = 10_000, strategy = 'nexara-baseline-5m') {
