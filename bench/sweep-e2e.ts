@@ -14,8 +14,8 @@
  * 10,000 random draws of it dedupe to 80. `SWEEP_E2E_STRATEGY` / `SWEEP_E2E_SAMPLES` override both; `SWEEP_E2E_SERIAL=0` skips the serial reference.
  */
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import { SHARED_DATA_DIR } from '../shared/testing/data';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startLabStack } from '../tools/browser/stack';
 import { importFreqtradeFile } from '../tools/research/importers';
 import { runSweepSerial, SweepRequest } from '../shared/app/sweep';
@@ -24,7 +24,8 @@ import { rowsOf, type Database } from '../shared/db/database';
 import { sql } from 'drizzle-orm';
 
 export const SWEEP_E2E_GOAL_MS = 60_000;
-export const SWEEP_E2E_FILE = join(SHARED_DATA_DIR, 'freqtrade-binance-spot', 'djienne-3EMA_SRSI_ATR', 'BTC_USDT-1h.json');
+const DATA = process.env.SHARED_DATA_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'data');
+export const SWEEP_E2E_FILE = join(DATA, 'freqtrade-binance-spot', 'djienne-3EMA_SRSI_ATR', 'BTC_USDT-1h.json');
 
 /** The body the CLI posts for `sweep --strategy dsta-sma-crossover --venue binance --symbol BTC/USDT --timeframe 1h …`. */
 export function sweepE2eBody(samples = 10_000, strategy = 'nexara-baseline-5m') {
