@@ -6,6 +6,8 @@
  * (`run-detail`: p99 at concurrency 10 and size, vs all trades in one response) and (when its suite is present) API
  * latency under load. Performance targets live
  * here, never in timed unit tests. `npm run bench -- indicators backtest` runs a subset.
+ * `npm run bench -- sweep-e2e` (10,000 combos through the local Queues, then the same sweep serially: several
+ * minutes of CPU) runs only when named — never in the no-argument run.
  */
 import { formatIndicatorTable, runIndicatorBench } from './indicators';
 import { BACKTEST_GOAL_MS, runBacktestBench } from './backtest';
@@ -45,6 +47,7 @@ if (want('run-detail')) {
   const { runRunDetailBench } = await import('./run-detail');
   await runRunDetailBench();
 }
+if (wanted.has('sweep-e2e')) await (await import('./sweep-e2e')).runSweepE2eBench();
 if (want('api')) {
   const api = await import('./api').catch(() => null);
   if (api && 'runApiBench' in api) await (api as { runApiBench: () => Promise<unknown> }).runApiBench();

@@ -33,6 +33,7 @@ import {
 import { researchTarget, RunInputError, resolveParams, singleStrategy } from './run-backtest';
 import { gridCombos, mergeSweep, planSweep, randomCombos, runSweepChunk, runTpeChunk, type ChunkOutput, type SweepResult, type SweepRunConfig } from '../research/sweep';
 import { loadWindow, type LoadedWindow } from './window';
+import { loadWindowCached } from './window-cache';
 import { resendUnsentPbo, sendPboChunks, type PboChunkJob } from './sweep-pbo';
 import { computeSweepPbo, pboChunkPlan, PBO_INLINE_BUDGET, SWEEP_PBO_BLOCKS, sweepBlockEdges, type ChunkBlockStats, type SweepPbo, type SweepPboSkipped } from '../research/sweep-pbo';
 import { cscvSplitCount } from '../stats';
@@ -131,21 +132,50 @@ export function planSweepCombos(input: {
   return { strategy, base, combos: set.combos, chunkSize: input.chunkSize, chunks, invalid: set.invalid, duplicates: set.duplicates, warmupCombos: set.combos };
 }
 
+/** Plans by their inputs, per isolate: a plan is a pure function of them, and each chunk of a sweep needs it. */
+const planMemo = new Map<string, SweepPlan>();
+
 function planOf(row: SweepRow): SweepPlan {
   const space = row.space as { samples?: number | null };
-  return planSweepCombos({ strategyId: row.strategyId, baseParams: row.baseParams, method: row.method, samples: space.samples ?? null, seed: row.seed, chunkSize: row.chunkSize ?? DEFAULT_CHUNK_SIZE });
+  const input = { strategyId: row.strategyId, baseParams: row.baseParams, method: row.method, samples: space.samples ?? null, seed: row.seed, chunkSize: row.chunkSize ?? DEFAULT_CHUNK_SIZE };
+  const id = JSON.stringify(input);
+  const memo = planMemo.get(id);
+  if (memo) return memo;
+  const plan = planSweepCombos(input);
+  if (planMemo.size >= 4) planMemo.delete(planMemo.keys().next().value!);
+  planMemo.set(id, plan);
+  return plan;
 }
 
-/** The sweep's data: its window plus the largest warm-up over all combos (identical for every chunk). */
-export async function loadSweepWindow(db: Database, plan: SweepPlan, key: { venue: string; symbol: string; timeframe: Timeframe }, from: number, to: number): Promise<LoadedWindow> {
-  const config = parseBacktestConfig({});
-  let warm = 0;
-  for (const p of plan.warmupCombos) {
-    const parsed = plan.strategy.paramsSchema.safeParse(p);
-    if (parsed.success) warm = Math.max(warm, warmupCandles(plan.strategy, parsed.data, config));
+const warmupMemo = new WeakMap<SweepPlan, number>();
+
+/**
+ * The sweep's data: its window plus the largest warm-up over all combos (identical for every chunk). `load` is
+ * `loadWindow`, or the chunk job's isolate cache (./window-cache.ts).
+ */
+export async function loadSweepWindow(
+  db: Database,
+  plan: SweepPlan,
+  key: { venue: string; symbol: string; timeframe: Timeframe },
+  from: number,
+  to: number,
+  load: typeof loadWindow = loadWindow,
+): Promise<LoadedWindow> {
+  let warm = warmupMemo.get(plan);
+  if (warm === undefined) {
+    const config = parseBacktestConfig({});
+    warm = 0;
+    for (const p of plan.warmupCombos) {
+      const parsed = plan.strategy.paramsSchema.safeParse(p);
+      if (parsed.success) warm = Math.max(warm, warmupCandles(plan.strategy, parsed.data, config));
+    }
+    warmupMemo.set(plan, warm);
   }
-  return loadWindow(db, key, from, to, warm);
+  return load(db, key, from, to, warm);
 }
+
+/** A chunk's window through the isolate's cache: served only while the stored data is provably unchanged. */
+const cachedWindow: typeof loadWindow = async (db, key, from, to, warmup) => (await loadWindowCached(db, key, from, to, warmup)).window;
 
 export interface CreatedSweep {
   sweep: SweepRow;
@@ -282,7 +312,7 @@ export async function executeSweepChunk(db: Database, sweepId: string, chunkInde
   let win: LoadedWindow;
   try {
     plan = planOf(sweep);
-    win = await loadSweepWindow(db, plan, { venue: sweep.venue, symbol: sweep.symbol, timeframe: sweep.timeframe as Timeframe }, sweep.windowFrom, sweep.windowTo);
+    win = await loadSweepWindow(db, plan, { venue: sweep.venue, symbol: sweep.symbol, timeframe: sweep.timeframe as Timeframe }, sweep.windowFrom, sweep.windowTo, cachedWindow);
     if (win.windowCount === 0) throw new RunInputError(`no candles for ${sweep.venue}:${sweep.symbol}:${sweep.timeframe} in the window`);
   } catch (err) {
     if (err instanceof RunInputError) {
