@@ -165,7 +165,7 @@ function edgeAt(s: CandleSeries, cache: SeriesCache, b: number, W: number, buf: 
   let edge = cache.edge.get(ek);
   if (!edge) {
     const a = Math.max(0, b - W);
-    const e = edgeOnLogs(toLogOhlc({ open: s.open.subarray(a, b), high: s.high.subarray(a, b), low: s.low.subarray(a, b), close: s.close.subarray(a, b) }, buf), 0, b - a);
+    const e = edgeOnLogs(toLogOhlc(s, { from: a, to: b, into: buf }), 0, b - a);
     edge = e.ok ? { signed: e.signed, ok: true } : { signed: NaN, ok: false, reason: e.reason };
     cache.edge.set(ek, edge);
   }
@@ -350,24 +350,37 @@ function refusalOf(err: unknown, venue: string, symbol: string, time: number, or
 }
 
 /**
- * What a leg's candles say at every fill of a run (fill 2k = trade k's entry, 2k + 1 its exit), whatever the venue:
- * EDGE's state and half-spread, σ and V — computed once per series and windows and shared by every venue priced
- * on that series in one `measureRunCosts` call. The arithmetic is the hook's (`marketPoint`), to the bit.
+ * What a leg's candles say at every fill of a run (fill 2k = trade k's entry, 2k + 1 its exit) for the run's order
+ * size, whatever the venue: EDGE's state and half-spread, σ, √(Q/V) and the impact's state — computed once per
+ * series and windows and shared by every venue priced on that series in one `measuredVenuesCosts` call. The
+ * arithmetic is the hook's (`marketPoint`, `sqrtImpact`), to the bit.
  */
 interface FillMarket {
+  /** Fill time, ms UTC. */
+  time: Float64Array;
   edgeState: Uint8Array;
   /** (signed EDGE / 2) · 1e4 where the state is positive. */
   edgeHalfSpreadBps: Float64Array;
+  impactState: Uint8Array;
   sigma: Float64Array;
-  volume: Float64Array;
-  /** An error the hook would have thrown pricing this fill (malformed candles in the EDGE window), by fill. */
+  /** √(Q / V) where the impact state is measured; Q / V where it is refused. */
+  sqrtParticipation: Float64Array;
+  participation: Float64Array;
+  /** An error the hook would have thrown pricing this fill on this leg (malformed candles or volume), by fill. */
   errors: Map<number, unknown>;
 }
 
-/** Fill markets of one `measureRunCosts` call, per series and window configuration. */
+/** Impact's state at a fill: measured, too few candles, no volume, order above the allowed share of volume. */
+const IMPACT_MEASURED = 0;
+const IMPACT_NO_CANDLES = 1;
+const IMPACT_NO_VOLUME = 2;
+const IMPACT_REFUSED = 3;
+
+/** Fill markets of one `measuredVenuesCosts` call (one configuration), per series and windows. */
 type FillMarkets = Map<CandleSeries, Map<string, FillMarket>>;
 
-function fillMarket(markets: FillMarkets, trades: readonly RawTrade[], s: CandleSeries, W: number, H: number, L: number): FillMarket {
+function fillMarket(markets: FillMarkets, trades: readonly RawTrade[], s: CandleSeries, cfg: MeasuredCostConfig): FillMarket {
+  const { W, H, L } = legWindows(s, cfg);
   const key = `${W}:${H}:${L}`;
   let perSeries = markets.get(s);
   if (!perSeries) {
@@ -379,7 +392,17 @@ function fillMarket(markets: FillMarkets, trades: readonly RawTrade[], s: Candle
   const F = 2 * trades.length;
   const cache = seriesCache(s);
   const buf = logBuffers(W);
-  const out: FillMarket = { edgeState: new Uint8Array(F), edgeHalfSpreadBps: new Float64Array(F), sigma: new Float64Array(F).fill(NaN), volume: new Float64Array(F).fill(NaN), errors: new Map() };
+  const out: FillMarket = {
+    time: new Float64Array(F),
+    edgeState: new Uint8Array(F),
+    edgeHalfSpreadBps: new Float64Array(F),
+    impactState: new Uint8Array(F),
+    sigma: new Float64Array(F).fill(NaN),
+    sqrtParticipation: new Float64Array(F),
+    participation: new Float64Array(F),
+    errors: new Map(),
+  };
+  const volume = new Float64Array(F).fill(NaN);
   const at = new Int32Array(F);
   let sorted = true;
   let day = NaN;
@@ -388,6 +411,7 @@ function fillMarket(markets: FillMarkets, trades: readonly RawTrade[], s: Candle
   for (let f = 0; f < F; f++) {
     const t = trades[f >> 1]!;
     const time = f & 1 ? t.exitTime : t.entryTime;
+    out.time[f] = time;
     const i = lowerBound(s.openTime, time);
     at[f] = i;
     if (f > 0 && i < at[f - 1]!) sorted = false;
@@ -412,7 +436,7 @@ function fillMarket(markets: FillMarkets, trades: readonly RawTrade[], s: Candle
       out.errors.set(f, err);
     }
   }
-  if (sorted) sweepSigmaVolume(s, at, H, L, out);
+  if (sorted) sweepSigmaVolume(s, at, H, L, out.sigma, volume);
   else {
     const { sumR, sumR2, sumQv } = prefixes(s, cache);
     for (let f = 0; f < F; f++) {
@@ -420,8 +444,31 @@ function fillMarket(markets: FillMarkets, trades: readonly RawTrade[], s: Candle
       const l = Math.min(L, i - 1);
       const h = Math.min(H, i);
       if (l < 2 || h < 1) continue;
-      out.volume[f] = sumQv[i]! - sumQv[i - h]!;
+      volume[f] = sumQv[i]! - sumQv[i - h]!;
       out.sigma[f] = sigmaOf(sumR[i]!, sumR2[i]!, sumR[i - l]!, sumR2[i - l]!, l, h);
+    }
+  }
+  const notional = cfg.orderNotional;
+  const checks = { k: 0, maxParticipation: cfg.impact.maxParticipation };
+  for (let f = 0; f < F; f++) {
+    const sigma = out.sigma[f]!;
+    const v = volume[f]!;
+    if (Number.isNaN(sigma)) out.impactState[f] = IMPACT_NO_CANDLES;
+    else if (!(v > 0)) out.impactState[f] = IMPACT_NO_VOLUME;
+    else {
+      const p = notional / v;
+      out.participation[f] = p;
+      // sqrtImpact's checks (k, validated by the schema, plays no part in them); its product is taken per venue
+      if (p > checks.maxParticipation || !(v < Infinity && sigma < Infinity)) {
+        try {
+          sqrtImpact({ notional, volume: v, sigma }, checks);
+        } catch (err) {
+          if (err instanceof ImpactRefusedError) out.impactState[f] = IMPACT_REFUSED;
+          else if (!out.errors.has(f)) out.errors.set(f, err);
+          continue;
+        }
+      }
+      out.sqrtParticipation[f] = Math.sqrt(p);
     }
   }
   perSeries.set(key, out);
@@ -433,7 +480,7 @@ function fillMarket(markets: FillMarkets, trades: readonly RawTrade[], s: Candle
  * needed: the prefix sums the hook keeps (`prefixes`), read where the fills need them — at i, i − h and i − l, three
  * non-decreasing streams — instead of stored for every candle.
  */
-function sweepSigmaVolume(s: CandleSeries, at: Int32Array, H: number, L: number, out: FillMarket): void {
+function sweepSigmaVolume(s: CandleSeries, at: Int32Array, H: number, L: number, sigma: Float64Array, vol: Float64Array): void {
   const F = at.length;
   const { close, volume } = s;
   const qI = new Int32Array(F).fill(-1);
@@ -450,17 +497,16 @@ function sweepSigmaVolume(s: CandleSeries, at: Int32Array, H: number, L: number,
   }
   // running sums over candles [0, j) and the values each stream reads
   const rI = new Float64Array(F), r2I = new Float64Array(F), vI = new Float64Array(F), vH = new Float64Array(F), rL = new Float64Array(F), r2L = new Float64Array(F);
-  const next = (q: Int32Array, f: number): number => {
-    while (f < F && q[f]! < 0) f++;
-    return f;
-  };
+  // the fills without σ and V (q = −1) are the first ones (their index is below 3): the streams start after them
+  let first = 0;
+  while (first < F && qI[first]! < 0) first++;
   let j = 0;
   let sR = 0;
   let sR2 = 0;
   let sQ = 0;
-  let fI = next(qI, 0);
-  let fH = next(qH, 0);
-  let fL = next(qL, 0);
+  let fI = first;
+  let fH = first;
+  let fL = first;
   while (fI < F || fH < F || fL < F) {
     const target = Math.min(fI < F ? qI[fI]! : Infinity, fH < F ? qH[fH]! : Infinity, fL < F ? qL[fL]! : Infinity);
     for (; j < target; j++) {
@@ -469,13 +515,13 @@ function sweepSigmaVolume(s: CandleSeries, at: Int32Array, H: number, L: number,
       sR2 += r * r;
       sQ += volume[j]! * close[j]!;
     }
-    for (; fI < F && qI[fI] === target; fI = next(qI, fI + 1)) {
+    for (; fI < F && qI[fI] === target; fI++) {
       rI[fI] = sR;
       r2I[fI] = sR2;
       vI[fI] = sQ;
     }
-    for (; fH < F && qH[fH] === target; fH = next(qH, fH + 1)) vH[fH] = sQ;
-    for (; fL < F && qL[fL] === target; fL = next(qL, fL + 1)) {
+    for (; fH < F && qH[fH] === target; fH++) vH[fH] = sQ;
+    for (; fL < F && qL[fL] === target; fL++) {
       rL[fL] = sR;
       r2L[fL] = sR2;
     }
@@ -483,8 +529,8 @@ function sweepSigmaVolume(s: CandleSeries, at: Int32Array, H: number, L: number,
   for (let f = 0; f < F; f++) {
     if (qI[f]! < 0) continue;
     const i = qI[f]!;
-    out.volume[f] = vI[f]! - vH[f]!;
-    out.sigma[f] = sigmaOf(rI[f]!, r2I[f]!, rL[f]!, r2L[f]!, i - qL[f]!, i - qH[f]!);
+    vol[f] = vI[f]! - vH[f]!;
+    sigma[f] = sigmaOf(rI[f]!, r2I[f]!, rL[f]!, r2L[f]!, i - qL[f]!, i - qH[f]!);
   }
 }
 
@@ -566,22 +612,22 @@ function venueCosts(trades: readonly RawTrade[], input: MeasuredVenueInput, cfg:
   const noCandles = impact.code('unmeasured:insufficient-candles');
   const noVolume = impact.code('unmeasured:no-volume');
   const legs = input.legs.map((leg) => {
-    const { W, H, L } = legWindows(leg.series, cfg);
     const { k, kSource, proxy } = legK(input.venue, leg, cfg);
-    return { leg, k, edge: spread.code(proxy ? 'edge-proxy' : 'edge'), fit: impact.code(kSource), snaps: leg.snapshots ?? [], market: fillMarket(markets, trades, leg.series, W, H, L) };
+    return { symbol: leg.symbol, k, edge: spread.code(proxy ? 'edge-proxy' : 'edge'), fit: impact.code(kSource), snaps: leg.snapshots ?? [], m: fillMarket(markets, trades, leg.series, cfg) };
   });
   const feeCodes = schedule.entries.map((r) => fee.code(`${schedule.tier}@${r.effectiveFrom}`));
   const feeStarts = feeRowStarts(schedule);
-  const impactOptions = { k: 0, maxParticipation: cfg.impact.maxParticipation };
-  const roundTripBps: number[] = new Array<number>(trades.length);
-  const net: number[] = new Array<number>(trades.length);
+  const times = legs[0]!.m.time;
+  const floor = cfg.floorHalfSpreadBps;
+  const n = trades.length;
+  const roundTripBps: number[] = new Array<number>(n);
+  const net: number[] = new Array<number>(n);
   let sumFee = 0;
   let sumHalfSpread = 0;
   let sumImpact = 0;
   let entryTotal = 0;
-  for (let f = 0; f < 2 * trades.length; f++) {
-    const t = trades[f >> 1]!;
-    const time = f & 1 ? t.exitTime : t.entryTime;
+  for (let f = 0; f < 2 * n; f++) {
+    const time = times[f]!;
     const r = feeRowIndex(feeStarts, time);
     const takerBps = schedule.entries[r]!.takerBps;
     const feeCode = feeCodes[r]!;
@@ -590,15 +636,15 @@ function venueCosts(trades: readonly RawTrade[], input: MeasuredVenueInput, cfg:
     let impactBps = 0;
     for (let gi = 0; gi < legs.length; gi++) {
       const g = legs[gi]!;
-      const m = g.market;
+      const m = g.m;
       if (m.errors.size > 0 && m.errors.has(f)) throw m.errors.get(f);
-      let hs = cfg.floorHalfSpreadBps;
+      let hs = floor;
       let sc = unresolved;
-      const state = m.edgeState[f]!;
-      if (state === EDGE_POSITIVE) {
+      const es = m.edgeState[f]!;
+      if (es === EDGE_POSITIVE) {
         hs = m.edgeHalfSpreadBps[f]!;
         sc = g.edge;
-      } else if (state === EDGE_INSUFFICIENT) sc = insufficient;
+      } else if (es === EDGE_INSUFFICIENT) sc = insufficient;
       if (g.snaps.length > 0) {
         const b = snapshotHalfSpread(g.snaps, time, cfg.snapshotMaxAgeMs);
         if (!Number.isNaN(b)) {
@@ -607,20 +653,13 @@ function venueCosts(trades: readonly RawTrade[], input: MeasuredVenueInput, cfg:
         }
       }
       let ib = 0;
-      let ic = noCandles;
-      const sigma = m.sigma[f]!;
-      const volume = m.volume[f]!;
-      if (Number.isNaN(sigma)) ic = noCandles;
-      else if (!(volume > 0)) ic = noVolume;
-      else {
-        impactOptions.k = g.k;
-        try {
-          ib = sqrtImpact({ notional: cfg.orderNotional, volume, sigma }, impactOptions).impactBps;
-        } catch (err) {
-          throw refusalOf(err, input.venue, g.leg.symbol, time, cfg.orderNotional);
-        }
-        ic = g.fit;
-      }
+      let ic = g.fit;
+      const is = m.impactState[f]!;
+      // k · σ · √(Q/V) · 1e4, as sqrtImpact multiplies it
+      if (is === IMPACT_MEASURED) ib = g.k * m.sigma[f]! * m.sqrtParticipation[f]! * 1e4;
+      else if (is === IMPACT_NO_CANDLES) ic = noCandles;
+      else if (is === IMPACT_NO_VOLUME) ic = noVolume;
+      else throw new MeasuredCostRefusedError(input.venue, g.symbol, time, m.participation[f]!, cfg.impact.maxParticipation, cfg.orderNotional);
       feeBps += takerBps;
       halfSpreadBps += hs;
       impactBps += ib;
@@ -634,11 +673,11 @@ function venueCosts(trades: readonly RawTrade[], input: MeasuredVenueInput, cfg:
     const totalBps = feeBps + halfSpreadBps + impactBps;
     if ((f & 1) === 0) entryTotal = totalBps;
     else {
+      const t = trades[f >> 1]!;
       roundTripBps[f >> 1] = entryTotal + totalBps;
       net[f >> 1] = netReturn(t.grossReturn, entryTotal, totalBps, t.exitPrice / t.entryPrice);
     }
   }
-  const n = trades.length;
   return {
     id: measuredViewId(input.venue),
     venue: input.venue,
