@@ -404,7 +404,6 @@ function fillMarket(markets: FillMarkets, trades: readonly RawTrade[], s: Candle
   };
   const volume = new Float64Array(F).fill(NaN);
   const at = new Int32Array(F);
-  let sorted = true;
   let day = NaN;
   let dayStart = 0;
   let lastB = -1;
@@ -414,14 +413,13 @@ function fillMarket(markets: FillMarkets, trades: readonly RawTrade[], s: Candle
     out.time[f] = time;
     const i = lowerBound(s.openTime, time);
     at[f] = i;
-    if (f > 0 && i < at[f - 1]!) sorted = false;
     const d = Math.floor(time / DAY_MS) * DAY_MS;
     if (d !== day) {
       day = d;
       dayStart = lowerBound(s.openTime, d);
     }
     const b = Math.min(i, dayStart);
-    if (b === lastB && f > 0 && !out.errors.has(f - 1)) {
+    if (b === lastB && f > 0 && !(out.errors.size > 0 && out.errors.has(f - 1))) {
       // the same window as the previous fill (most fills of a day): the same estimate
       out.edgeState[f] = out.edgeState[f - 1]!;
       out.edgeHalfSpreadBps[f] = out.edgeHalfSpreadBps[f - 1]!;
@@ -436,18 +434,7 @@ function fillMarket(markets: FillMarkets, trades: readonly RawTrade[], s: Candle
       out.errors.set(f, err);
     }
   }
-  if (sorted) sweepSigmaVolume(s, at, H, L, out.sigma, volume);
-  else {
-    const { sumR, sumR2, sumQv } = prefixes(s, cache);
-    for (let f = 0; f < F; f++) {
-      const i = at[f]!;
-      const l = Math.min(L, i - 1);
-      const h = Math.min(H, i);
-      if (l < 2 || h < 1) continue;
-      volume[f] = sumQv[i]! - sumQv[i - h]!;
-      out.sigma[f] = sigmaOf(sumR[i]!, sumR2[i]!, sumR[i - l]!, sumR2[i - l]!, l, h);
-    }
-  }
+  sweepSigmaVolume(s, at, H, L, out.sigma, volume);
   const notional = cfg.orderNotional;
   const checks = { k: 0, maxParticipation: cfg.impact.maxParticipation };
   for (let f = 0; f < F; f++) {
@@ -476,61 +463,58 @@ function fillMarket(markets: FillMarkets, trades: readonly RawTrade[], s: Candle
 }
 
 /**
- * σ and V of fills whose candle indices `at` never decrease, in one sweep of running sums up to the last index
- * needed: the prefix sums the hook keeps (`prefixes`), read where the fills need them — at i, i − h and i − l, three
- * non-decreasing streams — instead of stored for every candle.
+ * σ and V of every fill (candle index `at[f]`) from the prefix sums the hook keeps (`prefixes`), taken in one sweep
+ * of running sums up to the last index any fill needs and read only at the indices the fills need (i, i − h,
+ * i − l) instead of stored for every candle: the same sums, so the same bits.
  */
 function sweepSigmaVolume(s: CandleSeries, at: Int32Array, H: number, L: number, sigma: Float64Array, vol: Float64Array): void {
   const F = at.length;
   const { close, volume } = s;
-  const qI = new Int32Array(F).fill(-1);
-  const qH = new Int32Array(F).fill(-1);
-  const qL = new Int32Array(F).fill(-1);
+  // slot + 1 of each candle index a fill reads (0: none), and the prefix sums read there
+  const slotOf = new Int32Array(s.length + 1);
+  let slots = 0;
+  let last = -1;
+  const mark = (x: number): void => {
+    if (slotOf[x] === 0) slotOf[x] = ++slots;
+    if (x > last) last = x;
+  };
   for (let f = 0; f < F; f++) {
     const i = at[f]!;
     const l = Math.min(L, i - 1);
     const h = Math.min(H, i);
     if (l < 2 || h < 1) continue;
-    qI[f] = i;
-    qH[f] = i - h;
-    qL[f] = i - l;
+    mark(i);
+    mark(i - h);
+    mark(i - l);
   }
-  // running sums over candles [0, j) and the values each stream reads
-  const rI = new Float64Array(F), r2I = new Float64Array(F), vI = new Float64Array(F), vH = new Float64Array(F), rL = new Float64Array(F), r2L = new Float64Array(F);
-  // the fills without σ and V (q = −1) are the first ones (their index is below 3): the streams start after them
-  let first = 0;
-  while (first < F && qI[first]! < 0) first++;
-  let j = 0;
+  const pR = new Float64Array(slots);
+  const pR2 = new Float64Array(slots);
+  const pQ = new Float64Array(slots);
   let sR = 0;
   let sR2 = 0;
   let sQ = 0;
-  let fI = first;
-  let fH = first;
-  let fL = first;
-  while (fI < F || fH < F || fL < F) {
-    const target = Math.min(fI < F ? qI[fI]! : Infinity, fH < F ? qH[fH]! : Infinity, fL < F ? qL[fL]! : Infinity);
-    for (; j < target; j++) {
-      const r = logReturn(close, j);
-      sR += r;
-      sR2 += r * r;
-      sQ += volume[j]! * close[j]!;
+  for (let j = 0; j <= last; j++) {
+    const k = slotOf[j]!;
+    if (k !== 0) {
+      pR[k - 1] = sR;
+      pR2[k - 1] = sR2;
+      pQ[k - 1] = sQ;
     }
-    for (; fI < F && qI[fI] === target; fI++) {
-      rI[fI] = sR;
-      r2I[fI] = sR2;
-      vI[fI] = sQ;
-    }
-    for (; fH < F && qH[fH] === target; fH++) vH[fH] = sQ;
-    for (; fL < F && qL[fL] === target; fL++) {
-      rL[fL] = sR;
-      r2L[fL] = sR2;
-    }
+    if (j === last) break;
+    const r = logReturn(close, j);
+    sR += r;
+    sR2 += r * r;
+    sQ += volume[j]! * close[j]!;
   }
   for (let f = 0; f < F; f++) {
-    if (qI[f]! < 0) continue;
-    const i = qI[f]!;
-    vol[f] = vI[f]! - vH[f]!;
-    sigma[f] = sigmaOf(rI[f]!, r2I[f]!, rL[f]!, r2L[f]!, i - qL[f]!, i - qH[f]!);
+    const i = at[f]!;
+    const l = Math.min(L, i - 1);
+    const h = Math.min(H, i);
+    if (l < 2 || h < 1) continue;
+    const kI = slotOf[i]! - 1;
+    const kL = slotOf[i - l]! - 1;
+    vol[f] = pQ[kI]! - pQ[slotOf[i - h]! - 1]!;
+    sigma[f] = sigmaOf(pR[kI]!, pR2[kI]!, pR[kL]!, pR2[kL]!, l, h);
   }
 }
 
