@@ -17,7 +17,7 @@ import { EDGE_WINDOW_CAP, MeasuredCostRefusedError, measuredCostConfigSchema, me
 import { NanMean } from './estimators/types';
 
 /** EDGE's signed estimate on [a, b) of a series as the estimator computed it (a log per price, NanMean moments). */
-export function referenceEdge(s: CandleSeries, a: number, b: number): { ok: true; signed: number } | { ok: false; reason: string } {
+export function referenceEdge(s: Pick<CandleSeries, 'open' | 'high' | 'low' | 'close'>, a: number, b: number): { ok: true; signed: number } | { ok: false; reason: string } {
   const n = b - a;
   if (n < 3) return { ok: false, reason: 'insufficient-data' };
   const lg = (x: Float64Array): Float64Array => Float64Array.from(x.subarray(a, b), (p) => Math.log(p));
@@ -92,17 +92,21 @@ export function referenceMeasuredVenueCosts(trades: readonly RawTrade[], input: 
       sumR,
       sumR2,
       sumQv,
+      edges: new Map<string, ReturnType<typeof referenceEdge>>(),
     };
   });
   const hook: CostHook = (fill) => {
     const row = feeEntryAt(schedule, fill.time);
     const out: FillCost = { feeBps: 0, halfSpreadBps: 0, impactBps: 0, totalBps: 0, sources: [] };
-    for (const { leg, W, H, L, sumR, sumR2, sumQv } of legs) {
+    for (const { leg, W, H, L, sumR, sumR2, sumQv, edges } of legs) {
       const s = leg.series;
       const proxy = leg.candlesVenue !== input.venue;
       const i = lowerBound(s.openTime, fill.time);
       const b = Math.min(i, lowerBound(s.openTime, Math.floor(fill.time / 86_400_000) * 86_400_000));
-      const e = referenceEdge(s, Math.max(0, b - W), b);
+      // (the window's estimate memoised per leg only to keep the test quick; computed as above)
+      const ek = `${b}`;
+      const e = edges.get(ek) ?? referenceEdge(s, Math.max(0, b - W), b);
+      edges.set(ek, e);
       let hs = cfg.floorHalfSpreadBps;
       let spread = e.ok || e.reason === 'not-identifiable' ? 'floor:edge-unresolved' : 'floor:edge-insufficient';
       if (e.ok && e.signed > 0) {

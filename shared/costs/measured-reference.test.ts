@@ -1,6 +1,6 @@
 /**
  * The measured cost model's fast path (./measured.ts: shared per-series market columns, one sweep for σ and V,
- * counted sources) against the straightforward reference (./measured-reference.test-util.ts) on real candles and
+ * EDGE on local sums, counted sources) against the straightforward reference (./measured-reference.test-util.ts) on real candles and
  * the trades of a real backtest: every view equal to the bit and serialised to the same JSON (key order included),
  * on the 2022 BTC/USDT 5m freqtrade file (plain leg, a proxy, book snapshots, a fitted k, a higher tier), the
  * BTC/ETH pair as two legs, other windows, and the Binance 1h archive.
@@ -15,7 +15,9 @@ import { describeWithData } from '../testing/data';
 import { createMeasuredCostHook, measuredVenueCosts, type MeasuredCostConfigInput, type MeasuredVenueInput } from './measured';
 import { measureRunCosts } from './measured-run';
 import { VENUE_IDS } from './presets';
-import { referenceMeasuredVenueCosts } from './measured-reference.test-util';
+import { referenceEdge, referenceMeasuredVenueCosts } from './measured-reference.test-util';
+import { edgeSpread } from './estimators';
+import { readEstimatorReference } from './estimators/reference-data.test-util';
 import { costTrade } from '../execution/cost-hook';
 
 function same(trades: readonly RawTrade[], inputs: readonly MeasuredVenueInput[], config: MeasuredCostConfigInput = {}): void {
@@ -54,10 +56,27 @@ describeWithData('measured costs: fast path = reference, on real candles and rea
     expect(eth.length).toBeGreaterThan(20_000);
   });
 
-  it('trades out of time order and fills before the first candle take the general path, same numbers', () => {
+  it('trades out of time order and a fill before the first candle: same numbers', () => {
     const shuffled = [...trades.slice(200, 260)].reverse().concat(trades.slice(0, 40));
     const early = { ...trades[0]!, entryTime: btc.openTime[0]! - 600_000, exitTime: btc.openTime[1]! };
     same([early, ...shuffled], VENUE_IDS.map((venue) => ({ venue, legs: [leg(btc)] })));
+  });
+
+  it('EDGE on local sums = EDGE on NanMean moments, to the bit, with missing values too (bidask reference files)', () => {
+    let compared = 0;
+    for (const file of ['ohlc.csv', 'ohlc-miss.csv', 'sim_seed123_prob0.01.csv']) {
+      const x = readEstimatorReference(file);
+      for (const w of [3, 10, 60, 250]) {
+        for (let a = 0; a + w <= Math.min(x.open.length, 2000); a += Math.max(1, Math.floor(w / 3))) {
+          const sub = (c: Float64Array) => c.subarray(a, a + w);
+          const fast = edgeSpread({ open: sub(x.open), high: sub(x.high), low: sub(x.low), close: sub(x.close) });
+          const ref = referenceEdge(x, a, a + w);
+          expect(fast.ok ? { ok: true, signed: fast.signed } : { ok: false, reason: fast.reason }).toEqual(ref);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(1000);
   });
 
   it('the hook prices a fill as the batch does', () => {
