@@ -13,7 +13,7 @@ import { costTrade, type CostHook, type FillCost } from '../execution/cost-hook'
 import { feeEntryAt } from './cost-model';
 import { feeSchedule } from './fee-schedules';
 import { DEFAULT_IMPACT_K, ImpactRefusedError, sqrtImpact } from './impact';
-import { EDGE_WINDOW_CAP, MeasuredCostRefusedError, measuredCostConfigSchema, measuredViewId, type MeasuredCostConfigInput, type MeasuredVenueCosts, type MeasuredVenueInput } from './measured';
+import { EDGE_WINDOW_CAP, MeasuredCostRefusedError, measuredCostConfigSchema, measuredView, type MeasuredCostConfigInput, type MeasuredVenueCosts, type MeasuredVenueInput } from './measured';
 import { NanMean } from './estimators/types';
 
 /** EDGE's signed estimate on [a, b) of a series as the estimator computed it (a log per price, NanMean moments). */
@@ -168,15 +168,5 @@ export function referenceMeasuredVenueCosts(trades: readonly RawTrade[], input: 
       }
     }
   }
-  const k = trades.length;
-  return {
-    id: measuredViewId(input.venue),
-    venue: input.venue,
-    tier: schedule.tier,
-    legs: input.legs.map((l) => ({ symbol: l.symbol, candlesVenue: l.candlesVenue, snapshots: l.snapshots?.length ?? 0 })),
-    roundTripBps,
-    net,
-    components: k > 0 ? { feeBps: sums.feeBps / k, halfSpreadBps: sums.halfSpreadBps / k, impactBps: sums.impactBps / k } : { feeBps: 0, halfSpreadBps: 0, impactBps: 0 },
-    sources,
-  };
+  return measuredView(input, schedule.tier, roundTripBps, net, sums, sources);
 }

@@ -667,14 +667,20 @@ function venueCosts(trades: readonly RawTrade[], input: MeasuredVenueInput, cfg:
       net[f >> 1] = netReturn(t.grossReturn, entryTotal, totalBps, t.exitPrice / t.entryPrice);
     }
   }
+  return measuredView(input, schedule.tier, roundTripBps, net, { feeBps: sumFee, halfSpreadBps: sumHalfSpread, impactBps: sumImpact }, { fee: fee.record(), spread: spread.record(), impact: impact.record() });
+}
+
+/** A venue's view from its per-trade round trips and net returns, the component sums over all fills and the sources. */
+export function measuredView(input: MeasuredVenueInput, tier: string, roundTripBps: number[], net: number[], sums: MeasuredVenueCosts['components'], sources: MeasuredVenueCosts['sources']): MeasuredVenueCosts {
+  const n = net.length;
   return {
     id: measuredViewId(input.venue),
     venue: input.venue,
-    tier: schedule.tier,
+    tier,
     legs: input.legs.map((l) => ({ symbol: l.symbol, candlesVenue: l.candlesVenue, snapshots: l.snapshots?.length ?? 0 })),
     roundTripBps,
     net,
-    components: n > 0 ? { feeBps: sumFee / n, halfSpreadBps: sumHalfSpread / n, impactBps: sumImpact / n } : { feeBps: 0, halfSpreadBps: 0, impactBps: 0 },
-    sources: { fee: fee.record(), spread: spread.record(), impact: impact.record() },
+    components: n > 0 ? { feeBps: sums.feeBps / n, halfSpreadBps: sums.halfSpreadBps / n, impactBps: sums.impactBps / n } : { feeBps: 0, halfSpreadBps: 0, impactBps: 0 },
+    sources,
   };
 }

@@ -30,6 +30,12 @@ export interface EdgeOptions {
   negative?: 'abs' | 'clip';
 }
 
+/** The rounding error of s + x, the term {@link NanMean} adds to its compensation (Neumaier). */
+function lost(s: number, x: number): number {
+  const u = s + x;
+  return Math.abs(s) >= Math.abs(x) ? s - u + x : x - u + s;
+}
+
 /**
  * EDGE on rows [from, to) of already-validated log prices.
  *
@@ -73,23 +79,20 @@ export function edgeOnLogs(x: LogOhlc, from: number, to: number, opts: EdgeOptio
     }
     let v = m - ot;
     if (v === v) {
-      const u = s1 + v;
-      k1c += Math.abs(s1) >= Math.abs(v) ? s1 - u + v : v - u + s1;
-      s1 = u;
+      k1c += lost(s1, v);
+      s1 += v;
       n1++;
     }
     v = m - c1;
     if (v === v) {
-      const u = s3 + v;
-      k3c += Math.abs(s3) >= Math.abs(v) ? s3 - u + v : v - u + s3;
-      s3 = u;
+      k3c += lost(s3, v);
+      s3 += v;
       n3++;
     }
     v = ot - c1;
     if (v === v) {
-      const u = s5 + v;
-      k5c += Math.abs(s5) >= Math.abs(v) ? s5 - u + v : v - u + s5;
-      s5 = u;
+      k5c += lost(s5, v);
+      s5 += v;
       n5++;
     }
   }
@@ -124,23 +127,17 @@ export function edgeOnLogs(x: LogOhlc, from: number, to: number, opts: EdgeOptio
     const x1 = a * d1 * r2 + b * d3 * r4;
     const x2 = a * d1 * r5 + b * d5 * r4;
     if (x1 === x1) {
-      let u = e1 + x1;
-      e1c += Math.abs(e1) >= Math.abs(x1) ? e1 - u + x1 : x1 - u + e1;
-      e1 = u;
-      const y = x1 * x1;
-      u = q1 + y;
-      q1c += Math.abs(q1) >= Math.abs(y) ? q1 - u + y : y - u + q1;
-      q1 = u;
+      e1c += lost(e1, x1);
+      e1 += x1;
+      q1c += lost(q1, x1 * x1);
+      q1 += x1 * x1;
       ne1++;
     }
     if (x2 === x2) {
-      let u = e2 + x2;
-      e2c += Math.abs(e2) >= Math.abs(x2) ? e2 - u + x2 : x2 - u + e2;
-      e2 = u;
-      const y = x2 * x2;
-      u = q2 + y;
-      q2c += Math.abs(q2) >= Math.abs(y) ? q2 - u + y : y - u + q2;
-      q2 = u;
+      e2c += lost(e2, x2);
+      e2 += x2;
+      q2c += lost(q2, x2 * x2);
+      q2 += x2 * x2;
       ne2++;
     }
   }
