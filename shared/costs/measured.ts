@@ -212,13 +212,13 @@ function sigmaOf(rI: number, r2I: number, rL: number, r2L: number, l: number, h:
 }
 
 /** The market point of `time` on series `s` for windows (W, H, L), cached per series in `points` (the hook's path). */
-function marketPoint(s: CandleSeries, cache: SeriesCache, points: Map<number, MarketPoint>, time: number, W: number, H: number, L: number): MarketPoint {
+function marketPoint(s: CandleSeries, cache: SeriesCache, points: Map<number, MarketPoint>, time: number, W: number, H: number, L: number, buf: Omit<LogOhlc, 'n'>): MarketPoint {
   const hit = points.get(time);
   if (hit) return hit;
   const i = lowerBound(s.openTime, time);
   // The half-spread is refreshed once a day: the window ends at the first candle of the fill's UTC day.
   const b = Math.min(i, lowerBound(s.openTime, Math.floor(time / DAY_MS) * DAY_MS));
-  const edge = edgeAt(s, cache, b, W, logBuffers(W));
+  const edge = edgeAt(s, cache, b, W, buf);
   let sigma = NaN;
   let volume = NaN;
   const l = Math.min(L, i - 1);
@@ -281,13 +281,14 @@ function legPricer(venue: string, leg: MeasuredLeg, cfg: MeasuredCostConfig): (t
   const snaps = leg.snapshots ?? [];
   const cache = seriesCache(s);
   const pkey = `${W}:${H}:${L}`;
+  const buf = logBuffers(W);
   let points = cache.points.get(pkey);
   if (!points) {
     points = new Map();
     cache.points.set(pkey, points);
   }
   return (time: number): LegCost => {
-    const { edge: e, sigma, volume } = marketPoint(s, cache, points, time, W, H, L);
+    const { edge: e, sigma, volume } = marketPoint(s, cache, points, time, W, H, L, buf);
     let halfSpreadBps = cfg.floorHalfSpreadBps;
     let spread = 'floor:edge-unresolved';
     const state = edgeState(e);
