@@ -9,7 +9,7 @@
  * snapshot of the venue (a calibration input like the fee schedule, not a signal input), recorded as its source.
  * No Node or Workers-only APIs.
  */
-import { toSeries, type Candle } from '../candles/candle';
+import { toSeries, type CandleSeries } from '../candles/candle';
 import { TIMEFRAME_MS, type Timeframe } from '../candles/timeframe';
 import type { RawTrade } from '../backtest/types';
 import { VENUE_IDS } from '../costs/presets';
@@ -45,13 +45,15 @@ export async function measureRun(db: Database, win: LoadedWindow, trades: readon
   const legs = tradedLegs(win);
   const start = (win.candles[0]?.openTime ?? win.from) - LOOKBACK_CANDLES * tfMs;
   const end = Math.max(win.to, trades.at(-1)?.exitTime ?? win.to) + tfMs;
-  const legSeries = new Map<string, Candle[]>();
+  // One series object per leg, shared by every venue's view: the measured model computes a series' market
+  // columns (EDGE, σ, V) once for all venues priced on it (shared/costs/measured.ts).
+  const legSeries = new Map<string, CandleSeries>();
   for (const symbol of legs.symbols) {
     // The leg at the run's timeframe, derived from a stored base when that timeframe is not stored (as the window is).
     const legKey = { venue: legs.venue, symbol, timeframe: tf };
     const candles = await loadDerivedCandles(db, legKey, (await seriesSource(db, legKey, start, end)) ?? tf, start, end);
     if (candles.length === 0) throw new MeasuredCostInputError(`measured costs: no ${legs.venue} ${symbol} ${tf} candles for the run's legs`);
-    legSeries.set(symbol, candles);
+    legSeries.set(symbol, toSeries(candles, tf, symbol));
   }
   const base = measuredCostConfigSchema.parse(config);
   const k: MeasuredCostConfig['impact']['k'] = { ...base.impact.k };
@@ -60,7 +62,7 @@ export async function measureRun(db: Database, win: LoadedWindow, trades: readon
     const venueLegs: MeasuredLeg[] = [];
     for (const symbol of legs.symbols) {
       const snaps = await loadBookSnapshots(db, { venue, symbol, from: start, to: end });
-      venueLegs.push({ symbol, series: toSeries(legSeries.get(symbol)!, tf, symbol), candlesVenue: legs.venue, snapshots: snaps.map((s) => ({ bucket: s.bucket, halfSpreadBps: s.halfSpreadBps })) });
+      venueLegs.push({ symbol, series: legSeries.get(symbol)!, candlesVenue: legs.venue, snapshots: snaps.map((s) => ({ bucket: s.bucket, halfSpreadBps: s.halfSpreadBps })) });
     }
     if (!k[venue]) {
       const fit = await fitVenueK(db, venue, legs.symbols[0]!);

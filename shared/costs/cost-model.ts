@@ -48,16 +48,26 @@ function dateMs(isoDate: string): number {
 
 const startsCache = new WeakMap<FeeSchedule, number[]>();
 
-/** The schedule row in force at `time` (the last row with effectiveFrom <= time; the first row before that). */
-export function feeEntryAt(schedule: FeeSchedule, time: number): FeeScheduleEntry {
+/** The rows' effectiveFrom as ms UTC, in row order (cached per schedule). */
+export function feeRowStarts(schedule: FeeSchedule): readonly number[] {
   let starts = startsCache.get(schedule);
   if (!starts) {
     starts = schedule.entries.map((e) => dateMs(e.effectiveFrom));
     startsCache.set(schedule, starts);
   }
+  return starts;
+}
+
+/** Index of the row in force at `time` among a schedule's `feeRowStarts` (the last with start <= time; else 0). */
+export function feeRowIndex(starts: readonly number[], time: number): number {
   let k = 0;
   for (let j = 1; j < starts.length && starts[j]! <= time; j++) k = j;
-  return schedule.entries[k]!;
+  return k;
+}
+
+/** The schedule row in force at `time` (the last row with effectiveFrom <= time; the first row before that). */
+export function feeEntryAt(schedule: FeeSchedule, time: number): FeeScheduleEntry {
+  return schedule.entries[feeRowIndex(feeRowStarts(schedule), time)]!;
 }
 
 export function resolveCostModel(m: CostModel | CostPresetId): CostModel {

@@ -9,7 +9,7 @@
  */
 import { tradeStats } from '../backtest/metrics';
 import type { RawTrade, Trade } from '../backtest/types';
-import { measuredCostConfigSchema, measuredVenueCosts, MEASURED_COST_VERSION, type MeasuredCostConfig, type MeasuredCostConfigInput, type MeasuredVenueCosts, type MeasuredVenueInput } from './measured';
+import { measuredCostConfigSchema, measuredVenuesCosts, MEASURED_COST_VERSION, type MeasuredCostConfig, type MeasuredCostConfigInput, type MeasuredVenueCosts, type MeasuredVenueInput } from './measured';
 
 export interface MeasuredCosts {
   version: string;
@@ -17,10 +17,10 @@ export interface MeasuredCosts {
   venues: MeasuredVenueCosts[];
 }
 
-/** Price a run's trades under each venue's measured model. */
+/** Price a run's trades under each venue's measured model (a series' market columns computed once for all venues). */
 export function measureRunCosts(trades: readonly RawTrade[], venues: readonly MeasuredVenueInput[], config: MeasuredCostConfigInput | MeasuredCostConfig = {}): MeasuredCosts {
   const cfg = measuredCostConfigSchema.parse(config);
-  return { version: MEASURED_COST_VERSION, config: cfg, venues: venues.map((v) => measuredVenueCosts(trades, v, cfg)) };
+  return { version: MEASURED_COST_VERSION, config: cfg, venues: measuredVenuesCosts(trades, venues, cfg) };
 }
 
 /** The result's trades and per-view summaries with the measured views added beside the presets' (for judging). */

@@ -27,20 +27,25 @@
  *    fill: impact 0, source `unmeasured:insufficient-candles` (counted, so a reader sees it).
  * No lookahead: nothing at or after the fill's candle is read. Same inputs, same numbers.
  *
- * `measuredVenueCosts` prices every trade of a run through `createMeasuredCostHook` and the kernel's cost hook
- * (shared/execution `costTrade`: one net-return convention), and returns per trade the round-trip bps and net
- * return, the mean components and the count of fills per source of each component (the run's provenance).
+ * `createMeasuredCostHook` is the model as the kernel's cost hook, one fill at a time. `measuredVenuesCosts` (and
+ * `measuredVenueCosts` for one venue) prices every trade of a run and returns per trade the round-trip bps and net
+ * return, the mean components and the count of fills per source of each component (the run's provenance) — the
+ * numbers `costTrade` through the hook gives, to the bit (the kernel's net-return convention, `netReturn`), pinned
+ * against a straightforward reference on real candles and trades (./measured-reference.test.ts), batched: what the
+ * candles say at each fill (EDGE, σ, V, √(Q/V)) is computed once per series for every venue priced on it, σ and V
+ * by one sweep of running sums read only where fills need them, EDGE once per day window, and sources are counted
+ * by code instead of built per fill. `npm run bench -- backtest` times it against the one-year 1m backtest.
  */
 import { z } from 'zod';
 import { TIMEFRAME_MS } from '../candles/timeframe';
 import type { CandleSeries } from '../candles/candle';
 import type { RawTrade } from '../backtest/types';
 import { lowerBound } from '../backtest/version';
-import { costTrade, type CostHook, type FillCost, type FillCostQuery } from '../execution/cost-hook';
-import { feeEntryAt } from './cost-model';
+import type { CostHook, FillCost, FillCostQuery } from '../execution/cost-hook';
+import { feeEntryAt, feeRowIndex, feeRowStarts, netReturn } from './cost-model';
 import { feeSchedule } from './fee-schedules';
 import { DEFAULT_IMPACT_K, DEFAULT_MAX_PARTICIPATION, ImpactRefusedError, sqrtImpact } from './impact';
-import { edgeOnLogs, toLogOhlc } from './estimators';
+import { edgeOnLogs, toLogOhlc, type LogOhlc } from './estimators';
 
 /** Version of the measured model's rules (recorded with every measured view; bump when a rule or default changes). */
 export const MEASURED_COST_VERSION = 'measured-cost/1.0.0';
@@ -114,9 +119,16 @@ const DAY_MS = 86_400_000;
 /** Most candles an EDGE window spans by default (see `edgeWindowCandles`). */
 export const EDGE_WINDOW_CAP = 360;
 
+/** The day's EDGE estimate of a window: its signed value, or why it was refused. */
+interface EdgePoint {
+  signed: number;
+  ok: boolean;
+  reason?: string;
+}
+
 /** What a leg's candles say at one fill time, whatever the venue: the day's EDGE estimate, σ and V before the fill. */
 interface MarketPoint {
-  edge: { signed: number; ok: boolean; reason?: string };
+  edge: EdgePoint;
   /** NaN when fewer than 3 candles precede the fill. */
   sigma: number;
   volume: number;
@@ -124,13 +136,11 @@ interface MarketPoint {
 
 /**
  * Per series (a venue's candles), shared by every venue priced on them — the half-spread, σ and V do not depend on
- * the venue: the EDGE estimate per day bucket, the market point per fill time, and prefix sums of log returns,
- * squared log returns and quote volume, so σ and V over any lookback are O(1) per fill. Measured with
- * `npm run bench -- backtest`: recomputing every fill's windows for each venue made the measured model 25× slower
- * than the one-year 1m backtest itself.
+ * the venue: the EDGE estimate per day bucket and, for the one-fill hook, the market point per fill time and prefix
+ * sums of log returns, squared log returns and quote volume (σ and V over any lookback in O(1) per fill).
  */
 interface SeriesCache {
-  edge: Map<number, MarketPoint['edge']>;
+  edge: Map<number, EdgePoint>;
   /** Per window configuration `W:H:L`, per fill time. */
   points: Map<string, Map<number, MarketPoint>>;
   sumR: Float64Array | null;
@@ -149,7 +159,33 @@ function seriesCache(s: CandleSeries): SeriesCache {
   return c;
 }
 
-/** Prefix sums over r_j = ln(close_j / close_{j−1}) (r_0 = 0), r_j² and quote volume volume_j·close_j. */
+/** Log-price buffers for EDGE windows of up to `w` candles (one set per pass, reused by every window). */
+function logBuffers(w: number): Omit<LogOhlc, 'n'> {
+  return { o: new Float64Array(w), h: new Float64Array(w), l: new Float64Array(w), c: new Float64Array(w) };
+}
+
+/** EDGE on the `W` candles before candle `b` (the fill's UTC day start), cached per series by (b, W). */
+function edgeAt(s: CandleSeries, cache: SeriesCache, b: number, W: number, buf: Omit<LogOhlc, 'n'>): EdgePoint {
+  const ek = b * 1e6 + W;
+  let edge = cache.edge.get(ek);
+  if (!edge) {
+    const a = Math.max(0, b - W);
+    const e = edgeOnLogs(toLogOhlc(s, { from: a, to: b, into: buf }), 0, b - a);
+    edge = e.ok ? { signed: e.signed, ok: true } : { signed: NaN, ok: false, reason: e.reason };
+    cache.edge.set(ek, edge);
+  }
+  return edge;
+}
+
+/** The log return ln(close_j / close_{j−1}) (r_0 = 0; an unchanged close is the 0 its log gives). */
+function logReturn(close: Float64Array, j: number): number {
+  if (j === 0) return 0;
+  const c = close[j]!;
+  const p = close[j - 1]!;
+  return c === p && c > 0 && c < Infinity ? 0 : Math.log(c / p);
+}
+
+/** Prefix sums over r_j (./logReturn), r_j² and quote volume volume_j·close_j. */
 function prefixes(s: CandleSeries, c: SeriesCache): { sumR: Float64Array; sumR2: Float64Array; sumQv: Float64Array } {
   if (!c.sumR || !c.sumR2 || !c.sumQv) {
     const n = s.length;
@@ -157,7 +193,7 @@ function prefixes(s: CandleSeries, c: SeriesCache): { sumR: Float64Array; sumR2:
     const sumR2 = new Float64Array(n + 1);
     const sumQv = new Float64Array(n + 1);
     for (let j = 0; j < n; j++) {
-      const r = j === 0 ? 0 : Math.log(s.close[j]! / s.close[j - 1]!);
+      const r = logReturn(s.close, j);
       sumR[j + 1] = sumR[j]! + r;
       sumR2[j + 1] = sumR2[j]! + r * r;
       sumQv[j + 1] = sumQv[j]! + s.volume[j]! * s.close[j]!;
@@ -169,21 +205,20 @@ function prefixes(s: CandleSeries, c: SeriesCache): { sumR: Float64Array; sumR2:
   return { sumR: c.sumR, sumR2: c.sumR2, sumQv: c.sumQv };
 }
 
-/** The market point of `time` on series `s` for windows (W, H, L), cached per series in `points`. */
-function marketPoint(s: CandleSeries, cache: SeriesCache, points: Map<number, MarketPoint>, time: number, W: number, H: number, L: number): MarketPoint {
+/** σ of the l returns before candle i scaled to h candles, from prefix values at i and i − l (the k fit's definition). */
+function sigmaOf(rI: number, r2I: number, rL: number, r2L: number, l: number, h: number): number {
+  const m = (rI - rL) / l;
+  return Math.sqrt(Math.max(0, (r2I - r2L - l * m * m) / (l - 1))) * Math.sqrt(h);
+}
+
+/** The market point of `time` on series `s` for windows (W, H, L), cached per series in `points` (the hook's path). */
+function marketPoint(s: CandleSeries, cache: SeriesCache, points: Map<number, MarketPoint>, time: number, W: number, H: number, L: number, buf: Omit<LogOhlc, 'n'>): MarketPoint {
   const hit = points.get(time);
   if (hit) return hit;
   const i = lowerBound(s.openTime, time);
   // The half-spread is refreshed once a day: the window ends at the first candle of the fill's UTC day.
   const b = Math.min(i, lowerBound(s.openTime, Math.floor(time / DAY_MS) * DAY_MS));
-  const ek = b * 1e6 + W;
-  let edge = cache.edge.get(ek);
-  if (!edge) {
-    const a = Math.max(0, b - W);
-    const e = edgeOnLogs(toLogOhlc({ open: s.open.subarray(a, b), high: s.high.subarray(a, b), low: s.low.subarray(a, b), close: s.close.subarray(a, b) }), 0, b - a);
-    edge = e.ok ? { signed: e.signed, ok: true } : { signed: NaN, ok: false, reason: e.reason };
-    cache.edge.set(ek, edge);
-  }
+  const edge = edgeAt(s, cache, b, W, buf);
   let sigma = NaN;
   let volume = NaN;
   const l = Math.min(L, i - 1);
@@ -191,57 +226,80 @@ function marketPoint(s: CandleSeries, cache: SeriesCache, points: Map<number, Ma
   if (l >= 2 && h >= 1) {
     const { sumR, sumR2, sumQv } = prefixes(s, cache);
     volume = sumQv[i]! - sumQv[i - h]!;
-    const m = (sumR[i]! - sumR[i - l]!) / l;
-    sigma = Math.sqrt(Math.max(0, (sumR2[i]! - sumR2[i - l]! - l * m * m) / (l - 1))) * Math.sqrt(h);
+    sigma = sigmaOf(sumR[i]!, sumR2[i]!, sumR[i - l]!, sumR2[i - l]!, l, h);
   }
   const p = { edge, sigma, volume };
   points.set(time, p);
   return p;
 }
 
-function legPricer(venue: string, leg: MeasuredLeg, cfg: MeasuredCostConfig): (time: number) => LegCost {
-  const s = leg.series;
+/** The windows of a leg's series: EDGE `W`, impact horizon `H`, σ lookback `L` (candles; rules in the module doc). */
+function legWindows(s: CandleSeries, cfg: MeasuredCostConfig): { W: number; H: number; L: number } {
   const perDay = Math.max(1, Math.round(DAY_MS / TIMEFRAME_MS[s.timeframe]));
   const perHour = Math.max(1, Math.round(3_600_000 / TIMEFRAME_MS[s.timeframe]));
-  const W = cfg.edgeWindowCandles ?? Math.max(60, Math.min(perDay, EDGE_WINDOW_CAP));
-  const H = cfg.impact.horizonCandles ?? perHour;
-  const L = cfg.impact.volLookbackCandles ?? Math.max(30, perDay);
+  return {
+    W: cfg.edgeWindowCandles ?? Math.max(60, Math.min(perDay, EDGE_WINDOW_CAP)),
+    H: cfg.impact.horizonCandles ?? perHour,
+    L: cfg.impact.volLookbackCandles ?? Math.max(30, perDay),
+  };
+}
+
+/** A venue's k for the square-root law and its source label (`-proxy-volume` on another venue's candles). */
+function legK(venue: string, leg: MeasuredLeg, cfg: MeasuredCostConfig): { k: number; kSource: string; proxy: boolean } {
   const fit = cfg.impact.k[venue];
-  const k = fit?.k ?? DEFAULT_IMPACT_K;
   const proxy = leg.candlesVenue !== venue;
-  const kSource = (fit ? 'fit' : 'default-k') + (proxy ? '-proxy-volume' : '');
+  return { k: fit?.k ?? DEFAULT_IMPACT_K, kSource: (fit ? 'fit' : 'default-k') + (proxy ? '-proxy-volume' : ''), proxy };
+}
+
+/** The half-spread of the last snapshot with bucket ≤ time < bucket + maxAge, or NaN when there is none. */
+function snapshotHalfSpread(snaps: readonly { bucket: number; halfSpreadBps: number }[], time: number, maxAgeMs: number): number {
+  let lo = 0;
+  let hi = snaps.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (snaps[mid]!.bucket <= time) lo = mid + 1;
+    else hi = mid;
+  }
+  const sn = lo > 0 ? snaps[lo - 1]! : null;
+  return sn && time - sn.bucket < maxAgeMs ? sn.halfSpreadBps : NaN;
+}
+
+/** EDGE's state at a fill: a positive estimate, unresolved (≤ 0 or not identifiable), too few candles. */
+const EDGE_POSITIVE = 0;
+const EDGE_UNRESOLVED = 1;
+const EDGE_INSUFFICIENT = 2;
+
+function edgeState(e: EdgePoint): number {
+  if (e.ok && e.signed > 0) return EDGE_POSITIVE;
+  return e.ok || e.reason === 'not-identifiable' ? EDGE_UNRESOLVED : EDGE_INSUFFICIENT;
+}
+
+function legPricer(venue: string, leg: MeasuredLeg, cfg: MeasuredCostConfig): (time: number) => LegCost {
+  const s = leg.series;
+  const { W, H, L } = legWindows(s, cfg);
+  const { k, kSource, proxy } = legK(venue, leg, cfg);
   const snaps = leg.snapshots ?? [];
   const cache = seriesCache(s);
   const pkey = `${W}:${H}:${L}`;
+  const buf = logBuffers(W);
   let points = cache.points.get(pkey);
   if (!points) {
     points = new Map();
     cache.points.set(pkey, points);
   }
   return (time: number): LegCost => {
-    const { edge: e, sigma, volume } = marketPoint(s, cache, points, time, W, H, L);
-    let halfSpreadBps: number;
-    let spread: string;
-    if (e.ok && e.signed > 0) {
+    const { edge: e, sigma, volume } = marketPoint(s, cache, points, time, W, H, L, buf);
+    let halfSpreadBps = cfg.floorHalfSpreadBps;
+    let spread = 'floor:edge-unresolved';
+    const state = edgeState(e);
+    if (state === EDGE_POSITIVE) {
       halfSpreadBps = (e.signed / 2) * 1e4;
       spread = proxy ? 'edge-proxy' : 'edge';
-    } else {
-      halfSpreadBps = cfg.floorHalfSpreadBps;
-      spread = e.ok || e.reason === 'not-identifiable' ? 'floor:edge-unresolved' : 'floor:edge-insufficient';
-    }
-    if (snaps.length > 0) {
-      let lo = 0;
-      let hi = snaps.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (snaps[mid]!.bucket <= time) lo = mid + 1;
-        else hi = mid;
-      }
-      const sn = lo > 0 ? snaps[lo - 1]! : null;
-      if (sn && time - sn.bucket < cfg.snapshotMaxAgeMs) {
-        halfSpreadBps = sn.halfSpreadBps;
-        spread = 'book';
-      }
+    } else if (state === EDGE_INSUFFICIENT) spread = 'floor:edge-insufficient';
+    const book = snaps.length > 0 ? snapshotHalfSpread(snaps, time, cfg.snapshotMaxAgeMs) : NaN;
+    if (!Number.isNaN(book)) {
+      halfSpreadBps = book;
+      spread = 'book';
     }
     let impactBps = 0;
     let impact = 'unmeasured:insufficient-candles';
@@ -281,8 +339,7 @@ export function createMeasuredCostHook(input: MeasuredVenueInput, config: Measur
       try {
         c = price(fill.time);
       } catch (err) {
-        if (err instanceof ImpactRefusedError) throw new MeasuredCostRefusedError(input.venue, leg.symbol, fill.time, err.participation, err.maxParticipation, cfg.orderNotional);
-        throw err;
+        throw refusalOf(err, input.venue, leg.symbol, fill.time, cfg.orderNotional);
       }
       feeBps += row.takerBps;
       halfSpreadBps += c.halfSpreadBps;
@@ -291,6 +348,207 @@ export function createMeasuredCostHook(input: MeasuredVenueInput, config: Measur
     }
     return { feeBps, halfSpreadBps, impactBps, totalBps: feeBps + halfSpreadBps + impactBps, sources };
   };
+}
+
+/** An impact refusal as the venue's MeasuredCostRefusedError; any other error as it is. */
+function refusalOf(err: unknown, venue: string, symbol: string, time: number, orderNotional: number): unknown {
+  return err instanceof ImpactRefusedError ? new MeasuredCostRefusedError(venue, symbol, time, err.participation, err.maxParticipation, orderNotional) : err;
+}
+
+/**
+ * What a leg's candles say at every fill of a run (fill 2k = trade k's entry, 2k + 1 its exit) for the run's order
+ * size, whatever the venue: EDGE's state and half-spread, σ, √(Q/V) and the impact's state — computed once per
+ * series and windows and shared by every venue priced on that series in one `measuredVenuesCosts` call. The
+ * arithmetic is the hook's (`marketPoint`, `sqrtImpact`), to the bit.
+ */
+interface FillMarket {
+  /** Fill time, ms UTC. */
+  time: Float64Array;
+  edgeState: Uint8Array;
+  /** (signed EDGE / 2) · 1e4 where the state is positive. */
+  edgeHalfSpreadBps: Float64Array;
+  impactState: Uint8Array;
+  sigma: Float64Array;
+  /** √(Q / V) where the impact state is measured; Q / V where it is refused. */
+  sqrtParticipation: Float64Array;
+  participation: Float64Array;
+  /** An error the hook would have thrown pricing this fill on this leg (malformed candles or volume), by fill. */
+  errors: Map<number, unknown>;
+}
+
+/** Impact's state at a fill: measured, too few candles, no volume, order above the allowed share of volume. */
+const IMPACT_MEASURED = 0;
+const IMPACT_NO_CANDLES = 1;
+const IMPACT_NO_VOLUME = 2;
+const IMPACT_REFUSED = 3;
+
+/** Fill markets of one `measuredVenuesCosts` call (one configuration), per series and windows. */
+type FillMarkets = Map<CandleSeries, Map<string, FillMarket>>;
+
+function fillMarket(markets: FillMarkets, trades: readonly RawTrade[], s: CandleSeries, cfg: MeasuredCostConfig): FillMarket {
+  const { W, H, L } = legWindows(s, cfg);
+  const key = `${W}:${H}:${L}`;
+  let perSeries = markets.get(s);
+  if (!perSeries) {
+    perSeries = new Map();
+    markets.set(s, perSeries);
+  }
+  const hit = perSeries.get(key);
+  if (hit) return hit;
+  const F = 2 * trades.length;
+  const cache = seriesCache(s);
+  const buf = logBuffers(W);
+  const out: FillMarket = {
+    time: new Float64Array(F),
+    edgeState: new Uint8Array(F),
+    edgeHalfSpreadBps: new Float64Array(F),
+    impactState: new Uint8Array(F),
+    sigma: new Float64Array(F).fill(NaN),
+    sqrtParticipation: new Float64Array(F),
+    participation: new Float64Array(F),
+    errors: new Map(),
+  };
+  const volume = new Float64Array(F).fill(NaN);
+  const at = new Int32Array(F);
+  let day = NaN;
+  let dayStart = 0;
+  let lastB = -1;
+  for (let f = 0; f < F; f++) {
+    const t = trades[f >> 1]!;
+    const time = f & 1 ? t.exitTime : t.entryTime;
+    out.time[f] = time;
+    const i = lowerBound(s.openTime, time);
+    at[f] = i;
+    const d = Math.floor(time / DAY_MS) * DAY_MS;
+    if (d !== day) {
+      day = d;
+      dayStart = lowerBound(s.openTime, d);
+    }
+    const b = Math.min(i, dayStart);
+    if (b === lastB && f > 0 && !(out.errors.size > 0 && out.errors.has(f - 1))) {
+      // the same window as the previous fill (most fills of a day): the same estimate
+      out.edgeState[f] = out.edgeState[f - 1]!;
+      out.edgeHalfSpreadBps[f] = out.edgeHalfSpreadBps[f - 1]!;
+      continue;
+    }
+    lastB = b;
+    try {
+      const e = edgeAt(s, cache, b, W, buf);
+      out.edgeState[f] = edgeState(e);
+      out.edgeHalfSpreadBps[f] = (e.signed / 2) * 1e4;
+    } catch (err) {
+      out.errors.set(f, err);
+    }
+  }
+  sweepSigmaVolume(s, at, H, L, out.sigma, volume);
+  const notional = cfg.orderNotional;
+  const checks = { k: 0, maxParticipation: cfg.impact.maxParticipation };
+  for (let f = 0; f < F; f++) {
+    const sigma = out.sigma[f]!;
+    const v = volume[f]!;
+    if (Number.isNaN(sigma)) out.impactState[f] = IMPACT_NO_CANDLES;
+    else if (!(v > 0)) out.impactState[f] = IMPACT_NO_VOLUME;
+    else {
+      const p = notional / v;
+      out.participation[f] = p;
+      // sqrtImpact's checks (k, validated by the schema, plays no part in them); its product is taken per venue
+      if (p > checks.maxParticipation || !(v < Infinity && sigma < Infinity)) {
+        try {
+          sqrtImpact({ notional, volume: v, sigma }, checks);
+        } catch (err) {
+          if (err instanceof ImpactRefusedError) out.impactState[f] = IMPACT_REFUSED;
+          else if (!out.errors.has(f)) out.errors.set(f, err);
+          continue;
+        }
+      }
+      out.sqrtParticipation[f] = Math.sqrt(p);
+    }
+  }
+  perSeries.set(key, out);
+  return out;
+}
+
+/**
+ * σ and V of every fill (candle index `at[f]`) from the prefix sums the hook keeps (`prefixes`), taken in one sweep
+ * of running sums up to the last index any fill needs and read only at the indices the fills need (i, i − h,
+ * i − l) instead of stored for every candle: the same sums, so the same bits.
+ */
+function sweepSigmaVolume(s: CandleSeries, at: Int32Array, H: number, L: number, sigma: Float64Array, vol: Float64Array): void {
+  const F = at.length;
+  const { close, volume } = s;
+  // slot + 1 of each candle index a fill reads (0: none), and the prefix sums read there
+  const slotOf = new Int32Array(s.length + 1);
+  let slots = 0;
+  let last = -1;
+  const mark = (x: number): void => {
+    if (slotOf[x] === 0) slotOf[x] = ++slots;
+    if (x > last) last = x;
+  };
+  for (let f = 0; f < F; f++) {
+    const i = at[f]!;
+    const l = Math.min(L, i - 1);
+    const h = Math.min(H, i);
+    if (l < 2 || h < 1) continue;
+    mark(i);
+    mark(i - h);
+    mark(i - l);
+  }
+  const pR = new Float64Array(slots);
+  const pR2 = new Float64Array(slots);
+  const pQ = new Float64Array(slots);
+  let sR = 0;
+  let sR2 = 0;
+  let sQ = 0;
+  for (let j = 0; j <= last; j++) {
+    const k = slotOf[j]!;
+    if (k !== 0) {
+      pR[k - 1] = sR;
+      pR2[k - 1] = sR2;
+      pQ[k - 1] = sQ;
+    }
+    if (j === last) break;
+    const r = logReturn(close, j);
+    sR += r;
+    sR2 += r * r;
+    sQ += volume[j]! * close[j]!;
+  }
+  for (let f = 0; f < F; f++) {
+    const i = at[f]!;
+    const l = Math.min(L, i - 1);
+    const h = Math.min(H, i);
+    if (l < 2 || h < 1) continue;
+    const kI = slotOf[i]! - 1;
+    const kL = slotOf[i - l]! - 1;
+    vol[f] = pQ[kI]! - pQ[slotOf[i - h]! - 1]!;
+    sigma[f] = sigmaOf(pR[kI]!, pR2[kI]!, pR[kL]!, pR2[kL]!, l, h);
+  }
+}
+
+/** Counts of source labels in first-seen order (the order the stored record's keys take). */
+class SourceCounts {
+  private readonly codes = new Map<string, number>();
+  private readonly labels: string[] = [];
+  private readonly counts: number[] = [];
+  private readonly order: number[] = [];
+  /** The code of a label (called while setting up, not per fill). */
+  code(label: string): number {
+    let c = this.codes.get(label);
+    if (c === undefined) {
+      c = this.labels.length;
+      this.codes.set(label, c);
+      this.labels.push(label);
+      this.counts.push(0);
+    }
+    return c;
+  }
+  bump(code: number): void {
+    if (this.counts[code]!++ === 0) this.order.push(code);
+  }
+  record(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const c of this.order) out[this.labels[c]!] = this.counts[c]!;
+    return out;
+  }
 }
 
 /** One venue's measured view of a run's trades. */
@@ -314,38 +572,112 @@ export function measuredViewId(venue: string): string {
   return `${venue}-measured`;
 }
 
-function bump(rec: Record<string, number>, key: string): void {
-  rec[key] = (rec[key] ?? 0) + 1;
+/** Every trade of a run priced by one venue's measured model (the hook's numbers; see `venueCosts`). */
+export function measuredVenueCosts(trades: readonly RawTrade[], input: MeasuredVenueInput, config: MeasuredCostConfigInput | MeasuredCostConfig = {}): MeasuredVenueCosts {
+  return measuredVenuesCosts(trades, [input], config)[0]!;
 }
 
-/** Every trade of a run priced by one venue's measured model (through the kernel's cost hook). */
-export function measuredVenueCosts(trades: readonly RawTrade[], input: MeasuredVenueInput, config: MeasuredCostConfigInput | MeasuredCostConfig = {}): MeasuredVenueCosts {
+/** Each venue's view of a run's trades; the market columns of a series are computed once for every venue on it. */
+export function measuredVenuesCosts(trades: readonly RawTrade[], venues: readonly MeasuredVenueInput[], config: MeasuredCostConfigInput | MeasuredCostConfig = {}): MeasuredVenueCosts[] {
   const cfg = measuredCostConfigSchema.parse(config);
-  const hook = createMeasuredCostHook(input, cfg);
-  const roundTripBps: number[] = [];
-  const net: number[] = [];
-  const sums = { feeBps: 0, halfSpreadBps: 0, impactBps: 0 };
-  const sources: MeasuredVenueCosts['sources'] = { fee: {}, spread: {}, impact: {} };
-  for (const t of trades) {
-    const c = costTrade(t, hook);
-    roundTripBps.push(c.roundTripBps);
-    net.push(c.net);
-    for (const f of [c.entry, c.exit]) {
-      sums.feeBps += f.feeBps;
-      sums.halfSpreadBps += f.halfSpreadBps;
-      sums.impactBps += f.impactBps;
-      for (const s of f.sources) {
-        bump(sources.fee, s.fee);
-        bump(sources.spread, s.spread);
-        bump(sources.impact, s.impact);
+  const markets: FillMarkets = new Map();
+  return venues.map((v) => venueCosts(trades, v, cfg, markets));
+}
+
+/**
+ * One venue's view, batched: what `costTrade` through `createMeasuredCostHook` gives, fill for fill and to the bit
+ * (./measured-reference.test-util.ts pins it), without a query, cost and source object per fill: the market
+ * columns come from `markets` (computed once per series for every venue of a run), sources are counted by code.
+ * The fill arithmetic is the hook's and the net return the kernel's convention (`netReturn`, as `costTrade`).
+ */
+function venueCosts(trades: readonly RawTrade[], input: MeasuredVenueInput, cfg: MeasuredCostConfig, markets: FillMarkets): MeasuredVenueCosts {
+  const schedule = feeSchedule(input.venue, cfg.tiers[input.venue]);
+  if (input.legs.length === 0) throw new Error(`measured costs: ${input.venue} has no legs`);
+  const fee = new SourceCounts();
+  const spread = new SourceCounts();
+  const impact = new SourceCounts();
+  const unresolved = spread.code('floor:edge-unresolved');
+  const insufficient = spread.code('floor:edge-insufficient');
+  const book = spread.code('book');
+  const noCandles = impact.code('unmeasured:insufficient-candles');
+  const noVolume = impact.code('unmeasured:no-volume');
+  const legs = input.legs.map((leg) => {
+    const { k, kSource, proxy } = legK(input.venue, leg, cfg);
+    return { symbol: leg.symbol, k, edge: spread.code(proxy ? 'edge-proxy' : 'edge'), fit: impact.code(kSource), snaps: leg.snapshots ?? [], m: fillMarket(markets, trades, leg.series, cfg) };
+  });
+  const feeCodes = schedule.entries.map((r) => fee.code(`${schedule.tier}@${r.effectiveFrom}`));
+  const feeStarts = feeRowStarts(schedule);
+  const times = legs[0]!.m.time;
+  const floor = cfg.floorHalfSpreadBps;
+  const n = trades.length;
+  const roundTripBps: number[] = new Array<number>(n);
+  const net: number[] = new Array<number>(n);
+  let sumFee = 0;
+  let sumHalfSpread = 0;
+  let sumImpact = 0;
+  let entryTotal = 0;
+  for (let f = 0; f < 2 * n; f++) {
+    const time = times[f]!;
+    const r = feeRowIndex(feeStarts, time);
+    const takerBps = schedule.entries[r]!.takerBps;
+    const feeCode = feeCodes[r]!;
+    let feeBps = 0;
+    let halfSpreadBps = 0;
+    let impactBps = 0;
+    for (let gi = 0; gi < legs.length; gi++) {
+      const g = legs[gi]!;
+      const m = g.m;
+      if (m.errors.size > 0 && m.errors.has(f)) throw m.errors.get(f);
+      let hs = floor;
+      let sc = unresolved;
+      const es = m.edgeState[f]!;
+      if (es === EDGE_POSITIVE) {
+        hs = m.edgeHalfSpreadBps[f]!;
+        sc = g.edge;
+      } else if (es === EDGE_INSUFFICIENT) sc = insufficient;
+      if (g.snaps.length > 0) {
+        const b = snapshotHalfSpread(g.snaps, time, cfg.snapshotMaxAgeMs);
+        if (!Number.isNaN(b)) {
+          hs = b;
+          sc = book;
+        }
       }
+      let ib = 0;
+      let ic = g.fit;
+      const is = m.impactState[f]!;
+      // k · σ · √(Q/V) · 1e4, as sqrtImpact multiplies it
+      if (is === IMPACT_MEASURED) ib = g.k * m.sigma[f]! * m.sqrtParticipation[f]! * 1e4;
+      else if (is === IMPACT_NO_CANDLES) ic = noCandles;
+      else if (is === IMPACT_NO_VOLUME) ic = noVolume;
+      else throw new MeasuredCostRefusedError(input.venue, g.symbol, time, m.participation[f]!, cfg.impact.maxParticipation, cfg.orderNotional);
+      feeBps += takerBps;
+      halfSpreadBps += hs;
+      impactBps += ib;
+      fee.bump(feeCode);
+      spread.bump(sc);
+      impact.bump(ic);
+    }
+    sumFee += feeBps;
+    sumHalfSpread += halfSpreadBps;
+    sumImpact += impactBps;
+    const totalBps = feeBps + halfSpreadBps + impactBps;
+    if ((f & 1) === 0) entryTotal = totalBps;
+    else {
+      const t = trades[f >> 1]!;
+      roundTripBps[f >> 1] = entryTotal + totalBps;
+      net[f >> 1] = netReturn(t.grossReturn, entryTotal, totalBps, t.exitPrice / t.entryPrice);
     }
   }
-  const n = trades.length;
+  return measuredView(input, schedule.tier, roundTripBps, net, { feeBps: sumFee, halfSpreadBps: sumHalfSpread, impactBps: sumImpact }, { fee: fee.record(), spread: spread.record(), impact: impact.record() });
+}
+
+/** A venue's view from its per-trade round trips and net returns, the component sums over all fills and the sources. */
+export function measuredView(input: MeasuredVenueInput, tier: string, roundTripBps: number[], net: number[], sums: MeasuredVenueCosts['components'], sources: MeasuredVenueCosts['sources']): MeasuredVenueCosts {
+  const n = net.length;
   return {
     id: measuredViewId(input.venue),
     venue: input.venue,
-    tier: feeSchedule(input.venue, cfg.tiers[input.venue]).tier,
+    tier,
     legs: input.legs.map((l) => ({ symbol: l.symbol, candlesVenue: l.candlesVenue, snapshots: l.snapshots?.length ?? 0 })),
     roundTripBps,
     net,

@@ -78,41 +78,56 @@ export interface LogOhlc {
  * Validate and take logs. Throws {@link SpreadEstimatorInputError} on unequal lengths, a price that is ≤ 0 or ±∞,
  * or a candle whose present values are inconsistent (high < low, open or close outside [low, high]); NaN is a
  * missing value and passes.
+ *
+ * Options: `from` / `to`, the rows to take (default all; row `from` becomes row 0, and errors name rows from there,
+ * as for a subarray); `into`, arrays to write the logs into when they are long enough (a caller taking many windows
+ * reuses one set instead of allocating four per window), which the result then holds. A price equal to one already
+ * taken (the open to the previous close, the high or low to the open or close) reuses its log: the same number.
  */
-export function toLogOhlc(x: Ohlc): LogOhlc {
-  const n = x.open.length;
-  if (x.high.length !== n || x.low.length !== n || x.close.length !== n) {
+export function toLogOhlc(x: Ohlc, opts: { from?: number; to?: number; into?: Omit<LogOhlc, 'n'> } = {}): LogOhlc {
+  const len = x.open.length;
+  if (x.high.length !== len || x.low.length !== len || x.close.length !== len) {
     throw new SpreadEstimatorInputError(
-      `open, high, low, close must have the same length (got ${n}, ${x.high.length}, ${x.low.length}, ${x.close.length})`,
+      `open, high, low, close must have the same length (got ${len}, ${x.high.length}, ${x.low.length}, ${x.close.length})`,
     );
   }
-  const o = new Float64Array(n);
-  const h = new Float64Array(n);
-  const l = new Float64Array(n);
-  const c = new Float64Array(n);
+  const from = opts.from ?? 0;
+  const n = (opts.to ?? len) - from;
+  const into = opts.into;
+  const reuse = into !== undefined && into.o.length >= n && into.h.length >= n && into.l.length >= n && into.c.length >= n;
+  const o = reuse ? into.o : new Float64Array(n);
+  const h = reuse ? into.h : new Float64Array(n);
+  const l = reuse ? into.l : new Float64Array(n);
+  const c = reuse ? into.c : new Float64Array(n);
   const check = (p: number, name: string, i: number): void => {
     if (Number.isNaN(p)) return;
     if (!(p > 0) || p === Infinity) {
       throw new SpreadEstimatorInputError(`${name}[${i}] = ${p}: prices must be positive and finite (NaN = missing)`, i);
     }
   };
+  const { open, high, low, close } = x;
   for (let i = 0; i < n; i++) {
-    const po = x.open[i]!;
-    const ph = x.high[i]!;
-    const pl = x.low[i]!;
-    const pc = x.close[i]!;
-    check(po, 'open', i);
-    check(ph, 'high', i);
-    check(pl, 'low', i);
-    check(pc, 'close', i);
-    // comparisons with NaN are false, so a missing value never trips these
-    if (ph < pl) throw new SpreadEstimatorInputError(`candle ${i}: high ${ph} < low ${pl}`, i);
-    if (po > ph || pc > ph) throw new SpreadEstimatorInputError(`candle ${i}: open/close above high ${ph}`, i);
-    if (po < pl || pc < pl) throw new SpreadEstimatorInputError(`candle ${i}: open/close below low ${pl}`, i);
-    o[i] = Math.log(po);
-    h[i] = Math.log(ph);
-    l[i] = Math.log(pl);
-    c[i] = Math.log(pc);
+    const po = open[from + i]!;
+    const ph = high[from + i]!;
+    const pl = low[from + i]!;
+    const pc = close[from + i]!;
+    // a complete, consistent candle (0 < low ≤ open, close ≤ high < ∞) passes at once; anything else is checked
+    if (!(pl > 0 && ph < Infinity && po >= pl && po <= ph && pc >= pl && pc <= ph)) {
+      check(po, 'open', i);
+      check(ph, 'high', i);
+      check(pl, 'low', i);
+      check(pc, 'close', i);
+      // comparisons with NaN are false, so a missing value never trips these
+      if (ph < pl) throw new SpreadEstimatorInputError(`candle ${i}: high ${ph} < low ${pl}`, i);
+      if (po > ph || pc > ph) throw new SpreadEstimatorInputError(`candle ${i}: open/close above high ${ph}`, i);
+      if (po < pl || pc < pl) throw new SpreadEstimatorInputError(`candle ${i}: open/close below low ${pl}`, i);
+    }
+    const lo = i > 0 && po === close[from + i - 1] ? c[i - 1]! : Math.log(po);
+    const lc = pc === po ? lo : Math.log(pc);
+    o[i] = lo;
+    c[i] = lc;
+    h[i] = ph === po ? lo : ph === pc ? lc : Math.log(ph);
+    l[i] = pl === po ? lo : pl === pc ? lc : Math.log(pl);
   }
   return { o, h, l, c, n };
 }
