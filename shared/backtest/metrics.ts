@@ -146,6 +146,46 @@ export class CurveAccumulator {
     }
   }
 
+  /**
+   * Steps j0..j1−1 of an open position: the equity at step j is `e0 + openPositionPnl(capital, entryCost, dir,
+   * close[j] × inv)`. Exactly `push` per step (same arithmetic, same order), with the accumulator's state held in
+   * locals for the run: the per-candle curve of a 1m year is this loop (issue 14).
+   */
+  pushOpen(time: Float64Array, close: Float64Array, j0: number, j1: number, e0: number, capital: number, entryCost: number, dir: 1 | -1, inv: number): void {
+    let { prev, peak, mdd, count, sum, sumSq, downSq, inBucket, bucketDd } = this;
+    const bucket = this.bucket;
+    for (let j = j0; j < j1; j++) {
+      const equity = e0 + openPositionPnl(capital, entryCost, dir, close[j]! * inv);
+      const r = prev !== 0 ? equity / prev - 1 : 0;
+      prev = equity;
+      count++;
+      sum += r;
+      sumSq += r * r;
+      if (r < 0) downSq += r * r;
+      if (equity > peak) peak = equity;
+      const dd = peak > 0 ? Math.min(1, Math.max(0, 1 - equity / peak)) : 1;
+      if (dd > mdd) mdd = dd;
+      if (dd > bucketDd) bucketDd = dd;
+      if (++inBucket === bucket) {
+        this.curve.time.push(time[j]!);
+        this.curve.equity.push(prev);
+        this.curve.drawdown.push(bucketDd);
+        inBucket = 0;
+        bucketDd = 0;
+      }
+    }
+    if (j1 > j0) this.lastTime = time[j1 - 1]!;
+    this.prev = prev;
+    this.peak = peak;
+    this.mdd = mdd;
+    this.count = count;
+    this.sum = sum;
+    this.sumSq = sumSq;
+    this.downSq = downSq;
+    this.inBucket = inBucket;
+    this.bucketDd = bucketDd;
+  }
+
   private flush(): void {
     if (this.inBucket === 0) return;
     this.curve.time.push(this.lastTime);
@@ -235,7 +275,11 @@ export function singleSeriesCurve(
     const capital = sizing.kind === 'fixed-notional' ? sizing.notional : sizing.fraction * e;
     const e0 = e;
     const inv = 1 / t.entryPrice;
-    for (; j < t.exitBar && j < w1; j++) acc.push(openTime[j]!, e0 + openPositionPnl(capital, t.entryCost, t.dir, close[j]! * inv));
+    const held = Math.min(t.exitBar, w1);
+    if (held > j) {
+      acc.pushOpen(openTime, close, j, held, e0, capital, t.entryCost, t.dir, inv);
+      j = held;
+    }
     const ratio = t.exitPrice / t.entryPrice;
     e = e0 + capital * netReturnOfCosts(t.grossReturn, t.entryCost, t.exitCost, ratio);
     traded += notionalOfCapital(capital, t.entryCost) * (1 + ratio);
