@@ -15,19 +15,23 @@ import { ENGINE_VERSION_ID, lowerBound } from './version';
 
 /** Price raw trades under each model: round-trip bps and net return per model id. */
 export function priceTrades(raw: readonly RawTrade[], models: readonly CostModel[]): { trades: Trade[]; sides: { entry: number; exit: number }[][] } {
-  const sides: { entry: number; exit: number }[][] = models.map(() => []);
-  const trades = raw.map((t, k) => {
+  const M = models.length;
+  const sides: { entry: number; exit: number }[][] = models.map(() => new Array<{ entry: number; exit: number }>(raw.length));
+  const trades = new Array<Trade>(raw.length);
+  for (let k = 0; k < raw.length; k++) {
+    const t = raw[k]!;
     const roundTrip: Record<string, number> = {};
     const net: Record<string, number> = {};
     const ratio = t.exitPrice / t.entryPrice;
-    models.forEach((m, mi) => {
+    for (let mi = 0; mi < M; mi++) {
+      const m = models[mi]!;
       const { entryBps, exitBps } = tradeSideCostsBps(m, t);
       roundTrip[m.id] = entryBps + exitBps;
       net[m.id] = netReturn(t.grossReturn, entryBps, exitBps, ratio);
       sides[mi]![k] = { entry: entryBps / 1e4, exit: exitBps / 1e4 };
-    });
-    return { ...t, roundTripBps: roundTrip, net };
-  });
+    }
+    trades[k] = { ...t, roundTripBps: roundTrip, net };
+  }
   return { trades, sides };
 }
 
@@ -60,13 +64,15 @@ export function buildResult<P extends Params, S>(
   const perYear = stepsPerYear(tf);
 
   const { trades, sides } = priceTrades(raw, models);
-  const base = raw.map((t) => ({
+  const base: CurveTrade[] = raw.map((t) => ({
     entryBar: lowerBound(openTime, t.entryTime),
     exitBar: exitBarOf(t),
     dir: (t.side === 'long' ? 1 : -1) as 1 | -1,
     entryPrice: t.entryPrice,
     exitPrice: t.exitPrice,
     grossReturn: t.grossReturn,
+    entryCost: 0,
+    exitCost: 0,
     exitAtOpen: t.exitKind === 'signal',
   }));
   const bars = Math.max(0, w1 - w0);
@@ -81,8 +87,13 @@ export function buildResult<P extends Params, S>(
     meanHoldingMs: raw.length > 0 ? holdMs / raw.length : null,
     meanBarsHeld: raw.length > 0 ? barsHeld / raw.length : null,
   };
+  // One set of curve trades, their side costs set per view (the curve reads them during the call only).
+  const ct: CurveTrade[] = base;
   const view = (returns: number[], costs: { entry: number; exit: number }[] | null): { metrics: Metrics; curve: EquityCurve } => {
-    const ct: CurveTrade[] = base.map((b, k) => ({ ...b, entryCost: costs ? costs[k]!.entry : 0, exitCost: costs ? costs[k]!.exit : 0 }));
+    for (let k = 0; k < ct.length; k++) {
+      ct[k]!.entryCost = costs ? costs[k]!.entry : 0;
+      ct[k]!.exitCost = costs ? costs[k]!.exit : 0;
+    }
     const c = singleSeriesCurve(openTime, close, w0, w1, ct, config.sizing, config.initialEquity, perYear, config.equityPoints);
     const years = bars / perYear;
     return {
