@@ -9,7 +9,8 @@
  * library producing the same series (tulind and technicalindicators are batch APIs; trading-signals is streaming
  * only, so its column is its `update` loop writing every result into a Float64Array, as our batch does). A second
  * table times the streaming shape on both sides: our streaming class's `update` per value against
- * trading-signals' `update` per value, neither keeping the outputs.
+ * trading-signals' `update` per value, neither keeping the outputs. Ours and trading-signals are timed in
+ * alternation, rep by rep, so machine load and GC debt fall on both alike (the ratio is what to read).
  *
  * Run standalone: `npx tsx bench/indicators.ts`; or call `runIndicatorBench()`.
  */
@@ -337,6 +338,39 @@ function timeScaled(run: (n: number) => unknown, n: number, reps: number, budget
   return { ms: (ms * n) / measuredN, measuredN };
 }
 
+/**
+ * Ours and a peer of the same API shape timed rep by rep in alternation (order swapped every rep), medians of
+ * each. A peer too slow for the full n within the budget is timed alone on fewer candles and scaled instead.
+ */
+function timePair(ours: () => unknown, other: (n: number) => unknown, n: number, reps: number, budgetMs: number): { ours: number; other: { ms: number; measuredN: number; reps: number } } {
+  const probeN = Math.min(n, 50_000);
+  const t0 = performance.now();
+  _sink = other(probeN);
+  if (((performance.now() - t0) * n) / probeN > budgetMs) {
+    const r = Math.max(3, reps - 6);
+    return { ours: timeIt(ours, reps), other: { ...timeScaled(other, n, r, budgetMs), reps: r } };
+  }
+  _sink = ours(); // warm-up (JIT, lazy init)
+  _sink = other(n);
+  const a: number[] = [];
+  const b: number[] = [];
+  const once = (f: () => unknown, into: number[]) => {
+    const t = performance.now();
+    _sink = f();
+    into.push(performance.now() - t);
+  };
+  for (let r = 0; r < reps; r++) {
+    if (r % 2 === 0) {
+      once(ours, a);
+      once(() => other(n), b);
+    } else {
+      once(() => other(n), b);
+      once(ours, a);
+    }
+  }
+  return { ours: median(a), other: { ms: median(b), measuredN: n, reps } };
+}
+
 export interface IndicatorBenchOptions {
   n?: number;
   /** Repetitions per measurement (median taken). */
@@ -355,19 +389,28 @@ export async function runIndicatorBench(opts: IndicatorBenchOptions = {}): Promi
   const arr = { high: Array.from(candles.high), low: Array.from(candles.low), close: Array.from(candles.close) };
   const rows: BenchRow[] = [];
   for (const c of cases(candles, arr)) {
-    const ours = timeIt(c.ours, reps + 4);
+    // Ours and trading-signals (same shape) are timed in alternation, so drift and GC debt fall on both alike.
+    const batch = timePair(c.ours, c.tradingSignals, n, reps + 4, budgetMs);
+    const ours = batch.ours;
     const add = (impl: BenchRow['impl'], ms: number, measuredN: number, r: number) =>
       rows.push({ suite: 'indicators', indicator: c.indicator, impl, n, msPerRun: ms, measuredN, reps: r, ratioVsOurs: ms / ours });
     add('ours', ours, n, reps + 4);
     add('tulind', timeIt(c.tulind, reps), n, reps);
     const t = timeScaled(c.technicalindicators, n, Math.max(3, reps - 2), budgetMs);
     add('technicalindicators', t.ms, t.measuredN, Math.max(3, reps - 2));
-    const s = timeScaled(c.tradingSignals, n, Math.max(3, reps - 2), budgetMs);
-    add('trading-signals', s.ms, s.measuredN, Math.max(3, reps - 2));
-    const oursStreaming = timeIt(c.oursStreaming, reps + 4);
-    rows.push({ suite: 'indicators', indicator: c.indicator, impl: 'ours-streaming', n, msPerRun: oursStreaming, measuredN: n, reps: reps + 4, ratioVsOurs: 1 });
-    const ss = timeScaled(c.tradingSignalsStreaming, n, Math.max(3, reps - 2), budgetMs);
-    rows.push({ suite: 'indicators', indicator: c.indicator, impl: 'trading-signals-streaming', n, msPerRun: ss.ms, measuredN: ss.measuredN, reps: Math.max(3, reps - 2), ratioVsOurs: ss.ms / oursStreaming });
+    add('trading-signals', batch.other.ms, batch.other.measuredN, batch.other.reps);
+    const streaming = timePair(c.oursStreaming, c.tradingSignalsStreaming, n, reps + 4, budgetMs);
+    rows.push({ suite: 'indicators', indicator: c.indicator, impl: 'ours-streaming', n, msPerRun: streaming.ours, measuredN: n, reps: reps + 4, ratioVsOurs: 1 });
+    rows.push({
+      suite: 'indicators',
+      indicator: c.indicator,
+      impl: 'trading-signals-streaming',
+      n,
+      msPerRun: streaming.other.ms,
+      measuredN: streaming.other.measuredN,
+      reps: streaming.other.reps,
+      ratioVsOurs: streaming.other.ms / streaming.ours,
+    });
     log(`  ${c.indicator} done`);
     await new Promise((r) => setTimeout(r, 0)); // let the event loop (and GC) breathe between indicators
   }
