@@ -35,6 +35,31 @@ export function priceTrades(raw: readonly RawTrade[], models: readonly CostModel
   return { trades, sides };
 }
 
+/**
+ * `lowerBound(openTime, t)` when the answer is known to be at least `from` (checked: otherwise the full search):
+ * galloping from `from`, so a run of nearby, increasing times costs a few probes each instead of a full binary
+ * search over a year of 1m candles.
+ */
+function lowerBoundFrom(openTime: Float64Array, t: number, from: number): number {
+  const n = openTime.length;
+  if (from <= 0 || from > n || !(openTime[from - 1]! < t)) return lowerBound(openTime, t);
+  let lo = from; // openTime[lo − 1] < t
+  let step = 1;
+  let hi = lo;
+  while (hi < n && openTime[hi]! < t) {
+    lo = hi + 1;
+    hi = lo + step;
+    step *= 2;
+  }
+  if (hi > n) hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (openTime[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Attach `resultHash` (sha256 of the canonical JSON of everything else). */
 export function withHash<T extends object>(body: T): T & { resultHash: string } {
   return { ...body, resultHash: hashCanonical(body) };
@@ -54,7 +79,7 @@ export function buildResult<P extends Params, S>(
   const { openTime, close } = series;
   const models = costModelsOf(config);
   const w0 = lowerBound(openTime, window.from);
-  const exitBarOf = (t: RawTrade): number => (t.exitKind === 'end-of-data' ? lowerBound(openTime, t.exitTime - tf) : lowerBound(openTime, t.exitTime));
+  const exitBarOf = (t: RawTrade, from = 0): number => lowerBoundFrom(openTime, t.exitKind === 'end-of-data' ? t.exitTime - tf : t.exitTime, from);
   // The latest exit (trades are in entry order; a grid's overlapping lots can exit out of that order).
   let lastExit = -1;
   let latest: RawTrade | null = null;
@@ -64,17 +89,22 @@ export function buildResult<P extends Params, S>(
   const perYear = stepsPerYear(tf);
 
   const { trades, sides } = priceTrades(raw, models);
-  const base: CurveTrade[] = raw.map((t) => ({
-    entryBar: lowerBound(openTime, t.entryTime),
-    exitBar: exitBarOf(t),
-    dir: (t.side === 'long' ? 1 : -1) as 1 | -1,
-    entryPrice: t.entryPrice,
-    exitPrice: t.exitPrice,
-    grossReturn: t.grossReturn,
-    entryCost: 0,
-    exitCost: 0,
-    exitAtOpen: t.exitKind === 'signal',
-  }));
+  // Trades are in entry order and exit after entering: each search starts from the previous answer.
+  let prevEntry = 0;
+  const base: CurveTrade[] = raw.map((t) => {
+    const entryBar = (prevEntry = lowerBoundFrom(openTime, t.entryTime, prevEntry));
+    return {
+      entryBar,
+      exitBar: exitBarOf(t, entryBar),
+      dir: (t.side === 'long' ? 1 : -1) as 1 | -1,
+      entryPrice: t.entryPrice,
+      exitPrice: t.exitPrice,
+      grossReturn: t.grossReturn,
+      entryCost: 0,
+      exitCost: 0,
+      exitAtOpen: t.exitKind === 'signal',
+    };
+  });
   const bars = Math.max(0, w1 - w0);
   let barsHeld = 0;
   let holdMs = 0;
