@@ -156,6 +156,15 @@ function sortedCopy(v: unknown, shapes: (ShapeSlot | undefined)[], depth: number
         const k = sorted[i]!;
         const e = o[k];
         if (e === undefined) continue;
+        if (typeof e === 'number') {
+          if (e - e !== 0) throw new Error(`canonicalJson: non-finite number ${e}`);
+          out[k] = e;
+          continue;
+        }
+        if (typeof e === 'string') {
+          out[k] = e;
+          continue;
+        }
         const c = sortedCopy(e, shapes, depth + 1);
         if (c === FALLBACK) return FALLBACK;
         out[k] = c;
