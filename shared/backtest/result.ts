@@ -9,7 +9,7 @@ import { breakEvenRoundTripBps, netReturn, tradeSideCostsBps, type CostModel } f
 import type { Params, Strategy } from '../strategies/types';
 import { costModelsOf, type BacktestConfig } from './config';
 import { hashCanonical } from './hash';
-import { singleSeriesCurve, stepsPerYear, tradeStats, type CurveTrade } from './metrics';
+import { singleSeriesCurves, stepsPerYear, tradeStats, type CurveStats, type CurveTrade, type ViewCosts } from './metrics';
 import type { BacktestResult, EquityCurve, Metrics, RawTrade, RiskSkipCounts, Trade } from './types';
 import { ENGINE_VERSION_ID, lowerBound } from './version';
 
@@ -117,37 +117,45 @@ export function buildResult<P extends Params, S>(
     meanHoldingMs: raw.length > 0 ? holdMs / raw.length : null,
     meanBarsHeld: raw.length > 0 ? barsHeld / raw.length : null,
   };
-  // One set of curve trades, their side costs set per view (the curve reads them during the call only).
-  const ct: CurveTrade[] = base;
-  const view = (returns: number[], costs: { entry: number; exit: number }[] | null): { metrics: Metrics; curve: EquityCurve } => {
-    for (let k = 0; k < ct.length; k++) {
-      ct[k]!.entryCost = costs ? costs[k]!.entry : 0;
-      ct[k]!.exitCost = costs ? costs[k]!.exit : 0;
-    }
-    const c = singleSeriesCurve(openTime, close, w0, w1, ct, config.sizing, config.initialEquity, perYear, config.equityPoints);
-    const years = bars / perYear;
-    return {
-      metrics: {
-        ...tradeStats(returns),
-        ...c.stats,
-        ...common,
-        turnover: c.turnover,
-        turnoverPerYear: years > 0 ? c.turnover / years : 0,
-      },
-      curve: c.curve,
-    };
-  };
-  const gross = view(
-    raw.map((t) => t.grossReturn),
-    null,
-  );
-  const net: Record<string, Metrics> = {};
-  const netCurves: Record<string, EquityCurve> = {};
+  const years = bars / perYear;
+  const metricsOf = (returns: number[], c: { stats: CurveStats; turnover: number }): Metrics => ({
+    ...tradeStats(returns),
+    ...c.stats,
+    ...common,
+    turnover: c.turnover,
+    turnoverPerYear: years > 0 ? c.turnover / years : 0,
+  });
   // Models that cost every trade the same (e.g. several 10/10 bps venues) share one computed view.
   const sameSides = (x: { entry: number; exit: number }[], y: { entry: number; exit: number }[]): boolean =>
     x.every((e, k) => e.entry === y[k]!.entry && e.exit === y[k]!.exit);
+  const twinOf = models.map((_, mi) => models.findIndex((_, pj) => pj < mi && sameSides(sides[pj]!, sides[mi]!)));
+  const computed = models.map((_, mi) => mi).filter((mi) => twinOf[mi]! < 0);
+  const costsOf = (s: { entry: number; exit: number }[]): ViewCosts => ({ entry: Float64Array.from(s, (x) => x.entry), exit: Float64Array.from(s, (x) => x.exit) });
+  const zeros = new Float64Array(raw.length);
+  // Gross and every distinct cost view in one walk over the candles.
+  const curves = singleSeriesCurves(
+    openTime,
+    close,
+    w0,
+    w1,
+    base,
+    [{ entry: zeros, exit: zeros }, ...computed.map((mi) => costsOf(sides[mi]!))],
+    config.sizing,
+    config.initialEquity,
+    perYear,
+    config.equityPoints,
+  );
+  const gross = {
+    metrics: metricsOf(
+      raw.map((t) => t.grossReturn),
+      curves[0]!,
+    ),
+    curve: curves[0]!.curve,
+  };
+  const net: Record<string, Metrics> = {};
+  const netCurves: Record<string, EquityCurve> = {};
   models.forEach((m, mi) => {
-    const twin = models.findIndex((_, pj) => pj < mi && sameSides(sides[pj]!, sides[mi]!));
+    const twin = twinOf[mi]!;
     if (twin >= 0) {
       const id = models[twin]!.id;
       net[m.id] = { ...net[id]! };
@@ -155,12 +163,12 @@ export function buildResult<P extends Params, S>(
       netCurves[m.id] = { time: [...c.time], equity: [...c.equity], drawdown: [...c.drawdown] };
       return;
     }
-    const v = view(
+    const c = curves[1 + computed.indexOf(mi)]!;
+    net[m.id] = metricsOf(
       trades.map((t) => t.net[m.id]!),
-      sides[mi]!,
+      c,
     );
-    net[m.id] = v.metrics;
-    netCurves[m.id] = v.curve;
+    netCurves[m.id] = c.curve;
   });
   return withHash({
     mode: 'single' as const,
