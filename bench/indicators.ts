@@ -214,16 +214,14 @@ function cases(c: SyntheticCandles, arr: { high: number[]; low: number[]; close:
       technicalindicators: (n) => ti.BollingerBands.calculate({ period: 20, stdDev: 2, values: slice(arr.close, n) }),
       tradingSignals: (n) => {
         const b = new TsBB(20, 2);
-        const upper = new Float64Array(n);
-        const middle = new Float64Array(n);
-        const lower = new Float64Array(n);
-        for (let i = 0; i < n; i++) {
+        const bands = new Float64Array(3 * n); // upper, middle, lower of each value, interleaved
+        for (let i = 0, o = 0; i < n; i++, o += 3) {
           const v = b.update(close[i]!, false);
-          upper[i] = num(v?.upper);
-          middle[i] = num(v?.middle);
-          lower[i] = num(v?.lower);
+          bands[o] = num(v?.upper);
+          bands[o + 1] = num(v?.middle);
+          bands[o + 2] = num(v?.lower);
         }
-        return { upper, middle, lower };
+        return bands;
       },
       oursStreaming: () => {
         const b = new BBands(20, 2);
