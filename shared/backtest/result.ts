@@ -15,8 +15,15 @@ import { ENGINE_VERSION_ID, lowerBound } from './version';
 
 /** Price raw trades under each model: round-trip bps and net return per model id. */
 export function priceTrades(raw: readonly RawTrade[], models: readonly CostModel[]): { trades: Trade[]; sides: { entry: number; exit: number }[][] } {
+  const { trades, views } = pricedViews(raw, models);
+  const sides = views.map((v) => Array.from(v.entry, (entry, k) => ({ entry, exit: v.exit[k]! })));
+  return { trades, sides };
+}
+
+/** `priceTrades` with each model's side costs (fractions) as columns, for the curves of `buildResult`. */
+function pricedViews(raw: readonly RawTrade[], models: readonly CostModel[]): { trades: Trade[]; views: { entry: Float64Array; exit: Float64Array }[] } {
   const M = models.length;
-  const sides: { entry: number; exit: number }[][] = models.map(() => new Array<{ entry: number; exit: number }>(raw.length));
+  const views = models.map(() => ({ entry: new Float64Array(raw.length), exit: new Float64Array(raw.length) }));
   const trades = new Array<Trade>(raw.length);
   for (let k = 0; k < raw.length; k++) {
     const t = raw[k]!;
@@ -28,11 +35,12 @@ export function priceTrades(raw: readonly RawTrade[], models: readonly CostModel
       const { entryBps, exitBps } = tradeSideCostsBps(m, t);
       roundTrip[m.id] = entryBps + exitBps;
       net[m.id] = netReturn(t.grossReturn, entryBps, exitBps, ratio);
-      sides[mi]![k] = { entry: entryBps / 1e4, exit: exitBps / 1e4 };
+      views[mi]!.entry[k] = entryBps / 1e4;
+      views[mi]!.exit[k] = exitBps / 1e4;
     }
     trades[k] = { ...t, roundTripBps: roundTrip, net };
   }
-  return { trades, sides };
+  return { trades, views };
 }
 
 /**
@@ -88,7 +96,7 @@ export function buildResult<P extends Params, S>(
   const w1 = Math.min(n, Math.max(lowerBound(openTime, window.to), lastExit + 1));
   const perYear = stepsPerYear(tf);
 
-  const { trades, sides } = priceTrades(raw, models);
+  const { trades, views } = pricedViews(raw, models);
   // Trades are in entry order and exit after entering: each search starts from the previous answer.
   let prevEntry = 0;
   const base: CurveTrade[] = raw.map((t) => {
@@ -126,11 +134,12 @@ export function buildResult<P extends Params, S>(
     turnoverPerYear: years > 0 ? c.turnover / years : 0,
   });
   // Models that cost every trade the same (e.g. several 10/10 bps venues) share one computed view.
-  const sameSides = (x: { entry: number; exit: number }[], y: { entry: number; exit: number }[]): boolean =>
-    x.every((e, k) => e.entry === y[k]!.entry && e.exit === y[k]!.exit);
-  const twinOf = models.map((_, mi) => models.findIndex((_, pj) => pj < mi && sameSides(sides[pj]!, sides[mi]!)));
+  const sameSides = (x: ViewCosts, y: ViewCosts): boolean => {
+    for (let k = 0; k < x.entry.length; k++) if (x.entry[k] !== y.entry[k] || x.exit[k] !== y.exit[k]) return false;
+    return true;
+  };
+  const twinOf = models.map((_, mi) => models.findIndex((_, pj) => pj < mi && sameSides(views[pj]!, views[mi]!)));
   const computed = models.map((_, mi) => mi).filter((mi) => twinOf[mi]! < 0);
-  const costsOf = (s: { entry: number; exit: number }[]): ViewCosts => ({ entry: Float64Array.from(s, (x) => x.entry), exit: Float64Array.from(s, (x) => x.exit) });
   const zeros = new Float64Array(raw.length);
   // Gross and every distinct cost view in one walk over the candles.
   const curves = singleSeriesCurves(
@@ -139,7 +148,7 @@ export function buildResult<P extends Params, S>(
     w0,
     w1,
     base,
-    [{ entry: zeros, exit: zeros }, ...computed.map((mi) => costsOf(sides[mi]!))],
+    [{ entry: zeros, exit: zeros }, ...computed.map((mi) => views[mi]!)],
     config.sizing,
     config.initialEquity,
     perYear,
