@@ -4,7 +4,7 @@
  * a 2×ATR(14) stop and a 3×ATR trailing stop, indicators computed inside `prepare`. "Full" means everything a
  * caller gets: prepare, the event loop, pricing every trade under all 11 cost presets, gross and per-preset
  * metrics and equity curves, and the sha256 result hash. Reports the median over several runs (after a warm-up
- * run), plus the split between strategy prepare, event loop and result building. Goal: < 60 ms (issue 14; 250 ms before).
+ * run), plus the split between strategy prepare, event loop and result building, and the hash on its own. Goal: < 60 ms (issue 14; 250 ms before).
  *
  * Run standalone: `npx tsx bench/backtest.ts`; or call `runBacktestBench()`.
  */
@@ -15,6 +15,7 @@ import type { CandleSeries } from '../shared/candles/candle';
 import { atr, ema } from '../shared/indicators';
 import { INITIAL_CARRY, resolveWindow, runBacktest, runChunk } from '../shared/backtest/engine';
 import { parseBacktestConfig } from '../shared/backtest/config';
+import { hashCanonical } from '../shared/backtest/hash';
 import { mulberry32 } from '../shared/backtest/prng';
 import { HOLD, type Strategy } from '../shared/strategies/types';
 
@@ -33,6 +34,8 @@ export interface BacktestBenchResult {
   /** Median ms of `prepare` alone, and of prepare + event loop (`runChunk`) without result building. */
   prepareMs: number;
   loopMs: number;
+  /** Median ms of the result hash alone (canonical JSON + sha256 of the result), part of `medianMs`. */
+  hashMs: number;
   goalMs: number;
   pass: boolean;
   resultHash: string;
@@ -135,6 +138,7 @@ export async function runBacktestBench(opts: { reps?: number; n?: number; log?: 
   const full: number[] = [];
   const prep: number[] = [];
   const loop: number[] = [];
+  const hash: number[] = [];
   for (let r = 0; r < reps; r++) {
     let t0 = performance.now();
     emaCrossAtr.prepare(series, params);
@@ -145,6 +149,10 @@ export async function runBacktestBench(opts: { reps?: number; n?: number; log?: 
     t0 = performance.now();
     result = runBacktest(series, emaCrossAtr, params, config);
     full.push(performance.now() - t0);
+    const { resultHash: _, ...body } = result;
+    t0 = performance.now();
+    hashCanonical(body);
+    hash.push(performance.now() - t0);
     log(`rep ${r + 1}/${reps}: full ${full[r]!.toFixed(1)} ms (prepare ${prep[r]!.toFixed(1)}, prepare+loop ${loop[r]!.toFixed(1)})`);
   }
   const medianMs = median(full);
@@ -158,6 +166,7 @@ export async function runBacktestBench(opts: { reps?: number; n?: number; log?: 
     maxMs: Math.max(...full),
     prepareMs: median(prep),
     loopMs: median(loop),
+    hashMs: median(hash),
     goalMs: BACKTEST_GOAL_MS,
     pass: medianMs < BACKTEST_GOAL_MS,
     resultHash: result.resultHash,
@@ -169,7 +178,7 @@ async function main(): Promise<void> {
   const r = await runBacktestBench({ log: (l) => console.log(l) });
   console.log(
     `full backtest median ${r.medianMs.toFixed(1)} ms (min ${r.minMs.toFixed(1)}, max ${r.maxMs.toFixed(1)}, ${r.reps} runs); ` +
-      `prepare ${r.prepareMs.toFixed(1)} ms, prepare+loop ${r.loopMs.toFixed(1)} ms; ${r.trades} trades; ` +
+      `prepare ${r.prepareMs.toFixed(1)} ms, prepare+loop ${r.loopMs.toFixed(1)} ms, result hash ${r.hashMs.toFixed(1)} ms; ${r.trades} trades; ` +
       `goal < ${r.goalMs} ms: ${r.pass ? 'PASS' : 'FAIL'}; hash ${r.resultHash.slice(0, 16)}…`,
   );
 }

@@ -22,6 +22,19 @@ describe('canonical JSON and hashing', () => {
     expect(canonicalJson(v)).not.toContain('undefined');
   });
 
+  it('objects of one shape in a row, then other orders and shapes at the same depth, still equal the reference', () => {
+    const v = [
+      { b: 1, a: 2, c: { y: 1, x: 2 } },
+      { b: 3, a: 4, c: { y: 5, x: 6 } },
+      { a: 7, b: 8, c: { x: 9, y: 10 } },
+      { b: 11, a: 12, c: { y: 13, x: 14, w: undefined } },
+      { b: 15, a: 16, c: { y: 17, '2': 18 } },
+    ];
+    expect(canonicalJson(v)).toBe(canonicalJsonReference(v));
+    expect(canonicalJson(v.slice(0, 4))).toBe(canonicalJsonReference(v.slice(0, 4)));
+    expect(canonicalJson(v.slice(0, 4))).toContain('"c":{"x":14,"y":13}');
+  });
+
   it('refuses non-finite numbers', () => {
     expect(() => canonicalJson({ x: NaN })).toThrow();
     expect(() => canonicalJson([Infinity])).toThrow();

@@ -92,7 +92,7 @@ function collectKeys(v: unknown, keys: Set<string>): boolean {
  * the same text as the reference writer, natively.
  */
 export function canonicalJson(v: unknown): string {
-  const sorted = sortedCopy(v);
+  const sorted = sortedCopy(v, [], 0);
   if (sorted !== FALLBACK) return JSON.stringify(sorted);
   const keys = new Set<string>();
   if (!collectKeys(v, keys)) return write(v);
@@ -104,12 +104,21 @@ const FALLBACK = Symbol('fallback');
 const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
 
 /**
+ * The key order last seen at one nesting depth and its sorted form: consecutive objects of one shape (a result's
+ * trades, their per-model records) are sorted and checked once, not once each (issue 14: 2–3× on a 1m year).
+ */
+interface ShapeSlot {
+  keys: string[];
+  sorted: string[];
+}
+
+/**
  * Faster still (measured 1.6× on a sweep combo's 500 kB result, issue 14): a copy of `v` whose objects were
  * built with their keys in sorted order, which plain JSON.stringify (V8's fast serializer, no property list)
  * then writes as the canonical text. FALLBACK when `v` holds anything that copy cannot represent exactly
  * (index-like keys, non-plain objects, typed arrays, undefined in arrays); non-finite numbers throw as elsewhere.
  */
-function sortedCopy(v: unknown): unknown {
+function sortedCopy(v: unknown, shapes: (ShapeSlot | undefined)[], depth: number): unknown {
   if (v === null) return null;
   switch (typeof v) {
     case 'number':
@@ -124,7 +133,7 @@ function sortedCopy(v: unknown): unknown {
         for (let i = 0; i < v.length; i++) {
           const e: unknown = v[i];
           if (e === undefined) return FALLBACK;
-          const c = sortedCopy(e);
+          const c = sortedCopy(e, shapes, depth + 1);
           if (c === FALLBACK) return FALLBACK;
           out[i] = c;
         }
@@ -133,13 +142,30 @@ function sortedCopy(v: unknown): unknown {
       const proto: unknown = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) return FALLBACK;
       const o = v as Record<string, unknown>;
-      const keys = Object.keys(o).sort();
+      const keys = Object.keys(o);
+      const slot = shapes[depth];
+      let sorted: string[];
+      if (slot !== undefined && sameKeys(slot.keys, keys)) sorted = slot.sorted;
+      else {
+        sorted = keys.slice().sort();
+        for (const k of sorted) if (INDEX_KEY.test(k)) return FALLBACK;
+        shapes[depth] = { keys, sorted };
+      }
       const out: Record<string, unknown> = {};
-      for (const k of keys) {
-        if (INDEX_KEY.test(k)) return FALLBACK;
+      for (let i = 0; i < sorted.length; i++) {
+        const k = sorted[i]!;
         const e = o[k];
         if (e === undefined) continue;
-        const c = sortedCopy(e);
+        if (typeof e === 'number') {
+          if (e - e !== 0) throw new Error(`canonicalJson: non-finite number ${e}`);
+          out[k] = e;
+          continue;
+        }
+        if (typeof e === 'string') {
+          out[k] = e;
+          continue;
+        }
+        const c = sortedCopy(e, shapes, depth + 1);
         if (c === FALLBACK) return FALLBACK;
         out[k] = c;
       }
@@ -148,6 +174,12 @@ function sortedCopy(v: unknown): unknown {
     default:
       return FALLBACK;
   }
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The reference (slow, obviously correct) writer; `canonicalJson` must equal it. */

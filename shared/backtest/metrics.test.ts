@@ -1,5 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { CurveAccumulator, median, singleSeriesCurve, stepsPerYear, tradeStats } from './metrics';
+import { netReturnOfCosts, notionalOfCapital, openPositionPnl } from '../costs/cost-model';
+import { CurveAccumulator, median, singleSeriesCurve, stepsPerYear, tradeStats, type CurveSizing, type CurveTrade } from './metrics';
+import { mulberry32 } from './prng';
+
+/** The single-series curve pushed one candle at a time (the loop before issue 14's in-locals run), as the reference. */
+function curveStepByStep(openTime: Float64Array, close: Float64Array, w0: number, w1: number, trades: CurveTrade[], sizing: CurveSizing, initial: number, maxPoints: number) {
+  const acc = new CurveAccumulator(initial, 1, w1 - w0, maxPoints);
+  let e = initial;
+  let traded = 0;
+  let j = w0;
+  for (const t of trades) {
+    for (; j < Math.min(t.entryBar, w1); j++) acc.push(openTime[j]!, e);
+    const capital = sizing.kind === 'fixed-notional' ? sizing.notional : sizing.fraction * e;
+    const e0 = e;
+    for (; j < t.exitBar && j < w1; j++) acc.push(openTime[j]!, e0 + openPositionPnl(capital, t.entryCost, t.dir, close[j]! * (1 / t.entryPrice)));
+    const ratio = t.exitPrice / t.entryPrice;
+    e = e0 + capital * netReturnOfCosts(t.grossReturn, t.entryCost, t.exitCost, ratio);
+    traded += notionalOfCapital(capital, t.entryCost) * (1 + ratio);
+    if (j === t.exitBar && j < w1) acc.push(openTime[j++]!, e);
+  }
+  for (; j < w1; j++) acc.push(openTime[j]!, e);
+  return { ...acc.finish(), turnover: traded / initial };
+}
 
 describe('metrics', () => {
   it('trade statistics on a hand-computed example', () => {
@@ -50,6 +72,34 @@ describe('metrics', () => {
     expect(curve.drawdown[1]).toBeCloseTo(1 - 90 / 102, 12);
     expect(curve.drawdown[2]).toBeCloseTo(1 - 100 / 104, 12);
     expect(stats.maxDrawdownEquity).toBeCloseTo(1 - 90 / 102, 12);
+  });
+
+  it('the single-series curve equals the candle-by-candle accumulator exactly (random paths, deep drops, equity below zero)', () => {
+    const rng = mulberry32(14);
+    for (let trial = 0; trial < 12; trial++) {
+      const n = 3000;
+      const openTime = Float64Array.from({ length: n }, (_, i) => i * 60_000);
+      const close = new Float64Array(n);
+      let p = 100;
+      for (let i = 0; i < n; i++) close[i] = p *= Math.exp((trial % 3 === 0 ? 0.05 : 0.01) * rng.normal());
+      const trades: CurveTrade[] = [];
+      for (let j = 5 + Math.floor(rng.next() * 20); j < n - 10; ) {
+        const exitBar = j + 1 + Math.floor(rng.next() * 300);
+        if (exitBar >= n) break;
+        const dir = rng.next() < 0.5 ? 1 : -1;
+        const entryPrice = close[j - 1]!;
+        const exitPrice = close[exitBar]!;
+        trades.push({ entryBar: j, exitBar, dir, entryPrice, exitPrice, grossReturn: dir * (exitPrice / entryPrice - 1), entryCost: 0.001 * trial, exitCost: 0.0005 * trial });
+        j = exitBar + Math.floor(rng.next() * 50);
+      }
+      const sizing: CurveSizing = trial % 2 === 0 ? { kind: 'percent-equity', fraction: 1 } : { kind: 'fixed-notional', notional: 4000 + 2000 * trial };
+      const maxPoints = [200, 7, 3000, 2][trial % 4]!;
+      const fast = singleSeriesCurve(openTime, close, 3, n - 2, trades, sizing, 1000, 1, maxPoints);
+      const ref = curveStepByStep(openTime, close, 3, n - 2, trades, sizing, 1000, maxPoints);
+      expect(fast.stats).toStrictEqual(ref.stats);
+      expect(fast.curve).toStrictEqual(ref.curve);
+      expect(fast.turnover).toBe(ref.turnover);
+    }
   });
 
   it('single-series curve marks open positions at each close and realises costs', () => {

@@ -146,6 +146,57 @@ export class CurveAccumulator {
     }
   }
 
+  /**
+   * Steps j0..j1−1 of an open position: the equity at step j is `e0 + openPositionPnl(capital, entryCost, dir,
+   * close[j] × inv)`. Exactly `push` per step (same arithmetic, same order), with the accumulator's state held in
+   * locals for the run: the per-candle curve of a 1m year is this loop (issue 14). One shortcut, exact: with the
+   * peak and the bucket unchanged, a drawdown is only computed for an equity below the lowest one already
+   * counted (`low`) — any other is no deeper (division and subtraction are monotone), so it could move neither
+   * the bucket's worst drawdown nor the max; that saves a division on most candles.
+   */
+  pushOpen(time: Float64Array, close: Float64Array, j0: number, j1: number, e0: number, capital: number, entryCost: number, dir: 1 | -1, inv: number): void {
+    let { prev, peak, mdd, count, sum, sumSq, downSq, inBucket, bucketDd } = this;
+    const bucket = this.bucket;
+    let low = Infinity;
+    for (let j = j0; j < j1; j++) {
+      const equity = e0 + openPositionPnl(capital, entryCost, dir, close[j]! * inv);
+      const r = prev !== 0 ? equity / prev - 1 : 0;
+      prev = equity;
+      count++;
+      sum += r;
+      sumSq += r * r;
+      if (r < 0) downSq += r * r;
+      if (equity > peak) {
+        peak = equity;
+        low = Infinity;
+      }
+      if (equity < low || !(peak > 0)) {
+        low = equity;
+        const dd = peak > 0 ? Math.min(1, Math.max(0, 1 - equity / peak)) : 1;
+        if (dd > mdd) mdd = dd;
+        if (dd > bucketDd) bucketDd = dd;
+      }
+      if (++inBucket === bucket) {
+        this.curve.time.push(time[j]!);
+        this.curve.equity.push(prev);
+        this.curve.drawdown.push(bucketDd);
+        inBucket = 0;
+        bucketDd = 0;
+        low = Infinity;
+      }
+    }
+    if (j1 > j0) this.lastTime = time[j1 - 1]!;
+    this.prev = prev;
+    this.peak = peak;
+    this.mdd = mdd;
+    this.count = count;
+    this.sum = sum;
+    this.sumSq = sumSq;
+    this.downSq = downSq;
+    this.inBucket = inBucket;
+    this.bucketDd = bucketDd;
+  }
+
   private flush(): void {
     if (this.inBucket === 0) return;
     this.curve.time.push(this.lastTime);
@@ -216,37 +267,80 @@ export function singleSeriesCurve(
   perYear: number,
   maxPoints: number,
 ): { stats: CurveStats; curve: EquityCurve; turnover: number } {
+  const costs: ViewCosts = { entry: Float64Array.from(trades, (t) => t.entryCost), exit: Float64Array.from(trades, (t) => t.exitCost) };
+  return singleSeriesCurves(openTime, close, w0, w1, trades, [costs], sizing, initialEquity, perYear, maxPoints)[0]!;
+}
+
+/** One cost view's side costs per trade (fractions), index-aligned with the trades. */
+export interface ViewCosts {
+  entry: ArrayLike<number>;
+  exit: ArrayLike<number>;
+}
+
+/**
+ * `singleSeriesCurve` for several cost views of the same trades at once (the trades' own `entryCost` /
+ * `exitCost` are ignored; view v uses `views[v]`). Each view's arithmetic is exactly its own single curve's; the
+ * views just walk each trade's candles one after the other, so a 1m year's closes are read from memory once
+ * instead of once per view (issue 14).
+ */
+export function singleSeriesCurves(
+  openTime: Float64Array,
+  close: Float64Array,
+  w0: number,
+  w1: number,
+  trades: readonly CurveTrade[],
+  views: readonly ViewCosts[],
+  sizing: CurveSizing,
+  initialEquity: number,
+  perYear: number,
+  maxPoints: number,
+): { stats: CurveStats; curve: EquityCurve; turnover: number }[] {
   let lastExit = -1;
   for (const t of trades) {
-    if (t.entryBar < lastExit) return overlappingLotsCurve(openTime, close, w0, w1, trades, sizing, initialEquity, perYear, maxPoints);
+    if (t.entryBar < lastExit) {
+      return views.map((v) => {
+        const own = trades.map((x, k) => ({ ...x, entryCost: v.entry[k]!, exitCost: v.exit[k]! }));
+        return overlappingLotsCurve(openTime, close, w0, w1, own, sizing, initialEquity, perYear, maxPoints);
+      });
+    }
     lastExit = Math.max(lastExit, t.exitBar);
   }
-  const acc = new CurveAccumulator(initialEquity, perYear, Math.max(0, w1 - w0), maxPoints);
-  let e = initialEquity;
-  let traded = 0;
+  const V = views.length;
+  const acc = views.map(() => new CurveAccumulator(initialEquity, perYear, Math.max(0, w1 - w0), maxPoints));
+  const e = new Float64Array(V).fill(initialEquity);
+  const traded = new Float64Array(V);
   let j = w0;
-  for (const t of trades) {
+  for (let k = 0; k < trades.length; k++) {
+    const t = trades[k]!;
     const flatEnd = Math.min(t.entryBar, w1);
     if (flatEnd > j) {
-      acc.pushConst(openTime, j, flatEnd, e);
+      for (let v = 0; v < V; v++) acc[v]!.pushConst(openTime, j, flatEnd, e[v]!);
       j = flatEnd;
     }
-    // Cash account (shared/costs/cost-model.ts): the committed capital pays the entry fee, the rest is the notional.
-    const capital = sizing.kind === 'fixed-notional' ? sizing.notional : sizing.fraction * e;
-    const e0 = e;
     const inv = 1 / t.entryPrice;
-    for (; j < t.exitBar && j < w1; j++) acc.push(openTime[j]!, e0 + openPositionPnl(capital, t.entryCost, t.dir, close[j]! * inv));
+    const held = Math.min(t.exitBar, w1);
     const ratio = t.exitPrice / t.entryPrice;
-    e = e0 + capital * netReturnOfCosts(t.grossReturn, t.entryCost, t.exitCost, ratio);
-    traded += notionalOfCapital(capital, t.entryCost) * (1 + ratio);
-    if (j === t.exitBar && j < w1) {
-      acc.push(openTime[j]!, e);
-      j++;
+    const exitPush = (held > j ? held : j) === t.exitBar && t.exitBar < w1;
+    for (let v = 0; v < V; v++) {
+      const entryCost = views[v]!.entry[k]!;
+      const exitCost = views[v]!.exit[k]!;
+      // Cash account (shared/costs/cost-model.ts): the committed capital pays the entry fee, the rest is the notional.
+      const e0 = e[v]!;
+      const capital = sizing.kind === 'fixed-notional' ? sizing.notional : sizing.fraction * e0;
+      if (held > j) acc[v]!.pushOpen(openTime, close, j, held, e0, capital, entryCost, t.dir, inv);
+      const after = e0 + capital * netReturnOfCosts(t.grossReturn, entryCost, exitCost, ratio);
+      e[v] = after;
+      traded[v] = traded[v]! + notionalOfCapital(capital, entryCost) * (1 + ratio);
+      if (exitPush) acc[v]!.push(openTime[t.exitBar]!, after);
     }
+    if (held > j) j = held;
+    if (exitPush) j++;
   }
-  acc.pushConst(openTime, j, w1, e);
-  const { stats, curve } = acc.finish();
-  return { stats, curve, turnover: traded / initialEquity };
+  return acc.map((a, v) => {
+    a.pushConst(openTime, j, w1, e[v]!);
+    const { stats, curve } = a.finish();
+    return { stats, curve, turnover: traded[v]! / initialEquity };
+  });
 }
 
 /**

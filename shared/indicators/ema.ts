@@ -31,11 +31,15 @@ export function ema(values: Float64Array, period: number): Float64Array {
   return out;
 }
 
-/** Streaming EMA: `update(x)` returns the current EMA (NaN during warm-up). Same arithmetic as `ema()`. */
+/**
+ * Streaming EMA: `update(x)` returns the current EMA (NaN during warm-up). Same arithmetic as `ema()`. Once
+ * warm, an update is one test and the recurrence (`left` counts the warm-up values still to come), so a
+ * per-value loop costs about what trading-signals' EMA does despite TA-Lib's longer `(x − ema)·k + ema` chain.
+ */
 export class EMA {
   readonly period: number;
   readonly k: number;
-  private count = 0;
+  private left: number;
   private sum = 0;
   private current = NaN;
 
@@ -43,16 +47,16 @@ export class EMA {
     checkPeriod('EMA', period, 2);
     this.period = period;
     this.k = emaK(period);
+    this.left = period;
   }
 
   update(x: number): number {
-    const c = ++this.count;
-    if (c > this.period) {
-      this.current = (x - this.current) * this.k + this.current;
-    } else {
-      this.sum += x;
-      if (c === this.period) this.current = this.sum / this.period;
+    if (this.left === 0) {
+      const e = this.current;
+      return (this.current = (x - e) * this.k + e);
     }
+    this.sum += x;
+    if (--this.left === 0) this.current = this.sum / this.period;
     return this.current;
   }
 
@@ -61,6 +65,6 @@ export class EMA {
   }
 
   get isStable(): boolean {
-    return this.count >= this.period;
+    return this.left === 0;
   }
 }
