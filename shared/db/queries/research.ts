@@ -10,6 +10,7 @@ import type { SeriesKey } from '../../candles/candle';
 import { backtestRuns, backtestTrades, sweepChunks, sweepPboChunks, sweeps, type BacktestRunRow, type BacktestTradeRow, type NewBacktestRunRow, type NewSweepRow, type SweepChunkRow, type SweepRow } from '../schema';
 import { rowsOf, type Database } from '../database';
 import type { StoredRunResult } from '../../research/stored-run-result';
+import { storeRunDetail } from './lab-runs';
 
 /** A `running` run or chunk whose claim is older than this is presumed dead (its consumer crashed) and re-claimable. */
 export const RUN_LEASE_MS = 10 * 60_000;
@@ -139,7 +140,7 @@ export async function replaceRunEquity(db: Database, runId: string, points: read
     FROM json_array_elements(${JSON.stringify(rows)}::json) AS r`);
 }
 
-/** Trades, equity and the finished row in one transaction: a run is either fully recorded or still running. */
+/** Trades, equity, the finished row and its run-page projection in one transaction: a run is either fully recorded or still running. */
 export async function completeRun(
   db: Database,
   runId: string,
@@ -171,6 +172,8 @@ export async function completeRun(
         durationMs: Math.round(done.durationMs),
       })
       .where(eq(backtestRuns.id, runId));
+    // The run page's projection of the result, once, from the stored result itself (the reads never detoast it).
+    await storeRunDetail(t, runId);
   });
 }
 

@@ -4,6 +4,7 @@
  * with their chunks (each chunk done exactly once under queue redelivery).
  */
 import type { StoredRunResult } from '../../research/stored-run-result';
+import type { StoredRunDetail } from '../../research/stored-run-detail';
 import {
   bigint,
   boolean,
@@ -77,6 +78,9 @@ export const backtestRuns = pgTable(
     verdict: text('verdict'),
     verdictReason: text('verdict_reason'),
     result: jsonb('result').$type<StoredRunResult>(),
+    /** The run page's projection of `result` (shared/research/stored-run-detail.ts): written when the run completes,
+     * or on the first read of an older row; null = not projected yet. */
+    detail: jsonb('detail').$type<StoredRunDetail>(),
     resultHash: text('result_hash'),
     error: text('error'),
     sweepId: text('sweep_id'),
