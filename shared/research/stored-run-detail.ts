@@ -2,8 +2,9 @@
  * The stored run-detail projection (`backtest_runs.detail`): what the run page needs of a run's result, computed
  * once in SQL (shared/db/queries/lab-runs.ts, `RUN_DETAIL_PROJECTION_SQL`) when the run completes, or on the first
  * read of an older row, so a read never detoasts the megabytes of the full result again. It holds the result
- * without its embedded trades and engine curves (and without the measured views' per-trade arrays) and the length
- * of the result's own trade list. A finished run never changes, so neither does its projection.
+ * without its embedded trades and engine curves (and without the measured views' per-trade arrays), the length of
+ * the result's own trade list and the run's stored trade rows. A finished run never changes (its trades are written
+ * with it, in completeRun's transaction), so neither does its projection.
  *
  * `$type` names the projection's layout: a stored projection of another layout reads as absent and is rebuilt.
  * The result inside passes through untouched (its known fields are read by stored-run-result.ts).
@@ -18,6 +19,8 @@ export const storedRunDetailSchema = z.object({
   result: z.unknown(),
   /** Length of `result.trades` when the result embeds a trade array, else null. */
   resultTradeCount: z.number().int().nonnegative().nullable(),
+  /** Rows of the run in backtest_trades (the detail's `trades.total`). */
+  tradeCount: z.number().int().nonnegative(),
 });
 export type StoredRunDetail = z.infer<typeof storedRunDetailSchema>;
 

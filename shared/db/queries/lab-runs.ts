@@ -255,7 +255,8 @@ function equityExtremesSql(runId: string, maxPoints: number): SQL {
  * The run page's projection of the row's `result` (a jsonb `StoredRunDetail`): the result without its embedded
  * trades and engine curves — and, since the measured views' per-trade arrays (net, round trip) grow with the trade
  * count while the trades table carries those net returns, each measured venue keeps only its components and
- * sources — plus the length of the result's own trade array. Evaluated only where a row has no current projection.
+ * sources — plus the length of the result's own trade array and the run's stored trade rows. Evaluated only where a
+ * row has no current projection.
  */
 export const RUN_DETAIL_PROJECTION_SQL: SQL = sql`jsonb_build_object('$type', ${RUN_DETAIL_PROJECTION_TYPE}::text,
   'result', CASE WHEN jsonb_typeof(result) <> 'object' THEN result
@@ -264,7 +265,8 @@ export const RUN_DETAIL_PROJECTION_SQL: SQL = sql`jsonb_build_object('$type', ${
                      (SELECT coalesce(jsonb_agg(v - 'net' - 'roundTripBps' ORDER BY i), '[]'::jsonb)
                       FROM jsonb_array_elements(result->'measuredCosts'->'venues') WITH ORDINALITY AS mv(v, i)))
                  ELSE result - 'trades' - 'equity' END,
-  'resultTradeCount', CASE WHEN jsonb_typeof(result->'trades') = 'array' THEN jsonb_array_length(result->'trades') END)`;
+  'resultTradeCount', CASE WHEN jsonb_typeof(result->'trades') = 'array' THEN jsonb_array_length(result->'trades') END,
+  'tradeCount', (SELECT count(*)::int FROM backtest_trades bt WHERE bt.run_id = backtest_runs.id))`;
 
 /** Whether the row's stored projection is of the current layout. */
 const PROJECTION_CURRENT = sql`detail->>'$type' IS NOT DISTINCT FROM ${RUN_DETAIL_PROJECTION_TYPE}::text`;
@@ -304,9 +306,9 @@ export interface RunDetailRows {
 /**
  * Everything the run detail needs in ONE round trip (run without its embedded trades and curves, the downsampled
  * equity, the first trades and the trade count), built as JSON by Postgres: per request the connection and round
- * trips dominate, not the queries themselves. The result part comes from the row's stored projection, so the
- * megabytes of `result` are not read; a row without one (an older run, or one still running) gets it computed
- * here, and a finished one stores it for the next read (a second statement, once per run).
+ * trips dominate, not the queries themselves. The result part and the trade count come from the row's stored
+ * projection, so the megabytes of `result` are not read; a row without one (an older run, or one still running)
+ * gets it computed here, and a finished one stores it for the next read (a second statement, once per run).
  */
 export async function getRunDetail(db: Database, id: string, opts: { trades: number; maxPoints: number }): Promise<RunDetailRows | null> {
   const res = await db.execute(sql`
@@ -320,8 +322,7 @@ export async function getRunDetail(db: Database, id: string, opts: { trades: num
       (SELECT coalesce(json_agg(json_build_object(
            'seq', seq, 'side', side, 'entryTime', entry_time, 'entryPrice', entry_price, 'exitTime', exit_time, 'exitPrice', exit_price,
            'entryReason', entry_reason, 'exitReason', exit_reason, 'grossReturn', gross_return, 'netReturns', net_returns) ORDER BY seq), '[]'::json)
-       FROM (SELECT * FROM backtest_trades WHERE run_id = ${id} ORDER BY seq LIMIT ${opts.trades + 1}) t) AS trades,
-      (SELECT count(*)::int FROM backtest_trades WHERE run_id = ${id}) AS trade_count`);
+       FROM (SELECT * FROM backtest_trades WHERE run_id = ${id} ORDER BY seq LIMIT ${opts.trades + 1}) t) AS trades`);
   const r = rowsOf<Record<string, unknown>>(res)[0];
   const run = json(r?.run) as Record<string, unknown> | null;
   if (!r || !run) return null;
@@ -335,6 +336,6 @@ export async function getRunDetail(db: Database, id: string, opts: { trades: num
     equity: { total: Number(total), columns },
     resultEquity: run.result_equity ?? null,
     trades: json(r.trades) as TradeOut[],
-    tradeCount: Number(r.trade_count),
+    tradeCount: read.detail.tradeCount,
   };
 }

@@ -3,7 +3,7 @@
  * (real candles, measured costs) stores it when it completes and it equals what the detail computed from the
  * full result before the projection existed (the legacy SQL, kept here as the reference); an older row without it
  * (a fixture inserted directly, as the bench's) reads the same bytes, is backfilled on that first read and reads the
- * same bytes again; a running run is computed per read and never stored. The equity downsampling picks exactly the
+ * same bytes again; a running run is computed per read and never stored. The trade count comes with it. The equity downsampling picks exactly the
  * rows of the former six-sort SQL and of the JS twin (shared/lab/equity-extremes.ts), ties included.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,9 @@ describeWithData('the stored run-detail projection of a real run (workerd + Post
       const expected = { ...rest, measuredCosts: { ...full.measuredCosts, venues: full.measuredCosts.venues.map(({ net: _n, roundTripBps: _r, ...v }) => v) } };
       expect(stored.result).toEqual(expected);
       expect(stored.resultTradeCount).toBe(Array.isArray(full.trades) ? full.trades.length : null);
+      const live = rowsOf<{ n: number }>(await db.execute(sql`SELECT count(*)::int AS n FROM backtest_trades WHERE run_id = ${id}`))[0]!.n;
+      expect(live).toBeGreaterThan(0);
+      expect(stored.tradeCount).toBe(Number(live));
       const legacy = await legacyResult(db, id);
       const text = await storedText(db, id);
       expect(text.result).toBe(legacy.text);
@@ -137,7 +140,8 @@ describe('the run-detail projection of rows written before it (workerd + Postgre
       const text = await storedText(db, OLD);
       expect(text.result).toBe(legacy.text);
       const stored = (await getStoredRunDetail(db, OLD))!;
-      expect(stored).toMatchObject({ $type: RUN_DETAIL_PROJECTION_TYPE, resultTradeCount: 300 });
+      expect(stored).toMatchObject({ $type: RUN_DETAIL_PROJECTION_TYPE, resultTradeCount: 300, tradeCount: 300 });
+      expect((JSON.parse(first) as { trades: { total: number } }).trades.total).toBe(300);
       expect(await body(db, OLD, 250)).toBe(first);
       // A projection of another layout reads as absent: rebuilt, same bytes.
       await db.execute(sql`UPDATE backtest_runs SET detail = jsonb_set(detail, '{$type}', '"run-detail-projection/0"') WHERE id = ${OLD}`);
@@ -158,8 +162,9 @@ describe('the run-detail projection of rows written before it (workerd + Postgre
 
   it('a running row is computed on every read and never stored (its result may still change)', async () => {
     await withDb(config, async (db) => {
-      const v = JSON.parse(await body(db, RUNNING)) as { run: { status: string }; result: { gross?: unknown } };
+      const v = JSON.parse(await body(db, RUNNING)) as { run: { status: string }; result: { gross?: unknown }; trades: { total: number } };
       expect(v.run.status).toBe('running');
+      expect(v.trades.total).toBe(300);
       expect(v.result.gross).toBeTruthy();
       expect((await storedText(db, RUNNING)).detail).toBeNull();
     });
