@@ -310,7 +310,15 @@ export interface RunDetailRows {
  * projection, so the megabytes of `result` are not read; a row without one (an older run, or one still running)
  * gets it computed here, and a finished one stores it for the next read (a second statement, once per run).
  */
-export async function getRunDetail(db: Database, id: string, opts: { trades: number; maxPoints: number }): Promise<RunDetailRows | null> {
+export async function getRunDetail(db: Database, id: string, opts: { trades: number; maxPoints: number }, rebuilt = false): Promise<RunDetailRows | null> {
+  // The first trades only when asked for (the detail page links to their pages): a relation less for a fresh backend.
+  const trades =
+    opts.trades > 0
+      ? sql`(SELECT coalesce(json_agg(json_build_object(
+           'seq', seq, 'side', side, 'entryTime', entry_time, 'entryPrice', entry_price, 'exitTime', exit_time, 'exitPrice', exit_price,
+           'entryReason', entry_reason, 'exitReason', exit_reason, 'grossReturn', gross_return, 'netReturns', net_returns) ORDER BY seq), '[]'::json)
+       FROM (SELECT * FROM backtest_trades WHERE run_id = ${id} ORDER BY seq LIMIT ${opts.trades + 1}) t)`
+      : sql`'[]'::json`;
   const res = await db.execute(sql`
     SELECT
       (SELECT row_to_json(r) FROM (
@@ -319,15 +327,17 @@ export async function getRunDetail(db: Database, id: string, opts: { trades: num
            CASE WHEN NOT EXISTS (SELECT 1 FROM backtest_equity WHERE run_id = ${id}) THEN result->'equity' END AS result_equity
          FROM backtest_runs WHERE id = ${id}) r) AS run,
       ${equityExtremesSql(id, opts.maxPoints)} AS equity,
-      (SELECT coalesce(json_agg(json_build_object(
-           'seq', seq, 'side', side, 'entryTime', entry_time, 'entryPrice', entry_price, 'exitTime', exit_time, 'exitPrice', exit_price,
-           'entryReason', entry_reason, 'exitReason', exit_reason, 'grossReturn', gross_return, 'netReturns', net_returns) ORDER BY seq), '[]'::json)
-       FROM (SELECT * FROM backtest_trades WHERE run_id = ${id} ORDER BY seq LIMIT ${opts.trades + 1}) t) AS trades`);
+      ${trades} AS trades`);
   const r = rowsOf<Record<string, unknown>>(res)[0];
   const run = json(r?.run) as Record<string, unknown> | null;
   if (!r || !run) return null;
   const read = readRunDetail(run.detail);
-  if (!read.ok) throw new Error(`run ${id}: ${read.reason}`);
+  if (!read.ok) {
+    // A stored projection that does not read (its layout changed without a new `$type`): rebuilt from the result, once.
+    if (run.projected !== true || rebuilt) throw new Error(`run ${id}: ${read.reason}`);
+    await storeRunDetail(db, id);
+    return getRunDetail(db, id, opts, true);
+  }
   const row = toRun(run);
   if (run.projected !== true && (row.status === 'done' || row.status === 'failed')) await storeRunDetail(db, id, { onlyMissing: true });
   const { total, ...columns } = json(r.equity) as { total: number } & EquityColumns;
