@@ -184,13 +184,13 @@ export interface RunListFilter {
   limit?: number;
 }
 
-/** Runs newest first (no result), for the CLI. */
-export async function listRunRows(db: Database, f: RunListFilter = {}): Promise<Omit<BacktestRunRow, 'result'>[]> {
+/** Runs newest first (no result, nor its run-page projection), for the CLI. */
+export async function listRunRows(db: Database, f: RunListFilter = {}): Promise<Omit<BacktestRunRow, 'result' | 'detail'>[]> {
   const where = [];
   if (f.strategyId) where.push(eq(backtestRuns.strategyId, f.strategyId));
   if (f.status) where.push(eq(backtestRuns.status, f.status));
   if (f.kind) where.push(eq(backtestRuns.kind, f.kind));
-  const { result: _omit, ...cols } = getTableColumns(backtestRuns);
+  const { result: _omit, detail: _detail, ...cols } = getTableColumns(backtestRuns);
   return db
     .select(cols)
     .from(backtestRuns)
