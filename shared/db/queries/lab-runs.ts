@@ -1,11 +1,14 @@
 /**
  * Backtest runs for the Lab: a filtered, keyset-paged list carrying only the small parts of each result
  * (headline metrics and per-venue verdicts picked out in SQL, never the trades), one run with its result minus
- * the embedded trade list, trades by sequence, and the equity curve downsampled in the database.
+ * the embedded trade list, trades by sequence, and the equity curve downsampled in the database. The run page's
+ * projection of a result (`backtest_runs.detail`, shared/research/stored-run-detail.ts) is built here, stored
+ * when a run completes (`storeRunDetail`, called by completeRun) or on the first read of an older finished row.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Database } from '../database';
 import type { TradeInsert } from './research';
+import { readRunDetail, RUN_DETAIL_PROJECTION_TYPE, type StoredRunDetail } from '../../research/stored-run-detail';
 
 export interface RunFilter {
   strategy?: string;
@@ -229,22 +232,64 @@ export const EQUITY_KEPT_PER_BUCKET = 6;
  * The run's equity downsampled to at most `maxPoints` stored rows, never invented ones: the first row, and in each
  * of ⌊(maxPoints − 1) / 6⌋ equal buckets the rows holding its last point, its net and gross minimum and maximum and
  * its worst drawdown — so the curve's peaks, troughs and maximum drawdown are exact, whatever the bucket size.
+ * Ties go to the earliest row (as shared/lab/equity-extremes.ts). One grouped pass picks each bucket's rows: the
+ * arg-min/arg-max of a column is the second element of min/max over `ARRAY[value, ±index]` (arrays compare by
+ * element, with the column's own ordering), instead of six sorts over every row.
  */
 function equityExtremesSql(runId: string, maxPoints: number): SQL {
   const buckets = Math.max(1, Math.floor((maxPoints - 1) / EQUITY_KEPT_PER_BUCKET));
-  return sql`(SELECT json_build_object('total', coalesce(max(n), 0),
+  return sql`(WITH e AS (
+      SELECT time, equity_gross, equity_net, drawdown, row_number() OVER (ORDER BY seq) - 1 AS i, count(*) OVER () AS n
+      FROM backtest_equity WHERE run_id = ${runId}),
+    kept AS (
+      SELECT unnest(ARRAY[max(i), (min(ARRAY[equity_net, i]))[2], -(max(ARRAY[equity_net, -i]))[2],
+                          (min(ARRAY[equity_gross, i]))[2], -(max(ARRAY[equity_gross, -i]))[2], -(max(ARRAY[drawdown, -i]))[2]]) AS i
+      FROM e GROUP BY i / greatest(1, ceil(n::float8 / ${buckets})::int))
+    SELECT json_build_object('total', coalesce(max(n), 0),
       'time', coalesce(json_agg(time ORDER BY i), '[]'::json), 'equityGross', coalesce(json_agg(equity_gross ORDER BY i), '[]'::json),
       'equityNet', coalesce(json_agg(equity_net ORDER BY i), '[]'::json), 'drawdown', coalesce(json_agg(drawdown ORDER BY i), '[]'::json))
-    FROM (
-      SELECT *, row_number() OVER (PARTITION BY b ORDER BY i DESC) AS r_last,
-        row_number() OVER (PARTITION BY b ORDER BY equity_net, i) AS r_net_lo, row_number() OVER (PARTITION BY b ORDER BY equity_net DESC, i) AS r_net_hi,
-        row_number() OVER (PARTITION BY b ORDER BY equity_gross, i) AS r_gross_lo, row_number() OVER (PARTITION BY b ORDER BY equity_gross DESC, i) AS r_gross_hi,
-        row_number() OVER (PARTITION BY b ORDER BY drawdown DESC, i) AS r_dd
-      FROM (
-        SELECT *, i / greatest(1, ceil(n::float8 / ${buckets})::int) AS b
-        FROM (SELECT time, equity_gross, equity_net, drawdown, row_number() OVER (ORDER BY seq) - 1 AS i, count(*) OVER () AS n
-              FROM backtest_equity WHERE run_id = ${runId}) e0) e1) e2
-    WHERE i = 0 OR r_last = 1 OR r_net_lo = 1 OR r_net_hi = 1 OR r_gross_lo = 1 OR r_gross_hi = 1 OR r_dd = 1)`;
+    FROM e WHERE i = 0 OR i IN (SELECT i FROM kept))`;
+}
+
+/**
+ * The run page's projection of the row's `result` (a jsonb `StoredRunDetail`): the result without its embedded
+ * trades and engine curves — and, since the measured views' per-trade arrays (net, round trip) grow with the trade
+ * count while the trades table carries those net returns, each measured venue keeps only its components and
+ * sources — plus the length of the result's own trade array and the run's stored trade rows. Evaluated only where a
+ * row has no current projection.
+ */
+export const RUN_DETAIL_PROJECTION_SQL: SQL = sql`jsonb_build_object('$type', ${RUN_DETAIL_PROJECTION_TYPE}::text,
+  'result', CASE WHEN jsonb_typeof(result) <> 'object' THEN result
+                 WHEN jsonb_typeof(result->'measuredCosts'->'venues') = 'array' THEN
+                   jsonb_set(result - 'trades' - 'equity', '{measuredCosts,venues}',
+                     (SELECT coalesce(jsonb_agg(v - 'net' - 'roundTripBps' ORDER BY i), '[]'::jsonb)
+                      FROM jsonb_array_elements(result->'measuredCosts'->'venues') WITH ORDINALITY AS mv(v, i)))
+                 ELSE result - 'trades' - 'equity' END,
+  'resultTradeCount', CASE WHEN jsonb_typeof(result->'trades') = 'array' THEN jsonb_array_length(result->'trades') END,
+  'tradeCount', (SELECT count(*)::int FROM backtest_trades bt WHERE bt.run_id = backtest_runs.id))`;
+
+/** Whether the row's stored projection is of the current layout. */
+const PROJECTION_CURRENT = sql`detail->>'$type' IS NOT DISTINCT FROM ${RUN_DETAIL_PROJECTION_TYPE}::text`;
+
+/** The statuses nothing rewrites: their projection can be stored. */
+const FINISHED_STATUSES = sql`status IN ('done', 'failed')`;
+
+/**
+ * Store the run's projection from its result (completeRun calls it in its transaction; a first read of an older
+ * finished row too). `onlyMissing` leaves a current projection alone (a read racing another read).
+ */
+export async function storeRunDetail(db: Database, id: string, opts: { onlyMissing?: boolean } = {}): Promise<void> {
+  await db.execute(sql`UPDATE backtest_runs SET detail = ${RUN_DETAIL_PROJECTION_SQL}
+    WHERE id = ${id}${opts.onlyMissing ? sql` AND ${FINISHED_STATUSES} AND NOT (${PROJECTION_CURRENT})` : sql``}`);
+}
+
+/** The run's projection as stored (null when it has none yet): what getRunDetail reads instead of the result. */
+export async function getStoredRunDetail(db: Database, id: string): Promise<StoredRunDetail | null> {
+  const r = rowsOf<{ detail: unknown }>(await db.execute(sql`SELECT detail FROM backtest_runs WHERE id = ${id}`))[0];
+  if (!r || r.detail === null || r.detail === undefined) return null;
+  const read = readRunDetail(r.detail);
+  if (!read.ok) throw new Error(`run ${id}: ${read.reason}`);
+  return read.detail;
 }
 
 export interface RunDetailRows {
@@ -261,43 +306,46 @@ export interface RunDetailRows {
 /**
  * Everything the run detail needs in ONE round trip (run without its embedded trades and curves, the downsampled
  * equity, the first trades and the trade count), built as JSON by Postgres: per request the connection and round
- * trips dominate, not the queries themselves.
+ * trips dominate, not the queries themselves. The result part and the trade count come from the row's stored
+ * projection, so the megabytes of `result` are not read; a row without one (an older run, or one still running)
+ * gets it computed here, and a finished one stores it for the next read (a second statement, once per run).
  */
-export async function getRunDetail(db: Database, id: string, opts: { trades: number; maxPoints: number }): Promise<RunDetailRows | null> {
+export async function getRunDetail(db: Database, id: string, opts: { trades: number; maxPoints: number }, rebuilt = false): Promise<RunDetailRows | null> {
+  // The first trades only when asked for (the detail page links to their pages): a relation less for a fresh backend.
+  const trades =
+    opts.trades > 0
+      ? sql`(SELECT coalesce(json_agg(json_build_object(
+           'seq', seq, 'side', side, 'entryTime', entry_time, 'entryPrice', entry_price, 'exitTime', exit_time, 'exitPrice', exit_price,
+           'entryReason', entry_reason, 'exitReason', exit_reason, 'grossReturn', gross_return, 'netReturns', net_returns) ORDER BY seq), '[]'::json)
+       FROM (SELECT * FROM backtest_trades WHERE run_id = ${id} ORDER BY seq LIMIT ${opts.trades + 1}) t)`
+      : sql`'[]'::json`;
   const res = await db.execute(sql`
     SELECT
       (SELECT row_to_json(r) FROM (
-         SELECT ${RUN_COLUMNS},
-           CASE WHEN jsonb_typeof(result) <> 'object' THEN result
-                WHEN jsonb_typeof(result->'measuredCosts'->'venues') = 'array' THEN
-                  -- The measured views' per-trade arrays (net, round trip) grow with the trade count: the trades
-                  -- table carries those net returns, so the detail keeps only each venue's components and sources.
-                  jsonb_set(result - 'trades' - 'equity', '{measuredCosts,venues}',
-                    (SELECT coalesce(jsonb_agg(v - 'net' - 'roundTripBps' ORDER BY i), '[]'::jsonb)
-                     FROM jsonb_array_elements(result->'measuredCosts'->'venues') WITH ORDINALITY AS mv(v, i)))
-                ELSE result - 'trades' - 'equity' END AS result,
-           CASE WHEN jsonb_typeof(result->'trades') = 'array' THEN jsonb_array_length(result->'trades') END AS result_trade_count,
+         SELECT ${RUN_COLUMNS}, (${PROJECTION_CURRENT}) AS projected,
+           CASE WHEN ${PROJECTION_CURRENT} THEN detail ELSE ${RUN_DETAIL_PROJECTION_SQL} END AS detail,
            CASE WHEN NOT EXISTS (SELECT 1 FROM backtest_equity WHERE run_id = ${id}) THEN result->'equity' END AS result_equity
          FROM backtest_runs WHERE id = ${id}) r) AS run,
       ${equityExtremesSql(id, opts.maxPoints)} AS equity,
-      (SELECT coalesce(json_agg(json_build_object(
-           'seq', seq, 'side', side, 'entryTime', entry_time, 'entryPrice', entry_price, 'exitTime', exit_time, 'exitPrice', exit_price,
-           'entryReason', entry_reason, 'exitReason', exit_reason, 'grossReturn', gross_return, 'netReturns', net_returns) ORDER BY seq), '[]'::json)
-       FROM (SELECT * FROM backtest_trades WHERE run_id = ${id} ORDER BY seq LIMIT ${opts.trades + 1}) t) AS trades,
-      (SELECT count(*)::int FROM backtest_trades WHERE run_id = ${id}) AS trade_count`);
+      ${trades} AS trades`);
   const r = rowsOf<Record<string, unknown>>(res)[0];
   const run = json(r?.run) as Record<string, unknown> | null;
   if (!r || !run) return null;
+  const read = readRunDetail(run.detail);
+  if (!read.ok) {
+    // A stored projection that does not read (its layout changed without a new `$type`): rebuilt from the result, once.
+    if (run.projected !== true || rebuilt) throw new Error(`run ${id}: ${read.reason}`);
+    await storeRunDetail(db, id);
+    return getRunDetail(db, id, opts, true);
+  }
+  const row = toRun(run);
+  if (run.projected !== true && (row.status === 'done' || row.status === 'failed')) await storeRunDetail(db, id, { onlyMissing: true });
   const { total, ...columns } = json(r.equity) as { total: number } & EquityColumns;
   return {
-    run: {
-      ...toRun(run),
-      result: run.result ?? null,
-      resultTradeCount: run.result_trade_count === null || run.result_trade_count === undefined ? null : Number(run.result_trade_count),
-    },
+    run: { ...row, result: read.detail.result, resultTradeCount: read.detail.resultTradeCount },
     equity: { total: Number(total), columns },
     resultEquity: run.result_equity ?? null,
     trades: json(r.trades) as TradeOut[],
-    tradeCount: Number(r.trade_count),
+    tradeCount: read.detail.tradeCount,
   };
 }

@@ -11,6 +11,7 @@ import { backtestRuns, backtestTrades, sweepChunks, sweepPboChunks, sweeps, type
 import { rowsOf, type Database } from '../database';
 import type { StoredRunResult } from '../../research/stored-run-result';
 import { storedPboRangesSchema, storedSharpeVarianceSchema, type StoredChunkResult, type StoredPbo, type StoredSweepResult } from '../../research/stored-sweep-result';
+import { storeRunDetail } from './lab-runs';
 
 /** A `running` run or chunk whose claim is older than this is presumed dead (its consumer crashed) and re-claimable. */
 export const RUN_LEASE_MS = 10 * 60_000;
@@ -140,7 +141,7 @@ export async function replaceRunEquity(db: Database, runId: string, points: read
     FROM json_array_elements(${JSON.stringify(rows)}::json) AS r`);
 }
 
-/** Trades, equity and the finished row in one transaction: a run is either fully recorded or still running. */
+/** Trades, equity, the finished row and its run-page projection in one transaction: a run is either fully recorded or still running. */
 export async function completeRun(
   db: Database,
   runId: string,
@@ -172,6 +173,8 @@ export async function completeRun(
         durationMs: Math.round(done.durationMs),
       })
       .where(eq(backtestRuns.id, runId));
+    // The run page's projection of the result, once, from the stored result itself (the reads never detoast it).
+    await storeRunDetail(t, runId);
   });
 }
 
@@ -182,13 +185,13 @@ export interface RunListFilter {
   limit?: number;
 }
 
-/** Runs newest first (no result), for the CLI. */
-export async function listRunRows(db: Database, f: RunListFilter = {}): Promise<Omit<BacktestRunRow, 'result'>[]> {
+/** Runs newest first (no result, nor its run-page projection), for the CLI. */
+export async function listRunRows(db: Database, f: RunListFilter = {}): Promise<Omit<BacktestRunRow, 'result' | 'detail'>[]> {
   const where = [];
   if (f.strategyId) where.push(eq(backtestRuns.strategyId, f.strategyId));
   if (f.status) where.push(eq(backtestRuns.status, f.status));
   if (f.kind) where.push(eq(backtestRuns.kind, f.kind));
-  const { result: _omit, ...cols } = getTableColumns(backtestRuns);
+  const { result: _omit, detail: _detail, ...cols } = getTableColumns(backtestRuns);
   return db
     .select(cols)
     .from(backtestRuns)

@@ -5,6 +5,7 @@
  */
 import type { StoredRunResult } from '../../research/stored-run-result';
 import type { StoredChunkResult, StoredSweepResult } from '../../research/stored-sweep-result';
+import type { StoredRunDetail } from '../../research/stored-run-detail';
 import {
   bigint,
   boolean,
@@ -78,6 +79,9 @@ export const backtestRuns = pgTable(
     verdict: text('verdict'),
     verdictReason: text('verdict_reason'),
     result: jsonb('result').$type<StoredRunResult>(),
+    /** The run page's projection of `result` (shared/research/stored-run-detail.ts): written when the run completes,
+     * or on the first read of an older row; null = not projected yet. */
+    detail: jsonb('detail').$type<StoredRunDetail>(),
     resultHash: text('result_hash'),
     error: text('error'),
     sweepId: text('sweep_id'),

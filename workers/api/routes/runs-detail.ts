@@ -6,7 +6,8 @@
  * A finished run (`done`/`failed`: nothing rewrites them) is immutable, so its detail carries a strong ETag (the
  * layout version, the run id, status, result hash, finish time and `points`) and a year-long private
  * Cache-Control; an If-None-Match that matches is answered 304 from one indexed row, without loading the run. The
- * serialized body is also kept per isolate for a minute: under load the per-request connection dominates.
+ * serialized body is also kept per isolate for a minute, and so is a finished run's stamp (what its tags are made
+ * of, whatever `points`): under load the per-request connection dominates, and a revalidation then needs none.
  */
 import type { Context } from 'hono';
 import { getRunStamp, type RunStamp } from '../../../shared/db/queries/lab-runs';
@@ -24,6 +25,24 @@ function remember(key: string, json: string, etag: string): void {
   finishedRunCache.delete(key);
   finishedRunCache.set(key, { json, etag, until: Date.now() + FINISHED_TTL_MS });
   while (finishedRunCache.size > FINISHED_MAX) finishedRunCache.delete(finishedRunCache.keys().next().value!);
+}
+
+const STAMPS_MAX = 256;
+const finishedStamps = new Map<string, { stamp: RunStamp; until: number }>();
+function rememberStamp(id: string, stamp: RunStamp): void {
+  finishedStamps.delete(id);
+  finishedStamps.set(id, { stamp, until: Date.now() + FINISHED_TTL_MS });
+  while (finishedStamps.size > STAMPS_MAX) finishedStamps.delete(finishedStamps.keys().next().value!);
+}
+
+/** A finished run's stamp: remembered in this isolate, else its one indexed row (remembered once finished). */
+async function finishedStamp(c: Context<AppEnv>, id: string): Promise<RunStamp | null> {
+  const known = finishedStamps.get(id);
+  if (known && known.until > Date.now()) return known.stamp;
+  const stamp = await getRunStamp(c.var.getDb(), id);
+  if (!stamp || !FINISHED.has(stamp.status)) return null;
+  rememberStamp(id, stamp);
+  return stamp;
 }
 
 /** The strong validator of a finished run's detail: equal for equal bytes, different when any input differs. */
@@ -55,16 +74,15 @@ export async function runDetailResponse(c: Context<AppEnv>, id: string, points: 
     c.header('Server-Timing', 'cache;desc=hit');
     return c.body(hit.json, 200, { 'content-type': 'application/json; charset=UTF-8', etag: hit.etag, 'cache-control': FINISHED_CACHE_CONTROL });
   }
-  const db = c.var.getDb();
   const t: Timings = [];
   if (inm) {
-    const stamp = await getRunStamp(db, id);
-    if (stamp && FINISHED.has(stamp.status)) {
+    const stamp = await finishedStamp(c, id);
+    if (stamp) {
       const etag = await runDetailEtag(id, stamp, points);
       if (noneMatch(inm, etag)) return notModified(c, etag);
     }
   }
-  const v = await loadRun(db, id, { trades: 0, points }, t);
+  const v = await loadRun(c.var.getDb(), id, { trades: 0, points }, t);
   const body = {
     $type: RUN_DETAIL_TYPE,
     run: v.run,
@@ -77,7 +95,9 @@ export async function runDetailResponse(c: Context<AppEnv>, id: string, points: 
   const json = JSON.stringify(body);
   c.header('Server-Timing', t.map(([k, ms]) => `${k};dur=${ms}`).join(', '));
   if (!FINISHED.has(v.run.status)) return c.body(json, 200, { 'content-type': 'application/json; charset=UTF-8', 'cache-control': 'no-store' });
-  const etag = await runDetailEtag(id, { status: v.run.status, resultHash: v.run.resultHash, finishedAt: v.run.finishedAt }, points);
+  const stamp: RunStamp = { status: v.run.status, resultHash: v.run.resultHash, finishedAt: v.run.finishedAt };
+  const etag = await runDetailEtag(id, stamp, points);
   remember(key, json, etag);
+  rememberStamp(id, stamp);
   return c.body(json, 200, { 'content-type': 'application/json; charset=UTF-8', etag, 'cache-control': FINISHED_CACHE_CONTROL });
 }
