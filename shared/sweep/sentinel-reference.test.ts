@@ -19,6 +19,7 @@ import { getStrategy } from '../strategies/registry';
 import type { Params, Strategy } from '../strategies/types';
 import { describeWithData, readFreqtrade } from '../testing/data';
 import { comboHashOfResult } from './trade-summary';
+import { chunkResultOrThrow } from '../research/stored-sweep-result';
 
 function load(file: string, symbol: string, max: number): CandleSeries {
   const rows = readFreqtrade('SauloHenriqueAguiar-freqtrades', file).slice(-max);
@@ -66,6 +67,10 @@ describeWithData('a sweep chunk with the Sentinel reference == per-combo runBack
     expect(hashCanonical(rest)).toBe(hashCanonical(withoutRef.context));
     // A combo that does not enable the rule runs the same with or without the reference.
     expect(canonicalJson(withRef.combos)).toBe(canonicalJson(withoutRef.combos));
+    // The stored chunk (through JSON) reads back through the one schema with the field, and without it.
+    const stored = (o: unknown) => chunkResultOrThrow(JSON.parse(JSON.stringify(o)), 'test');
+    expect(stored(withRef).context.reference).toEqual(provenance);
+    expect('reference' in stored(withoutRef).context).toBe(false);
   });
 
   it('a TPE chunk passes the reference to its trials too', () => {
