@@ -45,7 +45,7 @@ import { withMeasuredViews, type MeasuredCosts } from '../costs/measured-run';
 import { MeasuredCostInputError, measureRun } from './measured-costs';
 import type { Clock } from './ports';
 import { makerOfRun } from './maker-run';
-import { loadWindowReference, referenceProvenance, type LoadedReference } from './sentinel-reference';
+import { declaredRisk, loadWindowReference, referenceProvenance, type LoadedReference } from './sentinel-reference';
 
 /** A date: ISO 8601 (`2021-01-01`, `2021-01-01T00:00:00Z`) or epoch milliseconds. */
 export const dateInput = z.union([z.number().int(), z.string().min(4)]).transform((v, ctx) => {
@@ -206,7 +206,7 @@ export async function loadRunWindow(db: Database, strategy: Strategy<Params, unk
 /** The Sentinel reference a portfolio-mode run over `win` needs under the strategy's declared risk, or null. */
 export async function loadRunReference(db: Database, strategy: Strategy<Params, unknown>, params: Params, mode: 'portfolio' | 'slices', win: LoadedWindow): Promise<LoadedReference | null> {
   if (mode === 'slices') return null; // slices apply no risk rules
-  return loadWindowReference(db, parseBacktestConfig(withStrategyRisk(strategy, params, {})).risk, win);
+  return loadWindowReference(db, declaredRisk(strategy, params), win);
 }
 
 export function tradeRows(trades: readonly Trade[]): TradeInsert[] {

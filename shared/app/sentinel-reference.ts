@@ -5,7 +5,8 @@
  * window (`loadSeriesCandles`: a timeframe not ingested itself is derived from its base, as for the run's own
  * series), and — for the live alert stage and the paper stage, which step candles as they close — how many of the
  * candles about to be stepped the stored reference already covers. One place for the live loop, the paper
- * account, its daily replay and the stored backtest run.
+ * account, its daily replay, the stored backtest run, sweeps (one reference for all of a chunk's combos) and
+ * walk-forwards.
  *
  * Coverage (no lookahead, no silent blind spot): the decision on the candle opened at t reads the reference
  * candles that closed in (t, t + tf]. A decision is ready once such a candle is stored, or once the reference
@@ -13,12 +14,14 @@
  * fire there, exactly as a backtest of the stored candles does). Candles are stepped in order, so the ready ones
  * are a prefix; the rest wait for a later cycle.
  */
-import type { RiskConfig } from '../backtest/config';
+import { parseBacktestConfig, withStrategyRisk, type RiskConfig } from '../backtest/config';
 import { toSeries, type Candle, type CandleSeries, type SeriesKey } from '../candles/candle';
 import { TIMEFRAME_MS } from '../candles/timeframe';
 import type { Database } from '../db/database';
 import { loadSeriesCandles } from '../db/queries/candles';
 import { RunInputError } from '../strategies/registry';
+import type { Params, Strategy } from '../strategies/types';
+import { SentinelReferenceError } from '../execution/sentinel';
 import { candleHash, type LoadedWindow } from './window';
 
 /** The series a run of `key` under `risk` needs as its Sentinel reference, or null when it needs none. */
@@ -58,6 +61,69 @@ export async function loadWindowReference(db: Database, risk: Pick<RiskConfig, '
     );
   }
   return ref;
+}
+
+/** The risk rules a run of `strategy` with `params` applies: its declared rules on the defaults (as every run does). */
+export function declaredRisk(strategy: Strategy<Params, unknown>, params: Params): RiskConfig {
+  return parseBacktestConfig(withStrategyRisk(strategy, params, {})).risk;
+}
+
+/** Per combo list (a sweep plan's) and symbol: the first combo's risk that watches another symbol, or null. */
+const comboRiskMemo = new WeakMap<readonly Params[], Map<string, RiskConfig | null>>();
+
+function comboReferenceRisk(strategy: Strategy<Params, unknown>, combos: readonly Params[], key: SeriesKey): RiskConfig | null {
+  let bySymbol = comboRiskMemo.get(combos);
+  if (!bySymbol) comboRiskMemo.set(combos, (bySymbol = new Map()));
+  const memo = bySymbol.get(key.symbol);
+  if (memo !== undefined) return memo;
+  let risk: RiskConfig | null = null;
+  const watched = new Set<string>();
+  for (const p of combos) {
+    const r = declaredRisk(strategy, p);
+    const ref = sentinelReferenceKey(r, key);
+    if (ref === null) continue;
+    watched.add(ref.symbol);
+    risk ??= r;
+  }
+  if (watched.size > 1) throw new RunInputError(`the combos' risk.sentinel watch different series (${[...watched].sort().join(', ')}): one reference per sweep, sweep them separately`);
+  bySymbol.set(key.symbol, risk);
+  return risk;
+}
+
+/**
+ * The reference the combos of a sweep (or a walk-forward: its in-sample family and its out-of-sample runs) over
+ * `win` need: the Sentinel's series when any combo's declared risk watches another symbol (`combos`: every combo
+ * the sweep may run — a TPE sweep's whole grid), loaded once for all of them over the window's whole span; null
+ * when none does or in slices mode (no risk rules). A reference with no stored candle there is refused with the
+ * reason (RunInputError: the sweep ends `failed`, no retry).
+ */
+export async function loadSweepReference(
+  db: Database,
+  strategy: Strategy<Params, unknown>,
+  combos: readonly Params[],
+  mode: 'portfolio' | 'slices',
+  win: Pick<LoadedWindow, 'key' | 'candles' | 'from' | 'to'>,
+): Promise<LoadedReference | null> {
+  if (mode === 'slices' || !strategy.risk) return null;
+  const risk = comboReferenceRisk(strategy, combos, win.key);
+  return risk === null ? null : loadWindowReference(db, risk, win);
+}
+
+/**
+ * A run refusing its Sentinel input (no reference, or one of another symbol: `SentinelReferenceError`) as the
+ * RunInputError it is — bad input, so the job ends `failed` with the reason instead of being retried; else null.
+ */
+export function sentinelInputError(err: unknown): RunInputError | null {
+  return err instanceof SentinelReferenceError ? new RunInputError(err.message) : null;
+}
+
+/** `compute()`, with a Sentinel input refusal thrown as a RunInputError (`sentinelInputError`). */
+export function asRunInput<T>(compute: () => T): T {
+  try {
+    return compute();
+  } catch (err) {
+    throw sentinelInputError(err) ?? err;
+  }
 }
 
 /** What a run's provenance records of the reference it was given. */

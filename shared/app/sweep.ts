@@ -42,6 +42,7 @@ import { computeSweepSpa, type ChunkPeriods, type SweepSpa } from '../research/s
 import { budgetedChunkSize } from '../sweep/budget';
 import { chunkResultOrThrow, type StoredChunkResult, type StoredSweepResult } from '../research/stored-sweep-result';
 import type { Clock } from './ports';
+import { asRunInput, loadSweepReference, referenceProvenance, sentinelInputError, type LoadedReference } from './sentinel-reference';
 
 export const DEFAULT_CHUNK_SIZE = 25;
 
@@ -222,14 +223,15 @@ export type ChunkOutcome =
   | { status: 'done'; wallMs: number; merged: boolean; chunksDone: number; chunksTotal: number }
   | { status: 'failed'; error: string; merged?: false };
 
-/** Compute one chunk (pure given the window). */
-export function computeChunk(plan: SweepPlan, win: LoadedWindow, chunkIndex: number, mode: 'portfolio' | 'slices'): ChunkOutput {
+/** Compute one chunk (pure given the window and the Sentinel reference its combos need, `loadSweepReference`). */
+export function computeChunk(plan: SweepPlan, win: LoadedWindow, chunkIndex: number, mode: 'portfolio' | 'slices', ref: LoadedReference | null = null): ChunkOutput {
   const series = toSeries(win.candles, win.key.timeframe, win.key.symbol);
   const combos = plan.combos.slice(chunkIndex * plan.chunkSize, (chunkIndex + 1) * plan.chunkSize);
   const window = { from: win.from, to: win.to };
   const blocks = { edges: sweepBlockEdges(win.from, win.to, TIMEFRAME_MS[win.key.timeframe]) };
   const periods = window;
-  const config: SweepRunConfig = mode === 'slices' ? { mode: 'slices', slices: window, blocks, periods } : { mode: 'single', backtest: window, blocks, periods };
+  const reference = ref ? { reference: { series: ref.series, provenance: referenceProvenance(ref) } } : {};
+  const config: SweepRunConfig = mode === 'slices' ? { mode: 'slices', slices: window, blocks, periods } : { mode: 'single', backtest: window, blocks, periods, ...reference };
   if (plan.tpe) return runTpeChunk(series, plan.strategy, { index: chunkIndex, of: plan.chunks.length, samples: plan.tpe.samples, seed: plan.tpe.seed, base: plan.base }, config);
   return runSweepChunk(series, plan.strategy, { index: chunkIndex, of: plan.chunks.length, combos }, config);
 }
@@ -310,10 +312,14 @@ export async function executeSweepChunk(db: Database, sweepId: string, chunkInde
   }
   let plan: SweepPlan;
   let win: LoadedWindow;
+  let ref: LoadedReference | null;
+  const mode = sweep.mode === 'slices' ? 'slices' : 'portfolio';
   try {
     plan = planOf(sweep);
     win = await loadSweepWindow(db, plan, { venue: sweep.venue, symbol: sweep.symbol, timeframe: sweep.timeframe as Timeframe }, sweep.windowFrom, sweep.windowTo, cachedWindow);
     if (win.windowCount === 0) throw new RunInputError(`no candles for ${sweep.venue}:${sweep.symbol}:${sweep.timeframe} in the window`);
+    // Once per chunk, for the window: the reference a combo's Sentinel watches (a missing one is a RunInputError).
+    ref = await loadSweepReference(db, plan.strategy, plan.warmupCombos, mode, win);
   } catch (err) {
     if (err instanceof RunInputError) {
       await failSweepChunk(db, sweepId, chunkIndex, err.message, true);
@@ -329,8 +335,14 @@ export async function executeSweepChunk(db: Database, sweepId: string, chunkInde
   const t0 = opts.now();
   let out: ChunkOutput;
   try {
-    out = computeChunk(plan, win, chunkIndex, sweep.mode === 'slices' ? 'slices' : 'portfolio');
+    out = computeChunk(plan, win, chunkIndex, mode, ref);
   } catch (err) {
+    // A run refused its Sentinel input (no or the wrong reference): bad input, not transient — the sweep fails with it.
+    const input = sentinelInputError(err);
+    if (input) {
+      await failSweepChunk(db, sweepId, chunkIndex, input.message, true);
+      return { status: 'failed', error: input.message };
+    }
     // Free the claim (failed → re-claimable) so the queue's retry recomputes it.
     await failSweepChunk(db, sweepId, chunkIndex, (err as Error).message);
     throw err;
@@ -392,11 +404,12 @@ export async function runSweepSerial(
   const plan = planSweepCombos({ strategyId: req.strategy, baseParams: req.params, method: req.method, samples: req.samples, seed: req.seed, chunkSize: req.chunkSize ?? defaultChunkSize(req.timeframe, req.from, req.to) });
   const win = await loadSweepWindow(db, plan, { venue: req.venue, symbol: req.symbol, timeframe: req.timeframe }, req.from, req.to);
   if (win.windowCount === 0) throw new RunInputError('no candles in the window');
+  const ref = await loadSweepReference(db, plan.strategy, plan.warmupCombos, req.mode, win);
   const outputs: ChunkOutput[] = [];
   const chunkWallMs: number[] = [];
   for (let k = 0; k < plan.chunks.length; k++) {
     const t0 = now();
-    outputs.push(computeChunk(plan, win, k, req.mode));
+    outputs.push(asRunInput(() => computeChunk(plan, win, k, req.mode, ref)));
     chunkWallMs.push(now() - t0);
     onProgress?.(k + 1, plan.chunks.length);
     await Promise.resolve();

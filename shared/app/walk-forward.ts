@@ -32,6 +32,7 @@ import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type Ru
 import type { LoadedWindow } from './window';
 import type { Clock } from './ports';
 import type { BacktestResult } from '../backtest/types';
+import { loadSweepReference, referenceProvenance, sentinelInputError, type LoadedReference } from './sentinel-reference';
 
 export const WalkForwardRequest = researchTarget
   .extend({
@@ -96,16 +97,18 @@ async function compute(db: Database, run: BacktestRunRow) {
   const plan = planSweepCombos({ strategyId: run.strategyId, baseParams: wf.params, method: wf.method, samples: wf.samples, seed: wf.seed, chunkSize: 1_000_000 });
   const win = await loadSweepWindow(db, plan, { venue: run.venue, symbol: run.symbol, timeframe: run.timeframe as Timeframe }, run.windowFrom, run.windowTo);
   if (win.windowCount === 0) throw new RunInputError('no candles in the window');
+  // The Sentinel reference any combo watches, once for the walk's whole window: its folds and its in-sample family.
+  const ref = await loadSweepReference(db, plan.strategy, plan.warmupCombos, 'portfolio', win);
   const series = toSeries(win.candles, win.key.timeframe, win.key.symbol);
   let result: WalkForwardResult;
   try {
     const options = walkForwardOptionsSchema.parse({ folds: wf.folds, scheme: wf.scheme, isToOos: wf.isToOos, ...(wf.gap ? { gap: wf.gap } : {}), objective: wf.objective ?? {}, from: run.windowFrom, to: run.windowTo });
     const tpe = plan.tpe ? { samples: plan.tpe.samples, seed: plan.tpe.seed, base: plan.base } : undefined;
-    result = walkForward(series, plan.strategy, tpe ? plan.warmupCombos : plan.combos, options, {}, tpe);
+    result = walkForward(series, plan.strategy, tpe ? plan.warmupCombos : plan.combos, options, {}, tpe, ref ? { reference: ref.series } : {});
   } catch (err) {
     throw new RunInputError((err as Error).message);
   }
-  return { plan, win, result };
+  return { plan, win, ref, result };
 }
 
 /** What a walk-forward run stores about its search (PBO, SPA over the walk's combos) and its OOS Monte Carlo. */
@@ -128,15 +131,18 @@ export interface WalkForwardStudy {
  * backtest each — less than the walk's own folds × IS backtests, so it never sets the walk's size limit).
  * Never throws: a failure is recorded in `pbo` / `spa` with its reason.
  */
-export async function walkForwardStudy(db: Database, plan: SweepPlan, win: LoadedWindow, seed: number, now: Clock): Promise<WalkForwardStudy> {
+export async function walkForwardStudy(db: Database, plan: SweepPlan, win: LoadedWindow, seed: number, now: Clock, ref: LoadedReference | null = null): Promise<WalkForwardStudy> {
   const t0 = now();
   let pbo: WalkForwardStudy['pbo'];
   let spa: WalkForwardStudy['spa'];
   try {
-    const out = computeChunk(plan, win, 0, 'portfolio');
+    const out = computeChunk(plan, win, 0, 'portfolio', ref);
     pbo = sweepPboOf([out], now, Infinity);
     spa = sweepSpaOf([out], seed);
   } catch (err) {
+    // A refused Sentinel input is the run's bad input (it fails with the reason), not a study that could not be computed.
+    const input = sentinelInputError(err);
+    if (input) throw input;
     const reason = `in-sample family failed: ${(err as Error).message}`;
     pbo = { status: 'failed', reason };
     spa = { status: 'failed', reason };
@@ -168,7 +174,7 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
   const run = await getRunRow(db, runId);
   if (!run) throw new RunInputError(`no run ${runId}`);
   const out = await executeRun(db, run, opts, async () => {
-    const { plan, win, result } = await compute(db, run);
+    const { plan, win, ref, result } = await compute(db, run);
     const fam = familyOf(run.strategyId);
     const trials = await familyTrialCount(db, fam.ids, runId);
     // Every distinct combo the walk chose is audited on the walk's candles.
@@ -177,7 +183,7 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
     const audits = [...chosen.values()].map((p) => auditRunWindow(plan.strategy, p, win));
     const wf = (run.params as StoredWalkForwardParams).walkForward;
     const gateSet = resolveGateSet(wf.gates);
-    const study = await walkForwardStudy(db, plan, win, wf.seed, opts.now);
+    const study = await walkForwardStudy(db, plan, win, wf.seed, opts.now, ref);
     const monteCarlo = walkForwardMonteCarlo(result.oos, run.venue, wf.monteCarlo ?? {});
     const studyGates = walkForwardStudyGates(gateSet, study, monteCarlo);
     const judgement = judgeRun(result.oos, {
@@ -209,6 +215,7 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
       monteCarlo,
       gateSet,
       studyGates,
+      ...(ref ? { sentinelReference: referenceProvenance(ref) } : {}),
     };
     return { win, core: result.oos, judgement, stored, resultHash: result.resultHash, walk: result };
   });

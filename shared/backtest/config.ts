@@ -94,6 +94,22 @@ export function withStrategyRisk<P>(
   return { ...input, risk: declared.data };
 }
 
+/**
+ * The parsed config a run of `strategy` with `params` uses when the caller parsed `input` once for many runs (a
+ * sweep chunk's combos, a walk-forward's folds): `parsed` (= `parseBacktestConfig(input)`) itself when the
+ * strategy adds no risk rules to `input`, else `input` with the strategy's declared risk (`withStrategyRisk`),
+ * parsed. A parsed config always names its `risk`, so handing it to `withStrategyRisk` would drop the declared rules.
+ */
+export function parsedWithStrategyRisk<P>(
+  strategy: { id: string; risk?: (params: P) => RiskConfigInput },
+  params: P,
+  input: BacktestConfigInput,
+  parsed: BacktestConfig,
+): BacktestConfig {
+  const withRisk = withStrategyRisk(strategy, params, input);
+  return withRisk === input ? parsed : parseBacktestConfig(withRisk);
+}
+
 export function costModelsOf(c: { costs: readonly (CostPresetId | CostModel)[] }): CostModel[] {
   return c.costs.map((m) => resolveCostModel(m));
 }

@@ -63,6 +63,8 @@ const contextSchema = z.looseObject({
   mode: z.enum(['single', 'slices']),
   series: z.looseObject({ symbol: z.string(), timeframe: z.string(), length: num, firstOpen: nnum, lastOpen: nnum }),
   configHash: z.string(),
+  // The Sentinel reference the combos read (series key, candle count, data hash); absent when none was (and on older sweeps).
+  reference: z.looseObject({ series: z.string(), candleCount: z.number().int().nonnegative(), dataHash: z.string() }).optional(),
 });
 
 /** `sweep_chunks.result`: the chunk's output and the data it ran on (added by the chunk job). */

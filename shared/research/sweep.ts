@@ -4,7 +4,7 @@
  * queue), run a chunk into compact per-combo summaries, and merge chunk outputs into one result that does not
  * depend on how the combos were chunked or in which order the chunks arrived (sorted by combo key, hashed).
  */
-import { parseBacktestConfig, type BacktestConfigInput } from '../backtest/config';
+import { parseBacktestConfig, parsedWithStrategyRisk, type BacktestConfigInput } from '../backtest/config';
 import type { Trade } from '../backtest/types';
 import { canonicalJson, hashCanonical } from '../backtest/hash';
 import { mulberry32 } from './prng';
@@ -162,6 +162,18 @@ export interface SweepRunConfig {
    * reference the fast path is tested against).
    */
   shareWork?: boolean;
+  /**
+   * The Sentinel's reference series (shared/execution/sentinel.ts) for combos whose risk watches another symbol,
+   * and what the context records of it (its series key and data hash): single mode only (slices apply no risk).
+   */
+  reference?: { series: CandleSeries; provenance: SweepReference };
+}
+
+/** The reference series a sweep's combos read (`venue:symbol:timeframe`), its candle count and data hash. */
+export interface SweepReference {
+  series: string;
+  candleCount: number;
+  dataHash: string;
 }
 
 /** What every chunk of one sweep must share; merge refuses outputs whose contexts differ. */
@@ -179,6 +191,8 @@ export interface SweepContext {
   series: { symbol: string; timeframe: string; length: number; firstOpen: number | null; lastOpen: number | null };
   /** sha256 of the canonical JSON of the parsed (defaults-filled) run config. */
   configHash: string;
+  /** The Sentinel reference the combos read; absent when none was given (the context, and its hash, as before). */
+  reference?: SweepReference;
 }
 
 export interface ChunkOutput {
@@ -210,7 +224,10 @@ function chunkRunner<P extends Params, S>(series: CandleSeries, strategy: Strate
       lastOpen: series.length > 0 ? series.openTime[series.length - 1]! : null,
     },
     configHash: hashCanonical(parsedConfig),
+    ...(config.reference ? { reference: { ...config.reference.provenance } } : {}),
   };
+  const backtestInput = config.backtest ?? {};
+  const reference = config.reference ? { reference: config.reference.series } : {};
   const rows: ChunkBlockStats['rows'] = [];
   const grid = config.periods ? dailyGrid(config.periods.from, config.periods.to) : null;
   const periodRows: ChunkPeriods['rows'] = [];
@@ -228,7 +245,9 @@ function chunkRunner<P extends Params, S>(series: CandleSeries, strategy: Strate
       let trades: () => readonly Trade[];
       let views: readonly string[];
       if (mode === 'single') {
-        const r = runSweepCombo(series, runner, p, parsedConfig as ReturnType<typeof parseBacktestConfig>, { parsed: true });
+        // The combo's own declared risk rules (e.g. `sentinelDropPct`) on the chunk's config, as a single run applies them.
+        const comboConfig = parsedWithStrategyRisk(strategy, p, backtestInput, parsedConfig as ReturnType<typeof parseBacktestConfig>);
+        const r = runSweepCombo(series, runner, p, comboConfig, { parsed: true, ...reference });
         summary = r.summary;
         trades = r.priced;
         views = r.views;

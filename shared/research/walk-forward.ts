@@ -23,7 +23,7 @@
  * WFE ≥ 0.5 is the usual rule of thumb for a robust optimisation; negative means the OOS lost money.
  */
 import { z } from 'zod';
-import { parseBacktestConfig, type BacktestConfig, type BacktestConfigInput } from '../backtest/config';
+import { parseBacktestConfig, parsedWithStrategyRisk, type BacktestConfig, type BacktestConfigInput } from '../backtest/config';
 import { emptySkips, runBacktest, warmupCandles } from '../backtest/engine';
 import { hashCanonical } from '../backtest/hash';
 import { YEAR_MS, tradeStats } from '../backtest/metrics';
@@ -301,7 +301,8 @@ export interface WalkForwardTpe<P extends Params = Params> {
  * window. Folds start after the largest warm-up among the combos, so all combos see the same windows. With `tpe`
  * the in-sample step is a seeded TPE search of `tpe.samples` trials per fold instead (seed + fold index), and
  * `combos` is the space it may propose from (for the warm-up); the result then records `search` with the number
- * of distinct trials run (what the trial registry counts).
+ * of distinct trials run (what the trial registry counts). Every IS and OOS run applies the combo's declared
+ * risk rules; `inputs.reference` is the Sentinel's series when they watch another symbol (as for `runBacktest`).
  */
 export function walkForward<P extends Params, S>(
   series: CandleSeries,
@@ -310,11 +311,13 @@ export function walkForward<P extends Params, S>(
   optsInput: WalkForwardOptionsInput = {},
   backtest: BacktestConfigInput = {},
   tpe?: WalkForwardTpe<P>,
+  inputs: { reference?: CandleSeries } = {},
 ): WalkForwardResult {
   if (combos.length === 0) throw new Error('walk-forward: no combos');
   const opts = walkForwardOptionsSchema.parse(optsInput);
   const o = opts.objective;
-  const base = parseBacktestConfig({ ...backtest, from: undefined, to: undefined });
+  const baseInput = { ...backtest, from: undefined, to: undefined };
+  const base = parseBacktestConfig(baseInput);
   const n = series.length;
   const tf = timeframeMs(series.timeframe);
   const { openTime } = series;
@@ -325,8 +328,8 @@ export function walkForward<P extends Params, S>(
   const timeOf = (i: number): number => (i < n ? openTime[i]! : openTime[n - 1]! + tf);
   const years = (a: number, b: number): number => ((b - a) * tf) / YEAR_MS;
   const run = (p: P, a: number, b: number): BacktestResult => {
-    const cfg: BacktestConfig = { ...base, from: openTime[a]!, to: undefined };
-    return runBacktest(sliceSeries(series, 0, b), strategy, p, cfg);
+    const cfg: BacktestConfig = { ...parsedWithStrategyRisk(strategy, p, baseInput, base), from: openTime[a]!, to: undefined };
+    return runBacktest(sliceSeries(series, 0, b), strategy, p, cfg, inputs);
   };
 
   const folds: FoldReport[] = [];

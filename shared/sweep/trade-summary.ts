@@ -272,14 +272,15 @@ export interface SweepComboRun {
 /**
  * Run one combo in sweep mode: the engine's loop and the execution kernel as `runBacktest` runs them, then the
  * summary from the raw trades (see the module header). `configInput` as for `runBacktest`; `parsed: true` when
- * it is already `parseBacktestConfig`'s output (parsing it again gives the same config).
+ * it is already `parseBacktestConfig`'s output (parsing it again gives the same config). `reference` as for
+ * `runBacktest`: the series the Sentinel watches (`risk.sentinel`) when `series` is another symbol.
  */
-export function runSweepCombo<P extends Params, S>(series: CandleSeries, strategy: Strategy<P, S>, params: P, configInput: BacktestConfigInput | BacktestConfig = {}, opts: { parsed?: boolean } = {}): SweepComboRun {
+export function runSweepCombo<P extends Params, S>(series: CandleSeries, strategy: Strategy<P, S>, params: P, configInput: BacktestConfigInput | BacktestConfig = {}, opts: { parsed?: boolean; reference?: CandleSeries } = {}): SweepComboRun {
   const input = withStrategyRisk(strategy, params, configInput);
   // A config the caller parsed (a sweep chunk's) is used as is when the strategy adds no risk rules to it.
   const config = opts.parsed === true && input === configInput ? (input as BacktestConfig) : parseBacktestConfig(input);
   const window = resolveWindow(series, strategy, params, config);
-  const chunk = runChunk(series, strategy, params, config, window, INITIAL_CARRY, { reasons: false });
+  const chunk = runChunk(series, strategy, params, config, window, INITIAL_CARRY, opts.reference ? { reasons: false, reference: opts.reference } : { reasons: false });
   const raw = chunk.trades;
   const models = costModelsOf(config);
 
