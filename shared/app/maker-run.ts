@@ -37,10 +37,18 @@ export type StoredMakerReport = MakerFillReport & { tickSource: string };
  * The run's maker report, or null where it has no meaning: a derived pair (its "price" is a ratio of two legs, no
  * venue quotes it), a venue without a fee schedule, or a window without candles.
  */
-export function makerOfRun(series: CandleSeries, candles: readonly Candle[], strategy: Strategy<Params, unknown>, params: Params, window: { from: number; to: number }, venue: string): StoredMakerReport | null {
+export function makerOfRun(
+  series: CandleSeries,
+  candles: readonly Candle[],
+  strategy: Strategy<Params, unknown>,
+  params: Params,
+  window: { from: number; to: number },
+  venue: string,
+  inputs: { reference?: CandleSeries } = {},
+): StoredMakerReport | null {
   if (legVenueOf(venue) !== undefined || !(venue in FEE_TIERS)) return null;
   const tick = inferTick(candles);
   if (tick === null) return null;
-  const r = makerFillReport(series, strategy, params, window, { tick, venue, maxCandles: MAKER_MAX_CANDLES });
+  const r = makerFillReport(series, strategy, params, window, { tick, venue, maxCandles: MAKER_MAX_CANDLES }, inputs);
   return { ...r, tickSource: 'inferred from the finest price step of the window’s candles' };
 }

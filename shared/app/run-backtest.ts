@@ -368,7 +368,7 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
     await progress(0.9, 'judged');
     const monteCarlo = runMonteCarloOf(result, run);
     // Honest maker fills for the run page (single-series runs; no verdict reads it).
-    const maker = run.mode === 'slices' ? null : makerOfRun(toSeries(win.candles, win.key.timeframe, win.key.symbol), win.candles, strategy, params, { from: win.from, to: win.to }, run.venue);
+    const maker = run.mode === 'slices' ? null : makerOfRun(toSeries(win.candles, win.key.timeframe, win.key.symbol), win.candles, strategy, params, { from: win.from, to: win.to }, run.venue, ref ? { reference: ref.series } : {});
     // A single backtest has no sweep: PBO and SPA are skipped (never passed); the MC drawdown gate is checked.
     const studyGates = evaluateStudyGates(gateSet, { mcDrawdownP95: monteCarlo.blockBootstrap.status === 'done' ? monteCarlo.blockBootstrap.maxDrawdown.p95 : null });
     return {

@@ -20,7 +20,7 @@
  * verdict reads this report — verdicts assume taker fills (shared/costs/measured.ts).
  */
 import type { CandleSeries } from '../candles/candle';
-import { parseBacktestConfig, type BacktestConfigInput } from '../backtest/config';
+import type { BacktestConfigInput } from '../backtest/config';
 import { runBacktest } from '../backtest/engine';
 import type { Trade } from '../backtest/types';
 import { costModelSchema, feeSchedule, type CostModel } from '../costs';
@@ -75,12 +75,21 @@ export interface MakerFillReport {
 const meanBps = (xs: readonly number[]): number | null => (xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length) * 1e4 : null);
 
 /** The taker baseline and the maker variant on the same series, and the fill-rate / adverse-selection report. */
-export function makerFillReport<P extends Params, S>(series: CandleSeries, strategy: Strategy<P, S>, params: P, config: BacktestConfigInput, opts: MakerOptions): MakerFillReport {
+export function makerFillReport<P extends Params, S>(
+  series: CandleSeries,
+  strategy: Strategy<P, S>,
+  params: P,
+  config: BacktestConfigInput,
+  opts: MakerOptions,
+  inputs: { reference?: CandleSeries } = {},
+): MakerFillReport {
   if (!(opts.tick > 0)) throw new Error(`maker fills: tick must be a positive price step, got ${opts.tick}`);
   const o: Required<MakerOptions> = { offsetBps: opts.offsetBps ?? 0, maxCandles: opts.maxCandles ?? 3, tick: opts.tick, venue: opts.venue ?? 'binance' };
   const model: CostModel = costModelSchema.parse({ id: `${o.venue}-as-filled`, label: `${o.venue} base tier, each fill at its own liquidity`, schedule: feeSchedule(o.venue), liquidity: 'as-filled' });
-  const taker = runBacktest(series, strategy, params, parseBacktestConfig({ ...config, costs: [model] }));
-  const maker = runBacktest(series, makerVariant(strategy, o.offsetBps), params, parseBacktestConfig({ ...config, costs: [model], limitExpiryCandles: o.maxCandles, limitTradeThrough: o.tick }));
+  // Unparsed inputs, so the strategy's declared risk rules apply as in the run itself (a parsed config names its
+  // `risk` and would drop them); the Sentinel's reference series, when the run has one, goes in too.
+  const taker = runBacktest(series, strategy, params, { ...config, costs: [model] }, inputs);
+  const maker = runBacktest(series, makerVariant(strategy, o.offsetBps), params, { ...config, costs: [model], limitExpiryCandles: o.maxCandles, limitTradeThrough: o.tick }, inputs);
   const net = (t: Trade): number => t.net[model.id]!;
   const filled = maker.trades.filter((t) => t.entryLiquidity === 'maker');
   const onArrival = maker.trades.length - filled.length;
