@@ -18,7 +18,6 @@
  */
 import { toSeries } from '../candles/candle';
 import type { Timeframe } from '../candles/timeframe';
-import { parseBacktestConfig } from '../backtest/config';
 import { runBacktest } from '../backtest/engine';
 import { canonicalJson } from '../backtest/hash';
 import { runSlices, slicesConfigSchema } from '../backtest/slices';
@@ -50,6 +49,7 @@ import { lookaheadEvidence } from '../backtest/lookahead-audit';
 import { familyOf, resolveParams, singleStrategy } from '../strategies/registry';
 import { primaryCostModel } from './run-backtest';
 import { loadSweepWindow, planSweepCombos, DEFAULT_CHUNK_SIZE } from './sweep';
+import { declaredRisk, loadWindowReference } from './sentinel-reference';
 import { appLog as log } from './ports';
 
 export const STATUSES: readonly StrategyStatus[] = ['research', 'watch', 'paper', 'rejected'];
@@ -277,7 +277,10 @@ export async function promoteFromSweep(db: Database, sweepId: string): Promise<S
   const strategy = singleStrategy(sweep.strategyId);
   const params = resolveParams(strategy, best.params);
   const window = { from: win.from, to: win.to };
-  const result = sweep.mode === 'slices' ? runSlices(series, strategy, params, slicesConfigSchema.parse(window)) : runBacktest(series, strategy, params, parseBacktestConfig(window));
+  // The sweep ran each combo under the strategy's declared risk rules (and the Sentinel's reference when they watch
+  // another symbol): so does the reproduction — unparsed config, so the declared rules are not dropped.
+  const ref = sweep.mode === 'slices' ? null : await loadWindowReference(db, declaredRisk(strategy, params), win);
+  const result = sweep.mode === 'slices' ? runSlices(series, strategy, params, slicesConfigSchema.parse(window)) : runBacktest(series, strategy, params, window, ref ? { reference: ref.series } : {});
   // A single-mode sweep combo carries the compact combo hash (sweep-summary/2.0.0); 1.x sweeps the full resultHash.
   const reproduced = result.resultHash === centre.resultHash || (result.mode === 'single' && comboHashOfResult(result) === centre.resultHash);
   // The best combo is audited for lookahead on the sweep's candles before it can pass the gates.

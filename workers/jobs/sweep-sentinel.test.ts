@@ -142,6 +142,13 @@ describeWithData('sweeps and walk-forwards with the Sentinel on ETH/USDT load th
       const { roundTripBps: _rt, ...rest } = summary;
       expect(rest, view).toEqual(viewSummary(run.result!.net[view]!, trades.map((t) => t.net_returns[view]!)));
     }
+    // Promotion reproduces the sweep's best combo under the same declared risk and reference: its hash matches.
+    const judged = await until(async () => {
+      const [s] = await q<{ judgement: { best: unknown; reproduced?: boolean | null; reason?: string } | null }>(sql`SELECT result->'judgement' AS judgement FROM sweeps WHERE id = ${created.body.sweep.id}`);
+      return s?.judgement ?? null;
+    }, 'sweep judgement');
+    expect(judged.best, judged.reason ?? '').not.toBeNull();
+    expect(judged.reproduced).toBe(true);
   });
 
   it('a walk-forward of those combos records the reference it read for its folds and its in-sample family', async () => {
