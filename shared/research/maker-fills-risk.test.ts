@@ -6,18 +6,15 @@
  */
 import { expect, it } from 'vitest';
 import { runBacktest } from '../backtest/engine';
-import { toSeries, type CandleSeries } from '../candles/candle';
+import type { CandleSeries } from '../candles/candle';
 import { costModelSchema, feeSchedule } from '../costs';
 import { SentinelReferenceError } from '../execution/sentinel';
 import { getStrategy } from '../strategies/registry';
 import type { Params, Strategy } from '../strategies/types';
-import { describeWithData, readFreqtrade } from '../testing/data';
+import { describeWithData, readFreqtradeSeries } from '../testing/data';
 import { makerFillReport } from './maker-fills';
 
-function load(file: string, symbol: string, max: number): CandleSeries {
-  const rows = readFreqtrade('SauloHenriqueAguiar-freqtrades', file).slice(-max);
-  return toSeries(rows.map(([openTime, open, high, low, close, volume]) => ({ openTime: openTime!, open: open!, high: high!, low: low!, close: close!, volume: volume! })), '5m', symbol);
-}
+const load = (file: string, symbol: string, max: number): CandleSeries => readFreqtradeSeries('SauloHenriqueAguiar-freqtrades', file, symbol, '5m', max);
 
 describeWithData('maker report under the declared risk rules (real ETH/USDT, BTC/USDT 5m, Sentinel on)', () => {
   const eth = load('ETH_USDT-5m.json', 'ETH/USDT', 4_000);

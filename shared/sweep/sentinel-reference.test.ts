@@ -9,7 +9,7 @@
 import { expect, it } from 'vitest';
 import { runBacktest } from '../backtest/engine';
 import { canonicalJson, hashCanonical } from '../backtest/hash';
-import { sliceSeries, toSeries, type CandleSeries } from '../candles/candle';
+import { sliceSeries, type CandleSeries } from '../candles/candle';
 import { runSweepChunk, runTpeChunk, type SweepReference, type SweepRunConfig } from '../research/sweep';
 import { walkForward } from '../research/walk-forward';
 import { summarizeResult } from '../research/summary';
@@ -17,14 +17,11 @@ import { sweepBlockEdges } from '../research/sweep-pbo';
 import { SentinelReferenceError } from '../execution/sentinel';
 import { getStrategy } from '../strategies/registry';
 import type { Params, Strategy } from '../strategies/types';
-import { describeWithData, readFreqtrade } from '../testing/data';
+import { describeWithData, readFreqtradeSeries } from '../testing/data';
 import { comboHashOfResult } from './trade-summary';
 import { chunkResultOrThrow } from '../research/stored-sweep-result';
 
-function load(file: string, symbol: string, max: number): CandleSeries {
-  const rows = readFreqtrade('SauloHenriqueAguiar-freqtrades', file).slice(-max);
-  return toSeries(rows.map(([openTime, open, high, low, close, volume]) => ({ openTime: openTime!, open: open!, high: high!, low: low!, close: close!, volume: volume! })), '5m', symbol);
-}
+const load = (file: string, symbol: string, max: number): CandleSeries => readFreqtradeSeries('SauloHenriqueAguiar-freqtrades', file, symbol, '5m', max);
 
 describeWithData('a sweep chunk with the Sentinel reference == per-combo runBacktest with it (real ETH/USDT, BTC/USDT 5m)', () => {
   const eth = load('ETH_USDT-5m.json', 'ETH/USDT', 4_000);

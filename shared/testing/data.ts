@@ -3,6 +3,8 @@
  * the repo). A user's clone lacks it: tests that need it skip and say why; `.ci/run` refuses to start without it,
  * so in CI they always run.
  */
+import { toSeries, type CandleSeries } from '../candles/candle';
+import type { Timeframe } from '../candles/timeframe';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,4 +44,11 @@ export function readDataJson<T = unknown>(...parts: string[]): T {
 /** Freqtrade-format candles `[openTimeMs, o, h, l, c, v][]`. */
 export function readFreqtrade(dir: 'djienne-3EMA_SRSI_ATR' | 'SauloHenriqueAguiar-freqtrades', file: string): number[][] {
   return readDataJson<number[][]>('freqtrade-binance-spot', dir, file);
+}
+
+/** The last `last` candles (all when omitted) of a freqtrade file as a series. */
+export function readFreqtradeSeries(dir: 'djienne-3EMA_SRSI_ATR' | 'SauloHenriqueAguiar-freqtrades', file: string, symbol: string, timeframe: Timeframe, last?: number): CandleSeries {
+  const rows = readFreqtrade(dir, file);
+  const kept = last === undefined ? rows : rows.slice(-last);
+  return toSeries(kept.map(([openTime, open, high, low, close, volume]) => ({ openTime: openTime!, open: open!, high: high!, low: low!, close: close!, volume: volume! })), timeframe, symbol);
 }
