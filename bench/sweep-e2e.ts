@@ -4,8 +4,8 @@
  * REST capture, 45,024 candles; ../shared/data/PROVENANCE.md §1c) imported with the CLI's `import-freqtrade` path,
  * then a seeded random sweep of 10,000 combos posted exactly as
  * `npm run research -- sweep --api URL --follow --method random --samples 10000 --seed 1 …` does: POST
- * /api/research/sweeps, then GET /api/sweeps/:id every 500 ms (what the CLI's progress bar and the Lab's sweep page
- * read) until done. Prints wall time, chunks, combo-candles/s, the per-chunk wall times, and the merged resultHash
+ * /api/research/sweeps, then GET /api/sweeps/:id?fields=progress every 500 ms (what the CLI's progress bar
+ * reads) until done. Prints wall time, chunks, combo-candles/s, the per-chunk wall times, and the merged resultHash
  * side by side with the serial in-process run (`runSweepSerial`, what the CLI does without --api) — they must be
  * equal. Goal: < 60 s wall on 2 cores. Heavy (minutes of CPU): not part of the default `npm run bench`.
  *
@@ -83,7 +83,7 @@ export async function runSweepE2eBench(opts: { samples?: number; serial?: boolea
     let pollMs = 0;
     for (;;) {
       const tp = performance.now();
-      d = await api<SweepDetail>(`${stack.url}/api/sweeps/${encodeURIComponent(created.sweep.id)}`);
+      d = await api<SweepDetail>(`${stack.url}/api/sweeps/${encodeURIComponent(created.sweep.id)}?fields=progress`);
       pollMs = Math.max(pollMs, performance.now() - tp);
       polls++;
       const done = d.progress.chunksDone;
