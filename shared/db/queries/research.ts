@@ -10,7 +10,7 @@ import type { SeriesKey } from '../../candles/candle';
 import { backtestRuns, backtestTrades, sweepChunks, sweepPboChunks, sweeps, type BacktestRunRow, type BacktestTradeRow, type NewBacktestRunRow, type NewSweepRow, type SweepChunkRow, type SweepRow } from '../schema';
 import { rowsOf, type Database } from '../database';
 import type { StoredRunResult } from '../../research/stored-run-result';
-import { storedPboRangesSchema, storedSharpeVarianceSchema, type StoredChunkResult, type StoredPbo, type StoredSweepResult } from '../../research/stored-sweep-result';
+import { readStoredPbo, storedPboRangesSchema, storedSharpeVarianceSchema, type StoredChunkResult, type StoredPbo, type StoredSweepResult } from '../../research/stored-sweep-result';
 
 /** A `running` run or chunk whose claim is older than this is presumed dead (its consumer crashed) and re-claimable. */
 export const RUN_LEASE_MS = 10 * 60_000;
@@ -432,6 +432,19 @@ export async function sweepChunkBlockStats(db: Database, sweepId: string): Promi
     sql`SELECT chunk_index, result->'blockStats' AS block_stats FROM sweep_chunks WHERE sweep_id = ${sweepId} AND status = 'done' ORDER BY chunk_index`,
   );
   return rowsOf<{ chunk_index: number; block_stats: unknown }>(res).map((r) => ({ chunkIndex: Number(r.chunk_index), blockStats: r.block_stats }));
+}
+
+/**
+ * A sweep's status and its `result.pbo` alone (a jsonb path select: a pbo-chunk job needs only that, not the
+ * merged result of tens of MB), read through the PBO's schema; throws naming the sweep when it does not parse.
+ */
+export async function sweepPboState(db: Database, sweepId: string): Promise<{ status: string; pbo: StoredPbo | null } | null> {
+  const res = await db.execute(sql`SELECT status, result->'pbo' AS pbo FROM sweeps WHERE id = ${sweepId}`);
+  const row = rowsOf<{ status: string; pbo: unknown }>(res)[0];
+  if (!row) return null;
+  const read = readStoredPbo(typeof row.pbo === 'string' ? (JSON.parse(row.pbo) as unknown) : row.pbo);
+  if (!read.ok) throw new Error(`sweep ${sweepId}: ${read.reason}`);
+  return { status: row.status, pbo: read.result };
 }
 
 /** Store one computed split range (a duplicate of a deterministic computation inserts nothing); returns ranges stored. */
