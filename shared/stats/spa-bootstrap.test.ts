@@ -109,6 +109,17 @@ describe('SPA bootstrap paths', () => {
     expect(runs.spa.pValues.lower * 400).toBe(straightforward(input, options, runs).lower);
   });
 
+  it('bit-identical rows share their block length and ω̂, which are what each row gives on its own', () => {
+    const { series, bench } = sweepCase(120, 600, 4);
+    const full = superiorPredictiveAbility({ series, kind: 'returns', benchmark: bench }, { reps: 50, seed: 1 });
+    const dups = series.filter((row, j) => series.findIndex((r) => r.every((v, t) => Object.is(v, row[t]))) !== j).length;
+    expect(dups).toBeGreaterThan(0);
+    const alone = series.map((row) => superiorPredictiveAbility({ series: [row], kind: 'returns', benchmark: bench }, { reps: 1, seed: 1, blockLength: full.blockLength }).omega[0]);
+    expect(full.omega).toEqual(alone);
+    const blocks = series.map((row) => superiorPredictiveAbility({ series: [row], kind: 'returns', benchmark: bench }, { reps: 1, seed: 1 }).blockLength);
+    expect(full.blockLength).toBe(blocks.reduce((a, b) => a + b, 0) / blocks.length);
+  });
+
   it('losses and dense series: both paths agree and the runs path is chosen', () => {
     const r = mulberry32(2);
     const series = Array.from({ length: 30 }, () => Array.from({ length: 250 }, () => 0.01 * r.normal()));

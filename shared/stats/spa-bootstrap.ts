@@ -38,6 +38,8 @@ export interface BootstrapSetup {
   series: ArrayLike<ArrayLike<number>>;
   bench: ArrayLike<number> | null;
   sign: number;
+  /** Per strategy, the first strategy with a bit-identical d row (./identical-rows.ts): its statistics are the same. */
+  first?: Int32Array;
 }
 
 export interface Exceedances {
@@ -264,6 +266,7 @@ export function sparseBootstrap(s: BootstrapSetup): Exceedances {
     yesRc.fill(0);
     let open = nb; // replications not yet decided on all four counts
     for (let j = 0; j < k && open > 0; j++) {
+      if (s.first && s.first[j] !== j) continue; // a bit-identical row: the same values as its first copy
       acc.fill(0);
       for (let p = start[j]!; p < start[j + 1]!; p++) {
         const v = val[p]!;

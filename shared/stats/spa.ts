@@ -29,6 +29,7 @@ import { z } from 'zod';
 import { autocovariances } from './autocovariance';
 import { optimalBlockLength } from './block-length';
 import { InsufficientDataError, StatsInputError, assertFinite, matrixShape } from './errors';
+import { firstIdenticalRow } from './identical-rows';
 import { mulberry32 } from './prng';
 import { meanNonZeros, runsBootstrap, sparseBootstrap, type BootstrapSetup, type Exceedances } from './spa-bootstrap';
 
@@ -142,8 +143,15 @@ export function superiorPredictiveAbility(input: SpaInput, options: SpaOptions, 
 
   // A constant difference (e.g. a strategy that never trades against the flat benchmark) has no variance and no
   // dependence to measure: ω̂ = 0 exactly, not a rounding residue.
+  // Rows with the same bits (combos whose params change no trade) get the first such row's block length and ω̂:
+  // the same numbers, computed once.
+  const first = firstIdenticalRow(d, k, n);
   const constant = new Uint8Array(k);
   for (let j = 0; j < k; j++) {
+    if (first[j] !== j) {
+      constant[j] = constant[first[j]!]!;
+      continue;
+    }
     let varies = false;
     for (let t = 1; t < n && !varies; t++) if (d[j * n + t] !== d[j * n]) varies = true;
     constant[j] = varies ? 0 : 1;
@@ -152,9 +160,11 @@ export function superiorPredictiveAbility(input: SpaInput, options: SpaOptions, 
   if (o.blockLength === 'auto') {
     let sum = 0;
     let counted = 0;
+    const own = new Float64Array(k);
     for (let j = 0; j < k; j++) {
       if (constant[j]) continue;
-      sum += optimalBlockLength(d.subarray(j * n, (j + 1) * n)).stationary;
+      own[j] = first[j] === j ? optimalBlockLength(d.subarray(j * n, (j + 1) * n)).stationary : own[first[j]!]!;
+      sum += own[j]!;
       counted++;
     }
     blockLength = counted > 0 ? sum / counted : 1;
@@ -166,7 +176,8 @@ export function superiorPredictiveAbility(input: SpaInput, options: SpaOptions, 
     if (constant[j]) {
       mean[j] = d[j * n]!;
       omega[j] = 0;
-    } else {
+    } else if (first[j] !== j) omega[j] = omega[first[j]!]!;
+    else {
       for (let t = 0; t < n; t++) demeaned[t] = d[j * n + t]! - mean[j]!;
       omega[j] = Math.sqrt(Math.max(0, stationaryBootstrapVariance(demeaned, blockLength)));
     }
@@ -194,7 +205,7 @@ export function superiorPredictiveAbility(input: SpaInput, options: SpaOptions, 
     rcStatistic = Math.max(rcStatistic, sqrtN * mean[j]!);
   }
 
-  const setup: BootstrapSetup = { d, k, n, blockLength, rng: mulberry32(o.seed), reps: o.reps, scale, muL, muC, mean, statistic, rcStatistic, series: input.series, bench, sign };
+  const setup: BootstrapSetup = { d, k, n, blockLength, rng: mulberry32(o.seed), reps: o.reps, scale, muL, muC, mean, statistic, rcStatistic, series: input.series, bench, sign, first };
   // Same counts either way (./spa-bootstrap.ts); the sparse path wins when the series are mostly zero: about
   // nnz multiply-adds per strategy and replication against the runs path's ≈ n / blockLength run differences.
   const path = internal.path ?? (meanNonZeros(input.series) < n / blockLength ? 'sparse' : 'runs');
