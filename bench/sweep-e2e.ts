@@ -4,8 +4,8 @@
  * REST capture, 45,024 candles; ../shared/data/PROVENANCE.md §1c) imported with the CLI's `import-freqtrade` path,
  * then a seeded random sweep of 10,000 combos posted exactly as
  * `npm run research -- sweep --api URL --follow --method random --samples 10000 --seed 1 …` does: POST
- * /api/research/sweeps, then GET /api/sweeps/:id every 500 ms (what the CLI's progress bar and the Lab's sweep page
- * read) until done. Prints wall time, chunks, combo-candles/s, the per-chunk wall times, and the merged resultHash
+ * /api/research/sweeps, then GET /api/sweeps/:id?fields=progress every 500 ms (what the CLI's progress bar
+ * reads) until done. Prints wall time, chunks, combo-candles/s, the per-chunk wall times, and the merged resultHash
  * side by side with the serial in-process run (`runSweepSerial`, what the CLI does without --api) — they must be
  * equal. Goal: < 60 s wall on 2 cores. Heavy (minutes of CPU): not part of the default `npm run bench`.
  *
@@ -81,9 +81,10 @@ export async function runSweepE2eBench(opts: { samples?: number; serial?: boolea
     let shown = -1;
     let polls = 0;
     let pollMs = 0;
+    let seenDoneAt = 0;
     for (;;) {
       const tp = performance.now();
-      d = await api<SweepDetail>(`${stack.url}/api/sweeps/${encodeURIComponent(created.sweep.id)}`);
+      d = await api<SweepDetail>(`${stack.url}/api/sweeps/${encodeURIComponent(created.sweep.id)}?fields=progress`);
       pollMs = Math.max(pollMs, performance.now() - tp);
       polls++;
       const done = d.progress.chunksDone;
@@ -92,7 +93,10 @@ export async function runSweepE2eBench(opts: { samples?: number; serial?: boolea
         shown = decile;
         log(`  ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${d.sweep.status.padEnd(7)} ${done}/${d.progress.chunksTotal} chunks  load ${la()}`);
       }
-      if (d.sweep.status === 'done' || d.sweep.status === 'failed') break;
+      if (d.sweep.status === 'done' || d.sweep.status === 'failed') {
+        seenDoneAt = Date.now();
+        break;
+      }
       await new Promise((r) => setTimeout(r, 500));
     }
     const wallMs = performance.now() - t0;
@@ -111,6 +115,8 @@ export async function runSweepE2eBench(opts: { samples?: number; serial?: boolea
       // Chunks run one after another locally: what the chunk phase took beyond the chunks' own compute is per-chunk overhead.
       const overhead = tl.lastChunk - tl.created - walls.reduce((a, b) => a + b, 0);
       log(`  per-chunk overhead (chunk phase − compute) ${(overhead / d.chunks.length).toFixed(0)} ms; merge (claimed → done) ${tl.finished !== null && tl.mergeClaimed !== null ? `${((tl.finished - tl.mergeClaimed) / 1000).toFixed(1)} s` : '—'}`);
+      // finished_at is the write's transaction start: what follows it is the result's write, commit and the poll's lag.
+      if (tl.finished !== null) log(`  done seen by the progress poll ${((seenDoneAt - tl.finished) / 1000).toFixed(1)} s after finished_at (result write + commit + poll interval)`);
     }
     log(`  goal < ${SWEEP_E2E_GOAL_MS / 1000} s: ${wallMs < SWEEP_E2E_GOAL_MS ? 'met' : 'NOT met'}; load average at end: ${la()}`);
 

@@ -14,10 +14,9 @@
  */
 import { z } from 'zod';
 import type { Database } from '../db/database';
-import { claimStalePboResends, getSweepRow, markPboEnqueued, pboPartials, pingDb, setSweepPbo, storePboPartial, sweepChunkBlockStats } from '../db/queries/research';
+import { claimStalePboResends, markPboEnqueued, pboPartials, pingDb, setSweepPbo, storePboPartial, sweepChunkBlockStats, sweepPboState } from '../db/queries/research';
 import type { Clock } from './ports';
 import { mergeSweepPbo, sweepCscvMatrix, sweepPboPartial, type ChunkBlockStats } from '../research/sweep-pbo';
-import { sweepResultOrThrow } from '../research/stored-sweep-result';
 
 /** The `pbo-chunk` queue message: one split range of a sweep's deferred PBO. */
 export const PboChunkMessage = z.object({
@@ -52,9 +51,9 @@ export async function sendPboChunks(db: Database, sweepId: string, ranges: reado
 
 /** A redelivered merge: re-send the deferred PBO's messages when their send never succeeded (no mark). */
 export async function resendUnsentPbo(db: Database, sweepId: string, enqueue: (m: PboChunkJob[]) => Promise<void>): Promise<number> {
-  const sweep = await getSweepRow(db, sweepId);
+  const sweep = await sweepPboState(db, sweepId);
   if (sweep?.status !== 'done') return 0;
-  const pbo = sweepResultOrThrow(sweep.result, sweepId)?.pbo;
+  const pbo = sweep.pbo;
   if (pbo?.status !== 'deferred' || pbo.enqueuedAt !== undefined) return 0;
   return sendPboChunks(db, sweepId, pbo.ranges, enqueue);
 }
@@ -75,9 +74,10 @@ export async function resendStalePbo(db: Database, enqueue: (m: PboChunkJob[]) =
 }
 
 export async function executePboChunk(db: Database, msg: { sweepId: string; rangeIndex: number; from: number; to: number }, now: Clock): Promise<PboChunkOutcome> {
-  const sweep = await getSweepRow(db, msg.sweepId);
+  // Only the sweep's status and result.pbo (a jsonb path select), never the whole merged result.
+  const sweep = await sweepPboState(db, msg.sweepId);
   if (!sweep) return { status: 'skipped', reason: 'no such sweep' };
-  const pbo = sweep.status === 'done' ? sweepResultOrThrow(sweep.result, msg.sweepId)?.pbo : undefined;
+  const pbo = sweep.status === 'done' ? sweep.pbo : undefined;
   if (sweep.status !== 'done' || !pbo || pbo.status !== 'deferred') return { status: 'skipped', reason: `sweep is ${sweep.status}, its PBO ${pbo?.status ?? 'absent'}` };
   const range = pbo.ranges[msg.rangeIndex];
   if (!range || range.from !== msg.from || range.to !== msg.to) return { status: 'skipped', reason: `range ${msg.rangeIndex} [${msg.from}, ${msg.to}) is not in the sweep's plan` };

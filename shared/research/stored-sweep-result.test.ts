@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { randomWalk } from '../backtest/fixtures.test-util';
 import { TIMEFRAME_MS } from '../candles/timeframe';
 import { dstaSmaCrossover } from '../strategies/dsta-sma-crossover';
-import { chunkResultOrThrow, readChunkResult, readSweepResult, type StoredSweepResult } from './stored-sweep-result';
+import { chunkResultOrThrow, readChunkResult, readStoredPbo, readSweepResult, type StoredSweepResult } from './stored-sweep-result';
 import { gridCombos, mergeSweep, planSweep, runSweepChunk } from './sweep';
 import { computeSweepPbo, sweepBlockEdges } from './sweep-pbo';
 import { computeSweepSpa } from './sweep-spa';
@@ -46,6 +46,13 @@ describe('stored sweep layouts: one schema per column', () => {
     // A deferred PBO (pbo-chunk jobs pending, messages sent) and the judgement merged on later read too.
     const later = { ...(stored as object), pbo: { status: 'deferred', reason: 'large', ranges: [{ from: 0, to: 10 }], enqueuedAt: 5 }, judgement: { best: null, reason: 'no combo meets any objective’s trade floor' } };
     expect(readSweepResult(later)).toMatchObject({ ok: true, result: { pbo: { status: 'deferred', enqueuedAt: 5 }, judgement: { best: null } } });
+    // result.pbo read on its own (what a pbo-chunk job selects) goes through the same schema.
+    expect(readStoredPbo(later.pbo)).toEqual({ ok: true, result: later.pbo });
+    expect(readStoredPbo(r.result.pbo)).toEqual({ ok: true, result: r.result.pbo });
+    expect(readStoredPbo(null)).toEqual({ ok: true, result: null });
+    const bad = readStoredPbo({ status: 'deferred', reason: 'large', ranges: [{ from: 'a', to: 10 }] });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.reason).toMatch(/^stored sweep PBO: ranges\.0\.from/);
   });
 
   it('rows of earlier code versions (no PBO / SPA / timing, chunks without block statistics) read as such', () => {

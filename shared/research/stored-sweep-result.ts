@@ -211,6 +211,13 @@ function reader<S extends z.ZodType>(schema: S, what: string): (json: unknown) =
 const readSweep = reader(storedSweepResultSchema, 'stored sweep result');
 const readChunk = reader(storedChunkResultSchema, 'stored sweep chunk result');
 
+const readPbo = reader(storedPboSchema, 'stored sweep PBO');
+
+/** Parse a stored `sweeps.result.pbo` read on its own (a jsonb path select; null when absent). */
+export function readStoredPbo(json: unknown): Read<StoredPbo | null> {
+  return readPbo(json);
+}
+
 /** Parse a stored `sweeps.result` (null for a sweep not merged yet). */
 export function readSweepResult(json: unknown): Read<StoredSweepResult | null> {
   // Returning the parsed type as the writer's is the compile-time check that the schema matches the writer's types.

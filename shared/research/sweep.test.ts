@@ -118,6 +118,12 @@ describe('sweep run and merge', () => {
     expect(mergeSweep([...outputs, outputs[2]!]).resultHash).toBe(serial.resultHash);
     const bad = { ...outputs[2]!, combos: outputs[2]!.combos.map((c) => ({ ...c, trades: c.trades + 1 })) };
     expect(() => mergeSweep([...outputs, bad])).toThrow(/twice/);
+    expect(() => mergeSweep([bad, ...outputs])).toThrow(/twice/);
+    // The same combo in two different chunks with two results is refused; with one result it merges once.
+    const moved = { ...outputs[1]!, combos: [...outputs[1]!.combos, { ...outputs[2]!.combos[0]!, trades: outputs[2]!.combos[0]!.trades + 1 }] };
+    expect(() => mergeSweep([outputs[0]!, moved, ...outputs.slice(2)])).toThrow(/two different results/);
+    const copied = { ...outputs[1]!, combos: [...outputs[1]!.combos, outputs[2]!.combos[0]!] };
+    expect(mergeSweep([outputs[0]!, copied, ...outputs.slice(2)]).resultHash).toBe(serial.resultHash);
     expect(() => mergeSweep(outputs.slice(1))).toThrow(/missing/);
     const partial = mergeSweep(outputs.slice(1), { allowPartial: true });
     expect(partial.complete).toBe(false);

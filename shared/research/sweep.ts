@@ -358,21 +358,27 @@ export function mergeSweep(outputs: readonly ChunkOutput[], opts: { objectives?:
   const context = outputs[0]!.context;
   const ctxJson = canonicalJson(context);
   const of = outputs[0]!.of;
-  const byIndex = new Map<number, string>();
+  // Chunks by index; a redelivered index must carry identical combos (compared only then: serializing every
+  // chunk's combos to compare them with nothing cost a second full pass over a 10,000-combo sweep).
+  const byIndex = new Map<number, ChunkOutput>();
+  const distinct: ChunkOutput[] = [];
   for (const o of outputs) {
     if (canonicalJson(o.context) !== ctxJson) throw new Error(`mergeSweep: chunk ${o.index} has a different context`);
     if (o.of !== of) throw new Error(`mergeSweep: chunk ${o.index} says of=${o.of}, expected ${of}`);
-    const j = canonicalJson(o.combos);
     const prev = byIndex.get(o.index);
-    if (prev !== undefined && prev !== j) throw new Error(`mergeSweep: chunk ${o.index} delivered twice with different results`);
-    byIndex.set(o.index, j);
+    if (prev === undefined) {
+      byIndex.set(o.index, o);
+      distinct.push(o);
+    } else if (prev !== o && canonicalJson(prev.combos) !== canonicalJson(o.combos)) throw new Error(`mergeSweep: chunk ${o.index} delivered twice with different results`);
   }
   let complete = true;
   for (let k = 0; k < of; k++) if (!byIndex.has(k)) complete = false;
   if (!complete && !opts.allowPartial) throw new Error(`mergeSweep: ${of - byIndex.size} of ${of} chunks missing`);
 
+  // A combo in two chunks (the same params drawn into both) must have one result; an identical redelivered chunk
+  // was checked whole above and is not walked again.
   const byKey = new Map<string, ComboSummary>();
-  for (const o of outputs) {
+  for (const o of distinct) {
     for (const c of o.combos) {
       const prev = byKey.get(c.key);
       if (prev && canonicalJson(prev) !== canonicalJson(c)) throw new Error(`mergeSweep: combo ${c.key} has two different results`);

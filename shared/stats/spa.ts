@@ -29,8 +29,9 @@ import { z } from 'zod';
 import { autocovariances } from './autocovariance';
 import { optimalBlockLength } from './block-length';
 import { InsufficientDataError, StatsInputError, assertFinite, matrixShape } from './errors';
+import { firstIdenticalRow } from './identical-rows';
 import { mulberry32 } from './prng';
-import { stationaryBootstrapIndices } from './resample';
+import { meanNonZeros, runsBootstrap, sparseBootstrap, type BootstrapSetup, type Exceedances } from './spa-bootstrap';
 
 export const MIN_SPA_OBSERVATIONS = 10;
 
@@ -76,7 +77,7 @@ export interface SpaResult {
 }
 
 /** Relative performance d (strategies × time, row-major): higher = better than the benchmark. */
-function relativePerformance(input: SpaInput): { d: Float64Array; k: number; n: number } {
+function relativePerformance(input: SpaInput): { d: Float64Array; k: number; n: number; bench: ArrayLike<number> | null; sign: number } {
   const { rows: k, cols: n } = matrixShape(input.series, 'series');
   if (n < MIN_SPA_OBSERVATIONS) throw new InsufficientDataError('observations', n, MIN_SPA_OBSERVATIONS);
   const bench = input.benchmark === undefined || input.benchmark === 'flat' ? null : input.benchmark;
@@ -91,7 +92,7 @@ function relativePerformance(input: SpaInput): { d: Float64Array; k: number; n: 
     const row = input.series[j]!;
     for (let t = 0; t < n; t++) d[j * n + t] = sign * (row[t]! - (bench ? bench[t]! : 0));
   }
-  return { d, k, n };
+  return { d, k, n, bench, sign };
 }
 
 /** Lags whose weight κ(n, i) is below this are dropped: |2κ·γ̂_i| ≤ 2κ·γ̂_0, so together they move ω̂² by < 1e-10 relative. */
@@ -118,14 +119,20 @@ export function stationaryBootstrapVariance(demeaned: ArrayLike<number>, blockLe
   return v;
 }
 
+/** Test hooks: force a bootstrap path, observe which ran and how many comparisons it recomputed exactly. */
+export interface SpaInternals {
+  path?: 'runs' | 'sparse';
+  onBootstrap?: (path: 'runs' | 'sparse', x: Exceedances) => void;
+}
+
 /**
  * White's Reality Check and Hansen's SPA for the best of `series` against the benchmark, with B stationary
  * bootstrap replications. Throws InsufficientDataError below 10 observations and StatsInputError for
  * mismatched shapes or non-finite values.
  */
-export function superiorPredictiveAbility(input: SpaInput, options: SpaOptions): SpaResult {
+export function superiorPredictiveAbility(input: SpaInput, options: SpaOptions, internal: SpaInternals = {}): SpaResult {
   const o = spaOptionsSchema.parse(options);
-  const { d, k, n } = relativePerformance(input);
+  const { d, k, n, bench, sign } = relativePerformance(input);
 
   const mean = new Float64Array(k);
   for (let j = 0; j < k; j++) {
@@ -136,8 +143,15 @@ export function superiorPredictiveAbility(input: SpaInput, options: SpaOptions):
 
   // A constant difference (e.g. a strategy that never trades against the flat benchmark) has no variance and no
   // dependence to measure: ω̂ = 0 exactly, not a rounding residue.
+  // Rows with the same bits (combos whose params change no trade) get the first such row's block length and ω̂:
+  // the same numbers, computed once.
+  const first = firstIdenticalRow(d, k, n);
   const constant = new Uint8Array(k);
   for (let j = 0; j < k; j++) {
+    if (first[j] !== j) {
+      constant[j] = constant[first[j]!]!;
+      continue;
+    }
     let varies = false;
     for (let t = 1; t < n && !varies; t++) if (d[j * n + t] !== d[j * n]) varies = true;
     constant[j] = varies ? 0 : 1;
@@ -146,9 +160,11 @@ export function superiorPredictiveAbility(input: SpaInput, options: SpaOptions):
   if (o.blockLength === 'auto') {
     let sum = 0;
     let counted = 0;
+    const own = new Float64Array(k);
     for (let j = 0; j < k; j++) {
       if (constant[j]) continue;
-      sum += optimalBlockLength(d.subarray(j * n, (j + 1) * n)).stationary;
+      own[j] = first[j] === j ? optimalBlockLength(d.subarray(j * n, (j + 1) * n)).stationary : own[first[j]!]!;
+      sum += own[j]!;
       counted++;
     }
     blockLength = counted > 0 ? sum / counted : 1;
@@ -160,7 +176,8 @@ export function superiorPredictiveAbility(input: SpaInput, options: SpaOptions):
     if (constant[j]) {
       mean[j] = d[j * n]!;
       omega[j] = 0;
-    } else {
+    } else if (first[j] !== j) omega[j] = omega[first[j]!]!;
+    else {
       for (let t = 0; t < n; t++) demeaned[t] = d[j * n + t]! - mean[j]!;
       omega[j] = Math.sqrt(Math.max(0, stationaryBootstrapVariance(demeaned, blockLength)));
     }
@@ -188,107 +205,16 @@ export function superiorPredictiveAbility(input: SpaInput, options: SpaOptions):
     rcStatistic = Math.max(rcStatistic, sqrtN * mean[j]!);
   }
 
-  // Prefix sums per strategy: a bootstrap sample is a run of contiguous index blocks, so a strategy's resampled
-  // sum is Σ over runs of P[end] − P[start]. Strategies are interleaved in groups of 4 (P[(g·(n+1) + t)·4 + w]),
-  // so one pair of run bounds serves four strategies from one cache line; a missing 4th row stays zero.
-  const G = 4;
-  const groups = Math.ceil(k / G);
-  const P = new Float64Array(groups * (n + 1) * G);
-  for (let j = 0; j < k; j++) {
-    const g = Math.floor(j / G);
-    const w = j % G;
-    const base = g * (n + 1) * G;
-    let acc = 0;
-    for (let t = 0; t < n; t++) {
-      acc += d[j * n + t]!;
-      P[base + (t + 1) * G + w] = acc;
-    }
-  }
-  // Replications run in batches: each group's prefix sums are read once per batch rather than once per
-  // replication (the matrix does not fit in cache; a group does). The arithmetic per (replication, strategy)
-  // is the same in any batching, so results do not depend on the batch size.
-  const rng = mulberry32(o.seed);
-  const idx = new Int32Array(n);
-  const BATCH = 16;
-  const runStart = new Int32Array(BATCH * n);
-  const runEnd = new Int32Array(BATCH * n);
-  const runCount = new Int32Array(BATCH);
-  const floor = o.studentize ? 0 : -Infinity;
-  const maxL = new Float64Array(BATCH);
-  const maxC = new Float64Array(BATCH);
-  const maxU = new Float64Array(BATCH);
-  const maxRc = new Float64Array(BATCH);
-  let exceedL = 0;
-  let exceedC = 0;
-  let exceedU = 0;
-  let exceedRc = 0;
-  for (let b0 = 0; b0 < o.reps; b0 += BATCH) {
-    const nb = Math.min(BATCH, o.reps - b0);
-    for (let q = 0; q < nb; q++) {
-      stationaryBootstrapIndices(n, blockLength, rng, idx);
-      const off = q * n;
-      let runs = 0;
-      runStart[off] = idx[0]!;
-      for (let t = 1; t < n; t++) {
-        if (idx[t] !== idx[t - 1]! + 1) {
-          runEnd[off + runs] = idx[t - 1]! + 1;
-          runs++;
-          runStart[off + runs] = idx[t]!;
-        }
-      }
-      runEnd[off + runs] = idx[n - 1]! + 1;
-      runCount[q] = runs + 1;
-    }
-    maxL.fill(floor);
-    maxC.fill(floor);
-    maxU.fill(floor);
-    maxRc.fill(-Infinity);
-    const sums = new Float64Array(G);
-    for (let g = 0; g < groups; g++) {
-      const base = g * (n + 1) * G;
-      for (let q = 0; q < nb; q++) {
-        const off = q * n;
-        const runs = runCount[q]!;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        for (let r = 0; r < runs; r++) {
-          const e = base + runEnd[off + r]! * G;
-          const b = base + runStart[off + r]! * G;
-          s0 += P[e]! - P[b]!;
-          s1 += P[e + 1]! - P[b + 1]!;
-          s2 += P[e + 2]! - P[b + 2]!;
-          s3 += P[e + 3]! - P[b + 3]!;
-        }
-        sums[0] = s0;
-        sums[1] = s1;
-        sums[2] = s2;
-        sums[3] = s3;
-        for (let w = 0; w < G; w++) {
-          const j = g * G + w;
-          if (j >= k) break;
-          const sc = scale[j]!;
-          const mj = mean[j]!;
-          const m = sums[w]! / n;
-          const l = (m - muL[j]!) * sc;
-          const c = (m - muC[j]!) * sc;
-          const u = (m - mj) * sc;
-          if (l > maxL[q]!) maxL[q] = l;
-          if (c > maxC[q]!) maxC[q] = c;
-          if (u > maxU[q]!) maxU[q] = u;
-          const rc = sqrtN * (m - mj);
-          if (rc > maxRc[q]!) maxRc[q] = rc;
-        }
-      }
-    }
-    for (let q = 0; q < nb; q++) {
-      if (maxL[q]! > statistic) exceedL++;
-      if (maxC[q]! > statistic) exceedC++;
-      if (maxU[q]! > statistic) exceedU++;
-      if (maxRc[q]! > rcStatistic) exceedRc++;
-    }
-  }
+  const setup: BootstrapSetup = { d, k, n, blockLength, rng: mulberry32(o.seed), reps: o.reps, scale, muL, muC, mean, statistic, rcStatistic, series: input.series, bench, sign, first };
+  // Same counts either way (./spa-bootstrap.ts); the sparse path wins when the series are mostly zero: about
+  // nnz multiply-adds per strategy and replication against the runs path's ≈ n / blockLength run differences.
+  const path = internal.path ?? (meanNonZeros(input.series) < n / blockLength ? 'sparse' : 'runs');
+  const x = path === 'sparse' ? sparseBootstrap(setup) : runsBootstrap(setup);
+  internal.onBootstrap?.(path, x);
+  const exceedL = x.lower;
+  const exceedC = x.consistent;
+  const exceedU = x.upper;
+  const exceedRc = x.rc;
   return {
     strategies: k,
     observations: n,

@@ -415,7 +415,7 @@ async function command(cmd: string | undefined, o: Parsed, out: CliOutput): Prom
         // --follow: a progress bar from the sweep's chunk counts until it is done or failed, then the wall time.
         const t0 = Date.now();
         for (;;) {
-          const d = (await api(o.api, `/api/sweeps/${encodeURIComponent(created.sweep.id)}`)) as { sweep: { status: string; resultHash?: string | null }; progress: { chunksDone: number; chunksTotal: number } };
+          const d = (await api(o.api, `/api/sweeps/${encodeURIComponent(created.sweep.id)}?fields=progress`)) as { sweep: { status: string; resultHash?: string | null }; progress: { chunksDone: number; chunksTotal: number } };
           bar(d.progress.chunksDone, d.progress.chunksTotal, `${d.sweep.status}, ${d.progress.chunksDone}/${d.progress.chunksTotal} chunks, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
           if (d.sweep.status === 'done' || d.sweep.status === 'failed') {
             const v = { sweep: { ...created.sweep, status: d.sweep.status, resultHash: d.sweep.resultHash ?? null }, wallMs: Date.now() - t0 };

@@ -239,6 +239,13 @@ describe('sweeps', () => {
   it('a running sweep shows its done chunks’ combos; a stored result that does not read is reported, never guessed at', async () => {
     const running = await get('/api/sweeps/api-sweep-running?metric=sharpe');
     expect(running.body).toMatchObject({ comboSource: 'chunks', combosFound: 8, result: null, resultError: null });
+    // A progress poll reads neither the result nor the chunks' results, and reports the same progress and chunks.
+    const poll = await get('/api/sweeps/api-sweep-running?fields=progress');
+    expect(poll.body).toMatchObject({ comboSource: 'none', combosFound: 0, result: null, heatmap: null, best: [] });
+    expect({ sweep: poll.body.sweep, progress: poll.body.progress, chunks: poll.body.chunks }).toEqual({ sweep: running.body.sweep, progress: running.body.progress, chunks: running.body.chunks });
+    const donePoll = await get('/api/sweeps/api-sweep?fields=progress');
+    expect(donePoll.body.progress).toMatchObject({ chunksDone: 3, chunksTotal: 3, ratio: 1 });
+    expect(donePoll.body.sweep.resultHash).toBe((await get('/api/sweeps/api-sweep')).body.sweep.resultHash);
     const bad = await get('/api/sweeps/api-sweep-bad');
     expect(bad.status).toBe(200);
     expect(bad.body).toMatchObject({ comboSource: 'chunks', combosFound: 1 });

@@ -1,7 +1,7 @@
 /**
- * Parameter sweeps for the Lab: a keyset-paged list (no results), one sweep with its result, its chunks'
- * progress rows (no chunk results), and the done chunks' results for building a heatmap when the sweep's own
- * result is not (yet) there.
+ * Parameter sweeps for the Lab: a keyset-paged list (no results), one sweep with its result (or without it, for
+ * progress), its chunks' progress rows (no chunk results), and the done chunks' combos for building a heatmap when
+ * the sweep's own result is not (yet) there.
  */
 import { and, asc, desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { sweepChunks, sweeps, type SweepRow } from '../schema';
@@ -39,6 +39,12 @@ export async function getSweep(db: Database, id: string): Promise<SweepRow | nul
   return row ?? null;
 }
 
+/** One sweep's columns without its result (a merged 10,000-combo result is tens of MB): what progress needs. */
+export async function getSweepMeta(db: Database, id: string): Promise<Omit<SweepRow, 'result'> | null> {
+  const [row] = await db.select(SWEEP_COLUMNS).from(sweeps).where(eq(sweeps.id, id));
+  return row ?? null;
+}
+
 export interface SweepChunkMeta {
   chunkIndex: number;
   status: string;
@@ -63,10 +69,13 @@ export async function listSweepChunks(db: Database, sweepId: string): Promise<Sw
     .orderBy(asc(sweepChunks.chunkIndex));
 }
 
-/** Results of the sweep's done chunks, in chunk order. */
+/**
+ * Results of the sweep's done chunks, in chunk order, without the PBO block statistics and SPA daily returns
+ * (optional in the chunk schema; only the merge reads them): about a quarter of each chunk's bytes.
+ */
 export async function sweepChunkResults(db: Database, sweepId: string): Promise<unknown[]> {
   const rows = await db
-    .select({ result: sweepChunks.result })
+    .select({ result: sql<unknown>`${sweepChunks.result} - 'blockStats' - 'periodReturns'` })
     .from(sweepChunks)
     .where(and(eq(sweepChunks.sweepId, sweepId), eq(sweepChunks.status, 'done')))
     .orderBy(asc(sweepChunks.chunkIndex));

@@ -10,7 +10,7 @@ import type { SeriesKey } from '../../candles/candle';
 import { backtestRuns, backtestTrades, sweepChunks, sweepPboChunks, sweeps, type BacktestRunRow, type BacktestTradeRow, type NewBacktestRunRow, type NewSweepRow, type SweepChunkRow, type SweepRow } from '../schema';
 import { rowsOf, type Database } from '../database';
 import type { StoredRunResult } from '../../research/stored-run-result';
-import { storedPboRangesSchema, storedSharpeVarianceSchema, type StoredChunkResult, type StoredPbo, type StoredSweepResult } from '../../research/stored-sweep-result';
+import { readStoredPbo, storedPboRangesSchema, storedSharpeVarianceSchema, type StoredChunkResult, type StoredPbo, type StoredSweepResult } from '../../research/stored-sweep-result';
 import { storeRunDetail } from './lab-runs';
 
 /** A `running` run or chunk whose claim is older than this is presumed dead (its consumer crashed) and re-claimable. */
@@ -370,25 +370,58 @@ export async function sweepChunkOutputs(db: Database, sweepId: string): Promise<
     .orderBy(sweepChunks.chunkIndex);
 }
 
+/**
+ * A merged result longer than this (UTF-16 code units of its JSON) is sent in parts of this size and assembled by
+ * the database. One 40 MB statement parameter costs time quadratic in its size on the local stack (pglite-socket
+ * re-concatenates its buffer on every 64 KB read: 42.6 MB took 10–18 s against ≈ 3 s in 2 MiB parts); Postgres
+ * stores the same jsonb either way.
+ */
+export const FINISH_PART_CHARS = 2 << 20;
+
+/** `json` cut into parts of at most `size` code units, never between the halves of a surrogate pair. */
+export function jsonParts(json: string, size: number): string[] {
+  const parts: string[] = [];
+  for (let o = 0; o < json.length; ) {
+    let e = Math.min(json.length, o + Math.max(2, size));
+    const c = json.charCodeAt(e - 1);
+    if (e < json.length && c >= 0xd800 && c <= 0xdbff) e--;
+    parts.push(json.slice(o, e));
+    o = e;
+  }
+  return parts;
+}
+
 /** Write the merged result; only a sweep not yet done is written (a duplicate merge changes nothing). */
 export async function finishSweep(
   db: Database,
   sweepId: string,
   out: { result: StoredSweepResult; resultHash: string; dataHash?: string | null; candleCount?: number | null },
+  opts: { partChars?: number } = {},
 ): Promise<boolean> {
-  const rows = await db
-    .update(sweeps)
-    .set({
-      status: 'done',
-      result: out.result,
-      resultHash: out.resultHash,
-      dataHash: out.dataHash ?? null,
-      candleCount: out.candleCount ?? null,
-      finishedAt: sql`now()`,
-    })
-    .where(and(eq(sweeps.id, sweepId), sql`${sweeps.status} <> 'done'`))
-    .returning({ id: sweeps.id });
-  return rows.length > 0;
+  const partChars = opts.partChars ?? FINISH_PART_CHARS;
+  const done = { status: 'done', resultHash: out.resultHash, dataHash: out.dataHash ?? null, candleCount: out.candleCount ?? null, finishedAt: sql`now()` };
+  const where = and(eq(sweeps.id, sweepId), sql`${sweeps.status} <> 'done'`);
+  const json = JSON.stringify(out.result);
+  if (json.length <= partChars) {
+    const rows = await db
+      .update(sweeps)
+      .set({ ...done, result: out.result })
+      .where(where)
+      .returning({ id: sweeps.id });
+    return rows.length > 0;
+  }
+  // In parts: a temporary table of the JSON text's parts, assembled and cast to jsonb by the one UPDATE.
+  return db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    await t.execute(sql`CREATE TEMP TABLE sweep_result_parts (i int PRIMARY KEY, part text NOT NULL) ON COMMIT DROP`);
+    for (const [i, part] of jsonParts(json, partChars).entries()) await t.execute(sql`INSERT INTO sweep_result_parts VALUES (${i}, ${part})`);
+    const rows = await t
+      .update(sweeps)
+      .set({ ...done, result: sql`(SELECT string_agg(part, '' ORDER BY i) FROM sweep_result_parts)::jsonb` })
+      .where(where)
+      .returning({ id: sweeps.id });
+    return rows.length > 0;
+  });
 }
 
 /**
@@ -435,6 +468,19 @@ export async function sweepChunkBlockStats(db: Database, sweepId: string): Promi
     sql`SELECT chunk_index, result->'blockStats' AS block_stats FROM sweep_chunks WHERE sweep_id = ${sweepId} AND status = 'done' ORDER BY chunk_index`,
   );
   return rowsOf<{ chunk_index: number; block_stats: unknown }>(res).map((r) => ({ chunkIndex: Number(r.chunk_index), blockStats: r.block_stats }));
+}
+
+/**
+ * A sweep's status and its `result.pbo` alone (a jsonb path select: a pbo-chunk job needs only that, not the
+ * merged result of tens of MB), read through the PBO's schema; throws naming the sweep when it does not parse.
+ */
+export async function sweepPboState(db: Database, sweepId: string): Promise<{ status: string; pbo: StoredPbo | null } | null> {
+  const res = await db.execute(sql`SELECT status, result->'pbo' AS pbo FROM sweeps WHERE id = ${sweepId}`);
+  const row = rowsOf<{ status: string; pbo: unknown }>(res)[0];
+  if (!row) return null;
+  const read = readStoredPbo(typeof row.pbo === 'string' ? (JSON.parse(row.pbo) as unknown) : row.pbo);
+  if (!read.ok) throw new Error(`sweep ${sweepId}: ${read.reason}`);
+  return { status: row.status, pbo: read.result };
 }
 
 /** Store one computed split range (a duplicate of a deterministic computation inserts nothing); returns ranges stored. */

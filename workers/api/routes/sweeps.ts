@@ -2,12 +2,13 @@
  * Parameter sweeps: `GET /api/sweeps` (keyset pages) and `GET /api/sweeps/:id` — progress, chunks, and heatmap
  * data: for two params `?x=&y=` the grid of `?metric=` (aggregated over the other params with `?agg=`), from the
  * sweep's stored result (or, while it runs, its done chunks' results), each read through its one schema
- * (shared/research/stored-sweep-result.ts). A combo is a `ComboSummary`; a metric is a (dotted) path on it
- * (`trades`, `net.binance-taker.meanBps`), a bare view metric meaning the gross view's (`sharpe`).
+ * (shared/research/stored-sweep-result.ts); `?fields=progress` reads neither (what a progress poller needs). A
+ * combo is a `ComboSummary`; a metric is a (dotted) path on it (`trades`, `net.binance-taker.meanBps`), a bare view
+ * metric meaning the gross view's (`sharpe`).
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { getSweep, listSweepChunks, listSweeps, sweepChunkResults } from '../../../shared/db/queries/lab-sweeps';
+import { getSweep, getSweepMeta, listSweepChunks, listSweeps, sweepChunkResults } from '../../../shared/db/queries/lab-sweeps';
 import type { ComboSummary } from '../../../shared/research/summary';
 import { readChunkResult, readSweepResult } from '../../../shared/research/stored-sweep-result';
 import { documentRoutes } from '../openapi';
@@ -32,6 +33,10 @@ export const sweepDetailQuery = z.object({
   metric: pathParam.optional().describe('Metric path, e.g. sharpe, totalReturn, net.binance-taker.sharpe'),
   agg: z.enum(['max', 'min', 'mean']).default('max').describe('How combos sharing an (x, y) cell are combined'),
   top: z.coerce.number().int().min(0).max(100).default(10).describe('Best combos by the metric to include'),
+  fields: z
+    .enum(['all', 'progress'])
+    .default('all')
+    .describe('progress: the sweep, progress and chunks only — no result or chunk results are read (result null, no heatmap); for pollers'),
 });
 
 const sweepMetaSchema = z.object({
@@ -171,17 +176,18 @@ export const sweepRoutes = new Hono<AppEnv>()
     const { id } = parseParams(c, idParams);
     const q = parseQuery(c, sweepDetailQuery);
     const db = c.var.getDb();
-    const sweep = (await getSweep(db, id)) ?? notFound('Sweep', id);
+    const progressOnly = q.fields === 'progress';
+    const sweep = (await (progressOnly ? getSweepMeta(db, id) : getSweep(db, id))) ?? notFound('Sweep', id);
     const chunks = await listSweepChunks(db, id);
     // The merged result, else (while it runs) the done chunks' combos, each through its one schema: a stored value
     // that does not parse is reported (`resultError`), never guessed at.
     const errors: string[] = [];
-    const read = readSweepResult(sweep.result);
+    const read = progressOnly ? ({ ok: true, result: null } as const) : readSweepResult('result' in sweep ? sweep.result : null);
     if (!read.ok) errors.push(read.reason);
     const result = read.ok ? read.result : null;
     let combos: ComboSummary[] = result?.combos ?? [];
     let comboSource: 'result' | 'chunks' | 'none' = result ? 'result' : 'none';
-    if (!result) {
+    if (!result && !progressOnly) {
       for (const [i, raw] of (await sweepChunkResults(db, id)).entries()) {
         const chunk = readChunkResult(raw);
         if (chunk.ok) combos = combos.concat(chunk.result?.combos ?? []);
@@ -206,7 +212,7 @@ export const sweepRoutes = new Hono<AppEnv>()
             .sort((a, b) => b.value - a.value)
             .slice(0, q.top)
         : [];
-    const { result: _stored, ...meta } = sweep;
+    const { result: _stored, ...meta } = { result: null, ...sweep };
     return c.json({
       sweep: metaOut(meta),
       progress: {
