@@ -104,7 +104,7 @@ export const paperFills = pgTable(
       .references(() => signals.id, { onDelete: 'cascade' }),
     /** Open time of that signal's candle. */
     signalTime: bigint('signal_time', { mode: 'number' }).notNull(),
-    /** BUY | SELL | EXIT (a signal fill: the signal's action) | STOP | TAKE-PROFIT | TRAILING (an exit inside a candle) */
+    /** BUY | SELL | EXIT (a signal fill: the signal's action) | STOP | TAKE-PROFIT | TRAILING (an exit inside a candle) | SENTINEL (the black-swan overlay's exit) */
     action: text('action').notNull(),
     /** buy | sell */
     side: text('side').notNull(),
