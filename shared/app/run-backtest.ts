@@ -8,7 +8,7 @@
  * A run that cannot be computed (unknown strategy, bad params, no data) ends `failed` with the error.
  */
 import { z } from 'zod';
-import { evaluateStudyGates, gateSetRefSchema, resolveGateSet } from '../research/gate-sets';
+import { evaluateStudyGates, resolvableGateSetRefSchema, resolveGateSet } from '../research/gate-sets';
 import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type RunMonteCarlo } from '../research/run-monte-carlo';
 import { toSeries, type CandleSeries } from '../candles/candle';
 import { TIMEFRAMES, timeframeMs, type Timeframe } from '../candles/timeframe';
@@ -81,23 +81,16 @@ export const BacktestRequest = researchTarget
     /** Monte Carlo of the run (paths, seed, ruin drawdown; defaults 1,000 / 1 / 30 %), stored with its result. */
     monteCarlo: monteCarloRequestSchema.optional(),
     /** The gate set to judge by: a registered name (`default`, `strict`) or a whole set (shared/research/gate-sets.ts). */
-    gates: gateSetRefSchema.optional(),
+    gates: resolvableGateSetRefSchema.optional(),
     /** The measured cost model's knobs (order notional, fee tier per venue, impact cap …; shared/costs/measured.ts). */
     measuredCosts: measuredCostConfigSchema.optional(),
   })
   .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] })
   .refine((r) => getStrategy(r.strategy)?.kind === 'single', { message: 'ranking strategies run through the ranking mode (not here)', path: ['strategy'] })
-  .superRefine(checkGatesAndParams);
+  .superRefine(checkParams);
 
-/** A request's gate set resolves and its params are valid for its strategy (zod superRefine; shared with portfolio runs). */
-export function checkGatesAndParams(r: { strategy: string; gates?: unknown; params?: Record<string, unknown> }, ctx: z.RefinementCtx): void {
-  if (r.gates !== undefined) {
-    try {
-      resolveGateSet(r.gates);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', path: ['gates'], message: (err as Error).message });
-    }
-  }
+/** A request's params are valid for its strategy (zod superRefine; shared with portfolio runs). */
+export function checkParams(r: { strategy: string; params?: Record<string, unknown> }, ctx: z.RefinementCtx): void {
   const s = getStrategy(r.strategy);
   if (!s) return;
   const parsed = s.paramsSchema.safeParse({ ...(s.defaults as Params), ...(r.params ?? {}) });

@@ -37,7 +37,7 @@ import { loadWindowCached } from './window-cache';
 import { resendUnsentPbo, sendPboChunks, type PboChunkJob } from './sweep-pbo';
 import { computeSweepPbo, pboChunkPlan, PBO_INLINE_BUDGET, SWEEP_PBO_BLOCKS, sweepBlockEdges, type ChunkBlockStats, type SweepPbo, type SweepPboSkipped } from '../research/sweep-pbo';
 import { cscvSplitCount } from '../stats';
-import { gateSetRefSchema, resolveGateSet } from '../research/gate-sets';
+import { resolvableGateSetRefSchema, resolveGateSet } from '../research/gate-sets';
 import { computeSweepSpa, type ChunkPeriods, type SweepSpa } from '../research/sweep-spa';
 import { budgetedChunkSize } from '../sweep/budget';
 import { chunkResultOrThrow, type StoredChunkResult, type StoredSweepResult } from '../research/stored-sweep-result';
@@ -67,15 +67,7 @@ export const SweepRequest = researchTarget
     chunkSize: z.number().int().min(1).max(500).optional(),
     mode: z.enum(['portfolio', 'slices']).default('portfolio'),
     /** The gate set the best combo is judged by: a registered name or a whole set (shared/research/gate-sets.ts). */
-    gates: gateSetRefSchema.optional(),
-  })
-  .superRefine((r, ctx) => {
-    if (r.gates === undefined) return;
-    try {
-      resolveGateSet(r.gates);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', path: ['gates'], message: (err as Error).message });
-    }
+    gates: resolvableGateSetRefSchema.optional(),
   })
   .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] })
   .refine((r) => r.method === 'grid' || r.samples !== undefined, { message: 'random and tpe sweeps need samples', path: ['samples'] });

@@ -27,7 +27,7 @@ import { comboKey } from '../research/summary';
 import type { Params } from '../strategies/types';
 import { computeChunk, loadSweepWindow, planCount, planSweepCombos, sweepPboOf, sweepSpaOf, type SweepPlan } from './sweep';
 import { pingDb } from '../db/queries/research';
-import { evaluateStudyGates, gateSetRefSchema, resolveGateSet, type GateSet, type StudyGateCheck } from '../research/gate-sets';
+import { evaluateStudyGates, resolvableGateSetRefSchema, resolveGateSet, type GateSet, type StudyGateCheck } from '../research/gate-sets';
 import { monteCarloRequestSchema, runMonteCarlo, type MonteCarloRequest, type RunMonteCarlo } from '../research/run-monte-carlo';
 import type { LoadedWindow } from './window';
 import type { Clock } from './ports';
@@ -47,17 +47,9 @@ export const WalkForwardRequest = researchTarget
     gap: z.number().int().min(0).max(10_000).optional(),
     objective: z.object({ view: z.string().optional(), metric: z.string().optional(), minTrades: z.number().int().optional() }).optional(),
     /** The gate set the OOS result and the walk's search are judged by: a registered name or a whole set. */
-    gates: gateSetRefSchema.optional(),
+    gates: resolvableGateSetRefSchema.optional(),
     /** Monte Carlo of the OOS trades (paths, seed, ruin drawdown); defaults as for backtests. */
     monteCarlo: monteCarloRequestSchema.optional(),
-  })
-  .superRefine((r, ctx) => {
-    if (r.gates === undefined) return;
-    try {
-      resolveGateSet(r.gates);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', path: ['gates'], message: (err as Error).message });
-    }
   })
   .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] });
 export type WalkForwardRequestParsed = z.output<typeof WalkForwardRequest>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GATES } from './gates';
-import { evaluateStudyGates, GATE_SETS, GateSetError, resolveGateSet, studyGatesPassed } from './gate-sets';
+import { z } from 'zod';
+import { evaluateStudyGates, GATE_SETS, GateSetError, resolvableGateSetRefSchema, resolveGateSet, studyGatesPassed } from './gate-sets';
 
 describe('gate sets as data', () => {
   it('default is the lab defaults plus the study gates; names resolve; a whole set parses with defaults filled', () => {
@@ -33,5 +34,17 @@ describe('gate sets as data', () => {
     expect(partly.map((c) => c.status)).toEqual(['fail', 'pass', 'skipped']);
     expect(partly[0]!.detail).toBe('PBO 0.510 > 0.5');
     expect(studyGatesPassed(partly)).toBe(false);
+  });
+});
+
+describe('a request field of gates (resolvableGateSetRefSchema)', () => {
+  const req = z.object({ gates: resolvableGateSetRefSchema.optional() });
+  it('accepts a registered name, a whole set, or nothing; an unknown name is an issue at `gates` with resolveGateSet’s message', () => {
+    expect(req.parse({ gates: 'strict' }).gates).toBe('strict');
+    expect(req.parse({}).gates).toBeUndefined();
+    expect(req.safeParse({ gates: { name: 'mine', gates: { minTrades: 5 } } }).success).toBe(true);
+    const bad = req.safeParse({ gates: 'lenient' });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues).toEqual([expect.objectContaining({ path: ['gates'], message: expect.stringMatching(/^unknown gate set "lenient"/) })]);
   });
 });

@@ -69,6 +69,15 @@ export function resolveGateSet(ref?: unknown): GateSet {
   return r.data;
 }
 
+/** A request's `gates` field: a gate-set reference that must resolve (the `resolveGateSet` error is the issue). */
+export const resolvableGateSetRefSchema = gateSetRefSchema.superRefine((ref, ctx) => {
+  try {
+    resolveGateSet(ref);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
+
 export interface StudyEvidence {
   pbo?: number | null;
   spaPValue?: number | null;

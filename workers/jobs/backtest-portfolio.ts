@@ -22,10 +22,10 @@ import { costModelsOf, parseBacktestConfig } from '../../shared/backtest/config'
 import type { BacktestResult } from '../../shared/backtest/types';
 import type { LookaheadAudit } from '../../shared/backtest/lookahead-audit';
 import { PortfolioInputError, portfolioSizingSchema, runPortfolio, type PortfolioResult } from '../../shared/portfolio';
-import { evaluateStudyGates, gateSetRefSchema, resolveGateSet } from '../../shared/research/gate-sets';
+import { evaluateStudyGates, resolvableGateSetRefSchema, resolveGateSet } from '../../shared/research/gate-sets';
 import { getStrategy } from '../../shared/strategies/registry';
 import type { Params, RankingStrategy, Strategy } from '../../shared/strategies/types';
-import { checkGatesAndParams, claimForExecution, equityRows, familyOf, primaryCostModel, researchTarget, RunInputError, storedResult, tradeRows, type CoreResult, type ExecuteOptions } from '../../shared/app/run-backtest';
+import { checkParams, claimForExecution, equityRows, familyOf, primaryCostModel, researchTarget, RunInputError, storedResult, tradeRows, type CoreResult, type ExecuteOptions } from '../../shared/app/run-backtest';
 import { judgeRun, type RunJudgement } from '../../shared/app/core';
 import { auditRunWindow, combinedEvidence } from '../../shared/app/lookahead';
 import { loadWindow, type LoadedWindow } from '../../shared/app/window';
@@ -59,10 +59,10 @@ export const PortfolioBacktestRequest = researchTarget
   .omit({ symbol: true })
   .extend({
     ...portfolioOptionsSchema.shape,
-    gates: gateSetRefSchema.optional(),
+    gates: resolvableGateSetRefSchema.optional(),
   })
   .refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] })
-  .superRefine(checkGatesAndParams);
+  .superRefine(checkParams);
 export type PortfolioBacktestInput = z.input<typeof PortfolioBacktestRequest>;
 export type PortfolioBacktestParsed = z.output<typeof PortfolioBacktestRequest>;
 
