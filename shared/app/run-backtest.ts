@@ -28,8 +28,6 @@ import {
   completeRun,
   createRun,
   failRun,
-  familyTrialCount,
-  familyTrialSharpeVariance,
   getRunRow,
   setRunProgress,
   type EquityInsert,
@@ -45,6 +43,7 @@ import { withMeasuredViews, type MeasuredCosts } from '../costs/measured-run';
 import { MeasuredCostInputError, measureRun } from './measured-costs';
 import type { Clock } from './ports';
 import { makerOfRun } from './maker-run';
+import { familyJudgeContext } from './trials';
 import { declaredRisk, loadWindowReference, referenceProvenance, type LoadedReference } from './sentinel-reference';
 
 /** A date: ISO 8601 (`2021-01-01`, `2021-01-01T00:00:00Z`) or epoch milliseconds. */
@@ -343,18 +342,11 @@ export async function executeBacktestRun(db: Database, runId: string, opts: Exec
     const measured = await measureRunOrRefuse(db, win, result, run);
     const audit = auditRunWindow(strategy, params, win);
     await progress(0.85, 'lookahead audit');
-    const fam = familyOf(strategy.id);
-    const trials = await familyTrialCount(db, fam.ids, runId);
-    // This run is one more trial of the family.
-    const variance = await familyTrialSharpeVariance(db, fam.ids);
     const gateSet = resolveGateSet((run.options as { gates?: unknown } | null)?.gates);
     const judgement = judgeRun(result, {
       gates: gateSet.gates,
-      trials: trials.total + 1,
-      venue: run.venue,
-      family: fam.family,
-      timeframe: run.timeframe as Timeframe,
-      trialSharpeVariance: variance,
+      // This run is one more trial of the family.
+      ...(await familyJudgeContext(db, run, 1)),
       lookahead: lookaheadEvidence(audit),
       measured,
     });

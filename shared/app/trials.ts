@@ -3,10 +3,32 @@
  * trial count and trial-Sharpe variance of today), with MinBTL for both counts — see shared/research/trials.ts.
  * Read-only: nothing is written, so the figure is always current.
  */
+import type { Timeframe } from '../candles/timeframe';
 import type { Database } from '../db/database';
 import { familyTrialCount, familyTrialSharpeVariance, getRunRow, runNetReturns } from '../db/queries/research';
 import { redeflateRun, type RunTrials } from '../research/trials';
 import { familyOf, RunInputError } from '../strategies/registry';
+import type { JudgeContext } from './core';
+
+/**
+ * The family part of a run's judgement (`judgeRun`'s context): the strategy's family, the lab-wide trials counted
+ * before this run (`runId` excluded) plus the `ownTrials` this run adds, and the family's trial-Sharpe variance.
+ */
+export async function familyJudgeContext(
+  db: Database,
+  run: { id: string; strategyId: string; venue: string; timeframe: string },
+  ownTrials: number,
+): Promise<Pick<JudgeContext, 'trials' | 'venue' | 'family' | 'timeframe' | 'trialSharpeVariance'>> {
+  const fam = familyOf(run.strategyId);
+  const trials = await familyTrialCount(db, fam.ids, run.id);
+  return {
+    trials: trials.total + ownTrials,
+    venue: run.venue,
+    family: fam.family,
+    timeframe: run.timeframe as Timeframe,
+    trialSharpeVariance: await familyTrialSharpeVariance(db, fam.ids),
+  };
+}
 
 interface StoredJudgement {
   trials?: number;

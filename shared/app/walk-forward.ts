@@ -19,8 +19,9 @@ import { costModelsOf, parseBacktestConfig } from '../backtest/config';
 import { walkForward, walkForwardOptionsSchema, type WalkForwardResult } from '../research/walk-forward';
 import type { Database } from '../db/database';
 import type { BacktestRunRow } from '../db/schema';
-import { createRun, familyTrialCount, familyTrialSharpeVariance, getRunRow } from '../db/queries/research';
-import { executeRun, familyOf, researchTarget, primaryCostModel, RunInputError, storedResult } from './run-backtest';
+import { createRun, getRunRow } from '../db/queries/research';
+import { executeRun, researchTarget, primaryCostModel, RunInputError, storedResult } from './run-backtest';
+import { familyJudgeContext } from './trials';
 import { judgeRun, type RunJudgement } from './core';
 import { auditRunWindow, combinedEvidence } from './lookahead';
 import { comboKey } from '../research/summary';
@@ -167,8 +168,6 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
   if (!run) throw new RunInputError(`no run ${runId}`);
   const out = await executeRun(db, run, opts, async () => {
     const { plan, win, ref, result } = await compute(db, run);
-    const fam = familyOf(run.strategyId);
-    const trials = await familyTrialCount(db, fam.ids, runId);
     // Every distinct combo the walk chose is audited on the walk's candles.
     const chosen = new Map<string, Params>();
     for (const f of result.folds) if (f.chosen) chosen.set(comboKey(f.chosen.params), f.chosen.params);
@@ -181,11 +180,7 @@ export async function executeWalkForwardRun(db: Database, runId: string, opts: {
     const judgement = judgeRun(result.oos, {
       gates: gateSet.gates,
       // Every trial counts: a TPE walk's distinct in-sample trials, else the combos every fold evaluated.
-      trials: trials.total + (result.search?.trials ?? plan.combos.length),
-      venue: run.venue,
-      family: fam.family,
-      timeframe: run.timeframe as Timeframe,
-      trialSharpeVariance: await familyTrialSharpeVariance(db, fam.ids),
+      ...(await familyJudgeContext(db, run, result.search?.trials ?? plan.combos.length)),
       walkForward: { folds: result.folds },
       lookahead: combinedEvidence(audits),
     });

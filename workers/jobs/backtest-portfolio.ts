@@ -16,7 +16,8 @@ import { toSeries, type CandleSeries } from '../../shared/candles/candle';
 import type { Timeframe } from '../../shared/candles/timeframe';
 import type { Database } from '../../shared/db/database';
 import type { BacktestRunRow } from '../../shared/db/schema';
-import { completeRun, createRun, failRun, familyTrialCount, familyTrialSharpeVariance, getRunRow, setRunProgress } from '../../shared/db/queries/research';
+import { completeRun, createRun, failRun, getRunRow, setRunProgress } from '../../shared/db/queries/research';
+import { familyJudgeContext } from '../../shared/app/trials';
 import { hashCanonical } from '../../shared/backtest/hash';
 import { costModelsOf, parseBacktestConfig } from '../../shared/backtest/config';
 import type { BacktestResult } from '../../shared/backtest/types';
@@ -25,7 +26,7 @@ import { PortfolioInputError, portfolioSizingSchema, runPortfolio, type Portfoli
 import { evaluateStudyGates, resolvableGateSetRefSchema, resolveGateSet } from '../../shared/research/gate-sets';
 import { getStrategy } from '../../shared/strategies/registry';
 import type { Params, RankingStrategy, Strategy } from '../../shared/strategies/types';
-import { checkParams, claimForExecution, equityRows, familyOf, primaryCostModel, researchTarget, RunInputError, storedResult, tradeRows, type CoreResult, type ExecuteOptions } from '../../shared/app/run-backtest';
+import { checkParams, claimForExecution, equityRows, primaryCostModel, researchTarget, RunInputError, storedResult, tradeRows, type CoreResult, type ExecuteOptions } from '../../shared/app/run-backtest';
 import { judgeRun, type RunJudgement } from '../../shared/app/core';
 import { auditRunWindow, combinedEvidence } from '../../shared/app/lookahead';
 import { loadWindow, type LoadedWindow } from '../../shared/app/window';
@@ -246,20 +247,13 @@ export async function executePortfolioRun(db: Database, runId: string, opts: Exe
     // A single strategy is audited on each symbol's own candles; a ranking strategy's audit is not defined here.
     const audits = computed.strategy.kind === 'single' ? computed.windows.map((w) => auditRunWindow(computed.strategy as Strategy<Params>, computed.params, w)) : [];
     await progress(0.85, 'lookahead audit');
-    const fam = familyOf(strategy.id);
-    const trials = await familyTrialCount(db, fam.ids, runId);
-    const variance = await familyTrialSharpeVariance(db, fam.ids);
     const gateSet = resolveGateSet((run.options as { gates?: unknown } | null)?.gates);
     const evidence = combinedEvidence(audits);
     // judgeRun reads only `trades` (per-trade net returns) and `net` (metrics per cost model): both are the
     // portfolio's own, so the gates judge the shared-capital portfolio.
     const judgement = judgeRun(computed.result as unknown as BacktestResult, {
       gates: gateSet.gates,
-      trials: trials.total + 1,
-      venue: run.venue,
-      family: fam.family,
-      timeframe: run.timeframe as Timeframe,
-      trialSharpeVariance: variance,
+      ...(await familyJudgeContext(db, run, 1)),
       ...(evidence ? { lookahead: evidence } : {}),
     });
     const studyGates = evaluateStudyGates(gateSet, { mcDrawdownP95: null });
