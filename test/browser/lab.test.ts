@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM_SKIP_REASON, HAS_CHROMIUM, IN_CI, launchChromium } from '../../tools/browser/chromium';
+import { CHROMIUM_SKIP_REASON, HAS_CHROMIUM, IN_CI, launchChromium, openWatchedPage } from '../../tools/browser/chromium';
 import { ROOT, startLabStack, type LabStack } from '../../tools/browser/stack';
 import { SEEDED, SHARED_DATA_DIR, seedLab, type SeedReport } from '../../tools/browser/seed';
 import { eq } from 'drizzle-orm';
@@ -36,17 +36,7 @@ interface Visit {
 
 /** Open a page, collect console errors, page errors and failed API responses; wait for `selectors`; screenshot. */
 async function visit(path: string, shot: string, selectors: string[], act?: (p: Page) => Promise<void>): Promise<Visit> {
-  const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`);
-  });
-  page.on('requestfailed', (r) => errors.push(`failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  await page.goto(stack.url + path, { waitUntil: 'load' });
+  const { page, errors } = await openWatchedPage(browser, stack.url + path);
   for (const s of selectors) await page.waitForSelector(s, { timeout: 30_000, state: 'attached' });
   if (act) await act(page);
   await page.waitForLoadState('networkidle');

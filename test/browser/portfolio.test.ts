@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { inArray } from 'drizzle-orm';
-import { CHROMIUM_SKIP_REASON, HAS_CHROMIUM, IN_CI, launchChromium } from '../../tools/browser/chromium';
+import { CHROMIUM_SKIP_REASON, HAS_CHROMIUM, IN_CI, launchChromium, openWatchedPage } from '../../tools/browser/chromium';
 import { ROOT, startLabStack, type LabStack } from '../../tools/browser/stack';
 import { SHARED_DATA_DIR, seedLab } from '../../tools/browser/seed';
 import { alerts } from '../../shared/db/schema';
@@ -28,18 +28,7 @@ let browser: Browser;
 
 /** A page that records console errors, page errors and failed or >= 400 responses. */
 async function open(path: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`);
-  });
-  page.on('requestfailed', (r) => errors.push(`failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  await page.goto(stack.url + path, { waitUntil: 'load' });
-  return { page, errors };
+  return openWatchedPage(browser, stack.url + path);
 }
 
 async function shot(page: Page, name: string): Promise<void> {

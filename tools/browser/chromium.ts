@@ -4,7 +4,7 @@
  * absent under CI=true → fail (CI must install the `chromium` package).
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);
@@ -26,4 +26,23 @@ export const CHROMIUM_FLAGS = [
 export async function launchChromium(): Promise<Browser> {
   if (!HAS_CHROMIUM) throw new Error(`${CHROMIUM_PATH} is missing${IN_CI ? ' under CI: install the Debian chromium package' : ''}`);
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_FLAGS });
+}
+
+/**
+ * A 1360 px-wide page at `url` that records console errors, page errors and failed or ≥ 400 responses into
+ * `errors` (the browser tests assert it stays empty), loaded.
+ */
+export async function openWatchedPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`);
+  });
+  page.on('requestfailed', (r) => errors.push(`failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, errors };
 }
