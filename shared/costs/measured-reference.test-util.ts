@@ -2,7 +2,7 @@
  * Test-only reference of the measured cost model (./measured.ts), written the straightforward way the model was
  * first computed (measured-cost/1.0.0): per fill and per leg, the fill candle by binary search, EDGE of the
  * trailing window by the estimator as it stood (one compensated running mean per moment, a log per price), σ and V
- * from prefix sums over the whole series, the fee row by a scan of the schedule, every fill through the kernel's
+ * from prefix sums over the whole series (σ over simple returns since measured-cost/1.1.0, as the model), the fee row by a scan of the schedule, every fill through the kernel's
  * cost hook and `costTrade`. No caches, no batching: the fast path of ./measured.ts must reproduce it to the bit.
  */
 import type { RawTrade } from '../backtest/types';
@@ -79,7 +79,7 @@ export function referenceMeasuredVenueCosts(trades: readonly RawTrade[], input: 
     const n = s.length;
     const sumR = new Float64Array(n + 1), sumR2 = new Float64Array(n + 1), sumQv = new Float64Array(n + 1);
     for (let j = 0; j < n; j++) {
-      const r = j === 0 ? 0 : Math.log(s.close[j]! / s.close[j - 1]!);
+      const r = j === 0 ? 0 : s.close[j]! / s.close[j - 1]! - 1;
       sumR[j + 1] = sumR[j]! + r;
       sumR2[j + 1] = sumR2[j]! + r * r;
       sumQv[j + 1] = sumQv[j]! + s.volume[j]! * s.close[j]!;

@@ -137,7 +137,8 @@ describe('measured cost model', () => {
   });
 
   it('impact is k·σ·√(Q/V) on the candles before the fill, worked by hand; too large an order is refused', () => {
-    // Closes alternate 100, 101, 100, 101 …: every log return is ±ln(1.01); volume 50 base per candle.
+    // Closes alternate 100, 101, 100, 101 …: the returns alternate +1 % and −1/101 (simple returns since
+    // measured-cost/1.1.0); volume 50 base per candle.
     const n = 100;
     const candles: Candle[] = Array.from({ length: n }, (_, i) => {
       const c = i % 2 === 0 ? 100 : 101;
@@ -154,7 +155,7 @@ describe('measured cost model', () => {
     const c = hook({ effect: 'open', time: T0 + i * M, side: 'buy', liquidity: 'taker', price: 100, atrPct: null });
     let V = 0;
     for (let j = i - H; j < i; j++) V += 50 * candles[j]!.close;
-    const r = Array.from({ length: L }, (_, q) => Math.log(candles[i - L + q]!.close / candles[i - L + q - 1]!.close));
+    const r = Array.from({ length: L }, (_, q) => candles[i - L + q]!.close / candles[i - L + q - 1]!.close - 1);
     const mean = r.reduce((a, b) => a + b, 0) / L;
     const sd = Math.sqrt(r.reduce((a, b) => a + (b - mean) ** 2, 0) / (L - 1));
     expect(c.impactBps).toBeCloseTo(0.7 * sd * Math.sqrt(H) * Math.sqrt(1000 / V) * 1e4, 9);
@@ -193,7 +194,7 @@ describe('measured cost model', () => {
     expect(v.components.feeBps).toBe(20);
     expect((v.roundTripBps[0]! + v.roundTripBps[1]!) / 2).toBeCloseTo(v.components.feeBps + v.components.halfSpreadBps + v.components.impactBps, 10);
     const m = measureRunCosts(trades, [{ venue: 'binance', legs: [leg(s)] }], { tiers: { binance: 'VIP2' } });
-    expect(m.version).toBe('measured-cost/1.0.0');
+    expect(m.version).toBe('measured-cost/1.1.0');
     expect(m.venues[0]!.tier).toBe('VIP2');
     const priced = trades.map((t) => ({ ...t, net: { 'binance-taker': 0 }, roundTripBps: { 'binance-taker': 20 } }));
     const j = withMeasuredViews({ trades: priced, net: { 'binance-taker': {} } }, m);

@@ -19,8 +19,8 @@
  *    `floor:edge-insufficient`. Never a zero cost, never |s|.
  *  - impact: the square-root law `k · σ · √(Q / V)` (./impact.ts), Q = the order notional, V = quote volume
  *    (Σ volume·close) of the `horizonCandles` candles before the fill (default one hour of candles, at least 1),
- *    σ = the standard deviation of the `volLookbackCandles` log close-to-close returns before the fill (default one
- *    day, at least 30) × √horizon — the definitions the k fit uses (shared/market/impact-calibration.ts). k is the
+ *    σ = the standard deviation of the `volLookbackCandles` simple close-to-close returns close_j / close_{j−1} − 1
+ *    before the fill (default one day, at least 30) × √horizon (1.0.0 used log returns, see `simpleReturn` below) — the definitions the k fit uses (shared/market/impact-calibration.ts). k is the
  *    venue's fit where the run is given one (source `fit`), else `DEFAULT_IMPACT_K` (source `default-k`); with
  *    another venue's candles `-proxy-volume` is appended. Q/V above `maxParticipation` (default 10 %) refuses the
  *    order: `MeasuredCostRefusedError` names the venue, symbol, time and share. Fewer than 3 candles before the
@@ -40,7 +40,7 @@ import { z } from 'zod';
 import { TIMEFRAME_MS } from '../candles/timeframe';
 import type { CandleSeries } from '../candles/candle';
 import type { RawTrade } from '../backtest/types';
-import { lowerBound } from '../backtest/version';
+import { lowerBound, lowerBoundFrom } from '../backtest/version';
 import type { CostHook, FillCost, FillCostQuery } from '../execution/cost-hook';
 import { feeEntryAt, feeRowIndex, feeRowStarts, netReturn } from './cost-model';
 import { feeSchedule } from './fee-schedules';
@@ -48,7 +48,7 @@ import { DEFAULT_IMPACT_K, DEFAULT_MAX_PARTICIPATION, ImpactRefusedError, sqrtIm
 import { edgeOnLogs, toLogOhlc, type LogOhlc } from './estimators';
 
 /** Version of the measured model's rules (recorded with every measured view; bump when a rule or default changes). */
-export const MEASURED_COST_VERSION = 'measured-cost/1.0.0';
+export const MEASURED_COST_VERSION = 'measured-cost/1.1.0';
 
 export const measuredCostConfigSchema = z.object({
   /** Quote notional of each order (each leg of a pair trades this much). */
@@ -137,7 +137,7 @@ interface MarketPoint {
 /**
  * Per series (a venue's candles), shared by every venue priced on them — the half-spread, σ and V do not depend on
  * the venue: the EDGE estimate per day bucket and, for the one-fill hook, the market point per fill time and prefix
- * sums of log returns, squared log returns and quote volume (σ and V over any lookback in O(1) per fill).
+ * sums of returns, squared returns and quote volume (σ and V over any lookback in O(1) per fill).
  */
 interface SeriesCache {
   edge: Map<number, EdgePoint>;
@@ -177,15 +177,16 @@ function edgeAt(s: CandleSeries, cache: SeriesCache, b: number, W: number, buf: 
   return edge;
 }
 
-/** The log return ln(close_j / close_{j−1}) (r_0 = 0; an unchanged close is the 0 its log gives). */
-function logReturn(close: Float64Array, j: number): number {
-  if (j === 0) return 0;
-  const c = close[j]!;
-  const p = close[j - 1]!;
-  return c === p && c > 0 && c < Infinity ? 0 : Math.log(c / p);
-}
-
-/** Prefix sums over r_j (./logReturn), r_j² and quote volume volume_j·close_j. */
+/**
+ * The return r_j = close_j / close_{j−1} − 1 σ is taken over (r_0 = 0), written out at its two call sites (a double
+ * returned by a function that is not inlined is boxed). Simple returns since measured-cost/1.1.0; 1.0.0 took
+ * ln(close_j / close_{j−1}). At one-candle horizons the two differ by about r²/2 (|r| ~ 1e-3 on 1m crypto candles: a
+ * relative change of σ near 1e-3, below the 0.1 bp the verdicts print, shared/costs/README.md), the square-root
+ * law's σ is the volatility of returns in either convention (Tóth et al. 2011, Eq. 1: the daily volatility), and
+ * the ~525k logs of a year of 1m candles were a third of the model's time against a one-year 1m backtest
+ * (`npm run bench -- backtest`). The k fit takes the same returns (shared/market/impact-calibration.ts).
+ */
+/** Prefix sums over the returns r_j (above), r_j² and quote volume volume_j·close_j. */
 function prefixes(s: CandleSeries, c: SeriesCache): { sumR: Float64Array; sumR2: Float64Array; sumQv: Float64Array } {
   if (!c.sumR || !c.sumR2 || !c.sumQv) {
     const n = s.length;
@@ -193,7 +194,7 @@ function prefixes(s: CandleSeries, c: SeriesCache): { sumR: Float64Array; sumR2:
     const sumR2 = new Float64Array(n + 1);
     const sumQv = new Float64Array(n + 1);
     for (let j = 0; j < n; j++) {
-      const r = logReturn(s.close, j);
+      const r = j === 0 ? 0 : s.close[j]! / s.close[j - 1]! - 1;
       sumR[j + 1] = sumR[j]! + r;
       sumR2[j + 1] = sumR2[j]! + r * r;
       sumQv[j + 1] = sumQv[j]! + s.volume[j]! * s.close[j]!;
@@ -413,16 +414,18 @@ function fillMarket(markets: FillMarkets, trades: readonly RawTrade[], s: Candle
   let day = NaN;
   let dayStart = 0;
   let lastB = -1;
+  let i = 0;
   for (let f = 0; f < F; f++) {
     const t = trades[f >> 1]!;
     const time = f & 1 ? t.exitTime : t.entryTime;
     out.time[f] = time;
-    const i = lowerBound(s.openTime, time);
+    // fills come roughly in time order: search from the previous fill's candle (the same index as lowerBound)
+    i = lowerBoundFrom(s.openTime, time, i);
     at[f] = i;
     const d = Math.floor(time / DAY_MS) * DAY_MS;
     if (d !== day) {
       day = d;
-      dayStart = lowerBound(s.openTime, d);
+      dayStart = lowerBoundFrom(s.openTime, d, i);
     }
     const b = Math.min(i, dayStart);
     if (b === lastB && f > 0 && !(out.errors.size > 0 && out.errors.has(f - 1))) {
@@ -507,7 +510,7 @@ function sweepSigmaVolume(s: CandleSeries, at: Int32Array, H: number, L: number,
       pQ[k - 1] = sQ;
     }
     if (j === last) break;
-    const r = logReturn(close, j);
+    const r = j === 0 ? 0 : close[j]! / close[j - 1]! - 1;
     sR += r;
     sR2 += r * r;
     sQ += volume[j]! * close[j]!;

@@ -26,7 +26,7 @@ function sigmaAndVolume(cs: Candle[], bucket: number, h: number, L: number): { s
   const closed = cs.filter((c) => c.openTime + M5 <= bucket);
   const win = closed.slice(-h);
   const volume = win.reduce((a, c) => a + c.volume * c.close, 0);
-  const rets = closed.slice(-(L + 1)).map((c, i, xs) => (i === 0 ? NaN : Math.log(c.close / xs[i - 1]!.close))).slice(1);
+  const rets = closed.slice(-(L + 1)).map((c, i, xs) => (i === 0 ? NaN : c.close / xs[i - 1]!.close - 1)).slice(1);
   const m = rets.reduce((a, b) => a + b, 0) / rets.length;
   const sd = Math.sqrt(rets.reduce((a, b) => a + (b - m) ** 2, 0) / (rets.length - 1));
   return { sigma: sd * Math.sqrt(h), volume };

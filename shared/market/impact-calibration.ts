@@ -6,7 +6,8 @@
  *
  * with V the quote volume traded over the holding horizon (the `horizonCandles` closed candles before the
  * snapshot's bucket, Σ volume·close) and σ the volatility over that horizon (the standard deviation of the
- * `volLookbackCandles` log close-to-close returns before the bucket, scaled by √horizonCandles). The fit itself
+ * `volLookbackCandles` simple close-to-close returns close_i / close_{i−1} − 1 before the bucket, scaled by
+ * √horizonCandles: the measured cost model's σ, shared/costs/measured.ts, since measured-cost/1.1.0). The fit itself
  * is `fitImpactK` (least squares through the origin, classical and White standard errors). A snapshot without
  * enough candles before it, or with no volume over the horizon, is skipped with the reason; a side the fetched
  * book could not fill (`null` cost) gives no observation. Pure: no I/O, no clock.
@@ -81,7 +82,7 @@ export function impactObservations(snapshots: readonly SnapshotForCalibration[],
     let sum = 0;
     let sumSq = 0;
     for (let i = j - L; i < j; i++) {
-      const r = Math.log(candles[i]!.close / candles[i - 1]!.close);
+      const r = candles[i]!.close / candles[i - 1]!.close - 1;
       sum += r;
       sumSq += r * r;
     }

@@ -50,7 +50,7 @@ describe('research CLI: impact-fit (scratch database)', () => {
       const bucket = T0 + i * M5;
       // σ over 12 candles from the 288 returns before the bucket, V = Σ volume·close of the 12 candles before it.
       const closed = cs.slice(0, i);
-      const rets = closed.slice(-289).map((c, j, xs) => (j === 0 ? 0 : Math.log(c.close / xs[j - 1]!.close))).slice(1);
+      const rets = closed.slice(-289).map((c, j, xs) => (j === 0 ? 0 : c.close / xs[j - 1]!.close - 1)).slice(1);
       const m = rets.reduce((a, b) => a + b, 0) / rets.length;
       const sigma = Math.sqrt(rets.reduce((a, b) => a + (b - m) ** 2, 0) / (rets.length - 1)) * Math.sqrt(12);
       const volume = closed.slice(-12).reduce((a, c) => a + c.volume * c.close, 0);

@@ -14,6 +14,7 @@ import { importArchiveFile, importFreqtradeFile, listArchiveDir } from './import
 import { generateLog, renderLog } from './log';
 import { deriveSpread } from './spread';
 import { describeWithData, SHARED_DATA_DIR } from '../../shared/testing/data';
+import { MEASURED_COST_VERSION } from '../../shared/costs/measured';
 
 const DATA = SHARED_DATA_DIR;
 const KLINES = join(DATA, 'binance-spot-klines');
@@ -118,7 +119,7 @@ describeWithData('research CLI: log', () => {
     expect(names).toEqual(['dsta-rsi-mean-reversion--binance--btc-usdt--1h.md', 'fee-only-vs-measured.md', 'index.md']);
     for (const n of names) expect(readFileSync(join(b, n), 'utf8')).toBe(readFileSync(join(a, n), 'utf8'));
     const text = readFileSync(join(a, names[0]!), 'utf8');
-    expect(text).toContain('**Measured costs per venue** (measured-cost/1.0.0');
+    expect(text).toContain(`**Measured costs per venue** (${MEASURED_COST_VERSION}`);
     expect(readFileSync(join(a, 'fee-only-vs-measured.md'), 'utf8')).toMatch(/\| dsta-rsi-mean-reversion--binance--btc-usdt--1h \| 2018-01-15 → 2018-04-01 \| binance \| 20\.0 \|/);
     expect(text).toContain('(failed)');
     expect(text).toMatch(/no candles/);
