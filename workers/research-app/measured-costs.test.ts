@@ -8,6 +8,7 @@ import { rowsOf } from '../../shared/db/database';
 import { getRunRow } from '../../shared/db/queries/research';
 import { insertBookSnapshot } from '../../shared/db/queries/book-snapshots';
 import type { MeasuredCosts } from '../../shared/costs/measured-run';
+import { MEASURED_COST_VERSION } from '../../shared/costs/measured';
 import type { EdgeMargin } from '../../shared/research/verdict-margin';
 import { config, LAB_VENUE, seedLabCandles, Y2021 } from './lab-fixtures.test-util';
 import { MeasuredCostInputError, tradedLegs } from '../../shared/app/measured-costs';
@@ -52,7 +53,7 @@ describeWithData('measured cost views on a stored run (workerd + Postgres)', () 
     const first = await run({});
     expect(first.status, first.error ?? '').toBe('done');
     const r = first.result as unknown as Stored;
-    expect(r.measuredCosts.version).toBe('measured-cost/1.0.0');
+    expect(r.measuredCosts.version).toBe(MEASURED_COST_VERSION);
     expect(r.measuredCosts.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(r.measuredCosts.venues.map((v) => v.id)).toEqual(['binance-measured', 'kraken-measured', 'coinbase-measured', 'okx-measured', 'bybit-measured']);
     const kraken = r.measuredCosts.venues.find((v) => v.venue === 'kraken')!;
