@@ -82,23 +82,28 @@ export async function load(url: () => string, total: number, concurrency: number
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  const wall = performance.now() - t0;
-  const sorted = [...lat].sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 10) / 10;
   return {
-    stats: {
-      n: lat.length,
-      errors,
-      p50: round(percentile(sorted, 50)),
-      p95: round(percentile(sorted, 95)),
-      p99: round(percentile(sorted, 99)),
-      max: round(sorted.at(-1) ?? NaN),
-      mean: round(lat.reduce((a, b) => a + b, 0) / (lat.length || 1)),
-      rps: round((lat.length / wall) * 1000),
-    },
+    stats: latencyStats(lat, errors, performance.now() - t0),
     phases: Object.fromEntries(Object.entries(phaseSum).map(([k, v]) => [k, round(v / (lat.length || 1))])),
     bytes,
     firstError,
+  };
+}
+
+/** Percentiles, mean and throughput of request latencies (ms) measured over `wallMs`. */
+export function latencyStats(lat: readonly number[], errors: number, wallMs: number): LatencyStats {
+  const sorted = [...lat].sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return {
+    n: lat.length,
+    errors,
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.at(-1) ?? NaN),
+    mean: round(lat.reduce((a, b) => a + b, 0) / (lat.length || 1)),
+    rps: round((lat.length / wallMs) * 1000),
   };
 }
 
