@@ -33,7 +33,7 @@ export const RUN_DETAIL_GOAL_BYTES = 50 * 1024;
 function get(agent: Agent, url: string, headers: Record<string, string>): Promise<{ status: number; bytes: number }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent, headers: { 'accept-encoding': 'gzip, deflate', ...headers } }, (res) => {
-      const enc = res.headers['content-encoding'];
+      const enc = res.statusCode === 304 ? undefined : res.headers['content-encoding'];
       const body = enc === 'gzip' ? res.pipe(createGunzip()) : enc === 'deflate' ? res.pipe(createInflate()) : res;
       let bytes = 0;
       body.on('data', (d: Buffer) => (bytes += d.length));
