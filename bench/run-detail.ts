@@ -21,7 +21,7 @@ import { cpus, loadavg } from 'node:os';
 import { createGunzip, createInflate } from 'node:zlib';
 import { startLabStack } from '../tools/browser/stack';
 import { seedBenchRun } from '../tools/browser/seed';
-import { latencyStats, type LatencyStats } from './api';
+import { loadWith, type Answer, type LatencyStats } from './api';
 
 export const RUN_DETAIL_GOAL_P99_MS = 100;
 export const RUN_DETAIL_GOAL_BYTES = 50 * 1024;
@@ -30,7 +30,7 @@ export const RUN_DETAIL_GOAL_BYTES = 50 * 1024;
  * One GET over `agent`, timed until its last body byte: status and decoded body size. It accepts what fetch accepts
  * over http (`gzip, deflate`: wrangler dev then compresses, as the edge does for a browser) and decodes it.
  */
-function get(agent: Agent, url: string, headers: Record<string, string>): Promise<{ status: number; bytes: number }> {
+function get(agent: Agent, url: string, headers: Record<string, string>): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent, headers: { 'accept-encoding': 'gzip, deflate', ...headers } }, (res) => {
       const enc = res.statusCode === 304 ? undefined : res.headers['content-encoding'];
@@ -46,40 +46,14 @@ function get(agent: Agent, url: string, headers: Record<string, string>): Promis
   });
 }
 
-/** `total` GETs of `url()` from `concurrency` parallel clients on kept-alive connections: latency stats, the last body's size. */
+/** `total` GETs of `url()` from `concurrency` parallel clients on kept-alive connections (see `loadWith`). */
 async function load(url: () => string, total: number, concurrency: number, headers: Record<string, string> = {}): Promise<{ stats: LatencyStats; bytes: number; firstError?: string }> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const lat: number[] = [];
-  let errors = 0;
-  let bytes = 0;
-  let firstError: string | undefined;
-  let next = 0;
-  const t0 = performance.now();
-  const worker = async (): Promise<void> => {
-    while (next < total) {
-      next++;
-      const s = performance.now();
-      try {
-        const res = await get(agent, url(), headers);
-        lat.push(performance.now() - s);
-        bytes = res.bytes;
-        if ((res.status < 200 || res.status >= 300) && res.status !== 304) {
-          errors++;
-          firstError ??= `HTTP ${res.status}`;
-        }
-      } catch (err) {
-        errors++;
-        firstError ??= String(err);
-        lat.push(performance.now() - s);
-      }
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    return await loadWith(() => get(agent, url(), headers), total, concurrency);
   } finally {
     agent.destroy();
   }
-  return { stats: latencyStats(lat, errors, performance.now() - t0), bytes, firstError };
 }
 
 export interface RunDetailRow {
