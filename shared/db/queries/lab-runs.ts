@@ -306,9 +306,10 @@ export interface RunDetailRows {
 
 /**
  * Stored equity rows up to which the detail reads a run's whole curve and picks the kept points in JS
- * (shared/lab/equity-extremes.ts, the same selection): the bucket extremes in SQL cost the database ~3 ms a request
- * for a 2,000-row curve (array comparisons per row), the columns themselves ~1 ms. A longer curve is downsampled in
- * the database (`equityExtremesSql`), a second statement, so a read never carries more than this many rows.
+ * (shared/lab/equity-extremes.ts, the same selection): measured on a 2,001-row curve, the bucket extremes in SQL cost
+ * the database ~4.5 ms a request (array comparisons per row), reading the columns whole ~1.8 ms, parsing them in the
+ * Worker ~1 ms. A longer curve is downsampled in the database (`equityExtremesSql`), a second statement, so a read
+ * never carries more than this many rows.
  */
 export const EQUITY_READ_WHOLE_MAX = 5000;
 
