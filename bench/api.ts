@@ -48,8 +48,15 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** `total` GETs of `url()` from `concurrency` parallel clients: latency percentiles, mean Server-Timing phases, the last body's size. */
-export async function load(url: () => string, total: number, concurrency: number, init?: RequestInit): Promise<{ stats: LatencyStats; phases: Record<string, number>; bytes: number; firstError?: string }> {
+/** One answered request: its status, decoded body size and Server-Timing header. */
+export interface Answer {
+  status: number;
+  bytes: number;
+  serverTiming?: string | null;
+}
+
+/** `total` requests made by `send` from `concurrency` parallel clients: latency percentiles, mean Server-Timing phases, the last body's size. */
+export async function loadWith(send: () => Promise<Answer>, total: number, concurrency: number): Promise<{ stats: LatencyStats; phases: Record<string, number>; bytes: number; firstError?: string }> {
   const lat: number[] = [];
   let firstError: string | undefined;
   const phaseSum: Record<string, number> = {};
@@ -62,15 +69,14 @@ export async function load(url: () => string, total: number, concurrency: number
       next++;
       const s = performance.now();
       try {
-        const res = await fetch(url(), init);
-        const body = await res.arrayBuffer();
+        const res = await send();
         lat.push(performance.now() - s);
-        if (!res.ok && res.status !== 304) {
+        if ((res.status < 200 || res.status > 299) && res.status !== 304) {
           errors++;
           firstError ??= `HTTP ${res.status}`;
         }
-        bytes = body.byteLength;
-        for (const part of (res.headers.get('server-timing') ?? '').split(',')) {
+        bytes = res.bytes;
+        for (const part of (res.serverTiming ?? '').split(',')) {
           const m = /^\s*([\w-]+);dur=([\d.]+)/.exec(part);
           if (m) phaseSum[m[1]!] = (phaseSum[m[1]!] ?? 0) + Number(m[2]);
         }
@@ -82,23 +88,41 @@ export async function load(url: () => string, total: number, concurrency: number
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  const wall = performance.now() - t0;
-  const sorted = [...lat].sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 10) / 10;
   return {
-    stats: {
-      n: lat.length,
-      errors,
-      p50: round(percentile(sorted, 50)),
-      p95: round(percentile(sorted, 95)),
-      p99: round(percentile(sorted, 99)),
-      max: round(sorted.at(-1) ?? NaN),
-      mean: round(lat.reduce((a, b) => a + b, 0) / (lat.length || 1)),
-      rps: round((lat.length / wall) * 1000),
-    },
+    stats: latencyStats(lat, errors, performance.now() - t0),
     phases: Object.fromEntries(Object.entries(phaseSum).map(([k, v]) => [k, round(v / (lat.length || 1))])),
     bytes,
     firstError,
+  };
+}
+
+/** `total` fetches of `url()` from `concurrency` parallel clients (see `loadWith`). */
+export async function load(url: () => string, total: number, concurrency: number, init?: RequestInit): Promise<{ stats: LatencyStats; phases: Record<string, number>; bytes: number; firstError?: string }> {
+  return loadWith(
+    async () => {
+      const res = await fetch(url(), init);
+      const body = await res.arrayBuffer();
+      return { status: res.status, bytes: body.byteLength, serverTiming: res.headers.get('server-timing') };
+    },
+    total,
+    concurrency,
+  );
+}
+
+/** Percentiles, mean and throughput of request latencies (ms) measured over `wallMs`. */
+function latencyStats(lat: readonly number[], errors: number, wallMs: number): LatencyStats {
+  const sorted = [...lat].sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return {
+    n: lat.length,
+    errors,
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.at(-1) ?? NaN),
+    mean: round(lat.reduce((a, b) => a + b, 0) / (lat.length || 1)),
+    rps: round((lat.length / wallMs) * 1000),
   };
 }
 

@@ -46,7 +46,8 @@ export async function startWsProxy(opts: { port?: number; host?: string } = {}):
       pending.length = 0;
     });
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      // `ws` hands binary frames over as Buffers (its default binaryType): written as they are, not copied.
+      const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       if (connected) tcp.write(buf);
       else pending.push(buf);
     });

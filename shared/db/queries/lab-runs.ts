@@ -1,7 +1,7 @@
 /**
  * Backtest runs for the Lab: a filtered, keyset-paged list carrying only the small parts of each result
  * (headline metrics and per-venue verdicts picked out in SQL, never the trades), one run with its result minus
- * the embedded trade list, trades by sequence, and the equity curve downsampled in the database. The run page's
+ * the embedded trade list, trades by sequence, and the equity curve downsampled with its extremes kept. The run page's
  * projection of a result (`backtest_runs.detail`, shared/research/stored-run-detail.ts) is built here, stored
  * when a run completes (`storeRunDetail`, called by completeRun) or on the first read of an older finished row.
  */
@@ -9,6 +9,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Database } from '../database';
 import type { TradeInsert } from './research';
 import { readRunDetail, RUN_DETAIL_PROJECTION_TYPE, type StoredRunDetail } from '../../research/stored-run-detail';
+import { keepExtremes } from '../../lab/equity-extremes';
 
 export interface RunFilter {
   strategy?: string;
@@ -304,13 +305,33 @@ export interface RunDetailRows {
 }
 
 /**
- * Everything the run detail needs in ONE round trip (run without its embedded trades and curves, the downsampled
- * equity, the first trades and the trade count), built as JSON by Postgres: per request the connection and round
- * trips dominate, not the queries themselves. The result part and the trade count come from the row's stored
- * projection, so the megabytes of `result` are not read; a row without one (an older run, or one still running)
- * gets it computed here, and a finished one stores it for the next read (a second statement, once per run).
+ * Stored equity rows up to which the detail reads a run's whole curve and picks the kept points in JS
+ * (shared/lab/equity-extremes.ts, the same selection): measured on a 2,001-row curve, the bucket extremes in SQL cost
+ * the database ~4.5 ms a request (array comparisons per row), reading the columns whole ~1.8 ms, parsing them in the
+ * Worker ~1 ms. A longer curve is downsampled in the database (`equityExtremesSql`), a second statement, so a read
+ * never carries more than this many rows.
  */
-export async function getRunDetail(db: Database, id: string, opts: { trades: number; maxPoints: number }, rebuilt = false): Promise<RunDetailRows | null> {
+export const EQUITY_READ_WHOLE_MAX = 5000;
+
+/** The run's first `limit` + 1 stored equity rows as columns (`total` counts them): the whole curve when it fits. */
+function equityHeadSql(runId: string, limit: number): SQL {
+  return sql`(SELECT json_build_object('total', count(*), 'time', coalesce(array_agg(time), '{}'), 'equityGross', coalesce(array_agg(equity_gross), '{}'),
+      'equityNet', coalesce(array_agg(equity_net), '{}'), 'drawdown', coalesce(array_agg(drawdown), '{}'))
+    FROM (SELECT time, equity_gross, equity_net, drawdown FROM backtest_equity WHERE run_id = ${runId} ORDER BY seq LIMIT ${limit + 1}) e)`;
+}
+
+/**
+ * Everything the run detail needs in ONE round trip (run without its embedded trades and curves, the equity, the
+ * first trades), built as JSON by Postgres: per request the connection and round trips dominate, not the queries
+ * themselves. The result part and the trade count come from the row's stored projection, so the megabytes of
+ * `result` are not read, and the statement names only what a projected run needs (each relation and function a
+ * fresh backend must look up costs it). The equity is the whole stored curve, downsampled here, when it has at most
+ * `EQUITY_READ_WHOLE_MAX` rows (`wholeMax` in tests), else downsampled in the database by a second statement. A row
+ * without a current projection (an older run, or one not finished) has it computed by a second statement, and a
+ * finished one stores it for the next read (once per run).
+ */
+export async function getRunDetail(db: Database, id: string, opts: { trades: number; maxPoints: number; wholeMax?: number }, rebuilt = false): Promise<RunDetailRows | null> {
+  const wholeMax = opts.wholeMax ?? EQUITY_READ_WHOLE_MAX;
   // The first trades only when asked for (the detail page links to their pages): a relation less for a fresh backend.
   const trades =
     opts.trades > 0
@@ -322,15 +343,24 @@ export async function getRunDetail(db: Database, id: string, opts: { trades: num
   const res = await db.execute(sql`
     SELECT
       (SELECT row_to_json(r) FROM (
-         SELECT ${RUN_COLUMNS}, (${PROJECTION_CURRENT}) AS projected,
-           CASE WHEN ${PROJECTION_CURRENT} THEN detail ELSE ${RUN_DETAIL_PROJECTION_SQL} END AS detail,
+         SELECT ${RUN_COLUMNS}, (${PROJECTION_CURRENT}) AS projected, detail,
            CASE WHEN NOT EXISTS (SELECT 1 FROM backtest_equity WHERE run_id = ${id}) THEN result->'equity' END AS result_equity
          FROM backtest_runs WHERE id = ${id}) r) AS run,
-      ${equityExtremesSql(id, opts.maxPoints)} AS equity,
+      ${equityHeadSql(id, wholeMax)} AS equity,
       ${trades} AS trades`);
   const r = rowsOf<Record<string, unknown>>(res)[0];
   const run = json(r?.run) as Record<string, unknown> | null;
   if (!r || !run) return null;
+  const row = toRun(run);
+  const finished = row.status === 'done' || row.status === 'failed';
+  if (run.projected !== true) {
+    // No current projection: a finished run stores it and is read again; another (or a lost race) has it computed.
+    if (finished && !rebuilt) {
+      await storeRunDetail(db, id, { onlyMissing: true });
+      return getRunDetail(db, id, opts, true);
+    }
+    run.detail = rowsOf<{ detail: unknown }>(await db.execute(sql`SELECT ${RUN_DETAIL_PROJECTION_SQL} AS detail FROM backtest_runs WHERE id = ${id}`))[0]?.detail;
+  }
   const read = readRunDetail(run.detail);
   if (!read.ok) {
     // A stored projection that does not read (its layout changed without a new `$type`): rebuilt from the result, once.
@@ -338,12 +368,18 @@ export async function getRunDetail(db: Database, id: string, opts: { trades: num
     await storeRunDetail(db, id);
     return getRunDetail(db, id, opts, true);
   }
-  const row = toRun(run);
-  if (run.projected !== true && (row.status === 'done' || row.status === 'failed')) await storeRunDetail(db, id, { onlyMissing: true });
-  const { total, ...columns } = json(r.equity) as { total: number } & EquityColumns;
+  const head = json(r.equity) as { total: number } & EquityColumns;
+  let equity: RunDetailRows['equity'];
+  if (Number(head.total) <= wholeMax) {
+    equity = { total: Number(head.total), columns: keepExtremes(head, opts.maxPoints) };
+  } else {
+    const rows = rowsOf<{ equity: unknown }>(await db.execute(sql`SELECT ${equityExtremesSql(id, opts.maxPoints)} AS equity`));
+    const { total, ...columns } = json(rows[0]?.equity) as { total: number } & EquityColumns;
+    equity = { total: Number(total), columns };
+  }
   return {
     run: { ...row, result: read.detail.result, resultTradeCount: read.detail.resultTradeCount },
-    equity: { total: Number(total), columns },
+    equity,
     resultEquity: run.result_equity ?? null,
     trades: json(r.trades) as TradeOut[],
     tradeCount: read.detail.tradeCount,

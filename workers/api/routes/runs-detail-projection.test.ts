@@ -197,13 +197,16 @@ describe('the detail equity downsampling (workerd + Postgres)', () => {
     });
   }, 120_000);
 
-  it('the same rows as the former SQL and as the JS twin, for every bucket count, the first row and all extremes exact', async () => {
+  it('the same rows as the former SQL and as the JS twin, for every bucket count, the first row and all extremes exact, read whole or downsampled in the database', async () => {
     const all = { time: rows.map((r) => r.time), equityGross: rows.map((r) => r.equityGross), equityNet: rows.map((r) => r.equityNet), drawdown: rows.map((r) => r.drawdown) };
     await withDb(config, async (db) => {
       for (const points of [10, 13, 100, 601, 1237, 2000]) {
         const got = (await getRunDetail(db, ID, { trades: 0, maxPoints: points }))!.equity;
         expect(got, `points=${points}`).toEqual(await legacyEquity(db, ID, points));
         expect(got, `points=${points}`).toEqual({ total: n, columns: keepExtremes(all, points) });
+        // A curve longer than the detail reads whole is downsampled by the database instead: the same rows.
+        const inDb = (await getRunDetail(db, ID, { trades: 0, maxPoints: points, wholeMax: n - 1 }))!.equity;
+        expect(inDb, `points=${points}, in the database`).toEqual(got);
       }
       // No stored rows: no points, total 0 (the run then falls back to its result's own curves, if any).
       const none = (await getRunDetail(db, `${ID}-none`, { trades: 0, maxPoints: 100 }))!.equity;

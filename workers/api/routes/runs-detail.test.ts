@@ -109,7 +109,7 @@ describe('GET /api/runs/:id (fast pages)', () => {
 
   it('304 without loading the run when nothing is cached yet (the stamp: status, result hash, finish time)', async () => {
     const stamp = await withDb(config, async (db) => rowsOf<{ status: string; result_hash: string | null; finished_at: string }>(await db.execute(sql`SELECT status, result_hash, finished_at FROM backtest_runs WHERE id = ${ID}`))[0]!);
-    const etag = await runDetailEtag(ID, { status: stamp.status, resultHash: stamp.result_hash, finishedAt: new Date(stamp.finished_at).toISOString() }, 123);
+    const etag = runDetailEtag(ID, { status: stamp.status, resultHash: stamp.result_hash, finishedAt: new Date(stamp.finished_at).toISOString() }, 123);
     const res = await get(`/api/runs/${ID}?points=123`, { 'if-none-match': etag });
     expect(res.status).toBe(304);
     // The same tag the 200 carries.
