@@ -20,9 +20,10 @@
  *  - impact: the square-root law `k · σ · √(Q / V)` (./impact.ts), Q = the order notional, V = quote volume
  *    (Σ volume·close) of the `horizonCandles` candles before the fill (default one hour of candles, at least 1),
  *    σ = the standard deviation of the `volLookbackCandles` simple close-to-close returns close_j / close_{j−1} − 1
- *    before the fill (default one day, at least 30) × √horizon (1.0.0 used log returns, see `simpleReturn` below) — the definitions the k fit uses (shared/market/impact-calibration.ts). k is the
- *    venue's fit where the run is given one (source `fit`), else `DEFAULT_IMPACT_K` (source `default-k`); with
- *    another venue's candles `-proxy-volume` is appended. Q/V above `maxParticipation` (default 10 %) refuses the
+ *    before the fill (default one day, at least 30) × √horizon (log returns before 1.1.0, see `prefixes`) — the
+ *    definitions the k fit uses (shared/market/impact-calibration.ts). k is the venue's fit where the run is given
+ *    one (source `fit`), else `DEFAULT_IMPACT_K` (source `default-k`); with another venue's candles `-proxy-volume`
+ *    is appended. Q/V above `maxParticipation` (default 10 %) refuses the
  *    order: `MeasuredCostRefusedError` names the venue, symbol, time and share. Fewer than 3 candles before the
  *    fill: impact 0, source `unmeasured:insufficient-candles` (counted, so a reader sees it).
  * No lookahead: nothing at or after the fill's candle is read. Same inputs, same numbers.
