@@ -1,8 +1,9 @@
 /**
  * Downsampling an equity curve for display without inventing points or hiding extremes: the first point, and in
  * each of ⌊(maxPoints − 1) / 6⌋ equal buckets the points holding its last value, its net and gross minimum and
- * maximum and its worst drawdown. The same selection as the run detail's SQL (shared/db/queries/lab-runs.ts),
- * for curves that only exist in a result's jsonb (runs recorded before the equity table).
+ * maximum and its worst drawdown. The same selection as the run detail's SQL (shared/db/queries/lab-runs.ts,
+ * `equityExtremesSql`), used for curves that only exist in a result's jsonb (runs recorded before the equity
+ * table) and for stored curves of up to `EQUITY_READ_WHOLE_MAX` rows, which the detail reads whole.
  */
 export interface EquityColumnsIn {
   time: readonly number[];
