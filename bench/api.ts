@@ -43,6 +43,9 @@ export interface ApiBenchResult {
   startup: Record<string, Record<string, number>>;
 }
 
+/** Milliseconds to one decimal, as the tables print them. */
+const round = (x: number): number => Math.round(x * 10) / 10;
+
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -88,7 +91,6 @@ export async function loadWith(send: () => Promise<Answer>, total: number, concu
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  const round = (x: number) => Math.round(x * 10) / 10;
   return {
     stats: latencyStats(lat, errors, performance.now() - t0),
     phases: Object.fromEntries(Object.entries(phaseSum).map(([k, v]) => [k, round(v / (lat.length || 1))])),
@@ -113,7 +115,6 @@ export async function load(url: () => string, total: number, concurrency: number
 /** Percentiles, mean and throughput of request latencies (ms) measured over `wallMs`. */
 function latencyStats(lat: readonly number[], errors: number, wallMs: number): LatencyStats {
   const sorted = [...lat].sort((a, b) => a - b);
-  const round = (x: number) => Math.round(x * 10) / 10;
   return {
     n: lat.length,
     errors,
